@@ -1,0 +1,228 @@
+using System.Collections;
+using System.Globalization;
+using System.Text.Json;
+
+namespace SevenStamp.Connectors.Sdk;
+
+/// <summary>
+/// The declared settings of a connector. Checks raw values (as written in configuration) against the
+/// declaration and produces typed <see cref="ConnectorSettings"/> with defaults applied, or one
+/// <see cref="SettingError"/> per field at fault.
+/// </summary>
+public sealed class ConnectorSettingsDefinition : IEnumerable<SettingDefinition>
+{
+    private readonly List<SettingDefinition> _definitions = [];
+    private readonly Dictionary<string, SettingDefinition> _byName = new(StringComparer.Ordinal);
+
+    /// <summary>Declares a setting. Names are case-sensitive and unique.</summary>
+    public ConnectorSettingsDefinition Define(string name, SettingType type, string description, bool required = false, bool secret = false, string? defaultValue = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(description);
+        var definition = new SettingDefinition { Name = name, Type = type, Description = description, Required = required, Secret = secret, DefaultValue = defaultValue };
+        if (!_byName.TryAdd(name, definition))
+        {
+            throw new ArgumentException($"Setting '{name}' is declared twice.", nameof(name));
+        }
+
+        if (defaultValue is not null && ParseValue(definition, defaultValue, out _) is { } error)
+        {
+            throw new ArgumentException($"The default of setting '{name}' is invalid: {error}", nameof(defaultValue));
+        }
+
+        _definitions.Add(definition);
+        return this;
+    }
+
+    /// <summary>The declaration of <paramref name="name"/>, or null.</summary>
+    public SettingDefinition? Find(string name) => _byName.GetValueOrDefault(name);
+
+    public int Count => _definitions.Count;
+
+    /// <summary>
+    /// Checks raw values against the declaration: required fields present, values of the right type,
+    /// no unknown keys (a misspelt key is an error, not silently ignored).
+    /// </summary>
+    public SettingsValidationResult Validate(IReadOnlyDictionary<string, string?> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var errors = new List<SettingError>();
+        var parsed = new Dictionary<string, object?>(StringComparer.Ordinal);
+
+        foreach (var key in values.Keys.Where(k => !_byName.ContainsKey(k)).Order(StringComparer.Ordinal))
+        {
+            var suggestion = _definitions.FirstOrDefault(d => string.Equals(d.Name, key, StringComparison.OrdinalIgnoreCase));
+            errors.Add(new SettingError(key, suggestion is not null
+                ? $"unknown setting; did you mean '{suggestion.Name}'? (names are case-sensitive)"
+                : $"unknown setting; this connector's settings are: {string.Join(", ", _definitions.Select(d => d.Name))}"));
+        }
+
+        foreach (var definition in _definitions)
+        {
+            values.TryGetValue(definition.Name, out var raw);
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                raw = definition.DefaultValue;
+            }
+
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                if (definition.Required)
+                {
+                    errors.Add(new SettingError(definition.Name, $"is required: {definition.Description}"));
+                }
+
+                parsed[definition.Name] = null;
+                continue;
+            }
+
+            if (ParseValue(definition, raw, out var value) is { } problem)
+            {
+                errors.Add(new SettingError(definition.Name, problem));
+                continue;
+            }
+
+            parsed[definition.Name] = value;
+        }
+
+        return errors.Count == 0
+            ? new SettingsValidationResult(new ConnectorSettings(this, parsed), errors)
+            : new SettingsValidationResult(null, errors);
+    }
+
+    public IEnumerator<SettingDefinition> GetEnumerator() => _definitions.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private static string? ParseValue(SettingDefinition definition, string raw, out object? value)
+    {
+        value = null;
+        var text = raw.Trim();
+        switch (definition.Type)
+        {
+            case SettingType.String:
+                value = definition.Secret ? raw : text;
+                return null;
+            case SettingType.Integer:
+                if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var integer))
+                {
+                    value = integer;
+                    return null;
+                }
+
+                return "must be a whole number, e.g. 30";
+            case SettingType.Decimal:
+                if (decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
+                {
+                    value = number;
+                    return null;
+                }
+
+                return "must be a number with '.' as the decimal separator, e.g. 12.50";
+            case SettingType.Boolean:
+                if (bool.TryParse(text, out var flag))
+                {
+                    value = flag;
+                    return null;
+                }
+
+                return "must be true or false";
+            case SettingType.Url:
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
+                {
+                    value = uri;
+                    return null;
+                }
+
+                return "must be an absolute http or https URL, e.g. https://example.com/webhooks/shop";
+            case SettingType.List:
+                return ParseList(text, out value);
+            case SettingType.Json:
+                try
+                {
+                    using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 32 });
+                    if (document.RootElement.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+                    {
+                        return "must be a JSON object or array";
+                    }
+
+                    value = document.RootElement.Clone();
+                    return null;
+                }
+                catch (JsonException ex)
+                {
+                    return $"is not valid JSON: {ex.Message}";
+                }
+
+            case SettingType.Duration:
+                if (TryParseDuration(text, out var duration))
+                {
+                    value = duration;
+                    return null;
+                }
+
+                return "must be a positive duration: hh:mm:ss, or a number with a unit such as 90s, 5m or 2h";
+            default:
+                return $"has an unsupported type {definition.Type}";
+        }
+    }
+
+    private static string? ParseList(string text, out object? value)
+    {
+        value = null;
+        if (text.StartsWith('['))
+        {
+            try
+            {
+                var items = JsonSerializer.Deserialize<string?[]>(text) ?? [];
+                if (items.Any(string.IsNullOrWhiteSpace))
+                {
+                    return "must not contain empty entries";
+                }
+
+                value = items.Select(i => i!.Trim()).ToArray();
+                return null;
+            }
+            catch (JsonException)
+            {
+                return "must be a JSON array of strings, e.g. [\"L1\", \"L2\"], or a comma-separated text";
+            }
+        }
+
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Any(p => p.Length == 0))
+        {
+            return "must not contain empty entries (check for a doubled or trailing comma)";
+        }
+
+        value = parts;
+        return null;
+    }
+
+    internal static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        duration = default;
+        if (text.Length > 1 && char.IsAsciiLetter(text[^1]) &&
+            double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) &&
+            amount > 0 && double.IsFinite(amount))
+        {
+            TimeSpan? parsed = text[^1] switch
+            {
+                's' => TimeSpan.FromSeconds(amount),
+                'm' => TimeSpan.FromMinutes(amount),
+                'h' => TimeSpan.FromHours(amount),
+                'd' => TimeSpan.FromDays(amount),
+                _ => null,
+            };
+            if (parsed is { } value)
+            {
+                duration = value;
+                return true;
+            }
+
+            return false;
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration > TimeSpan.Zero;
+    }
+}
