@@ -161,7 +161,7 @@ public sealed class ConnectorSettingsDefinition : IEnumerable<SettingDefinition>
                     return null;
                 }
 
-                return "must be a positive duration: hh:mm:ss, or a number with a unit such as 90s, 5m or 2h";
+                return "must be a positive duration: hh:mm:ss, or a number with a unit such as 500ms, 90s, 5m or 2h";
             default:
                 return $"has an unsupported type {definition.Type}";
         }
@@ -202,25 +202,25 @@ public sealed class ConnectorSettingsDefinition : IEnumerable<SettingDefinition>
     internal static bool TryParseDuration(string text, out TimeSpan duration)
     {
         duration = default;
-        if (text.Length > 1 && char.IsAsciiLetter(text[^1]) &&
-            double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) &&
-            amount > 0 && double.IsFinite(amount))
+        var unitLength = text.EndsWith("ms", StringComparison.Ordinal) ? 2 : text.Length > 0 && char.IsAsciiLetter(text[^1]) ? 1 : 0;
+        if (unitLength > 0)
         {
-            TimeSpan? parsed = text[^1] switch
+            if (!double.TryParse(text.AsSpan(0, text.Length - unitLength), NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || !(amount > 0) || !double.IsFinite(amount))
             {
-                's' => TimeSpan.FromSeconds(amount),
-                'm' => TimeSpan.FromMinutes(amount),
-                'h' => TimeSpan.FromHours(amount),
-                'd' => TimeSpan.FromDays(amount),
-                _ => null,
-            };
-            if (parsed is { } value)
-            {
-                duration = value;
-                return true;
+                return false;
             }
 
-            return false;
+            TimeSpan? parsed = text[^unitLength..] switch
+            {
+                "ms" => TimeSpan.FromMilliseconds(amount),
+                "s" => TimeSpan.FromSeconds(amount),
+                "m" => TimeSpan.FromMinutes(amount),
+                "h" => TimeSpan.FromHours(amount),
+                "d" => TimeSpan.FromDays(amount),
+                _ => null,
+            };
+            duration = parsed ?? default;
+            return parsed is not null;
         }
 
         return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration > TimeSpan.Zero;

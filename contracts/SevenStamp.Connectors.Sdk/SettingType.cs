@@ -24,6 +24,6 @@ public enum SettingType
     /// <summary>A JSON object or array (e.g. a field mapping).</summary>
     Json = 6,
 
-    /// <summary>A duration: <c>hh:mm:ss</c>, or a number with a unit (<c>90s</c>, <c>5m</c>, <c>2h</c>).</summary>
+    /// <summary>A duration: <c>hh:mm:ss</c>, or a number with a unit (<c>500ms</c>, <c>90s</c>, <c>5m</c>, <c>2h</c>).</summary>
     Duration = 7,
 }

@@ -1,0 +1,9 @@
+namespace SevenStamp.Connectors.Host.Connectors;
+
+/// <summary>One connector instance as the merchant configured it.</summary>
+/// <param name="Id">The instance id, used in the webhook URL <c>/webhooks/{id}</c>.</param>
+/// <param name="PluginId">Which plugin runs it.</param>
+/// <param name="MerchantId">The merchant whose cards its sales stamp.</param>
+/// <param name="Enabled">False keeps the instance configured but stopped.</param>
+/// <param name="Settings">Raw setting values, environment references resolved.</param>
+public sealed record ConnectorInstanceConfig(string Id, string PluginId, string MerchantId, bool Enabled, IReadOnlyDictionary<string, string?> Settings);

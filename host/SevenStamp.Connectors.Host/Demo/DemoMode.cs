@@ -1,0 +1,32 @@
+namespace SevenStamp.Connectors.Host.Demo;
+
+/// <summary>
+/// The zero-setup demo: the in-memory bus instead of RabbitMQ, a fresh SQLite file in the temp folder, and the
+/// bundled connector file that runs the POS simulator (and a generic webhook connector to try with curl).
+/// Command-line settings still win, e.g. <c>demo --SevenStamp:Demo:StopAfter=10s</c>.
+/// </summary>
+internal static class DemoMode
+{
+    public static void Configure(WebApplicationBuilder builder, string[] args)
+    {
+        var database = Path.Combine(Path.GetTempPath(), $"sevenstamp-demo-{Environment.ProcessId}.db");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SevenStamp:Demo:Enabled"] = "true",
+            ["SevenStamp:Bus:Transport"] = "InMemory",
+            ["SevenStamp:Database:ConnectionString"] = $"Data Source={database}",
+            ["SevenStamp:ConnectorsFile"] = Path.Combine(AppContext.BaseDirectory, "Demo", "connectors.demo.json"),
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:SevenStamp.Connectors.Host.Plugins"] = "Information",
+            ["Logging:LogLevel:SevenStamp.Connectors.Host.Connectors"] = "Information",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+        });
+        // Command-line arguments override the demo defaults.
+        builder.Configuration.AddCommandLine(args);
+        builder.Configuration["SevenStamp:Demo:Database"] = database;
+        if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:5080");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+using SevenStamp.Connectors.Host.Connectors;
+using SevenStamp.Connectors.Host.Demo;
+using SevenStamp.Connectors.Host.Messaging;
+using SevenStamp.Connectors.Host.Plugins;
+using SevenStamp.Connectors.Host.Webhooks;
+using SevenStamp.Loyalty;
+
+namespace SevenStamp.Connectors.Host;
+
+/// <summary>Builds the host: one process with the plugin host, the webhook server, the bus and the loyalty consumers.</summary>
+public static class HostApp
+{
+    /// <summary>
+    /// Creates the application for <paramref name="args"/>. A first argument of <c>demo</c> selects the zero-setup
+    /// demo (in-memory bus, a fresh SQLite file, the bundled POS simulator); any other argument is configuration
+    /// (<c>--SevenStamp:Bus:RabbitMqUri=…</c>). <paramref name="configure"/> lets tests override settings.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var demo = args.Length > 0 && string.Equals(args[0], "demo", StringComparison.OrdinalIgnoreCase);
+        var rest = demo ? args[1..] : args;
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ContentRootPath = Directory.GetCurrentDirectory() });
+        if (demo)
+        {
+            DemoMode.Configure(builder, rest);
+        }
+
+        configure?.Invoke(builder);
+        ConfigureServices(builder);
+
+        var app = builder.Build();
+        app.MapWebhooks();
+        app.MapStatus();
+        app.MapHealthChecks("/health/live", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready");
+        return app;
+    }
+
+    private static void ConfigureServices(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var section = builder.Configuration.GetSection(SevenStampOptions.SectionName);
+        services.AddOptions<SevenStampOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        var options = section.Get<SevenStampOptions>() ?? new SevenStampOptions();
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Webhooks.MaxBodyBytes);
+        services.AddSingleton(TimeProvider.System);
+
+        // Hosted services start in registration order and stop in reverse: schema first, then the bus,
+        // then the connectors; on shutdown the connectors stop before the bus does.
+        services.AddLoyaltyStore(builder.Configuration.GetSection(LoyaltyStoreOptions.SectionName).Get<LoyaltyStoreOptions>() ?? new LoyaltyStoreOptions());
+        services.AddSevenStampBus(options.Bus, options.Demo.Enabled);
+
+        services.AddSingleton(sp => PluginCatalog.Load(
+            Path.GetFullPath(sp.GetRequiredService<IOptions<SevenStampOptions>>().Value.PluginRoot, AppContext.BaseDirectory),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<PluginCatalog>()));
+        services.AddSingleton<ConnectorSupervisor>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectorSupervisor>());
+
+        if (options.Demo.Enabled)
+        {
+            services.AddSingleton<DemoStatistics>();
+            services.AddHostedService<DemoConsole>();
+        }
+
+        services.AddHealthChecks();
+    }
+}

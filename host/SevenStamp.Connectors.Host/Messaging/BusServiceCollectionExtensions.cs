@@ -1,0 +1,67 @@
+using MassTransit;
+using SevenStamp.Connectors.Host.Demo;
+using SevenStamp.Loyalty;
+
+namespace SevenStamp.Connectors.Host.Messaging;
+
+internal static class BusServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds MassTransit on RabbitMQ (durable queues, persistent messages, publisher confirms) or, for the demo,
+    /// on the in-memory transport; with the loyalty consumers on it.
+    /// </summary>
+    public static IServiceCollection AddSevenStampBus(this IServiceCollection services, BusOptions options, bool demo)
+    {
+        services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddLoyaltyConsumers();
+            if (demo)
+            {
+                bus.AddConsumer<DemoSaleReporter>();
+                bus.AddConsumer<DemoStampReporter>();
+            }
+
+            switch (options.Transport)
+            {
+                case BusTransport.InMemory:
+                    bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+                    break;
+                case BusTransport.RabbitMq:
+                    var endpoint = RabbitMqEndpoint.Parse(options.RabbitMqUri);
+                    bus.UsingRabbitMq((context, cfg) =>
+                    {
+                        cfg.Host(endpoint.Host, (ushort)endpoint.Port, endpoint.VirtualHost, $"sevenstamp-{Environment.MachineName}", h =>
+                        {
+                            h.Username(endpoint.Username);
+                            h.Password(endpoint.Password);
+                            // A publish completes only once the broker has the message: the webhook's 2xx depends on it.
+                            h.PublisherConfirmation = true;
+                            h.Heartbeat(TimeSpan.FromSeconds(30));
+                            if (endpoint.UseTls)
+                            {
+                                h.UseSsl(ssl => ssl.ServerName = endpoint.Host);
+                            }
+                        });
+                        cfg.Durable = true;
+                        cfg.AutoDelete = false;
+                        cfg.PrefetchCount = options.PrefetchCount;
+                        cfg.ConfigureEndpoints(context);
+                    });
+                    break;
+                default:
+                    throw new InvalidOperationException($"SevenStamp:Bus:Transport '{options.Transport}' is not supported; use RabbitMq or InMemory.");
+            }
+        });
+
+        // The host is not ready, and connectors do not start, until the bus is connected and its queues exist;
+        // otherwise a sale published before the consumer's queue is bound would be lost.
+        services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        return services;
+    }
+}

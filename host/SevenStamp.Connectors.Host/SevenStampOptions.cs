@@ -1,0 +1,69 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SevenStamp.Connectors.Host;
+
+/// <summary>The host's settings, bound from the <c>SevenStamp</c> section (or <c>SevenStamp__…</c> environment variables).</summary>
+public sealed class SevenStampOptions
+{
+    public const string SectionName = "SevenStamp";
+
+    /// <summary>The folder holding one sub-folder per plugin (<c>&lt;root&gt;/&lt;Name&gt;/&lt;Name&gt;.dll</c>). Relative paths are under the host's own folder.</summary>
+    [Required]
+    public string PluginRoot { get; set; } = "plugins";
+
+    /// <summary>The merchant's connector configuration file. Relative paths are under the content root.</summary>
+    [Required]
+    public string ConnectorsFile { get; set; } = "connectors.json";
+
+    /// <summary>How long a connector may take to start or stop before it is marked failed.</summary>
+    public TimeSpan ConnectorStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public BusOptions Bus { get; set; } = new();
+
+    public WebhookOptions Webhooks { get; set; } = new();
+
+    public DemoOptions Demo { get; set; } = new();
+}
+
+public enum BusTransport
+{
+    /// <summary>RabbitMQ, for every real deployment.</summary>
+    RabbitMq = 0,
+
+    /// <summary>MassTransit's in-memory bus: the zero-setup demo only; messages do not survive a restart.</summary>
+    InMemory = 1,
+}
+
+public sealed class BusOptions
+{
+    public BusTransport Transport { get; set; } = BusTransport.RabbitMq;
+
+    /// <summary><c>amqp://user:password@host:port/vhost</c> (or <c>amqps://</c>). Its password is never logged.</summary>
+    public string RabbitMqUri { get; set; } = "amqp://guest:guest@localhost:5672/";
+
+    /// <summary>How long a publish may wait for the broker's confirm before the event is refused (webhook answered 503).</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Messages each consumer endpoint fetches ahead.</summary>
+    [Range(1, 10_000)]
+    public int PrefetchCount { get; set; } = 32;
+}
+
+public sealed class WebhookOptions
+{
+    /// <summary>Largest webhook body accepted; larger ones get 413 before any parsing.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How long one webhook may take in total; stays under the POS's own timeout (Square: 10 s).</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(8);
+}
+
+public sealed class DemoOptions
+{
+    /// <summary>Set by the <c>demo</c> command: prints sales, stamps and cards to the console.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Stops the host after this long (for scripted demo runs); null runs until Ctrl+C.</summary>
+    public TimeSpan? StopAfter { get; set; }
+}

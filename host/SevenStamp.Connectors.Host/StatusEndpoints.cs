@@ -1,0 +1,51 @@
+using SevenStamp.Connectors.Host.Connectors;
+using SevenStamp.Connectors.Host.Plugins;
+
+namespace SevenStamp.Connectors.Host;
+
+/// <summary>Read-only status: installed plugins (and quarantined ones) and the state of every connector. Never shows setting values.</summary>
+internal static class StatusEndpoints
+{
+    public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/plugins", (PluginCatalog catalog) => Results.Json(new
+        {
+            loaded = catalog.Plugins.Values.OrderBy(p => p.Manifest.Id, StringComparer.Ordinal).Select(p => new
+            {
+                id = p.Manifest.Id,
+                name = p.Manifest.Name,
+                version = p.Manifest.Version.ToString(),
+                sdkVersion = p.Manifest.SdkVersion.ToString(),
+                settings = p.Connector.SettingsDefinition.Select(d => new
+                {
+                    name = d.Name,
+                    type = d.Type.ToString(),
+                    required = d.Required,
+                    secret = d.Secret,
+                    defaultValue = d.Secret ? null : d.DefaultValue,
+                    description = d.Description,
+                }),
+            }),
+            quarantined = catalog.Failures.Select(f => new { folder = f.Folder, id = f.PluginId, reason = f.Reason }),
+        }));
+
+        endpoints.MapGet("/connectors", (ConnectorSupervisor supervisor) => Results.Json(new
+        {
+            connectors = supervisor.Connectors.OrderBy(c => c.Id, StringComparer.Ordinal).Select(c => new
+            {
+                id = c.Id,
+                plugin = c.Config.PluginId,
+                merchantId = c.Config.MerchantId,
+                state = c.State.ToString(),
+                reason = c.FailureReason,
+                settingErrors = c.SettingErrors.Select(e => new { field = e.Field, message = e.Message }),
+                eventsIn = c.EventsIn,
+                recordsOut = c.RecordsOut,
+                signatureFailures = c.SignatureFailures,
+                lastEventAt = c.LastEventAt,
+            }),
+            configurationErrors = supervisor.ConfigurationErrors.Select(e => new { connector = e.ConnectorId, field = e.Field, message = e.Message }),
+        }));
+        return endpoints;
+    }
+}

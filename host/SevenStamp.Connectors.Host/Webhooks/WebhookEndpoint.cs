@@ -1,0 +1,145 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+using SevenStamp.Connectors.Host.Connectors;
+using SevenStamp.Connectors.Sdk;
+
+namespace SevenStamp.Connectors.Host.Webhooks;
+
+/// <summary>
+/// <c>POST /webhooks/{connectorId}</c>: hands the raw request to the connector and answers with its status.
+/// The body is read in full (bounded) before the connector sees it, so signatures are checked over the exact
+/// bytes; a 2xx goes out only after the connector's records were confirmed by the broker.
+/// </summary>
+internal static partial class WebhookEndpoint
+{
+    public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/webhooks/{connectorId}", HandleAsync);
+        return endpoints;
+    }
+
+    internal static async Task<IResult> HandleAsync(
+        string connectorId,
+        HttpContext http,
+        ConnectorSupervisor supervisor,
+        IOptions<SevenStampOptions> options,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        var logger = loggerFactory.CreateLogger(typeof(WebhookEndpoint));
+        if (!ConnectorManifest.IsValidId(connectorId) || !supervisor.TryGet(connectorId, out var runtime))
+        {
+            return Answer(StatusCodes.Status404NotFound, "not_found", "no connector is configured under this URL");
+        }
+
+        if (runtime.State != ConnectorState.Running || runtime.Task is null)
+        {
+            return Answer(StatusCodes.Status503ServiceUnavailable, "unavailable", $"connector '{runtime.Id}' is {runtime.State.ToString().ToLowerInvariant()}");
+        }
+
+        if (runtime.Task is not IWebhookReceiver receiver)
+        {
+            return Answer(StatusCodes.Status405MethodNotAllowed, "not_supported", $"connector '{runtime.Id}' does not receive webhooks");
+        }
+
+        var limits = options.Value.Webhooks;
+        var body = await ReadBodyAsync(http.Request, limits.MaxBodyBytes, http.RequestAborted);
+        if (body is null)
+        {
+            LogTooLarge(logger, runtime.Id, limits.MaxBodyBytes);
+            return Answer(StatusCodes.Status413PayloadTooLarge, "too_large", $"the body exceeds {limits.MaxBodyBytes} bytes");
+        }
+
+        var now = timeProvider.GetUtcNow();
+        runtime.CountEventIn(now);
+        var request = new WebhookRequest(http.Request.Method, ReadHeaders(http.Request.Headers), body, now, http.Request.QueryString.HasValue ? http.Request.QueryString.Value : null);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        timeout.CancelAfter(limits.Timeout);
+        WebhookResponse response;
+        try
+        {
+            response = await receiver.HandleWebhookAsync(request, timeout.Token).WaitAsync(timeout.Token);
+        }
+        catch (CheckoutSinkUnavailableException ex)
+        {
+            LogUnavailable(logger, runtime.Id, ex.Message);
+            response = WebhookResponse.Unavailable();
+        }
+        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            LogTimedOut(logger, runtime.Id, limits.Timeout.TotalSeconds);
+            response = WebhookResponse.Unavailable("timed out before the event was durable; retry");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            LogConnectorError(logger, ex, runtime.Id);
+            return Answer(StatusCodes.Status500InternalServerError, "error", "the connector failed to process the event; it was not recorded");
+        }
+
+        if (response.Outcome == WebhookOutcome.Unauthorized)
+        {
+            runtime.CountSignatureFailure();
+        }
+
+        LogHandled(logger, runtime.Id, response.StatusCode, response.Outcome);
+        return Answer(response.StatusCode, response.Outcome.ToString().ToLowerInvariant(), response.Message);
+    }
+
+    private static IResult Answer(int status, string outcome, string message) =>
+        Results.Json(new WebhookAnswer(outcome, message), statusCode: status);
+
+    /// <summary>Reads the whole body, or returns null as soon as it is larger than <paramref name="maxBytes"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, maxBytes) + 1);
+        while (true)
+        {
+            var memory = buffer.GetMemory(4096);
+            var read = await request.Body.ReadAsync(memory, cancellationToken);
+            if (read == 0)
+            {
+                return buffer.WrittenSpan.ToArray();
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > maxBytes)
+            {
+                return null;
+            }
+        }
+    }
+
+    private static Dictionary<string, string> ReadHeaders(IHeaderDictionary headers)
+    {
+        var result = new Dictionary<string, string>(headers.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in headers)
+        {
+            result[name] = values.ToString();
+        }
+
+        return result;
+    }
+
+    private sealed record WebhookAnswer(string Outcome, string Message);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Webhook for {ConnectorId} refused: body larger than {MaxBytes} bytes")]
+    private static partial void LogTooLarge(ILogger logger, string connectorId, int maxBytes);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Webhook for {ConnectorId} answered 503: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string connectorId, string reason);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Webhook for {ConnectorId} timed out after {Seconds} s; answered 503")]
+    private static partial void LogTimedOut(ILogger logger, string connectorId, double seconds);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Connector {ConnectorId} threw while handling a webhook; answered 500")]
+    private static partial void LogConnectorError(ILogger logger, Exception exception, string connectorId);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Debug, Message = "Webhook for {ConnectorId} answered {StatusCode} ({Outcome})")]
+    private static partial void LogHandled(ILogger logger, string connectorId, int statusCode, WebhookOutcome outcome);
+}
