@@ -112,7 +112,7 @@ public sealed class ConnectorSettingsDefinition : IEnumerable<SettingDefinition>
 
                 return "must be a whole number, e.g. 30";
             case SettingType.Decimal:
-                if (decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
+                if (decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
                 {
                     value = number;
                     return null;

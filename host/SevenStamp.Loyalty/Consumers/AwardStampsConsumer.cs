@@ -41,52 +41,64 @@ public sealed partial class AwardStampsConsumer(LoyaltyDbContext db, TimeProvide
         StampAward award;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var card = await db.Cards.SingleOrDefaultAsync(c => c.MerchantId == sale.MerchantId && c.CustomerKey == customerKey, cancellationToken);
-            if (card is null)
+            var cardId = await EnsureCardAsync(sale.MerchantId, customerKey, now, cancellationToken);
+
+            // The ledger row goes in first; ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike) turns a
+            // concurrent delivery of the same sale into "0 rows" instead of an error.
+            var inserted = await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""
+                INSERT INTO stamp_awards (merchant_id, connector_id, external_sale_id, card_id, stamps, balance_after, awarded_at)
+                VALUES ({sale.MerchantId}, {sale.ConnectorId}, {sale.ExternalSaleId}, {cardId}, {StampsPerSale}, 0, {now})
+                ON CONFLICT (merchant_id, connector_id, external_sale_id) DO NOTHING
+                """,
+                cancellationToken);
+            if (inserted == 0)
             {
-                // A concurrent first sale of the same customer may insert the card too; the unique index
-                // makes one of them fail and the retry policy runs it again, finding the card.
-                card = new Card { Id = Guid.NewGuid(), MerchantId = sale.MerchantId, CustomerKey = customerKey, CreatedAt = now, UpdatedAt = now };
-                db.Cards.Add(card);
-                await db.SaveChangesAsync(cancellationToken);
+                await transaction.RollbackAsync(cancellationToken);
+                LogDuplicate(sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId);
+                var winner = await FindAwardAsync(sale, cancellationToken)
+                    ?? throw new InvalidOperationException("The stamp ledger refused a duplicate but holds no winning row yet.");
+                await context.Publish(ToEvent(winner), cancellationToken);
+                return;
             }
 
             // One atomic increment: concurrent awards on the same card never lose an update.
-            await db.Cards.Where(c => c.Id == card.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Stamps, c => c.Stamps + StampsPerSale).SetProperty(c => c.UpdatedAt, now), cancellationToken);
-            var balance = await db.Cards.Where(c => c.Id == card.Id).Select(c => c.Stamps).SingleAsync(cancellationToken);
+            var balance = (await db.Database.SqlQuery<int>(
+                $"""
+                UPDATE cards SET stamps = stamps + {StampsPerSale}, updated_at = {now} WHERE id = {cardId} RETURNING stamps AS "Value"
+                """).ToListAsync(cancellationToken)).Single();
+            await db.StampAwards
+                .Where(a => a.MerchantId == sale.MerchantId && a.ConnectorId == sale.ConnectorId && a.ExternalSaleId == sale.ExternalSaleId)
+                .ExecuteUpdateAsync(u => u.SetProperty(a => a.BalanceAfter, balance), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
 
             award = new StampAward
             {
                 MerchantId = sale.MerchantId,
                 ConnectorId = sale.ConnectorId,
                 ExternalSaleId = sale.ExternalSaleId,
-                CardId = card.Id,
+                CardId = cardId,
                 Stamps = StampsPerSale,
                 BalanceAfter = balance,
                 AwardedAt = now,
             };
-            db.StampAwards.Add(award);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-            }
-            catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
-            {
-                // The same sale was awarded concurrently by another delivery; that one won.
-                await transaction.RollbackAsync(cancellationToken);
-                db.ChangeTracker.Clear();
-                LogDuplicate(sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId);
-                var winner = await FindAwardAsync(sale, cancellationToken)
-                    ?? throw new InvalidOperationException("A unique violation on the stamp ledger left no winning row.");
-                await context.Publish(ToEvent(winner), cancellationToken);
-                return;
-            }
         }
 
         LogAwarded(sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, award.CardId, award.Stamps, award.BalanceAfter);
         await context.Publish(ToEvent(award), cancellationToken);
+    }
+
+    /// <summary>Finds the customer's card, creating it if needed; a concurrent creation of the same card is not an error.</summary>
+    private async Task<Guid> EnsureCardAsync(string merchantId, string customerKey, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO cards (id, merchant_id, customer_key, stamps, created_at, updated_at)
+            VALUES ({Guid.NewGuid()}, {merchantId}, {customerKey}, 0, {now}, {now})
+            ON CONFLICT (merchant_id, customer_key) DO NOTHING
+            """,
+            cancellationToken);
+        return await db.Cards.Where(c => c.MerchantId == merchantId && c.CustomerKey == customerKey).Select(c => c.Id).SingleAsync(cancellationToken);
     }
 
     private Task<StampAward?> FindAwardAsync(SaleCompleted sale, CancellationToken cancellationToken) =>

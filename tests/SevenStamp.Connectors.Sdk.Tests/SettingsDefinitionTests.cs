@@ -1,0 +1,115 @@
+namespace SevenStamp.Connectors.Sdk.Tests;
+
+public class SettingsDefinitionTests
+{
+    private static ConnectorSettingsDefinition Definition() => new ConnectorSettingsDefinition()
+        .Define("token", SettingType.String, "The access token.", required: true, secret: true)
+        .Define("pollEvery", SettingType.Duration, "How often to poll.", defaultValue: "5m")
+        .Define("pageSize", SettingType.Integer, "Page size.", defaultValue: "100")
+        .Define("minimum", SettingType.Decimal, "Minimum spend.")
+        .Define("sandbox", SettingType.Boolean, "Use the sandbox.", defaultValue: "false")
+        .Define("baseUrl", SettingType.Url, "API base URL.", defaultValue: "https://connect.example.com")
+        .Define("locations", SettingType.List, "Location ids.")
+        .Define("mapping", SettingType.Json, "Field mapping.");
+
+    private static SettingsValidationResult Validate(params (string Key, string? Value)[] values) =>
+        Definition().Validate(values.ToDictionary(v => v.Key, v => v.Value));
+
+    [Fact]
+    public void Valid_settings_are_typed_and_defaults_applied()
+    {
+        var result = Validate(("token", "t0k3n"), ("locations", "[\"L1\", \"L2\"]"), ("minimum", "12.50"), ("mapping", "{\"a\":1}"));
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        var settings = result.Settings!;
+        Assert.Equal("t0k3n", settings.GetRequiredString("token"));
+        Assert.Equal(TimeSpan.FromMinutes(5), settings.GetDuration("pollEvery"));
+        Assert.Equal(100, settings.GetInteger("pageSize"));
+        Assert.Equal(12.50m, settings.GetDecimal("minimum"));
+        Assert.False(settings.GetBoolean("sandbox"));
+        Assert.Equal(new Uri("https://connect.example.com"), settings.GetUrl("baseUrl"));
+        Assert.Equal(["L1", "L2"], settings.GetList("locations"));
+        Assert.Equal(1, settings.GetJson("mapping")!.Value.GetProperty("a").GetInt32());
+    }
+
+    [Fact]
+    public void Comma_separated_lists_are_accepted()
+    {
+        var result = Validate(("token", "x"), ("locations", " L1, L2 ,L3"));
+
+        Assert.Equal(["L1", "L2", "L3"], result.Settings!.GetList("locations"));
+    }
+
+    [Fact]
+    public void Every_bad_field_is_reported_with_its_name()
+    {
+        var result = Validate(("pageSize", "ten"), ("minimum", "12,50"), ("sandbox", "yes"), ("baseUrl", "ftp://x"), ("locations", "L1,,L2"), ("mapping", "{"), ("pollEvery", "-5s"));
+
+        Assert.False(result.IsValid);
+        Assert.Null(result.Settings);
+        Assert.Equal(
+            ["baseUrl", "locations", "mapping", "minimum", "pageSize", "pollEvery", "sandbox", "token"],
+            result.Errors.Select(e => e.Field).Order(StringComparer.Ordinal));
+        Assert.Contains("required", result.Errors.Single(e => e.Field == "token").Message, StringComparison.Ordinal);
+        Assert.Contains("whole number", result.Errors.Single(e => e.Field == "pageSize").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_keys_are_errors_and_a_wrong_case_gets_a_suggestion()
+    {
+        var result = Validate(("token", "x"), ("PageSize", "5"), ("colour", "red"));
+
+        Assert.False(result.IsValid);
+        Assert.Contains("did you mean 'pageSize'", result.Errors.Single(e => e.Field == "PageSize").Message, StringComparison.Ordinal);
+        Assert.Contains("this connector's settings are: token, pollEvery", result.Errors.Single(e => e.Field == "colour").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Secrets_are_masked_in_ToString()
+    {
+        var settings = Validate(("token", "super-secret-value")).Settings!;
+
+        var text = settings.ToString();
+
+        Assert.DoesNotContain("super-secret-value", text, StringComparison.Ordinal);
+        Assert.Contains("token=***", text, StringComparison.Ordinal);
+        Assert.Contains("pageSize=100", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reading_an_undeclared_setting_or_with_the_wrong_type_throws()
+    {
+        var settings = Validate(("token", "x")).Settings!;
+
+        Assert.Throws<KeyNotFoundException>(() => settings.GetString("nope"));
+        Assert.Throws<InvalidOperationException>(() => settings.GetInteger("token"));
+    }
+
+    [Fact]
+    public void A_setting_declared_twice_or_with_an_invalid_default_is_a_plugin_bug()
+    {
+        Assert.Throws<ArgumentException>(() => new ConnectorSettingsDefinition().Define("a", SettingType.String, "A").Define("a", SettingType.String, "A"));
+        Assert.Throws<ArgumentException>(() => new ConnectorSettingsDefinition().Define("n", SettingType.Integer, "N", defaultValue: "many"));
+    }
+
+    [Theory]
+    [InlineData("500ms", 500)]
+    [InlineData("90s", 90_000)]
+    [InlineData("1.5m", 90_000)]
+    [InlineData("2h", 7_200_000)]
+    [InlineData("00:00:07", 7_000)]
+    public void Durations_parse(string text, long milliseconds)
+    {
+        Assert.True(ConnectorSettingsDefinition.TryParseDuration(text, out var duration));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), duration);
+    }
+
+    [Theory]
+    [InlineData("0s")]
+    [InlineData("-1m")]
+    [InlineData("5x")]
+    [InlineData("soon")]
+    [InlineData("NaNs")]
+    [InlineData("-00:00:05")]
+    public void Bad_durations_do_not_parse(string text) => Assert.False(ConnectorSettingsDefinition.TryParseDuration(text, out _));
+}
