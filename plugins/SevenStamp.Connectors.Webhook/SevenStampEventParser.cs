@@ -213,18 +213,25 @@ internal static class SevenStampEventParser
             throw new PayloadException($"{path} is required");
         }
 
+        var range = $"{path} must be {(allowZero ? "≥ 0" : "> 0")} and at most {MaxAmount}";
         var amount = 0m;
-        var ok = value.ValueKind == JsonValueKind.Number
-            ? value.TryGetDecimal(out amount)
-            : value.ValueKind == JsonValueKind.String && decimal.TryParse(value.GetString(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out amount);
-        if (!ok)
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            // A JSON number too large for decimal is out of range, not malformed.
+            if (!value.TryGetDecimal(out amount))
+            {
+                throw new PayloadException(range);
+            }
+        }
+        else if (value.ValueKind != JsonValueKind.String
+            || !decimal.TryParse(value.GetString(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out amount))
         {
             throw new PayloadException($"{path} must be a number in major currency units with '.' as decimal separator, e.g. 12.50");
         }
 
         if (amount < 0 || (!allowZero && amount == 0) || amount > MaxAmount)
         {
-            throw new PayloadException($"{path} must be {(allowZero ? "≥ 0" : "> 0")} and at most {MaxAmount}");
+            throw new PayloadException(range);
         }
 
         return amount;
@@ -245,7 +252,7 @@ internal static class SevenStampEventParser
 
     private static string RequiredCurrency(JsonElement parent, string name, string path)
     {
-        var text = RequiredText(parent, name, path, 3);
+        var text = RequiredText(parent, name, path, MaxIdLength);
         return text.Length == 3 && text.All(char.IsAsciiLetterUpper)
             ? text
             : throw new PayloadException($"{path} must be a three-letter ISO 4217 code in capitals, e.g. EUR");
