@@ -87,9 +87,9 @@ public sealed partial class ConnectorSupervisor(
         ConnectorSettings? settings;
         try
         {
-            var result = connector.SettingsDefinition.Validate(config.Settings);
+            var result = ConnectorValidation.Validate(connector, config.Settings);
             settings = result.Settings;
-            settingErrors = result.IsValid ? [.. connector.Validate(result.Settings!)] : result.Errors;
+            settingErrors = result.Errors;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -1,0 +1,135 @@
+using System.Runtime.Loader;
+using Microsoft.Extensions.Logging.Abstractions;
+using SevenStamp.Connectors.Host.Plugins;
+using SevenStamp.Connectors.Sdk;
+
+namespace SevenStamp.Connectors.Host.Tests;
+
+public sealed class PluginCatalogTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("sevenstamp-plugins-");
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    [Fact]
+    public void The_bundled_plugins_load_from_disk_each_in_its_own_context()
+    {
+        using var catalog = PluginCatalog.Load(TestPaths.BundledPlugins, NullLogger.Instance);
+
+        Assert.Empty(catalog.Failures);
+        Assert.Equal(["generic-webhook", "pos-simulator"], catalog.Plugins.Keys.Order(StringComparer.Ordinal));
+        var contexts = catalog.Plugins.Values.Select(p => AssemblyLoadContext.GetLoadContext(p.Connector.GetType().Assembly)).ToList();
+        Assert.DoesNotContain(AssemblyLoadContext.Default, contexts);
+        Assert.Equal(2, contexts.Distinct().Count());
+        // The SDK crosses the boundary as one shared assembly: the host's interface is the plugin's interface.
+        Assert.All(catalog.Plugins.Values, p => Assert.Same(typeof(IPosConnector).Assembly, p.Connector.GetType().GetInterface(nameof(IPosConnector))!.Assembly));
+    }
+
+    [Fact]
+    public void A_missing_plugin_root_loads_nothing_and_does_not_throw()
+    {
+        using var catalog = PluginCatalog.Load(Path.Combine(_root.FullName, "absent"), NullLogger.Instance);
+
+        Assert.Empty(catalog.Plugins);
+        Assert.Empty(catalog.Failures);
+    }
+
+    [Fact]
+    public void Broken_plugins_are_quarantined_one_by_one_and_the_good_one_still_loads()
+    {
+        var root = _root.FullName;
+        TestPaths.CopyDirectory(TestPaths.WebhookPlugin, Path.Combine(root, "SevenStamp.Connectors.Webhook"));
+
+        AddPlugin("BadJson", "{ \"id\": ");
+        AddPlugin("NoId", """{ "name": "X", "version": "1.0", "sdkVersion": "1.0" }""");
+        AddPlugin("FutureSdk", """{ "id": "future", "name": "X", "version": "1.0", "sdkVersion": "2.0" }""");
+        AddPlugin("NoAssembly", """{ "id": "no-assembly", "name": "X", "version": "1.0", "sdkVersion": "1.0" }""");
+        Directory.CreateDirectory(Path.Combine(root, "NoManifest"));
+
+        // Same plugin id as the good one, in another folder.
+        var twin = Path.Combine(root, "Twin");
+        TestPaths.CopyDirectory(TestPaths.WebhookPlugin, twin);
+        File.Move(Path.Combine(twin, "SevenStamp.Connectors.Webhook.dll"), Path.Combine(twin, "Twin.dll"));
+
+        // Not a .NET assembly at all.
+        AddPlugin("Garbage", """{ "id": "garbage", "name": "X", "version": "1.0", "sdkVersion": "1.0" }""");
+        File.WriteAllText(Path.Combine(root, "Garbage", "Garbage.dll"), "MZ not really");
+
+        using var catalog = PluginCatalog.Load(root, NullLogger.Instance);
+
+        Assert.Equal(["generic-webhook"], catalog.Plugins.Keys);
+        var reasons = catalog.Failures.ToDictionary(f => f.Folder, f => f.Reason);
+        Assert.Equal(["BadJson", "FutureSdk", "Garbage", "NoAssembly", "NoId", "NoManifest", "Twin"], reasons.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("is not valid JSON", reasons["BadJson"], StringComparison.Ordinal);
+        Assert.Contains("field 'id' is missing", reasons["NoId"], StringComparison.Ordinal);
+        Assert.Contains("built against SDK 2.0, but this host runs SDK 1.0", reasons["FutureSdk"], StringComparison.Ordinal);
+        Assert.Contains("has no NoAssembly.dll", reasons["NoAssembly"], StringComparison.Ordinal);
+        Assert.Contains("has no connector.json", reasons["NoManifest"], StringComparison.Ordinal);
+        Assert.Contains("already has the id 'generic-webhook'", reasons["Twin"], StringComparison.Ordinal);
+        Assert.Contains("failed to load", reasons["Garbage"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plugin_folders_linked_from_outside_the_root_are_refused()
+    {
+        var outside = Directory.CreateTempSubdirectory("sevenstamp-outside-");
+        try
+        {
+            TestPaths.CopyDirectory(TestPaths.WebhookPlugin, Path.Combine(outside.FullName, "SevenStamp.Connectors.Webhook"));
+            Directory.CreateSymbolicLink(Path.Combine(_root.FullName, "SevenStamp.Connectors.Webhook"), Path.Combine(outside.FullName, "SevenStamp.Connectors.Webhook"));
+
+            using var catalog = PluginCatalog.Load(_root.FullName, NullLogger.Instance);
+
+            Assert.Empty(catalog.Plugins);
+            Assert.Contains("symbolic link", Assert.Single(catalog.Failures).Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            outside.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_linked_assembly_inside_a_real_folder_is_refused()
+    {
+        var folder = Path.Combine(_root.FullName, "SevenStamp.Connectors.Webhook");
+        TestPaths.CopyDirectory(TestPaths.WebhookPlugin, folder);
+        var dll = Path.Combine(folder, "SevenStamp.Connectors.Webhook.dll");
+        var elsewhere = Path.Combine(_root.FullName, "..", $"{_root.Name}-elsewhere.dll");
+        File.Move(dll, elsewhere);
+        File.CreateSymbolicLink(dll, Path.GetFullPath(elsewhere));
+        try
+        {
+            using var catalog = PluginCatalog.Load(_root.FullName, NullLogger.Instance);
+
+            Assert.Empty(catalog.Plugins);
+            Assert.Contains("symbolic link", Assert.Single(catalog.Failures).Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(elsewhere);
+        }
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("/etc")]
+    [InlineData("")]
+    public void Paths_that_leave_the_root_are_refused(string relative)
+    {
+        var path = relative.Length == 0 ? _root.FullName : Path.Combine(_root.FullName, relative);
+
+        Assert.Throws<PluginRefusedException>(() => PluginCatalog.RequireInsideRoot(_root.FullName, path, null));
+    }
+
+    [Fact]
+    public void A_path_merely_starting_with_the_root_name_is_outside_it() =>
+        Assert.Throws<PluginRefusedException>(() => PluginCatalog.RequireInsideRoot(_root.FullName, _root.FullName + "-evil/x", null));
+
+    private void AddPlugin(string folder, string manifest)
+    {
+        var path = Path.Combine(_root.FullName, folder);
+        Directory.CreateDirectory(path);
+        File.WriteAllText(Path.Combine(path, ConnectorManifest.FileName), manifest);
+    }
+}

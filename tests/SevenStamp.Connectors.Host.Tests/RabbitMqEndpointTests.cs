@@ -1,0 +1,34 @@
+using SevenStamp.Connectors.Host.Messaging;
+
+namespace SevenStamp.Connectors.Host.Tests;
+
+public class RabbitMqEndpointTests
+{
+    [Fact]
+    public void A_full_uri_is_parsed_and_its_password_never_printed()
+    {
+        var endpoint = RabbitMqEndpoint.Parse("amqps://loyalty:p%40ss@broker.internal:5673/shop%2Fprod");
+
+        Assert.Equal(("broker.internal", 5673, "shop/prod", "loyalty", "p@ss", true), (endpoint.Host, endpoint.Port, endpoint.VirtualHost, endpoint.Username, endpoint.Password, endpoint.UseTls));
+        Assert.DoesNotContain("p@ss", endpoint.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Defaults_fill_what_the_uri_leaves_out()
+    {
+        var endpoint = RabbitMqEndpoint.Parse("amqp://localhost");
+
+        Assert.Equal((5672, "/", "guest", "guest", false), (endpoint.Port, endpoint.VirtualHost, endpoint.Username, endpoint.Password, endpoint.UseTls));
+    }
+
+    [Theory]
+    [InlineData("localhost:5672")]
+    [InlineData("http://localhost")]
+    [InlineData("")]
+    public void Anything_else_is_refused_with_an_example(string uri)
+    {
+        var ex = Assert.Throws<FormatException>(() => RabbitMqEndpoint.Parse(uri));
+
+        Assert.Contains("amqp://user:password@host:5672/vhost", ex.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using SevenStamp.Testing;
+
+namespace SevenStamp.Connectors.Host.Tests;
+
+/// <summary>One real host (Kestrel on loopback, plugins from disk, SQLite) on the in-memory bus, shared by the tests of a class.</summary>
+public sealed class InMemoryHostFixture : IAsyncLifetime
+{
+    public const string Secret = "shop-secret-0123456789";
+
+    private const string Connectors = """
+        { "connectors": [
+            { "id": "shop", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": { "signingSecret": "shop-secret-0123456789" } },
+            { "id": "broken", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": { "signingSecret": "shop-secret-0123456789", "signatureEncoding": "hex2", "colour": "red" } },
+            { "id": "resting", "plugin": "pos-simulator", "merchantId": "cafe-1", "enabled": false },
+            { "id": "ghost", "plugin": "square", "merchantId": "cafe-1" }
+        ] }
+        """;
+
+    public RunningHost Host { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() =>
+        Host = await RunningHost.StartAsync(Connectors, new Dictionary<string, string?>
+        {
+            ["SevenStamp:Bus:Transport"] = "InMemory",
+            ["SevenStamp:Webhooks:MaxBodyBytes"] = "4096",
+        });
+
+    public async ValueTask DisposeAsync() => await Host.DisposeAsync();
+}
+
+/// <summary>The webhook endpoint and status pages of a real host on the in-memory bus.</summary>
+public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFixture<InMemoryHostFixture>
+{
+    private const string Secret = InMemoryHostFixture.Secret;
+
+    private RunningHost Host => fixture.Host;
+
+    [Fact]
+    public async Task A_signed_sale_becomes_a_stamp_and_its_redelivery_does_not()
+    {
+        var body = RunningHost.SaleJson("evt-a1", "S-A1", "cust-a");
+
+        var first = await Host.PostWebhookAsync("shop", body, Secret);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.True(await RunningHost.EventuallyAsync(() => Host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "S-A1")), TimeSpan.FromSeconds(20)));
+
+        var second = await Host.PostWebhookAsync("shop", body, Secret);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var third = await Host.PostWebhookAsync("shop", RunningHost.SaleJson("evt-a2", "S-A2", "cust-a"), Secret);
+        Assert.Equal(HttpStatusCode.OK, third.StatusCode);
+
+        // Messages are consumed in order of arrival per sale; once S-A2 is stamped the repeat of S-A1 was handled too.
+        Assert.True(await RunningHost.EventuallyAsync(() => Host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "S-A2")), TimeSpan.FromSeconds(20)));
+        Assert.True(await RunningHost.EventuallyAsync(() => Host.QueryAsync(async db => await db.Cards.Where(c => c.CustomerKey == "pos:shop:cust-a").Select(c => c.Stamps).SingleAsync() == 2), TimeSpan.FromSeconds(20)));
+        Assert.Equal(1, await Host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == "S-A1")));
+    }
+
+    [Fact]
+    public async Task A_bad_signature_gets_401_and_nothing_is_recorded()
+    {
+        var body = RunningHost.SaleJson("evt-b1", "S-B1", "cust-b");
+
+        var unsigned = await Host.PostWebhookAsync("shop", body, secret: null);
+        var wrong = await Host.PostWebhookAsync("shop", body, secret: "not-the-shop-secret-123");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        // Give a wrongly published sale every chance to show up before concluding it did not.
+        await Task.Delay(500);
+        Assert.False(await Host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "S-B1")));
+    }
+
+    [Fact]
+    public async Task Malformed_and_oversized_bodies_are_refused_with_4xx()
+    {
+        var malformed = await Host.PostWebhookAsync("shop", """{ "eventId": "e", "type": "sale.completed", "sale": { "id": "S" } }""", Secret);
+        var oversized = await Host.PostWebhookAsync("shop", "{\"pad\":\"" + new string('x', 5000) + "\"}", Secret);
+
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("sale.occurredAt is required", await malformed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, oversized.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("nobody", HttpStatusCode.NotFound)]
+    [InlineData("..%2F..%2Fetc", HttpStatusCode.NotFound)]
+    [InlineData("broken", HttpStatusCode.ServiceUnavailable)]
+    [InlineData("resting", HttpStatusCode.ServiceUnavailable)]
+    [InlineData("ghost", HttpStatusCode.ServiceUnavailable)]
+    public async Task Webhooks_for_unknown_or_idle_connectors_are_refused(string connectorId, HttpStatusCode expected)
+    {
+        var response = await Host.PostWebhookAsync(connectorId, RunningHost.SaleJson("e", "S", "c"), Secret);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Connector_status_reports_each_broken_connector_with_field_and_reason_and_no_secret()
+    {
+        var json = await Host.Client.GetStringAsync("/connectors");
+
+        Assert.DoesNotContain(Secret, json, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(json);
+        var connectors = document.RootElement.GetProperty("connectors").EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!);
+        Assert.Equal("Running", connectors["shop"].GetProperty("state").GetString());
+        Assert.Equal("Disabled", connectors["resting"].GetProperty("state").GetString());
+        Assert.Equal("Failed", connectors["broken"].GetProperty("state").GetString());
+        Assert.Equal(
+            ["colour", "signatureEncoding"],
+            connectors["broken"].GetProperty("settingErrors").EnumerateArray().Select(e => e.GetProperty("field").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal("Failed", connectors["ghost"].GetProperty("state").GetString());
+        Assert.Contains("plugin 'square' is not installed", connectors["ghost"].GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Installed_plugins_are_listed_with_their_settings_schema()
+    {
+        using var document = JsonDocument.Parse(await Host.Client.GetStringAsync("/plugins"));
+
+        var plugins = document.RootElement.GetProperty("loaded").EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!);
+        Assert.Equal(["generic-webhook", "pos-simulator"], plugins.Keys.Order(StringComparer.Ordinal));
+        var secret = plugins["generic-webhook"].GetProperty("settings").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "signingSecret");
+        Assert.True(secret.GetProperty("secret").GetBoolean());
+        Assert.True(secret.GetProperty("required").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Health_endpoints_answer()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Host.Client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Host.Client.GetAsync("/health/ready")).StatusCode);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SevenStamp.Connectors.Host;
+using SevenStamp.Connectors.Sdk;
+using SevenStamp.Loyalty.Data;
+
+namespace SevenStamp.Testing;
+
+/// <summary>
+/// The real host, started in-process on a loopback port with Kestrel, the plugins from disk, a SQLite file and
+/// a connector file of the test's own. Shared by the host tests and the integration tests.
+/// </summary>
+public sealed class RunningHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly DirectoryInfo _directory;
+
+    private RunningHost(WebApplication app, DirectoryInfo directory, Uri baseAddress)
+    {
+        _app = app;
+        _directory = directory;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<RunningHost> StartAsync(string connectorsJson, IReadOnlyDictionary<string, string?> settings)
+    {
+        var directory = Directory.CreateTempSubdirectory("sevenstamp-host-");
+        var connectorsFile = Path.Combine(directory.FullName, "connectors.json");
+        await File.WriteAllTextAsync(connectorsFile, connectorsJson);
+        var configuration = new Dictionary<string, string?>
+        {
+            ["SevenStamp:ConnectorsFile"] = connectorsFile,
+            ["SevenStamp:PluginRoot"] = Path.Combine(AppContext.BaseDirectory, "plugins"),
+            ["SevenStamp:Database:ConnectionString"] = $"Data Source={Path.Combine(directory.FullName, "loyalty.db")}",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings)
+        {
+            configuration[key] = value;
+        }
+
+        var app = HostApp.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        });
+        await app.StartAsync();
+        return new RunningHost(app, directory, new Uri(app.Urls.First()));
+    }
+
+    public Task<HttpResponseMessage> PostWebhookAsync(string connectorId, string body, string? secret, string header = "X-SevenStamp-Signature")
+    {
+        var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/{connectorId}") { Content = content };
+        if (secret is not null)
+        {
+            request.Headers.Add(header, WebhookSignatures.ComputeHmacSha256(Encoding.UTF8.GetBytes(body), Encoding.UTF8.GetBytes(secret), SignatureEncoding.Hex));
+        }
+
+        return Client.SendAsync(request);
+    }
+
+    public async Task<T> QueryAsync<T>(Func<LoyaltyDbContext, Task<T>> query)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>());
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes; returns whether it held.</summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return await condition();
+    }
+
+    public static string SaleJson(string eventId, string saleId, string customerId, decimal total = 4.20m) => $$"""
+        { "eventId": "{{eventId}}", "type": "sale.completed",
+          "sale": { "id": "{{saleId}}", "occurredAt": "2026-11-23T09:30:00Z", "customer": { "id": "{{customerId}}" },
+                    "currency": "EUR", "total": {{total.ToString(System.Globalization.CultureInfo.InvariantCulture)}},
+                    "lineItems": [ { "sku": "ESP-01", "name": "Espresso", "quantity": 1, "unitPrice": {{total.ToString(System.Globalization.CultureInfo.InvariantCulture)}} } ] } }
+        """;
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        _directory.Delete(recursive: true);
+    }
+}
