@@ -44,6 +44,13 @@ public sealed class BusOptions
     /// <summary>How long a publish may wait for the broker's confirm before the event is refused (webhook answered 503).</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Put in front of every queue name, e.g. <c>staging-</c>, when several environments share one broker
+    /// virtual host. Separate virtual hosts are the better isolation where the operator can create them.
+    /// </summary>
+    [RegularExpression("^[a-z0-9-]{0,40}$", ErrorMessage = "SevenStamp:Bus:QueuePrefix may hold lower-case letters, digits and dashes only (at most 40).")]
+    public string? QueuePrefix { get; set; }
+
     /// <summary>Messages each consumer endpoint fetches ahead.</summary>
     [Range(1, 10_000)]
     public int PrefetchCount { get; set; } = 32;

@@ -14,7 +14,7 @@ internal static class BusServiceCollectionExtensions
     {
         services.AddMassTransit(bus =>
         {
-            bus.SetKebabCaseEndpointNameFormatter();
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.QueuePrefix, false));
             bus.AddLoyaltyConsumers();
             if (demo)
             {

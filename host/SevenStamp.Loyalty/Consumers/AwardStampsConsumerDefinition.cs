@@ -8,7 +8,7 @@ public sealed class AwardStampsConsumerDefinition : ConsumerDefinition<AwardStam
 {
     public AwardStampsConsumerDefinition()
     {
-        EndpointName = "award-stamps";
+        // The queue is named by the bus's formatter: award-stamps, with the operator's prefix if any.
         ConcurrentMessageLimit = 8;
     }
 

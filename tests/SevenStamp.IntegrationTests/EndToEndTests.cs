@@ -1,0 +1,161 @@
+using System.Net;
+using System.Runtime.Loader;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using SevenStamp.Contracts;
+using SevenStamp.Testing;
+
+namespace SevenStamp.IntegrationTests;
+
+/// <summary>
+/// The host as operators run it: plugins loaded from disk, webhooks over HTTP, RabbitMQ with publisher confirms
+/// and durable queues, stamps in SQLite.
+/// </summary>
+public sealed class EndToEndTests(RabbitMqFixture rabbit) : IClassFixture<RabbitMqFixture>, IAsyncLifetime
+{
+    private const string Secret = "integration-secret-0123456789";
+    private const string StampsAwardedExchange = "SevenStamp.Contracts:StampsAwarded";
+
+    private RunningHost _host = null!;
+
+    public async ValueTask InitializeAsync() =>
+        _host = await RunningHost.StartAsync(
+            """{ "connectors": [ { "id": "shop", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": { "signingSecret": "integration-secret-0123456789" } } ] }""",
+            new Dictionary<string, string?>
+            {
+                ["SevenStamp:Bus:Transport"] = "RabbitMq",
+                ["SevenStamp:Bus:RabbitMqUri"] = rabbit.Uri,
+                ["SevenStamp:Bus:QueuePrefix"] = rabbit.QueuePrefix,
+            });
+
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task A_webhook_sale_reaches_the_database_through_RabbitMQ_exactly_once()
+    {
+        await using var awarded = await ListenAsync(StampsAwardedExchange);
+        var body = RunningHost.SaleJson("evt-1", $"S-{Guid.NewGuid():N}", "cust-1");
+        var saleId = JsonDocument.Parse(body).RootElement.GetProperty("sale").GetProperty("id").GetString()!;
+
+        var first = await _host.PostWebhookAsync("shop", body, Secret);
+        var repeat = await _host.PostWebhookAsync("shop", body, Secret);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
+        // The consumer answers both deliveries with StampsAwarded: the second repeats the first, it awards nothing new.
+        var events = await awarded.TakeAsync(2, e => e.ExternalSaleId == saleId, TimeSpan.FromSeconds(30));
+        Assert.Equal([1, 1], events.Select(e => e.Balance));
+        Assert.All(awarded.DeliveryModes, mode => Assert.Equal(DeliveryModes.Persistent, mode));
+        Assert.Equal(1, await _host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == saleId)));
+        Assert.Equal(1, await _host.QueryAsync(db => db.Cards.Where(c => c.CustomerKey == "pos:shop:cust-1").Select(c => c.Stamps).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Concurrent_sales_of_several_customers_add_up_exactly()
+    {
+        const int customers = 3;
+        const int salesEach = 10;
+        var run = Guid.NewGuid().ToString("N")[..8];
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, customers * salesEach).Select(i =>
+            _host.PostWebhookAsync("shop", RunningHost.SaleJson($"evt-{run}-{i}", $"S-{run}-{i}", $"cust-{run}-{i % customers}"), Secret)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var done = await RunningHost.EventuallyAsync(
+            () => _host.QueryAsync(async db => await db.StampAwards.CountAsync(a => a.ExternalSaleId.StartsWith($"S-{run}-")) == customers * salesEach),
+            TimeSpan.FromSeconds(60));
+        Assert.True(done, "Not every sale was stamped within 60 s.");
+        var stamps = await _host.QueryAsync(db => db.Cards.Where(c => c.CustomerKey.StartsWith($"pos:shop:cust-{run}-")).Select(c => c.Stamps).ToListAsync());
+        Assert.Equal([salesEach, salesEach, salesEach], stamps);
+    }
+
+    [Fact]
+    public async Task The_consumer_queue_is_durable_on_the_broker()
+    {
+        await using var channel = await rabbit.Connection.CreateChannelAsync();
+
+        var queue = await channel.QueueDeclarePassiveAsync(rabbit.QueuePrefix + "award-stamps");
+        // Re-declaring with durable=true succeeds only if the queue is durable (the broker answers 406 otherwise).
+        await channel.QueueDeclareAsync(rabbit.QueuePrefix + "award-stamps", durable: true, exclusive: false, autoDelete: false);
+
+        Assert.Equal(rabbit.QueuePrefix + "award-stamps", queue.QueueName);
+        Assert.True(queue.ConsumerCount >= 1);
+    }
+
+    [Fact]
+    public void The_plugin_runs_from_its_own_load_context_not_the_hosts()
+    {
+        var pluginAssemblies = AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name == "SevenStamp.Connectors.Webhook").ToList();
+
+        Assert.NotEmpty(pluginAssemblies);
+        Assert.All(pluginAssemblies, a => Assert.NotSame(AssemblyLoadContext.Default, AssemblyLoadContext.GetLoadContext(a)));
+        Assert.All(pluginAssemblies, a => Assert.StartsWith(Path.Combine(AppContext.BaseDirectory, "plugins"), a.Location, StringComparison.Ordinal));
+    }
+
+    /// <summary>Binds a queue of the test's own to a message type's exchange and collects what arrives.</summary>
+    private async Task<Listener> ListenAsync(string exchange)
+    {
+        var channel = await rabbit.Connection.CreateChannelAsync();
+        // Declared as MassTransit declares message exchanges, so whichever side comes first, both agree.
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+        var queue = await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true);
+        await channel.QueueBindAsync(queue.QueueName, exchange, string.Empty);
+        var listener = new Listener(channel);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            listener.Add(delivery);
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);
+        return listener;
+    }
+
+    private sealed class Listener(IChannel channel) : IAsyncDisposable
+    {
+        private readonly List<(StampsAwarded Message, DeliveryModes Mode)> _received = [];
+        private readonly Lock _gate = new();
+
+        public IReadOnlyList<DeliveryModes> DeliveryModes
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _received.Select(r => r.Mode)];
+                }
+            }
+        }
+
+        public void Add(BasicDeliverEventArgs delivery)
+        {
+            // MassTransit's envelope: { "message": { ... }, "messageType": [...], ... }.
+            using var envelope = JsonDocument.Parse(delivery.Body);
+            var message = envelope.RootElement.GetProperty("message").Deserialize<StampsAwarded>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+            lock (_gate)
+            {
+                _received.Add((message, delivery.BasicProperties.DeliveryMode));
+            }
+        }
+
+        public async Task<IReadOnlyList<StampsAwarded>> TakeAsync(int count, Func<StampsAwarded, bool> filter, TimeSpan timeout)
+        {
+            IReadOnlyList<StampsAwarded> Matching()
+            {
+                lock (_gate)
+                {
+                    return [.. _received.Select(r => r.Message).Where(filter)];
+                }
+            }
+
+            await RunningHost.EventuallyAsync(() => Task.FromResult(Matching().Count >= count), timeout);
+            var result = Matching();
+            Assert.True(result.Count == count, $"Expected {count} StampsAwarded, got {result.Count}.");
+            return result;
+        }
+
+        public async ValueTask DisposeAsync() => await channel.DisposeAsync();
+    }
+}
