@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Starts a RabbitMQ broker on 127.0.0.1:5672 for the tests, without Docker or systemd, and prints its
+# amqp:// URI as the last line. Installs the Debian package first when it is missing (needs root or sudo).
+# Safe to run again: a broker that already answers is reused.
+#   tests/scripts/start-rabbitmq.sh          start (or reuse)
+#   tests/scripts/start-rabbitmq.sh --stop   stop it
+set -euo pipefail
+log() { echo "[rabbitmq] $*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+export ERL_EPMD_ADDRESS=127.0.0.1
+
+if [ "${1:-}" = "--stop" ]; then
+  as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
+  log "stopped"
+  exit 0
+fi
+
+if ! command -v rabbitmq-server >/dev/null 2>&1; then
+  log "installing the rabbitmq-server package"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server >/dev/null
+fi
+
+# A fixed node name and loopback-only listeners, whatever the machine's hostname is.
+env_file=/etc/rabbitmq/rabbitmq-env.conf
+if ! grep -qs '^NODENAME=rabbit@localhost' "$env_file"; then
+  as_root tee "$env_file" >/dev/null <<'CONF'
+NODENAME=rabbit@localhost
+NODE_IP_ADDRESS=127.0.0.1
+NODE_PORT=5672
+SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+CONF
+  as_root tee /etc/rabbitmq/rabbitmq.conf >/dev/null <<'CONF'
+listeners.tcp.default = 127.0.0.1:5672
+loopback_users.guest = true
+CONF
+fi
+
+if as_root rabbitmqctl -q ping >/dev/null 2>&1; then
+  log "already running"
+else
+  log "starting"
+  as_root rabbitmq-server -detached
+  # `await_startup` fails straight away until the node has registered, so wait for `ping` first.
+  for _ in $(seq 1 240); do
+    as_root rabbitmqctl -q ping >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  as_root rabbitmqctl -q await_startup --timeout 120 >/dev/null
+fi
+log "ready on 127.0.0.1:5672"
+echo "amqp://guest:guest@127.0.0.1:5672/"
