@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with "tests: N passed, N failed".
-# The integration tests need RabbitMQ: the URI in SEVENSTAMP_TEST_RABBITMQ when set; otherwise, where a
-# Docker engine runs, Testcontainers starts one; otherwise this script installs and starts one locally.
+# The tests need RabbitMQ and PostgreSQL: SEVENSTAMP_TEST_RABBITMQ (an amqp:// URI) and SEVENSTAMP_TEST_POSTGRES
+# (a connection string whose role may create databases) when set; otherwise, where a Docker engine runs,
+# Testcontainers starts them; otherwise this script installs and starts them locally from Debian packages.
 # Extra arguments go to `dotnet test`, e.g. tests/run-tests.sh --filter-class '*PluginCatalogTests'.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -z "${SEVENSTAMP_TEST_RABBITMQ:-}" ] && ! docker info >/dev/null 2>&1; then
+docker_runs() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
+if [ -z "${SEVENSTAMP_TEST_RABBITMQ:-}" ] && ! docker_runs; then
   uri=$(bash tests/scripts/start-rabbitmq.sh | tail -n 1) || { echo "could not start RabbitMQ" >&2; exit 1; }
   export SEVENSTAMP_TEST_RABBITMQ="$uri"
+fi
+if [ -z "${SEVENSTAMP_TEST_POSTGRES:-}" ] && ! docker_runs; then
+  connection=$(bash tests/scripts/start-postgres.sh | tail -n 1) || { echo "could not start PostgreSQL" >&2; exit 1; }
+  export SEVENSTAMP_TEST_POSTGRES="$connection"
 fi
 
 log=$(mktemp)

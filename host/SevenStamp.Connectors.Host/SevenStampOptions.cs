@@ -45,11 +45,12 @@ public sealed class BusOptions
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Put in front of every queue name, e.g. <c>staging-</c>, when several environments share one broker
-    /// virtual host. Separate virtual hosts are the better isolation where the operator can create them.
+    /// Put in front of every queue and exchange name, e.g. <c>staging-</c>, so several environments can share
+    /// one broker virtual host without seeing each other's messages. Separate virtual hosts are the better
+    /// isolation where the operator can create them.
     /// </summary>
-    [RegularExpression("^[a-z0-9-]{0,40}$", ErrorMessage = "SevenStamp:Bus:QueuePrefix may hold lower-case letters, digits and dashes only (at most 40).")]
-    public string? QueuePrefix { get; set; }
+    [RegularExpression("^[a-z0-9-]{0,40}$", ErrorMessage = "SevenStamp:Bus:NamePrefix may hold lower-case letters, digits and dashes only (at most 40).")]
+    public string? NamePrefix { get; set; }
 
     /// <summary>Messages each consumer endpoint fetches ahead.</summary>
     [Range(1, 10_000)]

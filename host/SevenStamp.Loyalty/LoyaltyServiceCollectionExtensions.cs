@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SevenStamp.Loyalty.Consumers;
 using SevenStamp.Loyalty.Data;
 
@@ -9,24 +10,35 @@ namespace SevenStamp.Loyalty;
 
 public static class LoyaltyServiceCollectionExtensions
 {
-    /// <summary>Registers the loyalty store for <paramref name="options"/>.</summary>
+    /// <summary>Registers the loyalty store for <paramref name="options"/>; the schema is migrated when the host starts.</summary>
     public static IServiceCollection AddLoyaltyStore(this IServiceCollection services, LoyaltyStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!string.Equals(options.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            throw new InvalidOperationException($"SevenStamp:Database:Provider is '{options.Provider}'; the supported provider is 'Sqlite'.");
+            throw new InvalidOperationException("SevenStamp:Database:ConnectionString is empty; set it to e.g. 'Data Source=sevenstamp.db' (SQLite) or 'Host=…;Database=…;Username=…;Password=…' (PostgreSQL).");
         }
 
-        var connectionString = new SqliteConnectionStringBuilder(options.ConnectionString)
+        switch (options.Provider)
         {
-            // Wait for the write lock rather than failing with SQLITE_BUSY.
-            DefaultTimeout = 30,
-            Pooling = true,
-        }.ToString();
-        services.AddDbContext<LoyaltyDbContext>(o => o.UseSqlite(connectionString));
+            case LoyaltyStoreProvider.Sqlite:
+                var sqlite = new SqliteConnectionStringBuilder(options.ConnectionString)
+                {
+                    // Wait for the write lock rather than failing with SQLITE_BUSY.
+                    DefaultTimeout = 30,
+                    Pooling = true,
+                }.ToString();
+                services.AddDbContext<LoyaltyDbContext, SqliteLoyaltyDbContext>(o => o.UseSqlite(sqlite));
+                break;
+            case LoyaltyStoreProvider.PostgreSql:
+                services.AddDbContext<LoyaltyDbContext, PostgresLoyaltyDbContext>(o => o.UseNpgsql(options.ConnectionString));
+                break;
+            default:
+                throw new InvalidOperationException($"SevenStamp:Database:Provider '{options.Provider}' is not supported; use Sqlite or PostgreSql.");
+        }
+
         services.AddHostedService<LoyaltyStoreMigrator>();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 

@@ -5,20 +5,23 @@ using Microsoft.EntityFrameworkCore;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using SevenStamp.Contracts;
+using SevenStamp.Loyalty;
 using SevenStamp.Testing;
 
 namespace SevenStamp.IntegrationTests;
 
 /// <summary>
 /// The host as operators run it: plugins loaded from disk, webhooks over HTTP, RabbitMQ with publisher confirms
-/// and durable queues, stamps in SQLite.
+/// and durable queues, stamps in the database; run on SQLite and on PostgreSQL (see the subclasses).
 /// </summary>
-public sealed class EndToEndTests(RabbitMqFixture rabbit) : IClassFixture<RabbitMqFixture>, IAsyncLifetime
+public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
 {
     private const string Secret = "integration-secret-0123456789";
     private const string StampsAwardedExchange = "SevenStamp.Contracts:StampsAwarded";
 
     private RunningHost _host = null!;
+
+    protected abstract LoyaltyStoreProvider Provider { get; }
 
     public async ValueTask InitializeAsync() =>
         _host = await RunningHost.StartAsync(
@@ -27,15 +30,16 @@ public sealed class EndToEndTests(RabbitMqFixture rabbit) : IClassFixture<Rabbit
             {
                 ["SevenStamp:Bus:Transport"] = "RabbitMq",
                 ["SevenStamp:Bus:RabbitMqUri"] = rabbit.Uri,
-                ["SevenStamp:Bus:QueuePrefix"] = rabbit.QueuePrefix,
-            });
+                ["SevenStamp:Bus:NamePrefix"] = rabbit.NamePrefix,
+            },
+            Provider);
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task A_webhook_sale_reaches_the_database_through_RabbitMQ_exactly_once()
     {
-        await using var awarded = await ListenAsync(StampsAwardedExchange);
+        await using var awarded = await ListenAsync(rabbit.NamePrefix + StampsAwardedExchange);
         var body = RunningHost.SaleJson("evt-1", $"S-{Guid.NewGuid():N}", "cust-1");
         var saleId = JsonDocument.Parse(body).RootElement.GetProperty("sale").GetProperty("id").GetString()!;
 
@@ -76,11 +80,11 @@ public sealed class EndToEndTests(RabbitMqFixture rabbit) : IClassFixture<Rabbit
     {
         await using var channel = await rabbit.Connection.CreateChannelAsync();
 
-        var queue = await channel.QueueDeclarePassiveAsync(rabbit.QueuePrefix + "award-stamps");
+        var queue = await channel.QueueDeclarePassiveAsync(rabbit.NamePrefix + "award-stamps");
         // Re-declaring with durable=true succeeds only if the queue is durable (the broker answers 406 otherwise).
-        await channel.QueueDeclareAsync(rabbit.QueuePrefix + "award-stamps", durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueDeclareAsync(rabbit.NamePrefix + "award-stamps", durable: true, exclusive: false, autoDelete: false);
 
-        Assert.Equal(rabbit.QueuePrefix + "award-stamps", queue.QueueName);
+        Assert.Equal(rabbit.NamePrefix + "award-stamps", queue.QueueName);
         Assert.True(queue.ConsumerCount >= 1);
     }
 
@@ -158,4 +162,14 @@ public sealed class EndToEndTests(RabbitMqFixture rabbit) : IClassFixture<Rabbit
 
         public async ValueTask DisposeAsync() => await channel.DisposeAsync();
     }
+}
+
+public sealed class EndToEndSqliteTests(RabbitMqFixture rabbit) : EndToEndTests(rabbit), IClassFixture<RabbitMqFixture>
+{
+    protected override LoyaltyStoreProvider Provider => LoyaltyStoreProvider.Sqlite;
+}
+
+public sealed class EndToEndPostgresTests(RabbitMqFixture rabbit) : EndToEndTests(rabbit), IClassFixture<RabbitMqFixture>
+{
+    protected override LoyaltyStoreProvider Provider => LoyaltyStoreProvider.PostgreSql;
 }

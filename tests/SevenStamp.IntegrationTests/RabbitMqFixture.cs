@@ -18,7 +18,7 @@ public sealed class RabbitMqFixture : IAsyncLifetime
     public string Uri { get; private set; } = string.Empty;
 
     /// <summary>A queue-name prefix unique to this fixture.</summary>
-    public string QueuePrefix { get; } = $"it-{Guid.NewGuid():N}"[..11] + "-";
+    public string NamePrefix { get; } = $"it-{Guid.NewGuid():N}"[..11] + "-";
 
     public IConnection Connection { get; private set; } = null!;
 
@@ -65,7 +65,7 @@ public sealed class RabbitMqFixture : IAsyncLifetime
         {
             await using (var channel = await Connection.CreateChannelAsync())
             {
-                foreach (var name in new[] { "award-stamps" }.Select(n => QueuePrefix + n))
+                foreach (var name in new[] { "award-stamps" }.Select(n => NamePrefix + n))
                 {
                     await channel.QueueDeleteAsync(name, ifUnused: false, ifEmpty: false);
                     await channel.ExchangeDeleteAsync(name, ifUnused: false);

@@ -3,13 +3,17 @@ using SevenStamp.Contracts;
 
 namespace SevenStamp.Loyalty.Tests;
 
-public class AwardStampsConsumerTests
+/// <summary>The award-stamps guarantees, run on every database provider (see the subclasses).</summary>
+public abstract class AwardStampsConsumerTests
 {
+    protected abstract LoyaltyStoreProvider Provider { get; }
+
+    private Task<LoyaltyHarness> StartAsync() => LoyaltyHarness.StartAsync(Provider);
+
     [Fact]
     public async Task A_sale_puts_one_stamp_on_the_customers_card_and_says_so()
     {
-        await using var loyalty = new LoyaltyHarness();
-        await loyalty.StartAsync();
+        await using var loyalty = await StartAsync();
 
         await loyalty.Harness.Bus.Publish(LoyaltyHarness.Sale("S-1"));
         await loyalty.WaitForConsumedAsync(1);
@@ -24,8 +28,7 @@ public class AwardStampsConsumerTests
     [Fact]
     public async Task A_redelivered_sale_awards_nothing_more_but_repeats_the_event()
     {
-        await using var loyalty = new LoyaltyHarness();
-        await loyalty.StartAsync();
+        await using var loyalty = await StartAsync();
 
         await loyalty.Harness.Bus.Publish(LoyaltyHarness.Sale("S-1"));
         await loyalty.WaitForConsumedAsync(1);
@@ -47,8 +50,7 @@ public class AwardStampsConsumerTests
     [Fact]
     public async Task Concurrent_deliveries_of_one_sale_award_exactly_once()
     {
-        await using var loyalty = new LoyaltyHarness();
-        await loyalty.StartAsync();
+        await using var loyalty = await StartAsync();
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => loyalty.Harness.Bus.Publish(LoyaltyHarness.Sale("S-1"))));
         await loyalty.WaitForConsumedAsync(20);
@@ -61,9 +63,8 @@ public class AwardStampsConsumerTests
     [Fact]
     public async Task Concurrent_sales_of_a_new_customer_lose_no_stamp()
     {
-        const int sales = 40;
-        await using var loyalty = new LoyaltyHarness();
-        await loyalty.StartAsync();
+        const int sales = 1000;
+        await using var loyalty = await StartAsync();
 
         await Task.WhenAll(Enumerable.Range(1, sales).Select(i => loyalty.Harness.Bus.Publish(LoyaltyHarness.Sale($"S-{i}"))));
         await loyalty.WaitForConsumedAsync(sales);
@@ -77,8 +78,7 @@ public class AwardStampsConsumerTests
     [Fact]
     public async Task An_anonymous_sale_awards_nothing()
     {
-        await using var loyalty = new LoyaltyHarness();
-        await loyalty.StartAsync();
+        await using var loyalty = await StartAsync();
 
         await loyalty.Harness.Bus.Publish(LoyaltyHarness.Sale("S-1", customerId: null));
         await loyalty.WaitForConsumedAsync(1);
@@ -91,8 +91,7 @@ public class AwardStampsConsumerTests
     [Fact]
     public async Task Merchants_and_customers_get_cards_of_their_own()
     {
-        await using var loyalty = new LoyaltyHarness();
-        await loyalty.StartAsync();
+        await using var loyalty = await StartAsync();
 
         await loyalty.Harness.Bus.Publish(LoyaltyHarness.Sale("S-1", customerId: "c-1", merchantId: "m-1"));
         await loyalty.Harness.Bus.Publish(LoyaltyHarness.Sale("S-1", customerId: "c-1", merchantId: "m-2"));
@@ -104,4 +103,14 @@ public class AwardStampsConsumerTests
             [("m-1", "pos:pos-1:c-1", 1), ("m-1", "pos:pos-1:c-2", 1), ("m-2", "pos:pos-1:c-1", 1)],
             cards.Select(c => (c.MerchantId, c.CustomerKey, c.Stamps)));
     }
+}
+
+public sealed class AwardStampsConsumerSqliteTests : AwardStampsConsumerTests
+{
+    protected override LoyaltyStoreProvider Provider => LoyaltyStoreProvider.Sqlite;
+}
+
+public sealed class AwardStampsConsumerPostgresTests : AwardStampsConsumerTests
+{
+    protected override LoyaltyStoreProvider Provider => LoyaltyStoreProvider.PostgreSql;
 }

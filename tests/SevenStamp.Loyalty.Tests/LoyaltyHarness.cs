@@ -4,20 +4,22 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Testing;
 
 namespace SevenStamp.Loyalty.Tests;
 
-/// <summary>The loyalty consumers on MassTransit's test harness over a real SQLite file of their own.</summary>
+/// <summary>The loyalty consumers on MassTransit's test harness over a real, empty database of their own.</summary>
 public sealed class LoyaltyHarness : IAsyncDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("sevenstamp-loyalty-").FullName;
+    private readonly TestDatabase _database;
     private readonly ServiceProvider _provider;
 
-    public LoyaltyHarness()
+    private LoyaltyHarness(TestDatabase database)
     {
+        _database = database;
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddLoyaltyStore(new LoyaltyStoreOptions { ConnectionString = $"Data Source={Path.Combine(_directory, "loyalty.db")}" });
+        services.AddLoyaltyStore(database.Options);
         services.AddMassTransitTestHarness(bus => bus.AddLoyaltyConsumers());
         _provider = services.BuildServiceProvider(true);
         Harness = _provider.GetRequiredService<ITestHarness>();
@@ -25,7 +27,14 @@ public sealed class LoyaltyHarness : IAsyncDisposable
 
     public ITestHarness Harness { get; }
 
-    public async Task StartAsync()
+    public static async Task<LoyaltyHarness> StartAsync(LoyaltyStoreProvider provider)
+    {
+        var harness = new LoyaltyHarness(await TestDatabase.CreateAsync(provider));
+        await harness.StartAsync();
+        return harness;
+    }
+
+    private async Task StartAsync()
     {
         await using (var scope = _provider.CreateAsyncScope())
         {
@@ -45,7 +54,7 @@ public sealed class LoyaltyHarness : IAsyncDisposable
     public async Task WaitForConsumedAsync(int count)
     {
         var consumer = Harness.GetConsumerHarness<Consumers.AwardStampsConsumer>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var seen = 0;
         await foreach (var _ in consumer.Consumed.SelectAsync<SaleCompleted>(timeout.Token))
         {
@@ -55,7 +64,7 @@ public sealed class LoyaltyHarness : IAsyncDisposable
             }
         }
 
-        Assert.Fail($"Only {seen} of {count} sales were consumed within 60 s.");
+        Assert.Fail($"Only {seen} of {count} sales were consumed within 120 s.");
     }
 
     public static SaleCompleted Sale(string saleId, string? customerId = "c-1", string merchantId = "m-1", string connectorId = "pos-1") => new()
@@ -72,7 +81,6 @@ public sealed class LoyaltyHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _provider.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        await _database.DisposeAsync();
     }
 }

@@ -2,11 +2,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SevenStamp.Connectors.Host;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
 
 namespace SevenStamp.Testing;
@@ -19,11 +19,13 @@ public sealed class RunningHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly DirectoryInfo _directory;
+    private readonly TestDatabase _database;
 
-    private RunningHost(WebApplication app, DirectoryInfo directory, Uri baseAddress)
+    private RunningHost(WebApplication app, DirectoryInfo directory, TestDatabase database, Uri baseAddress)
     {
         _app = app;
         _directory = directory;
+        _database = database;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -31,16 +33,18 @@ public sealed class RunningHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningHost> StartAsync(string connectorsJson, IReadOnlyDictionary<string, string?> settings)
+    public static async Task<RunningHost> StartAsync(string connectorsJson, IReadOnlyDictionary<string, string?> settings, LoyaltyStoreProvider provider = LoyaltyStoreProvider.Sqlite)
     {
         var directory = Directory.CreateTempSubdirectory("sevenstamp-host-");
+        var database = await TestDatabase.CreateAsync(provider);
         var connectorsFile = Path.Combine(directory.FullName, "connectors.json");
         await File.WriteAllTextAsync(connectorsFile, connectorsJson);
         var configuration = new Dictionary<string, string?>
         {
             ["SevenStamp:ConnectorsFile"] = connectorsFile,
             ["SevenStamp:PluginRoot"] = Path.Combine(AppContext.BaseDirectory, "plugins"),
-            ["SevenStamp:Database:ConnectionString"] = $"Data Source={Path.Combine(directory.FullName, "loyalty.db")}",
+            ["SevenStamp:Database:Provider"] = database.Provider.ToString(),
+            ["SevenStamp:Database:ConnectionString"] = database.ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings)
@@ -54,7 +58,7 @@ public sealed class RunningHost : IAsyncDisposable
             builder.WebHost.UseUrls("http://127.0.0.1:0");
         });
         await app.StartAsync();
-        return new RunningHost(app, directory, new Uri(app.Urls.First()));
+        return new RunningHost(app, directory, database, new Uri(app.Urls.First()));
     }
 
     public Task<HttpResponseMessage> PostWebhookAsync(string connectorId, string body, string? secret, string header = "X-SevenStamp-Signature")
@@ -105,7 +109,7 @@ public sealed class RunningHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        await _database.DisposeAsync();
         _directory.Delete(recursive: true);
     }
 }

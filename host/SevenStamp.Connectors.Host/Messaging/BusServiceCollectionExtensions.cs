@@ -14,7 +14,7 @@ internal static class BusServiceCollectionExtensions
     {
         services.AddMassTransit(bus =>
         {
-            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.QueuePrefix, false));
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.NamePrefix, false));
             bus.AddLoyaltyConsumers();
             if (demo)
             {
@@ -43,6 +43,13 @@ internal static class BusServiceCollectionExtensions
                                 h.UseSsl(ssl => ssl.ServerName = endpoint.Host);
                             }
                         });
+                        if (!string.IsNullOrEmpty(options.NamePrefix))
+                        {
+                            // Message exchanges too, not only queues: otherwise two environments on one virtual
+                            // host would each receive the other's sales through the shared message exchanges.
+                            cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, options.NamePrefix));
+                        }
+
                         cfg.Durable = true;
                         cfg.AutoDelete = false;
                         cfg.PrefetchCount = options.PrefetchCount;

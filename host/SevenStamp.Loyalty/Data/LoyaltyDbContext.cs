@@ -2,8 +2,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace SevenStamp.Loyalty.Data;
 
-/// <summary>The loyalty store: cards and the stamp ledger. One schema for SQLite and PostgreSQL.</summary>
-public sealed class LoyaltyDbContext(DbContextOptions<LoyaltyDbContext> options) : DbContext(options)
+/// <summary>
+/// The loyalty store: cards and the stamp ledger. One model for SQLite and PostgreSQL; each provider has a
+/// subclass of its own only so that each keeps its own migrations (<see cref="SqliteLoyaltyDbContext"/>,
+/// <see cref="PostgresLoyaltyDbContext"/>). Code depends on this class.
+/// </summary>
+public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(options)
 {
     public const int IdLength = 64;
     public const int ExternalIdLength = 200;
