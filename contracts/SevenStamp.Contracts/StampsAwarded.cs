@@ -16,8 +16,14 @@ public sealed record StampsAwarded
     /// <summary>Stamps added by this award.</summary>
     public required int Stamps { get; init; }
 
-    /// <summary>The card's stamp balance after the award.</summary>
+    /// <summary>The card's stamps toward its next voucher after the award (what the wallet pass shows).</summary>
     public required int Balance { get; init; }
+
+    /// <summary>Stamps needed for a voucher; 0 when the card has no program (older producers).</summary>
+    public int Goal { get; init; }
+
+    /// <summary>Stamps the card owes after refunds took back stamps a minted voucher had used; shown as debt.</summary>
+    public int Debt { get; init; }
 
     public required DateTimeOffset AwardedAt { get; init; }
 }

@@ -5,6 +5,7 @@ using SevenStamp.Connectors.Host.Messaging;
 using SevenStamp.Connectors.Host.Plugins;
 using SevenStamp.Connectors.Host.Webhooks;
 using SevenStamp.Loyalty;
+using SevenStamp.Loyalty.Engine;
 
 namespace SevenStamp.Connectors.Host;
 
@@ -48,10 +49,12 @@ public static class HostApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Webhooks.MaxBodyBytes);
         services.AddSingleton(TimeProvider.System);
 
-        // Hosted services start in registration order and stop in reverse: schema first, then the bus,
-        // then the connectors; on shutdown the connectors stop before the bus does.
+        // Hosted services start in registration order and stop in reverse: schema and programs first, then the
+        // bus, then the outbox relay and the connectors; on shutdown those stop before the bus does.
         services.AddLoyaltyStore(builder.Configuration.GetSection(LoyaltyStoreOptions.SectionName).Get<LoyaltyStoreOptions>() ?? new LoyaltyStoreOptions());
+        services.AddLoyaltyPrograms(builder.Configuration.GetSection("SevenStamp:Programs").Get<List<ProgramDefinition>>() ?? []);
         services.AddSevenStampBus(options.Bus, options.Demo.Enabled);
+        services.AddLoyaltyWorkers();
 
         services.AddSingleton(sp => PluginCatalog.Load(
             Path.GetFullPath(sp.GetRequiredService<IOptions<SevenStampOptions>>().Value.PluginRoot, AppContext.BaseDirectory),

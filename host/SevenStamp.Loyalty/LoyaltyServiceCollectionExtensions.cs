@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SevenStamp.Loyalty.Consumers;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Engine;
 
 namespace SevenStamp.Loyalty;
 
@@ -39,6 +40,26 @@ public static class LoyaltyServiceCollectionExtensions
 
         services.AddHostedService<LoyaltyStoreMigrator>();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OutboxSignal>();
+        services.TryAddScoped<LoyaltyEngine>();
+        services.TryAddScoped<ProgramStore>();
+        return services;
+    }
+
+    /// <summary>Writes these programs at start (after the schema is migrated); see <see cref="ProgramDefinition"/>.</summary>
+    public static IServiceCollection AddLoyaltyPrograms(this IServiceCollection services, IReadOnlyList<ProgramDefinition> programs)
+    {
+        ArgumentNullException.ThrowIfNull(programs);
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ProgramSeeder>(sp, programs));
+        return services;
+    }
+
+    /// <summary>The background work of the engine: the outbox relay and voucher expiry. Register after the bus.</summary>
+    public static IServiceCollection AddLoyaltyWorkers(this IServiceCollection services)
+    {
+        services.AddSingleton<OutboxRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        services.AddHostedService<VoucherExpiryService>();
         return services;
     }
 
@@ -46,7 +67,8 @@ public static class LoyaltyServiceCollectionExtensions
     public static IBusRegistrationConfigurator AddLoyaltyConsumers(this IBusRegistrationConfigurator configurator)
     {
         ArgumentNullException.ThrowIfNull(configurator);
-        configurator.AddConsumer<AwardStampsConsumer, AwardStampsConsumerDefinition>();
+        configurator.AddConsumer<SaleCompletedConsumer, SaleCompletedConsumerDefinition>();
+        configurator.AddConsumer<SaleRefundedConsumer, SaleRefundedConsumerDefinition>();
         return configurator;
     }
 }

@@ -22,7 +22,7 @@ internal sealed class DemoConsole(
         await base.StopAsync(cancellationToken);
         await PrintCardsAsync("final", cancellationToken);
         var salesIn = supervisor.Connectors.Sum(c => c.RecordsOut);
-        Console.WriteLine($"demo: {salesIn} record(s) published by connectors, {statistics.Awards} sale(s) stamped; the duplicates and anonymous sales among them got no stamp");
+        Console.WriteLine($"demo: {salesIn} record(s) published by connectors, {statistics.Awards} sale(s) stamped, {statistics.Vouchers} voucher(s) issued; duplicates and anonymous sales got no stamp");
         if (configuration["SevenStamp:Demo:Database"] is { } database)
         {
             Console.WriteLine($"demo: the SQLite database is {database}");
@@ -68,12 +68,29 @@ internal sealed class DemoConsole(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
-        var cards = await db.Cards.AsNoTracking().OrderBy(c => c.CustomerKey).Take(20).ToListAsync(cancellationToken);
-        var awards = await db.StampAwards.CountAsync(cancellationToken);
-        Console.WriteLine($"cards ({label}): {cards.Count} card(s), {awards} ledger row(s)");
+#pragma warning disable VSTHRD103 // Inside the query: translated to SQL subqueries, nothing blocks.
+        var cards = await (
+            from card in db.Cards.AsNoTracking()
+            join program in db.Programs.AsNoTracking() on card.ProgramId equals program.Id
+            orderby card.CreatedAt
+            select new
+            {
+                card.Id,
+                card.TotalStamps,
+                card.CyclesCompleted,
+                program.StampGoal,
+                Customer = db.CustomerLinks.Where(l => l.CustomerId == card.CustomerId).OrderBy(l => l.Id).Select(l => l.Value).FirstOrDefault(),
+                Vouchers = db.Vouchers.Count(v => v.CardId == card.Id),
+                Redeemed = db.Vouchers.Count(v => v.CardId == card.Id && v.State == VoucherState.Redeemed),
+            }).Take(20).ToListAsync(cancellationToken);
+#pragma warning restore VSTHRD103
+        var unmatched = await db.UnmatchedSales.CountAsync(cancellationToken);
+        Console.WriteLine($"cards ({label}): {cards.Count} card(s), {unmatched} sale(s) without a card");
         foreach (var card in cards)
         {
-            Console.WriteLine($"  card {card.Id.ToString()[..8]}  {card.CustomerKey,-32} {card.Stamps,3} stamp(s)  {new string('*', Math.Min(card.Stamps, 40))}");
+            var progress = Card.Progress(card.TotalStamps, card.CyclesCompleted, card.StampGoal);
+            var bar = new string('*', progress) + new string('.', Math.Max(0, card.StampGoal - progress));
+            Console.WriteLine($"  card {card.Id.ToString()[..8]}  {card.Customer,-24} [{bar}] {progress}/{card.StampGoal}  vouchers: {card.Vouchers} ({card.Redeemed} redeemed)");
         }
     }
 }

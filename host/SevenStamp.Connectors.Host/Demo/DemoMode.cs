@@ -7,6 +7,12 @@ namespace SevenStamp.Connectors.Host.Demo;
 /// </summary>
 internal static class DemoMode
 {
+    /// <summary>The demo webhook connector's signing secret (see <c>Demo/connectors.demo.json</c>).</summary>
+    public const string WebhookSecret = "demo-signing-secret";
+
+    /// <summary>The demo webhook connector's id.</summary>
+    public const string WebhookConnectorId = "demo-webhook";
+
     public static void Configure(WebApplicationBuilder builder, string[] args)
     {
         var database = Path.Combine(Path.GetTempPath(), $"sevenstamp-demo-{Environment.ProcessId}.db");
@@ -20,6 +26,12 @@ internal static class DemoMode
             ["Logging:LogLevel:SevenStamp.Connectors.Host.Plugins"] = "Information",
             ["Logging:LogLevel:SevenStamp.Connectors.Host.Connectors"] = "Information",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+            ["SevenStamp:Programs:0:MerchantId"] = "demo-cafe",
+            ["SevenStamp:Programs:0:Name"] = "Demo café coffee card",
+            ["SevenStamp:Programs:0:StampGoal"] = "5",
+            ["SevenStamp:Programs:0:Reward"] = "A free coffee of your choice",
+            ["SevenStamp:Programs:0:CodePrefix"] = "CAFE-",
+            ["SevenStamp:Programs:0:CodeLength"] = "6",
         });
         // Command-line arguments override the demo defaults.
         builder.Configuration.AddCommandLine(args);

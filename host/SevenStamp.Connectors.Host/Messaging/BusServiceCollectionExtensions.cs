@@ -20,6 +20,7 @@ internal static class BusServiceCollectionExtensions
             {
                 bus.AddConsumer<DemoSaleReporter>();
                 bus.AddConsumer<DemoStampReporter>();
+                bus.AddConsumer<DemoRedeemer>();
             }
 
             switch (options.Transport)

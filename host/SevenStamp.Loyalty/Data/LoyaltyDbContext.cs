@@ -1,53 +1,223 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace SevenStamp.Loyalty.Data;
 
 /// <summary>
-/// The loyalty store: cards and the stamp ledger. One model for SQLite and PostgreSQL; each provider has a
-/// subclass of its own only so that each keeps its own migrations (<see cref="SqliteLoyaltyDbContext"/>,
-/// <see cref="PostgresLoyaltyDbContext"/>). Code depends on this class.
+/// The loyalty store. One model for SQLite and PostgreSQL; each provider has a subclass of its own only so
+/// that each keeps its own migrations (<see cref="SqliteLoyaltyDbContext"/>, <see cref="PostgresLoyaltyDbContext"/>).
+/// Code depends on this class. Tables and columns are snake_case; enums are stored as their names.
 /// </summary>
 public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(options)
 {
     public const int IdLength = 64;
     public const int ExternalIdLength = 200;
+    public const int CodeLength = 64;
+    public const int TextLength = 500;
+
+    public DbSet<LoyaltyProgram> Programs => Set<LoyaltyProgram>();
+
+    public DbSet<Customer> Customers => Set<Customer>();
+
+    public DbSet<CustomerLink> CustomerLinks => Set<CustomerLink>();
 
     public DbSet<Card> Cards => Set<Card>();
 
     public DbSet<StampAward> StampAwards => Set<StampAward>();
 
+    public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
+
+    public DbSet<UnmatchedSale> UnmatchedSales => Set<UnmatchedSale>();
+
+    public DbSet<Voucher> Vouchers => Set<Voucher>();
+
+    public DbSet<VoucherHistoryEntry> VoucherHistory => Set<VoucherHistoryEntry>();
+
+    public DbSet<PoolCode> PoolCodes => Set<PoolCode>();
+
+    public DbSet<SaleRefund> Refunds => Set<SaleRefund>();
+
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
+
+        modelBuilder.Entity<LoyaltyProgram>(program =>
+        {
+            program.ToTable("programs");
+            program.HasKey(p => p.Id);
+            program.Property(p => p.Id).ValueGeneratedNever();
+            program.Property(p => p.MerchantId).HasMaxLength(IdLength);
+            program.Property(p => p.Name).HasMaxLength(TextLength);
+            program.Property(p => p.Reward).HasMaxLength(TextLength);
+            program.Property(p => p.Currency).HasMaxLength(3);
+            program.Property(p => p.CodePrefix).HasMaxLength(16);
+            program.Property(p => p.AmountPerStamp).HasPrecision(18, 4);
+            program.Property(p => p.MinimumSpend).HasPrecision(18, 4);
+            Enum(program.Property(p => p.EarningRule));
+            Enum(program.Property(p => p.VoucherExpiry));
+            Enum(program.Property(p => p.RedemptionPath));
+            Enum(program.Property(p => p.CodeSource));
+            program.HasIndex(p => p.MerchantId).IsUnique();
+        });
+
+        modelBuilder.Entity<Customer>(customer =>
+        {
+            customer.ToTable("customers");
+            customer.HasKey(c => c.Id);
+            customer.Property(c => c.Id).ValueGeneratedNever();
+            customer.Property(c => c.MerchantId).HasMaxLength(IdLength);
+            customer.HasIndex(c => c.MerchantId);
+        });
+
+        modelBuilder.Entity<CustomerLink>(link =>
+        {
+            link.ToTable("customer_links");
+            link.HasKey(l => l.Id);
+            link.Property(l => l.MerchantId).HasMaxLength(IdLength);
+            link.Property(l => l.Kind).HasMaxLength(16);
+            link.Property(l => l.Value).HasMaxLength(ExternalIdLength + IdLength + 1);
+            link.HasIndex(l => new { l.MerchantId, l.Kind, l.Value }).IsUnique();
+            link.HasIndex(l => l.CustomerId);
+            link.HasOne<Customer>().WithMany().HasForeignKey(l => l.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
 
         modelBuilder.Entity<Card>(card =>
         {
             card.ToTable("cards");
             card.HasKey(c => c.Id);
-            card.Property(c => c.Id).HasColumnName("id").ValueGeneratedNever();
-            card.Property(c => c.MerchantId).HasColumnName("merchant_id").HasMaxLength(IdLength);
-            card.Property(c => c.CustomerKey).HasColumnName("customer_key").HasMaxLength(ExternalIdLength + 16);
-            card.Property(c => c.Stamps).HasColumnName("stamps");
-            card.Property(c => c.CreatedAt).HasColumnName("created_at");
-            card.Property(c => c.UpdatedAt).HasColumnName("updated_at");
-            card.HasIndex(c => new { c.MerchantId, c.CustomerKey }).IsUnique().HasDatabaseName("ux_cards_merchant_customer");
+            card.Property(c => c.Id).ValueGeneratedNever();
+            card.Property(c => c.MerchantId).HasMaxLength(IdLength);
+            card.HasIndex(c => new { c.ProgramId, c.CustomerId }).IsUnique();
+            card.HasIndex(c => c.MerchantId);
+            card.HasOne<LoyaltyProgram>().WithMany().HasForeignKey(c => c.ProgramId).OnDelete(DeleteBehavior.Restrict);
+            card.HasOne<Customer>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<StampAward>(award =>
         {
             award.ToTable("stamp_awards");
             award.HasKey(a => a.Id);
-            award.Property(a => a.Id).HasColumnName("id");
-            award.Property(a => a.MerchantId).HasColumnName("merchant_id").HasMaxLength(IdLength);
-            award.Property(a => a.ConnectorId).HasColumnName("connector_id").HasMaxLength(IdLength);
-            award.Property(a => a.ExternalSaleId).HasColumnName("external_sale_id").HasMaxLength(ExternalIdLength);
-            award.Property(a => a.CardId).HasColumnName("card_id");
-            award.Property(a => a.Stamps).HasColumnName("stamps");
-            award.Property(a => a.BalanceAfter).HasColumnName("balance_after");
-            award.Property(a => a.AwardedAt).HasColumnName("awarded_at");
-            award.HasIndex(a => new { a.MerchantId, a.ConnectorId, a.ExternalSaleId }).IsUnique().HasDatabaseName("ux_stamp_awards_sale");
-            award.HasIndex(a => a.CardId).HasDatabaseName("ix_stamp_awards_card");
+            award.Property(a => a.MerchantId).HasMaxLength(IdLength);
+            award.Property(a => a.ConnectorId).HasMaxLength(IdLength);
+            award.Property(a => a.ExternalSaleId).HasMaxLength(ExternalIdLength);
+            award.Property(a => a.SaleTotal).HasPrecision(18, 4);
+            award.Property(a => a.AmountRefunded).HasPrecision(18, 4);
+            award.HasIndex(a => new { a.MerchantId, a.ConnectorId, a.ExternalSaleId }).IsUnique();
+            award.HasIndex(a => a.CardId);
             award.HasOne<Card>().WithMany().HasForeignKey(a => a.CardId).OnDelete(DeleteBehavior.Restrict);
         });
+
+        modelBuilder.Entity<ProcessedEvent>(processed =>
+        {
+            processed.ToTable("processed_events");
+            processed.HasKey(p => p.Id);
+            processed.Property(p => p.MerchantId).HasMaxLength(IdLength);
+            processed.Property(p => p.ConnectorId).HasMaxLength(IdLength);
+            processed.Property(p => p.Kind).HasMaxLength(16);
+            processed.Property(p => p.ExternalId).HasMaxLength(ExternalIdLength);
+            processed.HasIndex(p => new { p.MerchantId, p.ConnectorId, p.Kind, p.ExternalId }).IsUnique();
+        });
+
+        modelBuilder.Entity<UnmatchedSale>(unmatched =>
+        {
+            unmatched.ToTable("unmatched_sales");
+            unmatched.HasKey(u => u.Id);
+            unmatched.Property(u => u.MerchantId).HasMaxLength(IdLength);
+            unmatched.Property(u => u.ConnectorId).HasMaxLength(IdLength);
+            unmatched.Property(u => u.ExternalSaleId).HasMaxLength(ExternalIdLength);
+            unmatched.Property(u => u.Currency).HasMaxLength(3);
+            unmatched.Property(u => u.Total).HasPrecision(18, 4);
+            Enum(unmatched.Property(u => u.Reason));
+            unmatched.HasIndex(u => new { u.MerchantId, u.ConnectorId, u.ExternalSaleId }).IsUnique();
+        });
+
+        modelBuilder.Entity<Voucher>(voucher =>
+        {
+            voucher.ToTable("vouchers");
+            voucher.HasKey(v => v.Id);
+            voucher.Property(v => v.Id).ValueGeneratedNever();
+            voucher.Property(v => v.MerchantId).HasMaxLength(IdLength);
+            voucher.Property(v => v.Code).HasMaxLength(CodeLength);
+            voucher.Property(v => v.NormalizedCode).HasMaxLength(CodeLength);
+            voucher.Property(v => v.Reward).HasMaxLength(TextLength);
+            voucher.Property(v => v.RedeemedByConnectorId).HasMaxLength(IdLength);
+            voucher.Property(v => v.RedeemedBySaleId).HasMaxLength(ExternalIdLength);
+            voucher.Property(v => v.RedeemedByStaffId).HasMaxLength(IdLength);
+            Enum(voucher.Property(v => v.State));
+            Enum(voucher.Property(v => v.RedeemedBy));
+            voucher.HasIndex(v => new { v.CardId, v.Cycle }).IsUnique();
+            voucher.HasIndex(v => new { v.MerchantId, v.NormalizedCode }).IsUnique();
+            voucher.HasIndex(v => new { v.State, v.ExpiresAt });
+            voucher.HasOne<Card>().WithMany().HasForeignKey(v => v.CardId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<VoucherHistoryEntry>(entry =>
+        {
+            entry.ToTable("voucher_history");
+            entry.HasKey(e => e.Id);
+            entry.Property(e => e.ConnectorId).HasMaxLength(IdLength);
+            entry.Property(e => e.SaleId).HasMaxLength(ExternalIdLength);
+            entry.Property(e => e.StaffId).HasMaxLength(IdLength);
+            entry.Property(e => e.Note).HasMaxLength(TextLength);
+            Enum(entry.Property(e => e.State));
+            Enum(entry.Property(e => e.Method));
+            entry.HasIndex(e => e.VoucherId);
+            entry.HasOne<Voucher>().WithMany().HasForeignKey(e => e.VoucherId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<PoolCode>(code =>
+        {
+            code.ToTable("pool_codes");
+            code.HasKey(c => c.Id);
+            code.Property(c => c.MerchantId).HasMaxLength(IdLength);
+            code.Property(c => c.Code).HasMaxLength(CodeLength);
+            code.Property(c => c.NormalizedCode).HasMaxLength(CodeLength);
+            code.HasIndex(c => new { c.MerchantId, c.NormalizedCode }).IsUnique();
+            code.HasIndex(c => new { c.ProgramId, c.VoucherId });
+            code.HasOne<LoyaltyProgram>().WithMany().HasForeignKey(c => c.ProgramId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<SaleRefund>(refund =>
+        {
+            refund.ToTable("sale_refunds");
+            refund.HasKey(r => r.Id);
+            refund.Property(r => r.MerchantId).HasMaxLength(IdLength);
+            refund.Property(r => r.ConnectorId).HasMaxLength(IdLength);
+            refund.Property(r => r.ExternalRefundId).HasMaxLength(ExternalIdLength);
+            refund.Property(r => r.ExternalSaleId).HasMaxLength(ExternalIdLength);
+            refund.Property(r => r.Amount).HasPrecision(18, 4);
+            refund.HasIndex(r => new { r.MerchantId, r.ConnectorId, r.ExternalRefundId }).IsUnique();
+            refund.HasIndex(r => new { r.MerchantId, r.ConnectorId, r.ExternalSaleId });
+        });
+
+        modelBuilder.Entity<OutboxMessage>(message =>
+        {
+            message.ToTable("outbox");
+            message.HasKey(m => m.Id);
+            message.Property(m => m.MessageType).HasMaxLength(IdLength);
+            message.Property(m => m.LockedBy).HasMaxLength(IdLength);
+            message.HasIndex(m => new { m.SentAt, m.Id });
+        });
+
+        // snake_case names throughout, so the schema reads the same from psql, sqlite3 and the code.
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+            }
+
+            foreach (var index in entity.GetIndexes())
+            {
+                index.SetDatabaseName($"ix_{entity.GetTableName()}_{string.Join("_", index.Properties.Select(p => SnakeCase(p.Name)))}");
+            }
+        }
     }
+
+    private static void Enum<T>(PropertyBuilder<T> property) => property.HasConversion<string>().HasMaxLength(32);
+
+    private static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : string.Empty) + char.ToLowerInvariant(c) : c.ToString()));
 }

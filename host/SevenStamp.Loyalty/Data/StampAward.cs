@@ -2,8 +2,7 @@ namespace SevenStamp.Loyalty.Data;
 
 /// <summary>
 /// One row of the stamp ledger: stamps awarded to a card for one sale. Unique on
-/// (merchant, connector, external sale id), written in the same transaction as the card's balance, so a
-/// sale delivered twice is awarded once.
+/// (merchant, connector, external sale id), written in the same transaction as the card's balance.
 /// </summary>
 public sealed class StampAward
 {
@@ -19,8 +18,14 @@ public sealed class StampAward
 
     public int Stamps { get; set; }
 
-    /// <summary>The card's balance right after this award.</summary>
-    public int BalanceAfter { get; set; }
+    /// <summary>The sale's total, kept to work out partial refunds under amount rules.</summary>
+    public decimal SaleTotal { get; set; }
+
+    /// <summary>Stamps refunds have taken back so far (at most <see cref="Stamps"/>).</summary>
+    public int StampsRevoked { get; set; }
+
+    /// <summary>Amount refunded so far.</summary>
+    public decimal AmountRefunded { get; set; }
 
     public DateTimeOffset AwardedAt { get; set; }
 }

@@ -23,15 +23,17 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
-                    b.Property<string>("CustomerKey")
-                        .IsRequired()
-                        .HasMaxLength(216)
+                    b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT")
-                        .HasColumnName("customer_key");
+                        .HasColumnName("customer_id");
+
+                    b.Property<int>("CyclesCompleted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cycles_completed");
 
                     b.Property<string>("MerchantId")
                         .IsRequired()
@@ -39,21 +41,419 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("merchant_id");
 
-                    b.Property<int>("Stamps")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("stamps");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
+                    b.Property<Guid>("ProgramId")
                         .HasColumnType("TEXT")
+                        .HasColumnName("program_id");
+
+                    b.Property<int>("TotalStamps")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_stamps");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("MerchantId", "CustomerKey")
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_cards_customer_id");
+
+                    b.HasIndex("MerchantId")
+                        .HasDatabaseName("ix_cards_merchant_id");
+
+                    b.HasIndex("ProgramId", "CustomerId")
                         .IsUnique()
-                        .HasDatabaseName("ux_cards_merchant_customer");
+                        .HasDatabaseName("ix_cards_program_id_customer_id");
 
                     b.ToTable("cards", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.Customer", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MerchantId")
+                        .HasDatabaseName("ix_customers_merchant_id");
+
+                    b.ToTable("customers", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.CustomerLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(265)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_customer_links_customer_id");
+
+                    b.HasIndex("MerchantId", "Kind", "Value")
+                        .IsUnique()
+                        .HasDatabaseName("ix_customer_links_merchant_id_kind_value");
+
+                    b.ToTable("customer_links", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.LoyaltyProgram", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<decimal?>("AmountPerStamp")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("amount_per_stamp");
+
+                    b.Property<bool>("AutoEnroll")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("auto_enroll");
+
+                    b.Property<int>("CodeLength")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("code_length");
+
+                    b.Property<string>("CodePrefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code_prefix");
+
+                    b.Property<string>("CodeSource")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code_source");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("EarningRule")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("earning_rule");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<decimal?>("MinimumSpend")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("minimum_spend");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.PrimitiveCollection<string>("QualifyingItems")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("qualifying_items");
+
+                    b.Property<string>("RedemptionPath")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redemption_path");
+
+                    b.Property<bool>("ReinstateVoucherOnRefund")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reinstate_voucher_on_refund");
+
+                    b.Property<string>("Reward")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reward");
+
+                    b.Property<int>("StampGoal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stamp_goal");
+
+                    b.Property<int>("StampsPerVisit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stamps_per_visit");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long?>("VoucherExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("voucher_expires_at");
+
+                    b.Property<string>("VoucherExpiry")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("voucher_expiry");
+
+                    b.Property<int?>("VoucherValidDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("voucher_valid_days");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MerchantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_programs_merchant_id");
+
+                    b.ToTable("programs", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("locked_by");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("locked_until");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_type");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SentAt", "Id")
+                        .HasDatabaseName("ix_outbox_sent_at_id");
+
+                    b.ToTable("outbox", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.PoolCode", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<long>("ImportedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("imported_at");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<string>("NormalizedCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("normalized_code");
+
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_id");
+
+                    b.Property<Guid?>("VoucherId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("voucher_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MerchantId", "NormalizedCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pool_codes_merchant_id_normalized_code");
+
+                    b.HasIndex("ProgramId", "VoucherId")
+                        .HasDatabaseName("ix_pool_codes_program_id_voucher_id");
+
+                    b.ToTable("pool_codes", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.ProcessedEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ConnectorId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connector_id");
+
+                    b.Property<int>("Deliveries")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deliveries");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<long>("ProcessedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("processed_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MerchantId", "ConnectorId", "Kind", "ExternalId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_processed_events_merchant_id_connector_id_kind_external_id");
+
+                    b.ToTable("processed_events", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.SaleRefund", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("ConnectorId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connector_id");
+
+                    b.Property<string>("ExternalRefundId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_refund_id");
+
+                    b.Property<string>("ExternalSaleId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_sale_id");
+
+                    b.Property<bool>("IsFullRefund")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_full_refund");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("occurred_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MerchantId", "ConnectorId", "ExternalRefundId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sale_refunds_merchant_id_connector_id_external_refund_id");
+
+                    b.HasIndex("MerchantId", "ConnectorId", "ExternalSaleId")
+                        .HasDatabaseName("ix_sale_refunds_merchant_id_connector_id_external_sale_id");
+
+                    b.ToTable("sale_refunds", (string)null);
                 });
 
             modelBuilder.Entity("SevenStamp.Loyalty.Data.StampAward", b =>
@@ -63,13 +463,14 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    b.Property<DateTimeOffset>("AwardedAt")
+                    b.Property<decimal>("AmountRefunded")
+                        .HasPrecision(18, 4)
                         .HasColumnType("TEXT")
-                        .HasColumnName("awarded_at");
+                        .HasColumnName("amount_refunded");
 
-                    b.Property<int>("BalanceAfter")
+                    b.Property<long>("AwardedAt")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("balance_after");
+                        .HasColumnName("awarded_at");
 
                     b.Property<Guid>("CardId")
                         .HasColumnType("TEXT")
@@ -93,20 +494,271 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("merchant_id");
 
+                    b.Property<decimal>("SaleTotal")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sale_total");
+
                     b.Property<int>("Stamps")
                         .HasColumnType("INTEGER")
                         .HasColumnName("stamps");
 
+                    b.Property<int>("StampsRevoked")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stamps_revoked");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CardId")
-                        .HasDatabaseName("ix_stamp_awards_card");
+                        .HasDatabaseName("ix_stamp_awards_card_id");
 
                     b.HasIndex("MerchantId", "ConnectorId", "ExternalSaleId")
                         .IsUnique()
-                        .HasDatabaseName("ux_stamp_awards_sale");
+                        .HasDatabaseName("ix_stamp_awards_merchant_id_connector_id_external_sale_id");
 
                     b.ToTable("stamp_awards", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.UnmatchedSale", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ConnectorId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connector_id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("ExternalSaleId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_sale_id");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<decimal>("Total")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("total");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MerchantId", "ConnectorId", "ExternalSaleId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_unmatched_sales_merchant_id_connector_id_external_sale_id");
+
+                    b.ToTable("unmatched_sales", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.Voucher", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CardId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("card_id");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<int>("Cycle")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cycle");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("IssuedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("issued_at");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<string>("NormalizedCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("normalized_code");
+
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("RedeemedBy")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redeemed_by");
+
+                    b.Property<string>("RedeemedByConnectorId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redeemed_by_connector_id");
+
+                    b.Property<string>("RedeemedBySaleId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redeemed_by_sale_id");
+
+                    b.Property<string>("RedeemedByStaffId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redeemed_by_staff_id");
+
+                    b.Property<string>("Reward")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reward");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CardId", "Cycle")
+                        .IsUnique()
+                        .HasDatabaseName("ix_vouchers_card_id_cycle");
+
+                    b.HasIndex("MerchantId", "NormalizedCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_vouchers_merchant_id_normalized_code");
+
+                    b.HasIndex("State", "ExpiresAt")
+                        .HasDatabaseName("ix_vouchers_state_expires_at");
+
+                    b.ToTable("vouchers", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.VoucherHistoryEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ConnectorId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connector_id");
+
+                    b.Property<string>("Method")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<string>("SaleId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sale_id");
+
+                    b.Property<string>("StaffId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("staff_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<Guid>("VoucherId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("voucher_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoucherId")
+                        .HasDatabaseName("ix_voucher_history_voucher_id");
+
+                    b.ToTable("voucher_history", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.Card", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SevenStamp.Loyalty.Data.LoyaltyProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.CustomerLink", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.PoolCode", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.LoyaltyProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SevenStamp.Loyalty.Data.StampAward", b =>
@@ -115,6 +767,24 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("CardId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.Voucher", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.Card", null)
+                        .WithMany()
+                        .HasForeignKey("CardId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.VoucherHistoryEntry", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.Voucher", null)
+                        .WithMany()
+                        .HasForeignKey("VoucherId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 #pragma warning restore 612, 618

@@ -1,0 +1,687 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using SevenStamp.Contracts;
+using SevenStamp.Loyalty.Data;
+
+namespace SevenStamp.Loyalty.Engine;
+
+/// <summary>
+/// Applies sales and refunds to cards, vouchers and Redeem Codes. Each call is one database transaction that
+/// starts by claiming the event in the inbox (a second delivery changes nothing), writes every state change
+/// with keyed or conditional statements (safe under concurrent consumers on PostgreSQL; SQLite serializes
+/// writers), and writes the events it causes to the outbox in the same transaction.
+/// </summary>
+public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider timeProvider, OutboxSignal outboxSignal, ILogger<LoyaltyEngine> logger)
+{
+    private const string SaleKind = "sale";
+    private const string RefundKind = "refund";
+
+    public async Task<SaleOutcome> ApplySaleAsync(SaleCompleted sale, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sale);
+        var now = timeProvider.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (!await ClaimAsync(sale.MerchantId, sale.ConnectorId, SaleKind, sale.ExternalSaleId, now, cancellationToken))
+        {
+            await transaction.CommitAsync(cancellationToken);
+            LogDuplicate(logger, SaleKind, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId);
+            return new SaleOutcome { Duplicate = true };
+        }
+
+        var program = await db.Programs.AsNoTracking().SingleOrDefaultAsync(p => p.MerchantId == sale.MerchantId, cancellationToken);
+        if (program is null)
+        {
+            RecordUnmatched(sale, UnmatchedReason.NoProgram, now);
+            await CommitAsync(transaction, cancellationToken);
+            return new SaleOutcome { Unmatched = UnmatchedReason.NoProgram };
+        }
+
+        var (redeemed, rejected) = program.RedemptionPath == RedemptionPath.RedeemCode && !await IsFullyRefundedAsync(sale, cancellationToken)
+            ? await RedeemCodesAsync(sale, program, now, cancellationToken)
+            : (0, 0);
+
+        var identifiers = CustomerIdentity.Of(sale);
+        var customerId = identifiers.Count == 0 ? null : await FindCustomerAsync(sale.MerchantId, identifiers, program.AutoEnroll, now, cancellationToken);
+        if (customerId is null)
+        {
+            var reason = identifiers.Count == 0 ? UnmatchedReason.NoCustomer : UnmatchedReason.UnknownCustomer;
+            RecordUnmatched(sale, reason, now);
+            await CommitAsync(transaction, cancellationToken);
+            return new SaleOutcome { Unmatched = reason, VouchersRedeemed = redeemed, CodesRejected = rejected };
+        }
+
+        var cardId = await EnsureCardAsync(program, customerId.Value, now, cancellationToken);
+        var stamps = EarningRules.StampsFor(program, sale);
+        var issued = 0;
+        if (stamps > 0)
+        {
+            db.StampAwards.Add(new StampAward
+            {
+                MerchantId = sale.MerchantId,
+                ConnectorId = sale.ConnectorId,
+                ExternalSaleId = sale.ExternalSaleId,
+                CardId = cardId,
+                Stamps = stamps,
+                SaleTotal = sale.Total,
+                AwardedAt = now,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            var counters = await AddStampsAsync(cardId, stamps, now, cancellationToken);
+            Outbox.Enqueue(db, new StampsAwarded
+            {
+                MerchantId = sale.MerchantId,
+                CardId = cardId,
+                ConnectorId = sale.ConnectorId,
+                ExternalSaleId = sale.ExternalSaleId,
+                Stamps = stamps,
+                Balance = Card.Progress(counters.TotalStamps, counters.CyclesCompleted, program.StampGoal),
+                Goal = program.StampGoal,
+                Debt = Card.Debt(counters.TotalStamps, counters.CyclesCompleted, program.StampGoal),
+                AwardedAt = now,
+            }, now);
+            issued = await CompleteCyclesAsync(program, cardId, counters, now, cancellationToken);
+
+            // A refund that arrived before its sale is applied now.
+            await ApplyRefundsAsync(program, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, null, now, cancellationToken);
+        }
+
+        await CommitAsync(transaction, cancellationToken);
+        LogApplied(logger, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, stamps, issued, redeemed, rejected);
+        return new SaleOutcome { CardId = cardId, StampsAwarded = stamps, VouchersIssued = issued, VouchersRedeemed = redeemed, CodesRejected = rejected };
+    }
+
+    public async Task<bool> ApplyRefundAsync(SaleRefunded refund, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(refund);
+        var now = timeProvider.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (!await ClaimAsync(refund.MerchantId, refund.ConnectorId, RefundKind, refund.ExternalRefundId, now, cancellationToken))
+        {
+            await transaction.CommitAsync(cancellationToken);
+            LogDuplicate(logger, RefundKind, refund.MerchantId, refund.ConnectorId, refund.ExternalRefundId);
+            return false;
+        }
+
+        db.Refunds.Add(new SaleRefund
+        {
+            MerchantId = refund.MerchantId,
+            ConnectorId = refund.ConnectorId,
+            ExternalRefundId = refund.ExternalRefundId,
+            ExternalSaleId = refund.ExternalSaleId,
+            Amount = refund.Amount,
+            IsFullRefund = refund.IsFullRefund,
+            OccurredAt = refund.OccurredAt,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+
+        var program = await db.Programs.AsNoTracking().SingleOrDefaultAsync(p => p.MerchantId == refund.MerchantId, cancellationToken);
+        if (program is not null)
+        {
+            await ApplyRefundsAsync(program, refund.MerchantId, refund.ConnectorId, refund.ExternalSaleId, refund.ExternalRefundId, now, cancellationToken);
+            if (refund.IsFullRefund && program.ReinstateVoucherOnRefund)
+            {
+                await ReinstateVouchersAsync(refund, now, cancellationToken);
+            }
+        }
+
+        await CommitAsync(transaction, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Moves every issued voucher whose expiry has passed to <see cref="VoucherState.Expired"/>; returns how many.</summary>
+    public async Task<int> ExpireDueVouchersAsync(CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var due = await db.Vouchers.AsNoTracking()
+            .Where(v => v.State == VoucherState.Issued && v.ExpiresAt != null && v.ExpiresAt <= now)
+            .OrderBy(v => v.ExpiresAt)
+            .Take(500)
+            .Select(v => new { v.Id, v.MerchantId, v.CardId })
+            .ToListAsync(cancellationToken);
+        var expired = 0;
+        foreach (var voucher in due)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (await ExpireAsync(voucher.Id, voucher.MerchantId, voucher.CardId, now, cancellationToken))
+            {
+                expired++;
+            }
+
+            await CommitAsync(transaction, cancellationToken);
+        }
+
+        return expired;
+    }
+
+    /// <summary>Mints the vouchers owed to cards of <paramref name="programId"/> (a pool ran dry earlier); returns how many.</summary>
+    public async Task<int> MintOwedVouchersAsync(Guid programId, CancellationToken cancellationToken)
+    {
+        var program = await db.Programs.AsNoTracking().SingleAsync(p => p.Id == programId, cancellationToken);
+        var owed = await db.Cards.AsNoTracking()
+            .Where(c => c.ProgramId == programId && c.CyclesCompleted > db.Vouchers.Count(v => v.CardId == c.Id))
+            .Select(c => c.Id)
+            .ToListAsync(cancellationToken);
+        var minted = 0;
+        foreach (var cardId in owed)
+        {
+            var now = timeProvider.GetUtcNow();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // Lock the card row (PostgreSQL) so a concurrent award does not mint the same cycle.
+            var counters = await AddStampsAsync(cardId, 0, now, cancellationToken);
+            minted += await MintMissingVouchersAsync(program, cardId, counters.CyclesCompleted, now, cancellationToken);
+            await CommitAsync(transaction, cancellationToken);
+        }
+
+        return minted;
+    }
+
+    /// <summary>
+    /// Adds Redeem Codes the merchant created in the POS to the program's pool (codes already known are skipped),
+    /// then mints the vouchers that were waiting for codes. Returns (codes added, vouchers minted).
+    /// </summary>
+    public async Task<(int Added, int Minted)> ImportPoolCodesAsync(Guid programId, IEnumerable<string> codes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        var program = await db.Programs.AsNoTracking().SingleAsync(p => p.Id == programId, cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        var added = 0;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            foreach (var code in codes.Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                added += await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"""
+                    INSERT INTO pool_codes (program_id, merchant_id, code, normalized_code, imported_at)
+                    VALUES ({programId}, {program.MerchantId}, {code}, {RedeemCodes.Normalize(code)}, {now})
+                    ON CONFLICT (merchant_id, normalized_code) DO NOTHING
+                    """,
+                    cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return (added, await MintOwedVouchersAsync(programId, cancellationToken));
+    }
+
+    private async Task CommitAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, CancellationToken cancellationToken)
+    {
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        outboxSignal.Notify();
+    }
+
+    /// <summary>The inbox: true when this event is new, false when it was applied before.</summary>
+    private async Task<bool> ClaimAsync(string merchantId, string connectorId, string kind, string externalId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var inserted = await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO processed_events (merchant_id, connector_id, kind, external_id, processed_at, deliveries)
+            VALUES ({merchantId}, {connectorId}, {kind}, {externalId}, {now}, 1)
+            ON CONFLICT (merchant_id, connector_id, kind, external_id) DO NOTHING
+            """,
+            cancellationToken);
+        if (inserted == 1)
+        {
+            return true;
+        }
+
+        // Count the repeat, for operators (and tests) to see that it arrived and changed nothing else.
+        await db.ProcessedEvents
+            .Where(p => p.MerchantId == merchantId && p.ConnectorId == connectorId && p.Kind == kind && p.ExternalId == externalId)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Deliveries, p => p.Deliveries + 1), cancellationToken);
+        return false;
+    }
+
+    private void RecordUnmatched(SaleCompleted sale, UnmatchedReason reason, DateTimeOffset now)
+    {
+        db.UnmatchedSales.Add(new UnmatchedSale
+        {
+            MerchantId = sale.MerchantId,
+            ConnectorId = sale.ConnectorId,
+            ExternalSaleId = sale.ExternalSaleId,
+            Reason = reason,
+            Total = sale.Total,
+            Currency = sale.Currency,
+            OccurredAt = sale.OccurredAt,
+            RecordedAt = now,
+        });
+        Outbox.Enqueue(db, new SaleUnmatched
+        {
+            MerchantId = sale.MerchantId,
+            ConnectorId = sale.ConnectorId,
+            ExternalSaleId = sale.ExternalSaleId,
+            Reason = reason,
+            OccurredAt = sale.OccurredAt,
+        }, now);
+        LogUnmatched(logger, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, reason);
+    }
+
+    /// <summary>
+    /// The customer an identifier already points to (strongest identifier first), linking the sale's other
+    /// identifiers to them; or, when the program enrols from sales, a new customer. Concurrent first sales of the
+    /// same new customer agree on one: the link's unique key picks the winner.
+    /// </summary>
+    private async Task<Guid?> FindCustomerAsync(string merchantId, IReadOnlyList<(string Kind, string Value)> identifiers, bool autoEnroll, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var values = identifiers.Select(i => i.Value).ToList();
+        var links = await db.CustomerLinks.AsNoTracking()
+            .Where(l => l.MerchantId == merchantId && values.Contains(l.Value))
+            .Select(l => new { l.Kind, l.Value, l.CustomerId })
+            .ToListAsync(cancellationToken);
+        var known = identifiers
+            .Select(i => links.FirstOrDefault(l => l.Kind == i.Kind && l.Value == i.Value))
+            .FirstOrDefault(l => l is not null);
+
+        Guid customerId;
+        if (known is not null)
+        {
+            customerId = known.CustomerId;
+        }
+        else if (!autoEnroll)
+        {
+            return null;
+        }
+        else
+        {
+            var candidate = Guid.NewGuid();
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT INTO customers (id, merchant_id, created_at) VALUES ({candidate}, {merchantId}, {now})",
+                cancellationToken);
+            var (kind, value) = identifiers[0];
+            await InsertLinkAsync(merchantId, kind, value, candidate, now, cancellationToken);
+            customerId = await db.CustomerLinks.Where(l => l.MerchantId == merchantId && l.Kind == kind && l.Value == value).Select(l => l.CustomerId).SingleAsync(cancellationToken);
+            if (customerId != candidate)
+            {
+                // Another sale enrolled the same customer first.
+                await db.Customers.Where(c => c.Id == candidate).ExecuteDeleteAsync(cancellationToken);
+            }
+        }
+
+        foreach (var (kind, value) in identifiers.Where(i => !links.Any(l => l.Kind == i.Kind && l.Value == i.Value)))
+        {
+            await InsertLinkAsync(merchantId, kind, value, customerId, now, cancellationToken);
+        }
+
+        return customerId;
+    }
+
+    private Task<int> InsertLinkAsync(string merchantId, string kind, string value, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO customer_links (merchant_id, kind, value, customer_id, created_at)
+            VALUES ({merchantId}, {kind}, {value}, {customerId}, {now})
+            ON CONFLICT (merchant_id, kind, value) DO NOTHING
+            """,
+            cancellationToken);
+
+    private async Task<Guid> EnsureCardAsync(LoyaltyProgram program, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO cards (id, program_id, customer_id, merchant_id, total_stamps, cycles_completed, created_at, updated_at)
+            VALUES ({Guid.NewGuid()}, {program.Id}, {customerId}, {program.MerchantId}, 0, 0, {now}, {now})
+            ON CONFLICT (program_id, customer_id) DO NOTHING
+            """,
+            cancellationToken);
+        return await db.Cards.Where(c => c.ProgramId == program.Id && c.CustomerId == customerId).Select(c => c.Id).SingleAsync(cancellationToken);
+    }
+
+    /// <summary>One atomic change of the card's total (never below zero); the row stays locked until commit.</summary>
+    private async Task<CardCounters> AddStampsAsync(Guid cardId, int stamps, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rows = await db.Database.SqlQuery<CardCounters>(
+            $"""
+            UPDATE cards
+            SET total_stamps = CASE WHEN total_stamps + {stamps} < 0 THEN 0 ELSE total_stamps + {stamps} END, updated_at = {now}
+            WHERE id = {cardId}
+            RETURNING total_stamps AS "TotalStamps", cycles_completed AS "CyclesCompleted"
+            """).ToListAsync(cancellationToken);
+        return rows.Single();
+    }
+
+    /// <summary>
+    /// Records every goal the card's total now reaches (a sale may complete several) and mints their vouchers,
+    /// plus any voucher still owed from an earlier cycle. Runs while the card row is locked.
+    /// </summary>
+    private async Task<int> CompleteCyclesAsync(LoyaltyProgram program, Guid cardId, CardCounters counters, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var cycles = Math.Max(counters.CyclesCompleted, counters.TotalStamps / Math.Max(1, program.StampGoal));
+        if (cycles == counters.CyclesCompleted)
+        {
+            return 0;
+        }
+
+        await db.Cards.Where(c => c.Id == cardId && c.CyclesCompleted < cycles)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.CyclesCompleted, cycles), cancellationToken);
+        return await MintMissingVouchersAsync(program, cardId, cycles, now, cancellationToken);
+    }
+
+    /// <summary>Mints the vouchers of cycles 1..<paramref name="cycles"/> the card does not have yet; stops when a pool runs dry.</summary>
+    private async Task<int> MintMissingVouchersAsync(LoyaltyProgram program, Guid cardId, int cycles, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var minted = (await db.Vouchers.Where(v => v.CardId == cardId).Select(v => v.Cycle).ToListAsync(cancellationToken)).ToHashSet();
+        var issued = 0;
+        for (var cycle = 1; cycle <= cycles; cycle++)
+        {
+            if (minted.Contains(cycle))
+            {
+                continue;
+            }
+
+            if (!await MintVoucherAsync(program, cardId, cycle, now, cancellationToken))
+            {
+                break;
+            }
+
+            issued++;
+        }
+
+        return issued;
+    }
+
+    private async Task<bool> MintVoucherAsync(LoyaltyProgram program, Guid cardId, int cycle, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var voucherId = Guid.NewGuid();
+        string code;
+        if (program.CodeSource == RedeemCodeSource.Pool)
+        {
+            var claimed = await ClaimPoolCodeAsync(program.Id, voucherId, cancellationToken);
+            if (claimed is null)
+            {
+                Outbox.Enqueue(db, new RedeemCodePoolEmpty { MerchantId = program.MerchantId, ProgramId = program.Id, CardId = cardId, Cycle = cycle, At = now }, now);
+                LogPoolEmpty(logger, program.MerchantId, cycle);
+                return false;
+            }
+
+            code = claimed;
+        }
+        else
+        {
+            code = RedeemCodes.Generate(program.CodePrefix, program.CodeLength);
+        }
+
+        DateTimeOffset? expiresAt = program.VoucherExpiry switch
+        {
+            VoucherExpiryKind.DaysAfterIssue => now.AddDays(program.VoucherValidDays ?? 30),
+            VoucherExpiryKind.FixedDate => program.VoucherExpiresAt,
+            _ => null,
+        };
+        db.Vouchers.Add(new Voucher
+        {
+            Id = voucherId,
+            MerchantId = program.MerchantId,
+            ProgramId = program.Id,
+            CardId = cardId,
+            Cycle = cycle,
+            Code = code,
+            NormalizedCode = RedeemCodes.Normalize(code)!,
+            Reward = program.Reward,
+            State = VoucherState.Issued,
+            IssuedAt = now,
+            ExpiresAt = expiresAt,
+        });
+        db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucherId, State = VoucherState.Issued, At = now, Note = $"cycle {cycle} completed" });
+        Outbox.Enqueue(db, new VoucherIssued
+        {
+            MerchantId = program.MerchantId,
+            CardId = cardId,
+            VoucherId = voucherId,
+            Cycle = cycle,
+            RedeemCode = code,
+            Reward = program.Reward,
+            IssuedAt = now,
+            ExpiresAt = expiresAt,
+        }, now);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Takes the oldest unused pool code with one conditional update; a concurrent claimer moves on to the next.</summary>
+    private async Task<string?> ClaimPoolCodeAsync(Guid programId, Guid voucherId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var candidate = await db.PoolCodes.AsNoTracking()
+                .Where(p => p.ProgramId == programId && p.VoucherId == null)
+                .OrderBy(p => p.Id)
+                .Skip(attempt)
+                .Select(p => new { p.Id, p.Code })
+                .FirstOrDefaultAsync(cancellationToken);
+            if (candidate is null)
+            {
+                return null;
+            }
+
+            var taken = await db.PoolCodes.Where(p => p.Id == candidate.Id && p.VoucherId == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.VoucherId, voucherId), cancellationToken);
+            if (taken == 1)
+            {
+                return candidate.Code;
+            }
+        }
+
+        throw new InvalidOperationException("Could not claim a pool code after 20 attempts; retrying the sale.");
+    }
+
+    private async Task<bool> IsFullyRefundedAsync(SaleCompleted sale, CancellationToken cancellationToken) =>
+        await db.Refunds.AnyAsync(r => r.MerchantId == sale.MerchantId && r.ConnectorId == sale.ConnectorId && r.ExternalSaleId == sale.ExternalSaleId && r.IsFullRefund, cancellationToken);
+
+    /// <summary>Redeems the vouchers whose codes the sale's discounts carry, each with one conditional update.</summary>
+    private async Task<(int Redeemed, int Rejected)> RedeemCodesAsync(SaleCompleted sale, LoyaltyProgram program, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var candidates = sale.Discounts
+            .SelectMany(d => new[] { d.Code, d.Name, d.CatalogObjectId })
+            .Select(RedeemCodes.Normalize)
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        var vouchers = await db.Vouchers.AsNoTracking()
+            .Where(v => v.MerchantId == sale.MerchantId && candidates.Contains(v.NormalizedCode))
+            .ToListAsync(cancellationToken);
+        int redeemed = 0, rejected = 0;
+        foreach (var voucher in vouchers)
+        {
+            var current = voucher;
+            if (current.State == VoucherState.Issued && !IsExpired(current, sale.OccurredAt))
+            {
+                var won = await db.Vouchers
+                    .Where(v => v.Id == current.Id && v.State == VoucherState.Issued)
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(v => v.State, VoucherState.Redeemed)
+                        .SetProperty(v => v.ClosedAt, now)
+                        .SetProperty(v => v.RedeemedBy, RedemptionMethod.RedeemCode)
+                        .SetProperty(v => v.RedeemedByConnectorId, sale.ConnectorId)
+                        .SetProperty(v => v.RedeemedBySaleId, sale.ExternalSaleId), cancellationToken);
+                if (won == 1)
+                {
+                    db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = current.Id, State = VoucherState.Redeemed, At = now, Method = RedemptionMethod.RedeemCode, ConnectorId = sale.ConnectorId, SaleId = sale.ExternalSaleId });
+                    Outbox.Enqueue(db, new VoucherRedeemed
+                    {
+                        MerchantId = current.MerchantId,
+                        CardId = current.CardId,
+                        VoucherId = current.Id,
+                        Method = RedemptionMethod.RedeemCode,
+                        ExternalSaleId = sale.ExternalSaleId,
+                        RedeemedAt = now,
+                    }, now);
+                    redeemed++;
+                    continue;
+                }
+
+                // Lost a race: see who won.
+                current = await db.Vouchers.AsNoTracking().SingleAsync(v => v.Id == voucher.Id, cancellationToken);
+            }
+
+            if (current.State == VoucherState.Redeemed && current.RedeemedByConnectorId == sale.ConnectorId && current.RedeemedBySaleId == sale.ExternalSaleId)
+            {
+                continue; // This very sale redeemed it: a replay, not a rejection.
+            }
+
+            var reason = current.State switch
+            {
+                VoucherState.Redeemed => RedeemCodeRejectionReason.AlreadyRedeemed,
+                VoucherState.Voided => RedeemCodeRejectionReason.Voided,
+                _ => RedeemCodeRejectionReason.Expired,
+            };
+            if (current.State == VoucherState.Issued)
+            {
+                await ExpireAsync(current.Id, current.MerchantId, current.CardId, now, cancellationToken);
+            }
+
+            Reject(sale, current.Code, reason, current, now);
+            rejected++;
+        }
+
+        // Codes of ours that match no voucher: a generated-looking code, or a pool code not handed out yet.
+        var matched = vouchers.Select(v => v.NormalizedCode).ToHashSet(StringComparer.Ordinal);
+        var unmatched = candidates.Where(c => !matched.Contains(c)).ToList();
+        if (unmatched.Count > 0)
+        {
+            var unusedPoolCodes = await db.PoolCodes.AsNoTracking()
+                .Where(p => p.MerchantId == sale.MerchantId && unmatched.Contains(p.NormalizedCode))
+                .Select(p => p.NormalizedCode)
+                .ToListAsync(cancellationToken);
+            foreach (var code in unmatched.Where(c => unusedPoolCodes.Contains(c) || (program.CodeSource == RedeemCodeSource.Generated && RedeemCodes.LooksGenerated(c, program.CodePrefix, program.CodeLength))))
+            {
+                Reject(sale, code, RedeemCodeRejectionReason.Unknown, null, now);
+                rejected++;
+            }
+        }
+
+        return (redeemed, rejected);
+    }
+
+    private static bool IsExpired(Voucher voucher, DateTimeOffset at) => voucher.ExpiresAt is { } expires && expires <= at;
+
+    private void Reject(SaleCompleted sale, string code, RedeemCodeRejectionReason reason, Voucher? voucher, DateTimeOffset now)
+    {
+        Outbox.Enqueue(db, new RedeemCodeRejected
+        {
+            MerchantId = sale.MerchantId,
+            ConnectorId = sale.ConnectorId,
+            ExternalSaleId = sale.ExternalSaleId,
+            Code = code,
+            Reason = reason,
+            VoucherId = voucher?.Id,
+            RedeemedBySaleId = reason == RedeemCodeRejectionReason.AlreadyRedeemed ? voucher?.RedeemedBySaleId ?? voucher?.RedeemedByStaffId : null,
+            RedeemedAt = reason == RedeemCodeRejectionReason.AlreadyRedeemed ? voucher?.ClosedAt : null,
+            RejectedAt = now,
+        }, now);
+        LogRejected(logger, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, reason);
+    }
+
+    private async Task<bool> ExpireAsync(Guid voucherId, string merchantId, Guid cardId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var changed = await db.Vouchers.Where(v => v.Id == voucherId && v.State == VoucherState.Issued)
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.State, VoucherState.Expired).SetProperty(v => v.ClosedAt, now), cancellationToken);
+        if (changed == 0)
+        {
+            return false;
+        }
+
+        db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucherId, State = VoucherState.Expired, At = now, Note = "expiry date passed" });
+        Outbox.Enqueue(db, new VoucherExpired { MerchantId = merchantId, CardId = cardId, VoucherId = voucherId, ExpiredAt = now }, now);
+        return true;
+    }
+
+    /// <summary>
+    /// Brings the stamps a sale's refunds take back up to date: all of them for a full refund (or refunds adding up
+    /// to the sale's total), the proportion of the refunded amount under an amount rule, none otherwise.
+    /// </summary>
+    private async Task ApplyRefundsAsync(LoyaltyProgram program, string merchantId, string connectorId, string saleId, string? refundId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var award = await db.StampAwards.SingleOrDefaultAsync(a => a.MerchantId == merchantId && a.ConnectorId == connectorId && a.ExternalSaleId == saleId, cancellationToken);
+        if (award is null)
+        {
+            return;
+        }
+
+        var refunds = await db.Refunds.AsNoTracking()
+            .Where(r => r.MerchantId == merchantId && r.ConnectorId == connectorId && r.ExternalSaleId == saleId)
+            .Select(r => new { r.Amount, r.IsFullRefund, r.ExternalRefundId })
+            .ToListAsync(cancellationToken);
+        if (refunds.Count == 0)
+        {
+            return;
+        }
+
+        var refunded = Math.Min(award.SaleTotal, refunds.Sum(r => r.Amount));
+        var full = refunds.Any(r => r.IsFullRefund) || (award.SaleTotal > 0 && refunded >= award.SaleTotal);
+        var revoke = full
+            ? award.Stamps
+            : program.EarningRule == EarningRuleKind.PerAmount
+                ? Math.Max(0, award.Stamps - EarningRules.ForAmount(program, program.Currency ?? string.Empty, award.SaleTotal - refunded))
+                : 0;
+        var delta = revoke - award.StampsRevoked;
+        award.AmountRefunded = refunded;
+        if (delta <= 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+
+        award.StampsRevoked = revoke;
+        await db.SaveChangesAsync(cancellationToken);
+        var counters = await AddStampsAsync(award.CardId, -delta, now, cancellationToken);
+        Outbox.Enqueue(db, new StampsRevoked
+        {
+            MerchantId = merchantId,
+            CardId = award.CardId,
+            ConnectorId = connectorId,
+            ExternalSaleId = saleId,
+            ExternalRefundId = refundId ?? refunds[^1].ExternalRefundId,
+            Stamps = delta,
+            Balance = Card.Progress(counters.TotalStamps, counters.CyclesCompleted, program.StampGoal),
+            Goal = program.StampGoal,
+            Debt = Card.Debt(counters.TotalStamps, counters.CyclesCompleted, program.StampGoal),
+            RevokedAt = now,
+        }, now);
+    }
+
+    private async Task ReinstateVouchersAsync(SaleRefunded refund, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var vouchers = await db.Vouchers.AsNoTracking()
+            .Where(v => v.MerchantId == refund.MerchantId && v.State == VoucherState.Redeemed && v.RedeemedBy == RedemptionMethod.RedeemCode
+                && v.RedeemedByConnectorId == refund.ConnectorId && v.RedeemedBySaleId == refund.ExternalSaleId)
+            .ToListAsync(cancellationToken);
+        foreach (var voucher in vouchers)
+        {
+            var changed = await db.Vouchers
+                .Where(v => v.Id == voucher.Id && v.State == VoucherState.Redeemed && v.RedeemedBySaleId == refund.ExternalSaleId)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(v => v.State, VoucherState.Issued)
+                    .SetProperty(v => v.ClosedAt, (DateTimeOffset?)null)
+                    .SetProperty(v => v.RedeemedBy, (RedemptionMethod?)null)
+                    .SetProperty(v => v.RedeemedByConnectorId, (string?)null)
+                    .SetProperty(v => v.RedeemedBySaleId, (string?)null), cancellationToken);
+            if (changed == 1)
+            {
+                db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucher.Id, State = VoucherState.Issued, At = now, ConnectorId = refund.ConnectorId, SaleId = refund.ExternalSaleId, Note = $"refund {refund.ExternalRefundId} of the redeeming sale" });
+                Outbox.Enqueue(db, new VoucherReinstated { MerchantId = voucher.MerchantId, CardId = voucher.CardId, VoucherId = voucher.Id, ExternalSaleId = refund.ExternalSaleId, ReinstatedAt = now }, now);
+            }
+        }
+    }
+
+    internal sealed record CardCounters(int TotalStamps, int CyclesCompleted);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Sale {MerchantId}/{ConnectorId}/{ExternalSaleId} earned nothing: {Reason}")]
+    private static partial void LogUnmatched(ILogger logger, string merchantId, string connectorId, string externalSaleId, UnmatchedReason reason);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "The {Kind} {MerchantId}/{ConnectorId}/{ExternalId} was applied before; nothing changed")]
+    private static partial void LogDuplicate(ILogger logger, string kind, string merchantId, string connectorId, string externalId);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Sale {MerchantId}/{ConnectorId}/{ExternalSaleId}: {Stamps} stamp(s), {Issued} voucher(s) issued, {Redeemed} redeemed, {Rejected} code(s) rejected")]
+    private static partial void LogApplied(ILogger logger, string merchantId, string connectorId, string externalSaleId, int stamps, int issued, int redeemed, int rejected);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Sale {MerchantId}/{ConnectorId}/{ExternalSaleId} carried a Redeem Code that was refused: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string merchantId, string connectorId, string externalSaleId, RedeemCodeRejectionReason reason);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Merchant {MerchantId}: the Redeem Code pool is empty; the voucher for cycle {Cycle} is owed until codes are imported")]
+    private static partial void LogPoolEmpty(ILogger logger, string merchantId, int cycle);
+}
