@@ -1,62 +1,119 @@
+using System.Text.Json;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Engine;
 using SevenStamp.Testing;
 
 namespace SevenStamp.Loyalty.Tests;
 
-/// <summary>The loyalty consumers on MassTransit's test harness over a real, empty database of their own.</summary>
+/// <summary>
+/// The loyalty engine over a real database of its own, with its consumers on MassTransit's test harness and
+/// its outbox relay running. Tests drive it through the bus or call the engine directly.
+/// </summary>
 public sealed class LoyaltyHarness : IAsyncDisposable
 {
-    private readonly TestDatabase _database;
+    public const string MerchantId = "m-1";
+    public const string ConnectorId = "pos-1";
+
+    private readonly TestDatabase? _ownedDatabase;
+    private readonly LoyaltyStoreOptions _store;
     private readonly ServiceProvider _provider;
 
-    private LoyaltyHarness(TestDatabase database)
+    private LoyaltyHarness(LoyaltyStoreOptions store, TestDatabase? ownedDatabase, FakeTimeProvider time)
     {
-        _database = database;
+        _ownedDatabase = ownedDatabase;
+        _store = store;
+        Time = time;
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddLoyaltyStore(database.Options);
+        services.AddSingleton<TimeProvider>(time);
+        services.AddLoyaltyStore(store);
         services.AddMassTransitTestHarness(bus => bus.AddLoyaltyConsumers());
+        services.AddSingleton<OutboxRelay>();
         _provider = services.BuildServiceProvider(true);
         Harness = _provider.GetRequiredService<ITestHarness>();
     }
 
     public ITestHarness Harness { get; }
 
-    public static async Task<LoyaltyHarness> StartAsync(LoyaltyStoreProvider provider)
+    public FakeTimeProvider Time { get; }
+
+    public IServiceProvider Services => _provider;
+
+    /// <summary>A program every test starts from: 10 stamps per voucher, one per visit, generated codes.</summary>
+    public static ProgramDefinition DefaultProgram() => new()
     {
-        var harness = new LoyaltyHarness(await TestDatabase.CreateAsync(provider));
-        await harness.StartAsync();
+        MerchantId = MerchantId,
+        Name = "Coffee card",
+        Reward = "A free coffee",
+        StampGoal = 10,
+        CodePrefix = "CAFE-",
+        CodeLength = 6,
+    };
+
+    public static async Task<LoyaltyHarness> StartAsync(LoyaltyStoreProvider provider, ProgramDefinition? program = null)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        return await StartAsync(database.Options, database, program ?? DefaultProgram());
+    }
+
+    /// <summary>Another harness (another consumer instance) on the database of <paramref name="other"/>.</summary>
+    public static async Task<LoyaltyHarness> StartBesideAsync(LoyaltyHarness other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return await StartAsync(other._store, ownedDatabase: null, program: null);
+    }
+
+    private static async Task<LoyaltyHarness> StartAsync(LoyaltyStoreOptions store, TestDatabase? ownedDatabase, ProgramDefinition? program)
+    {
+        var harness = new LoyaltyHarness(store, ownedDatabase, new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero)));
+        foreach (var migrator in harness._provider.GetServices<IHostedService>().OfType<LoyaltyStoreMigrator>())
+        {
+            await migrator.StartAsync(CancellationToken.None);
+        }
+
+        if (program is not null)
+        {
+            await harness.UseAsync<ProgramStore, LoyaltyProgram>(store => store.UpsertAsync(program, CancellationToken.None));
+        }
+
+        await harness.Harness.Start();
+        await harness._provider.GetRequiredService<OutboxRelay>().StartAsync(CancellationToken.None);
         return harness;
     }
 
-    private async Task StartAsync()
-    {
-        await using (var scope = _provider.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>().Database.MigrateAsync();
-        }
+    public Task<SaleOutcome> SaleAsync(SaleCompleted sale) => UseAsync<LoyaltyEngine, SaleOutcome>(engine => engine.ApplySaleAsync(sale, CancellationToken.None));
 
-        await Harness.Start();
-    }
+    public Task<bool> RefundAsync(SaleRefunded refund) => UseAsync<LoyaltyEngine, bool>(engine => engine.ApplyRefundAsync(refund, CancellationToken.None));
 
-    public async Task<T> QueryAsync<T>(Func<LoyaltyDbContext, Task<T>> query)
+    public async Task<T> UseAsync<TService, T>(Func<TService, Task<T>> use)
+        where TService : notnull
     {
         await using var scope = _provider.CreateAsyncScope();
-        return await query(scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>());
+        return await use(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
-    /// <summary>Waits until the consumer has finished <paramref name="count"/> deliveries.</summary>
-    public async Task WaitForConsumedAsync(int count)
+    public Task<T> QueryAsync<T>(Func<LoyaltyDbContext, Task<T>> query) => UseAsync(query);
+
+    /// <summary>The events of type <typeparamref name="T"/> the engine wrote to its outbox, oldest first.</summary>
+    public Task<List<T>> OutboxAsync<T>() => QueryAsync(async db =>
+        (await db.Outbox.Where(m => m.MessageType == typeof(T).Name).OrderBy(m => m.Id).Select(m => m.Payload).ToListAsync())
+            .Select(p => JsonSerializer.Deserialize<T>(p, new JsonSerializerOptions(JsonSerializerDefaults.Web))!)
+            .ToList());
+
+    /// <summary>Waits until the consumers have finished <paramref name="count"/> deliveries of <typeparamref name="T"/>.</summary>
+    public async Task WaitForConsumedAsync<T>(int count)
+        where T : class
     {
-        var consumer = Harness.GetConsumerHarness<Consumers.AwardStampsConsumer>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var seen = 0;
-        await foreach (var _ in consumer.Consumed.SelectAsync<SaleCompleted>(timeout.Token))
+        await foreach (var _ in Harness.Consumed.SelectAsync<T>(timeout.Token))
         {
             if (++seen >= count)
             {
@@ -64,23 +121,41 @@ public sealed class LoyaltyHarness : IAsyncDisposable
             }
         }
 
-        Assert.Fail($"Only {seen} of {count} sales were consumed within 120 s.");
+        Assert.Fail($"Only {seen} of {count} {typeof(T).Name} were consumed within 120 s.");
     }
 
-    public static SaleCompleted Sale(string saleId, string? customerId = "c-1", string merchantId = "m-1", string connectorId = "pos-1") => new()
+    public static SaleCompleted Sale(string saleId, string? customerId = "c-1", decimal total = 4.20m, string merchantId = MerchantId, string connectorId = ConnectorId, params string[] codes) => new()
     {
         MerchantId = merchantId,
         ConnectorId = connectorId,
         ExternalSaleId = saleId,
         OccurredAt = new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero),
         Currency = "EUR",
-        Total = 4.2m,
+        Total = total,
         Customer = customerId is null ? CustomerIdentifiers.None : new CustomerIdentifiers { PosCustomerId = customerId },
+        Discounts = [.. codes.Select(c => new AppliedDiscount { Code = c, Name = "Loyalty reward", Amount = 3m })],
+    };
+
+    public static SaleRefunded Refund(string refundId, string saleId, decimal amount, bool full) => new()
+    {
+        MerchantId = MerchantId,
+        ConnectorId = ConnectorId,
+        ExternalRefundId = refundId,
+        ExternalSaleId = saleId,
+        OccurredAt = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero),
+        Currency = "EUR",
+        Amount = amount,
+        IsFullRefund = full,
     };
 
     public async ValueTask DisposeAsync()
     {
+        await _provider.GetRequiredService<OutboxRelay>().StopAsync(CancellationToken.None);
+        await Harness.Stop();
         await _provider.DisposeAsync();
-        await _database.DisposeAsync();
+        if (_ownedDatabase is not null)
+        {
+            await _ownedDatabase.DisposeAsync();
+        }
     }
 }

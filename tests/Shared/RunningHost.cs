@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SevenStamp.Connectors.Host;
@@ -46,6 +47,10 @@ public sealed class RunningHost : IAsyncDisposable
             ["SevenStamp:Database:Provider"] = database.Provider.ToString(),
             ["SevenStamp:Database:ConnectionString"] = database.ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["SevenStamp:Programs:0:MerchantId"] = "cafe-1",
+            ["SevenStamp:Programs:0:Name"] = "Coffee card",
+            ["SevenStamp:Programs:0:Reward"] = "A free coffee",
+            ["SevenStamp:Programs:0:StampGoal"] = "10",
         };
         foreach (var (key, value) in settings)
         {
@@ -79,6 +84,17 @@ public sealed class RunningHost : IAsyncDisposable
         await using var scope = _app.Services.CreateAsyncScope();
         return await query(scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>());
     }
+
+    /// <summary>The stamps on the card of the customer a POS knows as <paramref name="posCustomerId"/> through <paramref name="connectorId"/>; null without a card.</summary>
+    public Task<int?> StampsOfAsync(string connectorId, string posCustomerId) => QueryAsync(db =>
+        db.Cards
+            .Where(c => db.CustomerLinks.Any(l => l.CustomerId == c.CustomerId && l.Kind == "pos" && l.Value == connectorId + ":" + posCustomerId))
+            .Select(c => (int?)c.TotalStamps)
+            .SingleOrDefaultAsync());
+
+    /// <summary>How many times the host's consumers received the sale (1 = once; more = redeliveries that changed nothing).</summary>
+    public Task<int> DeliveriesOfAsync(string connectorId, string saleId) => QueryAsync(db =>
+        db.ProcessedEvents.Where(p => p.ConnectorId == connectorId && p.Kind == "sale" && p.ExternalId == saleId).Select(p => p.Deliveries).SingleOrDefaultAsync());
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes; returns whether it held.</summary>
     public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)

@@ -67,6 +67,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             });
             await db.SaveChangesAsync(cancellationToken);
             var counters = await AddStampsAsync(cardId, stamps, now, cancellationToken);
+            var after = counters with { CyclesCompleted = CyclesReached(program, counters) };
             Outbox.Enqueue(db, new StampsAwarded
             {
                 MerchantId = sale.MerchantId,
@@ -74,9 +75,9 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
                 ConnectorId = sale.ConnectorId,
                 ExternalSaleId = sale.ExternalSaleId,
                 Stamps = stamps,
-                Balance = Card.Progress(counters.TotalStamps, counters.CyclesCompleted, program.StampGoal),
+                Balance = Card.Progress(after.TotalStamps, after.CyclesCompleted, program.StampGoal),
                 Goal = program.StampGoal,
-                Debt = Card.Debt(counters.TotalStamps, counters.CyclesCompleted, program.StampGoal),
+                Debt = Card.Debt(after.TotalStamps, after.CyclesCompleted, program.StampGoal),
                 AwardedAt = now,
             }, now);
             issued = await CompleteCyclesAsync(program, cardId, counters, now, cancellationToken);
@@ -346,7 +347,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     /// </summary>
     private async Task<int> CompleteCyclesAsync(LoyaltyProgram program, Guid cardId, CardCounters counters, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var cycles = Math.Max(counters.CyclesCompleted, counters.TotalStamps / Math.Max(1, program.StampGoal));
+        var cycles = CyclesReached(program, counters);
         if (cycles == counters.CyclesCompleted)
         {
             return 0;
@@ -356,6 +357,10 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.CyclesCompleted, cycles), cancellationToken);
         return await MintMissingVouchersAsync(program, cardId, cycles, now, cancellationToken);
     }
+
+    /// <summary>The cycles a card has completed once its total is <paramref name="counters"/>'s: cycles never go back.</summary>
+    private static int CyclesReached(LoyaltyProgram program, CardCounters counters) =>
+        Math.Max(counters.CyclesCompleted, counters.TotalStamps / Math.Max(1, program.StampGoal));
 
     /// <summary>Mints the vouchers of cycles 1..<paramref name="cycles"/> the card does not have yet; stops when a pool runs dry.</summary>
     private async Task<int> MintMissingVouchersAsync(LoyaltyProgram program, Guid cardId, int cycles, DateTimeOffset now, CancellationToken cancellationToken)

@@ -1,0 +1,447 @@
+using Microsoft.EntityFrameworkCore;
+using SevenStamp.Contracts;
+using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Engine;
+using static SevenStamp.Loyalty.Tests.LoyaltyHarness;
+
+namespace SevenStamp.Loyalty.Tests;
+
+/// <summary>The engine's guarantees, run on every database provider (see the subclasses at the end).</summary>
+public abstract class LoyaltyEngineTests
+{
+    protected abstract LoyaltyStoreProvider Provider { get; }
+
+    private Task<LoyaltyHarness> StartAsync(ProgramDefinition? program = null) => LoyaltyHarness.StartAsync(Provider, program);
+
+    private static ProgramDefinition Program(Action<ProgramDefinition> change)
+    {
+        var program = DefaultProgram();
+        change(program);
+        return program;
+    }
+
+    private static Task<Card> CardOf(LoyaltyHarness loyalty, string customerId = "c-1") => loyalty.QueryAsync(db =>
+        db.Cards.SingleAsync(c => db.CustomerLinks.Any(l => l.CustomerId == c.CustomerId && l.Kind == CustomerIdentity.Pos && l.Value == CustomerIdentity.PosValue(ConnectorId, customerId))));
+
+    [Fact]
+    public async Task A_sale_on_the_bus_stamps_the_card_and_the_relay_publishes_the_event()
+    {
+        await using var loyalty = await StartAsync();
+
+        await loyalty.Harness.Bus.Publish(Sale("S-1"));
+        await loyalty.WaitForConsumedAsync<SaleCompleted>(1);
+
+        var card = await CardOf(loyalty);
+        Assert.Equal((1, 0), (card.TotalStamps, card.CyclesCompleted));
+        var award = await loyalty.QueryAsync(db => db.StampAwards.SingleAsync());
+        Assert.Equal(("S-1", card.Id, 1), (award.ExternalSaleId, award.CardId, award.Stamps));
+        Assert.True(await loyalty.Harness.Published.Any<StampsAwarded>(p => p.Context.Message.CardId == card.Id && p.Context.Message.Balance == 1 && p.Context.Message.Goal == 10));
+        Assert.True(await RunningEventually(() => loyalty.QueryAsync(db => db.Outbox.AllAsync(m => m.SentAt != null))), "The relay did not mark the outbox rows sent.");
+    }
+
+    [Fact]
+    public async Task A_redelivered_sale_changes_nothing_and_is_counted()
+    {
+        await using var loyalty = await StartAsync();
+
+        var first = await loyalty.SaleAsync(Sale("S-1"));
+        var second = await loyalty.SaleAsync(Sale("S-1"));
+
+        Assert.False(first.Duplicate);
+        Assert.True(second.Duplicate);
+        Assert.Equal(1, (await CardOf(loyalty)).TotalStamps);
+        Assert.Equal(1, await loyalty.QueryAsync(db => db.StampAwards.CountAsync()));
+        Assert.Single(await loyalty.OutboxAsync<StampsAwarded>());
+        Assert.Equal(2, await loyalty.QueryAsync(db => db.ProcessedEvents.Select(p => p.Deliveries).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Concurrent_deliveries_of_one_sale_award_exactly_once()
+    {
+        await using var loyalty = await StartAsync();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => loyalty.SaleAsync(Sale("S-1")))));
+
+        Assert.Single(outcomes, o => !o.Duplicate);
+        Assert.Equal(1, (await CardOf(loyalty)).TotalStamps);
+        Assert.Equal(20, await loyalty.QueryAsync(db => db.ProcessedEvents.Select(p => p.Deliveries).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Reaching_the_goal_mints_one_voucher_per_cycle_with_a_generated_code()
+    {
+        await using var loyalty = await StartAsync(Program(p => p.StampGoal = 3));
+
+        for (var i = 1; i <= 7; i++)
+        {
+            await loyalty.SaleAsync(Sale($"S-{i}"));
+        }
+
+        var card = await CardOf(loyalty);
+        Assert.Equal((7, 2), (card.TotalStamps, card.CyclesCompleted));
+        Assert.Equal(1, Card.Progress(card.TotalStamps, card.CyclesCompleted, 3));
+        var vouchers = await loyalty.QueryAsync(db => db.Vouchers.OrderBy(v => v.Cycle).ToListAsync());
+        Assert.Equal([1, 2], vouchers.Select(v => v.Cycle));
+        Assert.All(vouchers, v =>
+        {
+            Assert.Equal(VoucherState.Issued, v.State);
+            Assert.Matches("^CAFE-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}$", v.Code);
+            Assert.Equal("A free coffee", v.Reward);
+        });
+        Assert.NotEqual(vouchers[0].Code, vouchers[1].Code);
+        var issued = await loyalty.OutboxAsync<VoucherIssued>();
+        Assert.Equal(vouchers.Select(v => v.Code), issued.Select(e => e.RedeemCode));
+        var history = await loyalty.QueryAsync(db => db.VoucherHistory.CountAsync(h => h.State == VoucherState.Issued));
+        Assert.Equal(2, history);
+    }
+
+    [Fact]
+    public async Task One_sale_may_complete_several_cycles_and_carries_the_rest_over()
+    {
+        await using var loyalty = await StartAsync(Program(p => (p.EarningRule, p.AmountPerStamp, p.StampGoal) = (EarningRuleKind.PerAmount, 1.00m, 5)));
+
+        var outcome = await loyalty.SaleAsync(Sale("S-1", total: 12.90m));
+
+        Assert.Equal((12, 2), (outcome.StampsAwarded, outcome.VouchersIssued));
+        var card = await CardOf(loyalty);
+        Assert.Equal(2, Card.Progress(card.TotalStamps, card.CyclesCompleted, 5));
+        var awarded = Assert.Single(await loyalty.OutboxAsync<StampsAwarded>());
+        Assert.Equal((12, 2, 5), (awarded.Stamps, awarded.Balance, awarded.Goal));
+    }
+
+    [Fact]
+    public async Task Item_rules_count_qualifying_units_and_a_minimum_spend_applies()
+    {
+        await using var loyalty = await StartAsync(Program(p =>
+        {
+            p.EarningRule = EarningRuleKind.PerItem;
+            p.QualifyingItems = ["coffee", "BAG-01"];
+            p.MinimumSpend = 3m;
+        }));
+        SaleCompleted WithLines(string id, decimal total) => Sale(id, total: total) with
+        {
+            LineItems =
+            [
+                new SaleLineItem { Sku = "ESP-01", Name = "Espresso", Category = "Coffee", Quantity = 2, UnitPrice = 2m },
+                new SaleLineItem { Sku = "BAG-01", Name = "Bagel", Category = "Bakery", Quantity = 1, UnitPrice = 3m },
+                new SaleLineItem { Sku = "TEA-01", Name = "Tea", Category = "Tea", Quantity = 4, UnitPrice = 2m },
+            ],
+        };
+
+        var big = await loyalty.SaleAsync(WithLines("S-1", 15m));
+        var small = await loyalty.SaleAsync(WithLines("S-2", 2.99m));
+
+        Assert.Equal(3, big.StampsAwarded);
+        Assert.Equal(0, small.StampsAwarded);
+    }
+
+    [Fact]
+    public async Task Amount_rules_ignore_sales_in_another_currency()
+    {
+        await using var loyalty = await StartAsync(Program(p => (p.EarningRule, p.AmountPerStamp, p.Currency) = (EarningRuleKind.PerAmount, 2m, "EUR")));
+
+        var outcome = await loyalty.SaleAsync(Sale("S-1", total: 10m) with { Currency = "USD" });
+
+        Assert.Equal(0, outcome.StampsAwarded);
+    }
+
+    [Fact]
+    public async Task Sales_without_a_card_are_recorded_as_unmatched_not_as_errors()
+    {
+        await using var loyalty = await StartAsync();
+
+        var anonymous = await loyalty.SaleAsync(Sale("S-1", customerId: null));
+        var otherMerchant = await loyalty.SaleAsync(Sale("S-2", merchantId: "no-program"));
+
+        Assert.Equal(UnmatchedReason.NoCustomer, anonymous.Unmatched);
+        Assert.Equal(UnmatchedReason.NoProgram, otherMerchant.Unmatched);
+        var unmatched = await loyalty.QueryAsync(db => db.UnmatchedSales.OrderBy(u => u.ExternalSaleId).Select(u => new { u.ExternalSaleId, u.Reason }).ToListAsync());
+        Assert.Equal([("S-1", UnmatchedReason.NoCustomer), ("S-2", UnmatchedReason.NoProgram)], unmatched.Select(u => (u.ExternalSaleId, u.Reason)));
+        Assert.Equal(2, (await loyalty.OutboxAsync<SaleUnmatched>()).Count);
+        Assert.Equal(0, await loyalty.QueryAsync(db => db.Cards.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Without_auto_enrolment_an_unknown_customer_is_unmatched()
+    {
+        await using var loyalty = await StartAsync(Program(p => p.AutoEnroll = false));
+
+        var outcome = await loyalty.SaleAsync(Sale("S-1"));
+
+        Assert.Equal(UnmatchedReason.UnknownCustomer, outcome.Unmatched);
+        Assert.Equal(0, await loyalty.QueryAsync(db => db.Customers.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Identifiers_seen_together_are_linked_so_a_later_sale_finds_the_card_by_any_of_them()
+    {
+        await using var loyalty = await StartAsync();
+        var both = Sale("S-1") with { Customer = new CustomerIdentifiers { PosCustomerId = "c-1", EmailHash = "aa11" } };
+        var emailOnly = Sale("S-2", connectorId: "shop-2") with { Customer = new CustomerIdentifiers { EmailHash = "AA11" } };
+
+        var first = await loyalty.SaleAsync(both);
+        var second = await loyalty.SaleAsync(emailOnly);
+
+        Assert.Equal(first.CardId, second.CardId);
+        Assert.Equal(2, (await CardOf(loyalty)).TotalStamps);
+        Assert.Equal(1, await loyalty.QueryAsync(db => db.Customers.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Concurrent_first_sales_of_a_new_customer_share_one_card()
+    {
+        await using var loyalty = await StartAsync();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(1, 16).Select(i => Task.Run(() => loyalty.SaleAsync(Sale($"S-{i}")))));
+
+        Assert.Single(outcomes.Select(o => o.CardId).Distinct());
+        Assert.Equal(16, (await CardOf(loyalty)).TotalStamps);
+        Assert.Equal(1, await loyalty.QueryAsync(db => db.Customers.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_sale_carrying_the_code_redeems_the_voucher_once_and_a_second_sale_is_refused()
+    {
+        await using var loyalty = await StartAsync(Program(p => p.StampGoal = 1));
+        await loyalty.SaleAsync(Sale("S-1"));
+        var code = (await loyalty.QueryAsync(db => db.Vouchers.SingleAsync())).Code;
+
+        var winner = await loyalty.SaleAsync(Sale("S-2", customerId: null, codes: "  " + code.ToLowerInvariant() + " "));
+        var replay = await loyalty.SaleAsync(Sale("S-2", customerId: null, codes: code));
+        var loser = await loyalty.SaleAsync(Sale("S-3", customerId: null, codes: code));
+
+        Assert.Equal(1, winner.VouchersRedeemed);
+        Assert.True(replay.Duplicate);
+        Assert.Equal((0, 1), (loser.VouchersRedeemed, loser.CodesRejected));
+        var voucher = await loyalty.QueryAsync(db => db.Vouchers.SingleAsync());
+        Assert.Equal((VoucherState.Redeemed, RedemptionMethod.RedeemCode, ConnectorId, "S-2"), (voucher.State, voucher.RedeemedBy!.Value, voucher.RedeemedByConnectorId, voucher.RedeemedBySaleId));
+        var redeemed = Assert.Single(await loyalty.OutboxAsync<VoucherRedeemed>());
+        Assert.Equal(("S-2", voucher.Id), (redeemed.ExternalSaleId, redeemed.VoucherId));
+        var rejected = Assert.Single(await loyalty.OutboxAsync<RedeemCodeRejected>());
+        Assert.Equal(("S-3", RedeemCodeRejectionReason.AlreadyRedeemed, "S-2", voucher.Id), (rejected.ExternalSaleId, rejected.Reason, rejected.RedeemedBySaleId, rejected.VoucherId));
+        Assert.Equal(voucher.ClosedAt, rejected.RedeemedAt);
+    }
+
+    [Fact]
+    public async Task Codes_are_matched_in_discount_names_and_catalog_ids_too()
+    {
+        await using var loyalty = await StartAsync(Program(p => p.StampGoal = 1));
+        await loyalty.SaleAsync(Sale("S-1"));
+        var code = (await loyalty.QueryAsync(db => db.Vouchers.SingleAsync())).Code;
+
+        var outcome = await loyalty.SaleAsync(Sale("S-2", customerId: null) with { Discounts = [new AppliedDiscount { Name = "Reward", CatalogObjectId = code, Amount = 3m }] });
+
+        Assert.Equal(1, outcome.VouchersRedeemed);
+    }
+
+    [Fact]
+    public async Task An_unknown_code_of_ours_is_refused_and_ordinary_discounts_are_left_alone()
+    {
+        await using var loyalty = await StartAsync();
+
+        var outcome = await loyalty.SaleAsync(Sale("S-1", codes: ["CAFE-ABCDEF", "10% OFF", "SUMMER"]));
+
+        Assert.Equal(1, outcome.CodesRejected);
+        var rejected = Assert.Single(await loyalty.OutboxAsync<RedeemCodeRejected>());
+        Assert.Equal(("CAFE-ABCDEF", RedeemCodeRejectionReason.Unknown), (rejected.Code, rejected.Reason));
+    }
+
+    [Fact]
+    public async Task An_expired_voucher_is_refused_and_expiry_runs_on_the_injected_clock()
+    {
+        await using var loyalty = await StartAsync(Program(p => (p.StampGoal, p.VoucherExpiry, p.VoucherValidDays) = (1, VoucherExpiryKind.DaysAfterIssue, 30)));
+        await loyalty.SaleAsync(Sale("S-1"));
+        await loyalty.SaleAsync(Sale("S-2"));
+        var vouchers = await loyalty.QueryAsync(db => db.Vouchers.OrderBy(v => v.Cycle).ToListAsync());
+        Assert.All(vouchers, v => Assert.Equal(loyalty.Time.GetUtcNow().AddDays(30), v.ExpiresAt));
+
+        loyalty.Time.Advance(TimeSpan.FromDays(29));
+        Assert.Equal(0, await loyalty.UseAsync<LoyaltyEngine, int>(e => e.ExpireDueVouchersAsync(CancellationToken.None)));
+        loyalty.Time.Advance(TimeSpan.FromDays(2));
+        var late = await loyalty.SaleAsync(Sale("S-3", customerId: null) with { OccurredAt = loyalty.Time.GetUtcNow(), Discounts = [new AppliedDiscount { Code = vouchers[0].Code, Amount = 1m }] });
+        var swept = await loyalty.UseAsync<LoyaltyEngine, int>(e => e.ExpireDueVouchersAsync(CancellationToken.None));
+
+        Assert.Equal(1, late.CodesRejected);
+        Assert.Equal(RedeemCodeRejectionReason.Expired, Assert.Single(await loyalty.OutboxAsync<RedeemCodeRejected>()).Reason);
+        Assert.Equal(1, swept);
+        Assert.All(await loyalty.QueryAsync(db => db.Vouchers.ToListAsync()), v => Assert.Equal(VoucherState.Expired, v.State));
+        Assert.Equal(2, (await loyalty.OutboxAsync<VoucherExpired>()).Count);
+    }
+
+    [Fact]
+    public async Task Pool_codes_are_handed_out_and_an_empty_pool_owes_the_voucher_until_codes_arrive()
+    {
+        await using var loyalty = await StartAsync(Program(p => (p.StampGoal, p.CodeSource) = (1, RedeemCodeSource.Pool)));
+        var programId = await loyalty.QueryAsync(db => db.Programs.Select(p => p.Id).SingleAsync());
+        await loyalty.UseAsync<LoyaltyEngine, (int, int)>(e => e.ImportPoolCodesAsync(programId, ["SQ-FREE-001", "sq-free-001", " "], CancellationToken.None));
+
+        await loyalty.SaleAsync(Sale("S-1"));
+        await loyalty.SaleAsync(Sale("S-2"));
+
+        var card = await CardOf(loyalty);
+        Assert.Equal(2, card.CyclesCompleted);
+        Assert.Equal(["SQ-FREE-001"], await loyalty.QueryAsync(db => db.Vouchers.Select(v => v.Code).ToListAsync()));
+        var empty = Assert.Single(await loyalty.OutboxAsync<RedeemCodePoolEmpty>());
+        Assert.Equal((card.Id, 2), (empty.CardId, empty.Cycle));
+
+        var (added, minted) = await loyalty.UseAsync<LoyaltyEngine, (int, int)>(e => e.ImportPoolCodesAsync(programId, ["SQ-FREE-001", "SQ-FREE-002"], CancellationToken.None));
+
+        Assert.Equal((1, 1), (added, minted));
+        Assert.Equal([(1, "SQ-FREE-001"), (2, "SQ-FREE-002")], (await loyalty.QueryAsync(db => db.Vouchers.OrderBy(v => v.Cycle).Select(v => new { v.Cycle, v.Code }).ToListAsync())).Select(v => (v.Cycle, v.Code)));
+        var poolVoucher = await loyalty.SaleAsync(Sale("S-3", customerId: null, codes: "sq-free-002"));
+        Assert.Equal(1, poolVoucher.VouchersRedeemed);
+    }
+
+    [Fact]
+    public async Task A_full_refund_takes_the_stamps_back_and_a_minted_voucher_stays_as_debt()
+    {
+        await using var loyalty = await StartAsync(Program(p => (p.StampGoal, p.StampsPerVisit) = (3, 1)));
+        for (var i = 1; i <= 3; i++)
+        {
+            await loyalty.SaleAsync(Sale($"S-{i}"));
+        }
+
+        Assert.True(await loyalty.RefundAsync(Refund("R-1", "S-2", 4.20m, full: true)));
+        Assert.False(await loyalty.RefundAsync(Refund("R-1", "S-2", 4.20m, full: true)));
+
+        var card = await CardOf(loyalty);
+        Assert.Equal((2, 1), (card.TotalStamps, card.CyclesCompleted));
+        Assert.Equal(1, await loyalty.QueryAsync(db => db.Vouchers.CountAsync(v => v.State == VoucherState.Issued)));
+        var revoked = Assert.Single(await loyalty.OutboxAsync<StampsRevoked>());
+        Assert.Equal((1, 0, 1), (revoked.Stamps, revoked.Balance, revoked.Debt));
+
+        // The debt is paid before the next voucher: two more sales bring the card to 4 = one cycle and one stamp.
+        await loyalty.SaleAsync(Sale("S-4"));
+        await loyalty.SaleAsync(Sale("S-5"));
+        card = await CardOf(loyalty);
+        Assert.Equal((4, 1), (card.TotalStamps, card.CyclesCompleted));
+    }
+
+    [Fact]
+    public async Task Stamps_never_go_below_zero()
+    {
+        await using var loyalty = await StartAsync(Program(p => (p.EarningRule, p.AmountPerStamp) = (EarningRuleKind.PerAmount, 1m)));
+        await loyalty.SaleAsync(Sale("S-1", total: 5m));
+        await loyalty.QueryAsync(db => db.Cards.ExecuteUpdateAsync(s => s.SetProperty(c => c.TotalStamps, 2)));
+
+        await loyalty.RefundAsync(Refund("R-1", "S-1", 5m, full: true));
+
+        Assert.Equal(0, (await CardOf(loyalty)).TotalStamps);
+    }
+
+    [Fact]
+    public async Task Partial_refunds_take_back_in_proportion_under_an_amount_rule()
+    {
+        await using var loyalty = await StartAsync(Program(p => (p.EarningRule, p.AmountPerStamp, p.StampGoal) = (EarningRuleKind.PerAmount, 1m, 100)));
+        await loyalty.SaleAsync(Sale("S-1", total: 10m));
+
+        await loyalty.RefundAsync(Refund("R-1", "S-1", 4m, full: false));
+        Assert.Equal(6, (await CardOf(loyalty)).TotalStamps);
+        await loyalty.RefundAsync(Refund("R-2", "S-1", 6m, full: false));
+        Assert.Equal(0, (await CardOf(loyalty)).TotalStamps);
+        Assert.Equal([4, 6], (await loyalty.OutboxAsync<StampsRevoked>()).Select(r => r.Stamps));
+    }
+
+    [Fact]
+    public async Task A_partial_refund_under_a_visit_rule_keeps_the_stamp()
+    {
+        await using var loyalty = await StartAsync();
+        await loyalty.SaleAsync(Sale("S-1", total: 10m));
+
+        await loyalty.RefundAsync(Refund("R-1", "S-1", 4m, full: false));
+
+        Assert.Equal(1, (await CardOf(loyalty)).TotalStamps);
+    }
+
+    [Fact]
+    public async Task A_refund_that_arrives_before_its_sale_still_applies()
+    {
+        await using var loyalty = await StartAsync();
+
+        await loyalty.RefundAsync(Refund("R-1", "S-1", 4.20m, full: true));
+        await loyalty.SaleAsync(Sale("S-1"));
+
+        Assert.Equal(0, (await CardOf(loyalty)).TotalStamps);
+    }
+
+    [Fact]
+    public async Task Refunding_the_redeeming_sale_reinstates_the_voucher()
+    {
+        await using var loyalty = await StartAsync(Program(p => p.StampGoal = 1));
+        await loyalty.SaleAsync(Sale("S-1"));
+        var code = (await loyalty.QueryAsync(db => db.Vouchers.SingleAsync())).Code;
+        await loyalty.SaleAsync(Sale("S-2", customerId: null, codes: code));
+
+        await loyalty.RefundAsync(Refund("R-1", "S-2", 0m, full: true));
+
+        var voucher = await loyalty.QueryAsync(db => db.Vouchers.SingleAsync());
+        Assert.Equal((VoucherState.Issued, (string?)null), (voucher.State, voucher.RedeemedBySaleId));
+        Assert.Single(await loyalty.OutboxAsync<VoucherReinstated>());
+        Assert.Equal(
+            [VoucherState.Issued, VoucherState.Redeemed, VoucherState.Issued],
+            await loyalty.QueryAsync(db => db.VoucherHistory.OrderBy(h => h.Id).Select(h => h.State).ToListAsync()));
+        Assert.Equal(1, (await loyalty.SaleAsync(Sale("S-3", customerId: null, codes: code))).VouchersRedeemed);
+    }
+
+    [Fact]
+    public async Task A_thousand_concurrent_sales_of_one_customer_lose_no_stamp_and_mint_every_voucher()
+    {
+        const int sales = 1000;
+        await using var loyalty = await StartAsync();
+
+        await Task.WhenAll(Enumerable.Range(1, sales).Select(i => loyalty.Harness.Bus.Publish(Sale($"S-{i}"))));
+        await loyalty.WaitForConsumedAsync<SaleCompleted>(sales);
+
+        var card = await CardOf(loyalty);
+        Assert.Equal((sales, sales / 10), (card.TotalStamps, card.CyclesCompleted));
+        Assert.Equal(Enumerable.Range(1, sales / 10), await loyalty.QueryAsync(db => db.Vouchers.OrderBy(v => v.Cycle).Select(v => v.Cycle).ToListAsync()));
+        Assert.False(await loyalty.Harness.Published.Any<MassTransit.Fault<SaleCompleted>>());
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_sales_with_one_code_on_three_consumer_instances_redeem_it_exactly_once()
+    {
+        await using var first = await StartAsync(Program(p => p.StampGoal = 1));
+        await first.SaleAsync(Sale("S-0"));
+        var code = (await first.QueryAsync(db => db.Vouchers.SingleAsync())).Code;
+        await using var second = await LoyaltyHarness.StartBesideAsync(first);
+        await using var third = await LoyaltyHarness.StartBesideAsync(first);
+        LoyaltyHarness[] instances = [first, second, third];
+
+        await Task.WhenAll(Enumerable.Range(1, 50).Select(i => instances[i % 3].Harness.Bus.Publish(Sale($"T-{i}", customerId: null, codes: code))));
+        await Task.WhenAll(instances.Select((h, n) => h.WaitForConsumedAsync<SaleCompleted>(Enumerable.Range(1, 50).Count(i => i % 3 == n))));
+
+        var voucher = await first.QueryAsync(db => db.Vouchers.SingleAsync());
+        Assert.Equal(VoucherState.Redeemed, voucher.State);
+        Assert.Single(await first.OutboxAsync<VoucherRedeemed>());
+        var rejections = await first.OutboxAsync<RedeemCodeRejected>();
+        Assert.Equal(49, rejections.Count);
+        Assert.All(rejections, r => Assert.Equal((RedeemCodeRejectionReason.AlreadyRedeemed, voucher.RedeemedBySaleId), (r.Reason, r.RedeemedBySaleId)));
+        Assert.DoesNotContain(rejections, r => r.ExternalSaleId == voucher.RedeemedBySaleId);
+    }
+
+    private static async Task<bool> RunningEventually(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
+    }
+}
+
+public sealed class LoyaltyEngineSqliteTests : LoyaltyEngineTests
+{
+    protected override LoyaltyStoreProvider Provider => LoyaltyStoreProvider.Sqlite;
+}
+
+public sealed class LoyaltyEnginePostgresTests : LoyaltyEngineTests
+{
+    protected override LoyaltyStoreProvider Provider => LoyaltyStoreProvider.PostgreSql;
+}
