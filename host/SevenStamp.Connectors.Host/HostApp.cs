@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using SevenStamp.Connectors.Host.Api;
 using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Host.Demo;
 using SevenStamp.Connectors.Host.Messaging;
@@ -34,9 +36,23 @@ public static class HostApp
         var app = builder.Build();
         app.MapWebhooks();
         app.MapStatus();
+        app.MapLoyaltyApi();
+        app.MapRedemptionApi();
+        app.MapOpenApi();
         app.MapHealthChecks("/health/live", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready");
         return app;
+    }
+
+    private static VoucherLinks VoucherLinksFrom(VoucherLinkOptions options, ILogger logger)
+    {
+        if (!string.IsNullOrEmpty(options.LinkSecret))
+        {
+            return new VoucherLinks(options.LinkSecret);
+        }
+
+        logger.LogWarning("SevenStamp:Vouchers:LinkSecret is not set: customers' voucher links work until this host restarts. Set it (32+ random characters, the same on every replica).");
+        return new VoucherLinks(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
     }
 
     private static void ConfigureServices(WebApplicationBuilder builder)
@@ -69,5 +85,8 @@ public static class HostApp
         }
 
         services.AddHealthChecks();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddSingleton(sp => VoucherLinksFrom(sp.GetRequiredService<IOptions<SevenStampOptions>>().Value.Vouchers, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HostApp))));
     }
 }

@@ -23,6 +23,28 @@ public sealed class SevenStampOptions
     public WebhookOptions Webhooks { get; set; } = new();
 
     public DemoOptions Demo { get; set; } = new();
+
+    public ApiOptions Api { get; set; } = new();
+
+    public VoucherLinkOptions Vouchers { get; set; } = new();
+}
+
+public sealed class ApiOptions
+{
+    /// <summary>
+    /// The bearer key for the management API (<c>/api/…</c>): <c>Authorization: Bearer &lt;key&gt;</c>. Unset, the
+    /// management API answers 503. Keep it in an environment variable or secret store, at least 32 characters.
+    /// </summary>
+    public string? AdminKey { get; set; }
+}
+
+public sealed class VoucherLinkOptions
+{
+    /// <summary>
+    /// The secret customers' voucher links are signed with (at least 32 characters; the same on every replica).
+    /// Unset, a random one is made at start and links stop working after a restart.
+    /// </summary>
+    public string? LinkSecret { get; set; }
 }
 
 public enum BusTransport

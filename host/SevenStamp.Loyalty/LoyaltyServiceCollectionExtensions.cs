@@ -43,6 +43,8 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddScoped<LoyaltyEngine>();
         services.TryAddScoped<ProgramStore>();
+        services.TryAddScoped<StaffTokens>();
+        services.TryAddScoped<CardDirectory>();
         return services;
     }
 

@@ -125,6 +125,15 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Without_an_admin_key_the_management_api_is_off()
+    {
+        var response = await Host.Client.GetAsync("/api/merchants/cafe-1/program");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("SevenStamp:Api:AdminKey", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Health_endpoints_answer()
     {
         Assert.Equal(HttpStatusCode.OK, (await Host.Client.GetAsync("/health/live")).StatusCode);

@@ -10,6 +10,9 @@ internal static class DemoMode
     /// <summary>The demo webhook connector's signing secret (see <c>Demo/connectors.demo.json</c>).</summary>
     public const string WebhookSecret = "demo-signing-secret";
 
+    /// <summary>The demo's management API key (never use a known key outside the demo).</summary>
+    public const string AdminKey = "demo-admin-key";
+
     /// <summary>The demo webhook connector's id.</summary>
     public const string WebhookConnectorId = "demo-webhook";
 
@@ -26,6 +29,8 @@ internal static class DemoMode
             ["Logging:LogLevel:SevenStamp.Connectors.Host.Plugins"] = "Information",
             ["Logging:LogLevel:SevenStamp.Connectors.Host.Connectors"] = "Information",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+            ["SevenStamp:Api:AdminKey"] = AdminKey,
+            ["SevenStamp:Vouchers:LinkSecret"] = "demo-voucher-link-secret-0123456789abcdef",
             ["SevenStamp:Programs:0:MerchantId"] = "demo-cafe",
             ["SevenStamp:Programs:0:Name"] = "Demo café coffee card",
             ["SevenStamp:Programs:0:StampGoal"] = "5",

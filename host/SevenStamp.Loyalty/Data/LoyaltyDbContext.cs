@@ -37,6 +37,8 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<SaleRefund> Refunds => Set<SaleRefund>();
 
+    public DbSet<StaffMember> StaffMembers => Set<StaffMember>();
+
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -190,6 +192,17 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             refund.Property(r => r.Amount).HasPrecision(18, 4);
             refund.HasIndex(r => new { r.MerchantId, r.ConnectorId, r.ExternalRefundId }).IsUnique();
             refund.HasIndex(r => new { r.MerchantId, r.ConnectorId, r.ExternalSaleId });
+        });
+
+        modelBuilder.Entity<StaffMember>(staff =>
+        {
+            staff.ToTable("staff_members");
+            staff.HasKey(s => s.Id);
+            staff.Property(s => s.MerchantId).HasMaxLength(IdLength);
+            staff.Property(s => s.StaffId).HasMaxLength(IdLength);
+            staff.Property(s => s.TokenHash).HasMaxLength(64);
+            staff.HasIndex(s => s.TokenHash).IsUnique();
+            staff.HasIndex(s => new { s.MerchantId, s.StaffId });
         });
 
         modelBuilder.Entity<OutboxMessage>(message =>

@@ -129,6 +129,67 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         return true;
     }
 
+    /// <summary>
+    /// Redeems a voucher at the counter (<see cref="RedemptionMethod.StaffScan"/>, by its code or QR content) or by
+    /// the customer (<see cref="RedemptionMethod.SelfRedeem"/>, by its id from their voucher link), with the same
+    /// conditional update as a sale: exactly once, whoever comes first.
+    /// </summary>
+    public async Task<RedemptionResult> RedeemAsync(string merchantId, Guid? voucherId, string? code, RedemptionMethod method, string? staffId, CancellationToken cancellationToken)
+    {
+        var normalized = RedeemCodes.Normalize(code);
+        var voucher = await db.Vouchers.AsNoTracking()
+            .Where(v => v.MerchantId == merchantId && (voucherId != null ? v.Id == voucherId : v.NormalizedCode == normalized))
+            .SingleOrDefaultAsync(cancellationToken);
+        if (voucher is null)
+        {
+            return RedemptionResult.NotFound;
+        }
+
+        var path = await db.Programs.Where(p => p.Id == voucher.ProgramId).Select(p => p.RedemptionPath).SingleAsync(cancellationToken);
+        if (method == RedemptionMethod.SelfRedeem && path != RedemptionPath.SelfRedeem)
+        {
+            return new RedemptionResult(RedemptionOutcome.NotAllowed, voucher);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (voucher.State == VoucherState.Issued && !IsExpired(voucher, now))
+        {
+            var won = await db.Vouchers
+                .Where(v => v.Id == voucher.Id && v.State == VoucherState.Issued)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(v => v.State, VoucherState.Redeemed)
+                    .SetProperty(v => v.ClosedAt, now)
+                    .SetProperty(v => v.RedeemedBy, method)
+                    .SetProperty(v => v.RedeemedByStaffId, staffId), cancellationToken);
+            if (won == 1)
+            {
+                db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucher.Id, State = VoucherState.Redeemed, At = now, Method = method, StaffId = staffId });
+                Outbox.Enqueue(db, new VoucherRedeemed { MerchantId = voucher.MerchantId, CardId = voucher.CardId, VoucherId = voucher.Id, Method = method, StaffId = staffId, RedeemedAt = now }, now);
+                await CommitAsync(transaction, cancellationToken);
+                LogRedeemedAtCounter(logger, merchantId, voucher.Id, method);
+                return new RedemptionResult(RedemptionOutcome.RedeemedNow, await db.Vouchers.AsNoTracking().SingleAsync(v => v.Id == voucher.Id, cancellationToken));
+            }
+
+            voucher = await db.Vouchers.AsNoTracking().SingleAsync(v => v.Id == voucher.Id, cancellationToken);
+        }
+
+        if (voucher.State == VoucherState.Issued && await ExpireAsync(voucher.Id, voucher.MerchantId, voucher.CardId, now, cancellationToken))
+        {
+            voucher = await db.Vouchers.AsNoTracking().SingleAsync(v => v.Id == voucher.Id, cancellationToken);
+        }
+
+        await CommitAsync(transaction, cancellationToken);
+        return new RedemptionResult(
+            voucher.State switch
+            {
+                VoucherState.Redeemed => RedemptionOutcome.AlreadyRedeemed,
+                VoucherState.Voided => RedemptionOutcome.Voided,
+                _ => RedemptionOutcome.Expired,
+            },
+            voucher);
+    }
+
     /// <summary>Moves every issued voucher whose expiry has passed to <see cref="VoucherState.Expired"/>; returns how many.</summary>
     public async Task<int> ExpireDueVouchersAsync(CancellationToken cancellationToken)
     {
@@ -674,6 +735,9 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     }
 
     internal sealed record CardCounters(int TotalStamps, int CyclesCompleted);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Merchant {MerchantId}: voucher {VoucherId} redeemed by {Method}")]
+    private static partial void LogRedeemedAtCounter(ILogger logger, string merchantId, Guid voucherId, RedemptionMethod method);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Sale {MerchantId}/{ConnectorId}/{ExternalSaleId} earned nothing: {Reason}")]
     private static partial void LogUnmatched(ILogger logger, string merchantId, string connectorId, string externalSaleId, UnmatchedReason reason);

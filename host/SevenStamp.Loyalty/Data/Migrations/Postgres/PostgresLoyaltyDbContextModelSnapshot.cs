@@ -472,6 +472,53 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                     b.ToTable("sale_refunds", (string)null);
                 });
 
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.StaffMember", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("StaffId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("staff_id");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_staff_members_token_hash");
+
+                    b.HasIndex("MerchantId", "StaffId")
+                        .HasDatabaseName("ix_staff_members_merchant_id_staff_id");
+
+                    b.ToTable("staff_members", (string)null);
+                });
+
             modelBuilder.Entity("SevenStamp.Loyalty.Data.StampAward", b =>
                 {
                     b.Property<long>("Id")

@@ -113,6 +113,23 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "staff_members",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    merchant_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    staff_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    token_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    revoked_at = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_staff_members", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "unmatched_sales",
                 columns: table => new
                 {
@@ -366,6 +383,17 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                 columns: new[] { "merchant_id", "connector_id", "external_sale_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_staff_members_merchant_id_staff_id",
+                table: "staff_members",
+                columns: new[] { "merchant_id", "staff_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_staff_members_token_hash",
+                table: "staff_members",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_stamp_awards_card_id",
                 table: "stamp_awards",
                 column: "card_id");
@@ -422,6 +450,9 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "sale_refunds");
+
+            migrationBuilder.DropTable(
+                name: "staff_members");
 
             migrationBuilder.DropTable(
                 name: "stamp_awards");

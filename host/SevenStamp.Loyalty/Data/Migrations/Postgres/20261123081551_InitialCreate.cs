@@ -115,6 +115,23 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "staff_members",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    merchant_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    staff_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    token_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    revoked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_staff_members", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "unmatched_sales",
                 columns: table => new
                 {
@@ -368,6 +385,17 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                 columns: new[] { "merchant_id", "connector_id", "external_sale_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_staff_members_merchant_id_staff_id",
+                table: "staff_members",
+                columns: new[] { "merchant_id", "staff_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_staff_members_token_hash",
+                table: "staff_members",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_stamp_awards_card_id",
                 table: "stamp_awards",
                 column: "card_id");
@@ -424,6 +452,9 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "sale_refunds");
+
+            migrationBuilder.DropTable(
+                name: "staff_members");
 
             migrationBuilder.DropTable(
                 name: "stamp_awards");

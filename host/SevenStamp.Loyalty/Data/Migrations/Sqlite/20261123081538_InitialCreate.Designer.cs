@@ -11,7 +11,7 @@ using SevenStamp.Loyalty.Data;
 namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteLoyaltyDbContext))]
-    [Migration("20261123080707_InitialCreate")]
+    [Migration("20261123081538_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -457,6 +457,51 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_sale_refunds_merchant_id_connector_id_external_sale_id");
 
                     b.ToTable("sale_refunds", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.StaffMember", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("StaffId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("staff_id");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_staff_members_token_hash");
+
+                    b.HasIndex("MerchantId", "StaffId")
+                        .HasDatabaseName("ix_staff_members_merchant_id_staff_id");
+
+                    b.ToTable("staff_members", (string)null);
                 });
 
             modelBuilder.Entity("SevenStamp.Loyalty.Data.StampAward", b =>

@@ -1,0 +1,33 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace SevenStamp.Connectors.Host.Api;
+
+/// <summary>Lets a request through only with <c>Authorization: Bearer &lt;SevenStamp:Api:AdminKey&gt;</c>, compared in constant time.</summary>
+internal sealed class AdminKeyFilter(IOptions<SevenStampOptions> options) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var key = options.Value.Api.AdminKey;
+        if (string.IsNullOrEmpty(key))
+        {
+            return Results.Problem("The management API is off: set SevenStamp:Api:AdminKey to enable it.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        var presented = Bearer(context.HttpContext.Request);
+        if (presented is null || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(key))))
+        {
+            return Results.Problem("Send the management API key as 'Authorization: Bearer <key>'.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        return await next(context);
+    }
+
+    /// <summary>The token of an <c>Authorization: Bearer</c> header, or null.</summary>
+    public static string? Bearer(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
+    }
+}

@@ -1,0 +1,51 @@
+using SevenStamp.Contracts;
+using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Engine;
+
+namespace SevenStamp.Connectors.Host.Api;
+
+/// <summary>A voucher as the API shows it; <see cref="Link"/> is the customer's own voucher link (a path on this host).</summary>
+public sealed record VoucherResponse(
+    Guid Id,
+    int Cycle,
+    string Code,
+    string Reward,
+    VoucherState State,
+    DateTimeOffset IssuedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? ClosedAt,
+    RedemptionMethod? RedeemedBy,
+    string? RedeemedBySaleId,
+    string? RedeemedByStaffId,
+    string Link)
+{
+    public static VoucherResponse From(Voucher voucher, VoucherLinks links) => new(
+        voucher.Id, voucher.Cycle, voucher.Code, voucher.Reward, voucher.State, voucher.IssuedAt, voucher.ExpiresAt, voucher.ClosedAt,
+        voucher.RedeemedBy, voucher.RedeemedBySaleId, voucher.RedeemedByStaffId, links.PathFor(voucher.Id));
+}
+
+/// <summary>A card: stamps toward the goal (<see cref="Progress"/> of <see cref="Goal"/>), debt from refunds, and its vouchers.</summary>
+public sealed record CardResponse(Guid CardId, string MerchantId, int Progress, int Goal, int Debt, int TotalStamps, int CyclesCompleted, IReadOnlyList<VoucherResponse> Vouchers)
+{
+    public static CardResponse From(CardView card, VoucherLinks links) => new(
+        card.CardId, card.MerchantId, card.Progress, card.Goal, card.Debt, card.TotalStamps, card.CyclesCompleted, [.. card.Vouchers.Select(v => VoucherResponse.From(v, links))]);
+}
+
+/// <summary>What a redemption request did, in words for the counter, and the voucher as it now stands.</summary>
+public sealed record RedemptionResponse(RedemptionOutcome Outcome, string Message, VoucherResponse? Voucher);
+
+public sealed record EnrollRequest(string? LoyaltyCardId);
+
+/// <summary>Exactly one of: a loyalty card id, or a connector id with that POS's customer id.</summary>
+public sealed record LinkRequest(string? LoyaltyCardId, string? ConnectorId, string? PosCustomerId);
+
+public sealed record StaffRequest(string? StaffId);
+
+public sealed record StaffTokenResponse(string StaffId, string Token);
+
+/// <summary>The code or the QR content of the voucher the customer presents.</summary>
+public sealed record RedeemRequest(string? Code);
+
+public sealed record PoolImportResponse(int Received, int Added, int VouchersMinted);
+
+public sealed record UnmatchedResponse(int Count, IReadOnlyList<UnmatchedSale> Recent);

@@ -1,0 +1,187 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SevenStamp.Connectors.Sdk;
+using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Engine;
+
+namespace SevenStamp.Connectors.Host.Api;
+
+/// <summary>
+/// The loyalty management API under <c>/api/merchants/{merchantId}</c> (bearer admin key): the program, the Redeem
+/// Code pool, cards and their links, staff tokens, unmatched sales. Bad input gets 400 with the field at fault.
+/// </summary>
+internal static class LoyaltyApi
+{
+    private const int MaxIdLength = 200;
+
+    public static IEndpointRouteBuilder MapLoyaltyApi(this IEndpointRouteBuilder endpoints)
+    {
+        var merchant = endpoints.MapGroup("/api/merchants/{merchantId}")
+            .AddEndpointFilter<AdminKeyFilter>()
+            .WithTags("Loyalty management");
+
+        merchant.MapPut("/program", PutProgramAsync).WithSummary("Create or replace the merchant's stamp card program");
+        merchant.MapGet("/program", GetProgramAsync).WithSummary("The merchant's program");
+        merchant.MapPost("/program/pool", ImportPoolAsync).WithSummary("Import Redeem Codes created in the POS (text/csv or application/json)");
+        merchant.MapPost("/cards", EnrollAsync).WithSummary("Give a customer a card (e.g. on wallet sign-up)");
+        merchant.MapGet("/cards", FindCardAsync).WithSummary("Find a card by loyalty card id, or by connector id and POS customer id");
+        merchant.MapGet("/cards/{cardId:guid}", GetCardAsync).WithSummary("A card with its stamps and vouchers");
+        merchant.MapPost("/cards/{cardId:guid}/links", LinkAsync).WithSummary("Link a POS customer or a loyalty card id to a card");
+        merchant.MapPost("/staff", CreateStaffAsync).WithSummary("Create a staff member's redeem token (shown once)");
+        merchant.MapDelete("/staff/{staffId}", RevokeStaffAsync).WithSummary("Revoke a staff member's tokens");
+        merchant.MapGet("/unmatched", UnmatchedAsync).WithSummary("Sales that earned nothing for want of a card");
+        return endpoints;
+    }
+
+    private static async Task<IResult> PutProgramAsync(string merchantId, HttpRequest request, ProgramStore programs, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
+        if (BadMerchant(merchantId) is { } bad)
+        {
+            return bad;
+        }
+
+        ProgramDefinition? definition;
+        try
+        {
+            definition = await JsonSerializer.DeserializeAsync<ProgramDefinition>(request.Body, json.Value.SerializerOptions, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            return Invalid(string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.'), "has a value of the wrong type or is not valid JSON; see the schema at /openapi/v1.json");
+        }
+
+        if (definition is null)
+        {
+            return Invalid("body", "send the program as a JSON object");
+        }
+
+        definition.MerchantId = merchantId;
+        var errors = definition.Validate();
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors.GroupBy(e => Camel(e.Field)).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+        }
+
+        return Results.Ok(await programs.UpsertAsync(definition, cancellationToken));
+    }
+
+    private static async Task<IResult> GetProgramAsync(string merchantId, LoyaltyDbContext db, CancellationToken cancellationToken) =>
+        await db.Programs.AsNoTracking().SingleOrDefaultAsync(p => p.MerchantId == merchantId, cancellationToken) is { } program
+            ? Results.Ok(program)
+            : NoProgram(merchantId);
+
+    private static async Task<IResult> ImportPoolAsync(string merchantId, HttpRequest request, LoyaltyDbContext db, LoyaltyEngine engine, CancellationToken cancellationToken)
+    {
+        var programId = await db.Programs.Where(p => p.MerchantId == merchantId).Select(p => (Guid?)p.Id).SingleOrDefaultAsync(cancellationToken);
+        if (programId is null)
+        {
+            return NoProgram(merchantId);
+        }
+
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        var (codes, error) = PoolFile.Parse(request.ContentType ?? "text/csv", buffer.ToArray());
+        if (error is not null)
+        {
+            return Invalid("body", error);
+        }
+
+        var (added, minted) = await engine.ImportPoolCodesAsync(programId.Value, codes, cancellationToken);
+        return Results.Ok(new PoolImportResponse(codes.Count, added, minted));
+    }
+
+    private static async Task<IResult> EnrollAsync(string merchantId, EnrollRequest? enroll, CardDirectory cards, VoucherLinks links, CancellationToken cancellationToken)
+    {
+        var loyaltyCardId = enroll?.LoyaltyCardId?.Trim();
+        if (loyaltyCardId is { Length: 0 or > MaxIdLength } || loyaltyCardId?.Any(char.IsControl) == true)
+        {
+            return Invalid("loyaltyCardId", $"must be 1–{MaxIdLength} printable characters, or left out");
+        }
+
+        var cardId = await cards.EnrollAsync(merchantId, loyaltyCardId, cancellationToken);
+        if (cardId is null)
+        {
+            return NoProgram(merchantId);
+        }
+
+        var view = await cards.ViewAsync(merchantId, cardId.Value, cancellationToken);
+        return Results.Created($"/api/merchants/{merchantId}/cards/{cardId}", CardResponse.From(view!, links));
+    }
+
+    private static async Task<IResult> FindCardAsync(string merchantId, string? loyaltyCardId, string? connectorId, string? posCustomerId, CardDirectory cards, VoucherLinks links, CancellationToken cancellationToken)
+    {
+        if (Identifier(loyaltyCardId, connectorId, posCustomerId) is not { } identifier)
+        {
+            return Invalid("query", "give loyaltyCardId, or connectorId and posCustomerId");
+        }
+
+        var cardId = await cards.FindByIdentifierAsync(merchantId, identifier.Kind, identifier.Value, cancellationToken);
+        return cardId is null ? Results.Problem("No card has this identifier.", statusCode: StatusCodes.Status404NotFound) : await GetCardAsync(merchantId, cardId.Value, cards, links, cancellationToken);
+    }
+
+    private static async Task<IResult> GetCardAsync(string merchantId, Guid cardId, CardDirectory cards, VoucherLinks links, CancellationToken cancellationToken) =>
+        await cards.ViewAsync(merchantId, cardId, cancellationToken) is { } view
+            ? Results.Ok(CardResponse.From(view, links))
+            : Results.Problem("No such card for this merchant.", statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task<IResult> LinkAsync(string merchantId, Guid cardId, LinkRequest? link, CardDirectory cards, CancellationToken cancellationToken)
+    {
+        if (Identifier(link?.LoyaltyCardId, link?.ConnectorId, link?.PosCustomerId) is not { } identifier)
+        {
+            return Invalid("body", "give loyaltyCardId, or connectorId and posCustomerId");
+        }
+
+        return await cards.LinkAsync(merchantId, cardId, identifier.Kind, identifier.Value, cancellationToken) switch
+        {
+            null => Results.Problem("No such card for this merchant.", statusCode: StatusCodes.Status404NotFound),
+            LinkOutcome.LinkedElsewhere => Results.Problem("This identifier already belongs to another customer's card.", statusCode: StatusCodes.Status409Conflict),
+            var outcome => Results.Ok(new { outcome }),
+        };
+    }
+
+    private static async Task<IResult> CreateStaffAsync(string merchantId, StaffRequest? staff, StaffTokens tokens, CancellationToken cancellationToken)
+    {
+        var staffId = staff?.StaffId?.Trim();
+        if (!ConnectorManifest.IsValidId(staffId))
+        {
+            return Invalid("staffId", "is required: lower-case letters, digits and dashes, e.g. \"anna\" or \"till-2\"");
+        }
+
+        var token = await tokens.CreateAsync(merchantId, staffId!, cancellationToken);
+        return Results.Created($"/api/merchants/{merchantId}/staff/{staffId}", new StaffTokenResponse(staffId!, token));
+    }
+
+    private static async Task<IResult> RevokeStaffAsync(string merchantId, string staffId, StaffTokens tokens, CancellationToken cancellationToken) =>
+        await tokens.RevokeAsync(merchantId, staffId, cancellationToken) > 0 ? Results.NoContent() : Results.Problem("No active token for this staff member.", statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task<IResult> UnmatchedAsync(string merchantId, LoyaltyDbContext db, CancellationToken cancellationToken)
+    {
+        var count = await db.UnmatchedSales.CountAsync(u => u.MerchantId == merchantId, cancellationToken);
+        var recent = await db.UnmatchedSales.AsNoTracking().Where(u => u.MerchantId == merchantId).OrderByDescending(u => u.Id).Take(50).ToListAsync(cancellationToken);
+        return Results.Ok(new UnmatchedResponse(count, recent));
+    }
+
+    private static (string Kind, string Value)? Identifier(string? loyaltyCardId, string? connectorId, string? posCustomerId)
+    {
+        if (!string.IsNullOrWhiteSpace(loyaltyCardId) && string.IsNullOrWhiteSpace(posCustomerId) && loyaltyCardId.Length <= MaxIdLength)
+        {
+            return (CustomerIdentity.Card, loyaltyCardId.Trim());
+        }
+
+        return string.IsNullOrWhiteSpace(loyaltyCardId) && ConnectorManifest.IsValidId(connectorId) && !string.IsNullOrWhiteSpace(posCustomerId) && posCustomerId.Length <= MaxIdLength
+            ? (CustomerIdentity.Pos, CustomerIdentity.PosValue(connectorId!, posCustomerId))
+            : null;
+    }
+
+    private static IResult? BadMerchant(string merchantId) =>
+        merchantId.Length is 0 or > 64 || merchantId.Any(char.IsControl) ? Invalid("merchantId", "must be 1–64 printable characters") : null;
+
+    private static IResult NoProgram(string merchantId) =>
+        Results.Problem($"Merchant '{merchantId}' has no program yet: PUT /api/merchants/{merchantId}/program first.", statusCode: StatusCodes.Status404NotFound);
+
+    internal static IResult Invalid(string field, string message) => Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
+}

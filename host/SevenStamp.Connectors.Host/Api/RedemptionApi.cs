@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore;
+using SevenStamp.Contracts;
+using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Engine;
+
+namespace SevenStamp.Connectors.Host.Api;
+
+/// <summary>
+/// Redeeming at the counter and by the customer. Staff send the voucher's code (or its QR content) with their
+/// staff token; the customer uses their own voucher link. 200 when redeemed now; 409 with what happened before
+/// (already redeemed when and by whom, expired, voided); 404 for an unknown code or link.
+/// </summary>
+internal static class RedemptionApi
+{
+    public static IEndpointRouteBuilder MapRedemptionApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/api/staff/redeem", StaffRedeemAsync).WithTags("Redemption").WithSummary("Staff redeem a voucher by its code or QR content");
+        endpoints.MapGet("/v/{voucherId:guid}/{token}", ShowAsync).WithTags("Redemption").WithSummary("The customer's voucher");
+        endpoints.MapPost("/v/{voucherId:guid}/{token}/redeem", SelfRedeemAsync).WithTags("Redemption").WithSummary("The customer redeems their voucher");
+        return endpoints;
+    }
+
+    private static async Task<IResult> StaffRedeemAsync(HttpRequest request, RedeemRequest? redeem, StaffTokens tokens, LoyaltyEngine engine, VoucherLinks links, CancellationToken cancellationToken)
+    {
+        var token = AdminKeyFilter.Bearer(request);
+        var staff = token is null ? null : await tokens.FindAsync(token, cancellationToken);
+        if (staff is null)
+        {
+            return Results.Problem("Send a valid staff token as 'Authorization: Bearer <token>'.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        var code = redeem?.Code?.Trim();
+        if (string.IsNullOrEmpty(code) || code.Length > 64)
+        {
+            return LoyaltyApi.Invalid("code", "is required: the code on the voucher, or the content of its QR code");
+        }
+
+        return Answer(await engine.RedeemAsync(staff.MerchantId, null, code, RedemptionMethod.StaffScan, staff.StaffId, cancellationToken), links);
+    }
+
+    private static async Task<IResult> ShowAsync(Guid voucherId, string token, VoucherLinks links, LoyaltyDbContext db, CancellationToken cancellationToken)
+    {
+        if (!links.Verify(voucherId, token))
+        {
+            return Results.Problem("No such voucher.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var voucher = await db.Vouchers.AsNoTracking().SingleOrDefaultAsync(v => v.Id == voucherId, cancellationToken);
+        return voucher is null ? Results.Problem("No such voucher.", statusCode: StatusCodes.Status404NotFound) : Results.Ok(VoucherResponse.From(voucher, links));
+    }
+
+    private static async Task<IResult> SelfRedeemAsync(Guid voucherId, string token, VoucherLinks links, LoyaltyDbContext db, LoyaltyEngine engine, CancellationToken cancellationToken)
+    {
+        if (!links.Verify(voucherId, token))
+        {
+            return Results.Problem("No such voucher.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var merchantId = await db.Vouchers.Where(v => v.Id == voucherId).Select(v => v.MerchantId).SingleOrDefaultAsync(cancellationToken);
+        return merchantId is null
+            ? Results.Problem("No such voucher.", statusCode: StatusCodes.Status404NotFound)
+            : Answer(await engine.RedeemAsync(merchantId, voucherId, null, RedemptionMethod.SelfRedeem, null, cancellationToken), links);
+    }
+
+    private static IResult Answer(RedemptionResult result, VoucherLinks links)
+    {
+        var body = new RedemptionResponse(result.Outcome, result.Message, result.Voucher is null ? null : VoucherResponse.From(result.Voucher, links));
+        var status = result.Outcome switch
+        {
+            RedemptionOutcome.RedeemedNow => StatusCodes.Status200OK,
+            RedemptionOutcome.NotFound => StatusCodes.Status404NotFound,
+            RedemptionOutcome.NotAllowed => StatusCodes.Status403Forbidden,
+            _ => StatusCodes.Status409Conflict,
+        };
+        return Results.Json(body, statusCode: status);
+    }
+}

@@ -1,0 +1,100 @@
+using Microsoft.EntityFrameworkCore;
+using SevenStamp.Loyalty.Data;
+
+namespace SevenStamp.Loyalty.Engine;
+
+/// <summary>How linking an identifier to a card went.</summary>
+public enum LinkOutcome
+{
+    Linked = 0,
+
+    /// <summary>The identifier already pointed at this card's customer.</summary>
+    AlreadyLinked = 1,
+
+    /// <summary>The identifier belongs to another customer; nothing changed.</summary>
+    LinkedElsewhere = 2,
+}
+
+/// <summary>A card as the API shows it: stamps toward the goal, debt, and its vouchers.</summary>
+public sealed record CardView(Guid CardId, string MerchantId, Guid ProgramId, int TotalStamps, int CyclesCompleted, int Progress, int Goal, int Debt, IReadOnlyList<Voucher> Vouchers);
+
+/// <summary>Enrols customers, finds their cards and links POS identifiers to them.</summary>
+public sealed class CardDirectory(LoyaltyDbContext db, TimeProvider timeProvider)
+{
+    /// <summary>
+    /// Gives a customer a card in the merchant's program (a wallet sign-up), optionally under a loyalty card id the
+    /// POS will scan. Enrolling the same loyalty card id again returns the same card. Null when the merchant has no program.
+    /// </summary>
+    public async Task<Guid?> EnrollAsync(string merchantId, string? loyaltyCardId, CancellationToken cancellationToken)
+    {
+        var program = await db.Programs.AsNoTracking().SingleOrDefaultAsync(p => p.MerchantId == merchantId, cancellationToken);
+        if (program is null)
+        {
+            return null;
+        }
+
+        if (loyaltyCardId is not null && await FindByIdentifierAsync(merchantId, CustomerIdentity.Card, loyaltyCardId, cancellationToken) is { } existing)
+        {
+            return existing;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var customer = new Customer { Id = Guid.NewGuid(), MerchantId = merchantId, CreatedAt = now };
+        var card = new Card { Id = Guid.NewGuid(), ProgramId = program.Id, CustomerId = customer.Id, MerchantId = merchantId, CreatedAt = now, UpdatedAt = now };
+        db.Customers.Add(customer);
+        db.Cards.Add(card);
+        if (loyaltyCardId is not null)
+        {
+            db.CustomerLinks.Add(new CustomerLink { MerchantId = merchantId, Kind = CustomerIdentity.Card, Value = loyaltyCardId, CustomerId = customer.Id, CreatedAt = now });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return card.Id;
+    }
+
+    /// <summary>The card of the customer an identifier points at, in the merchant's program.</summary>
+    public Task<Guid?> FindByIdentifierAsync(string merchantId, string kind, string value, CancellationToken cancellationToken) =>
+        db.Cards.AsNoTracking()
+            .Where(c => c.MerchantId == merchantId && db.CustomerLinks.Any(l => l.MerchantId == merchantId && l.Kind == kind && l.Value == value && l.CustomerId == c.CustomerId))
+            .Select(c => (Guid?)c.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+
+    public async Task<CardView?> ViewAsync(string merchantId, Guid cardId, CancellationToken cancellationToken)
+    {
+        var card = await db.Cards.AsNoTracking().SingleOrDefaultAsync(c => c.Id == cardId && c.MerchantId == merchantId, cancellationToken);
+        if (card is null)
+        {
+            return null;
+        }
+
+        var goal = await db.Programs.Where(p => p.Id == card.ProgramId).Select(p => p.StampGoal).SingleAsync(cancellationToken);
+        var vouchers = await db.Vouchers.AsNoTracking().Where(v => v.CardId == card.Id).OrderBy(v => v.Cycle).ToListAsync(cancellationToken);
+        return new CardView(card.Id, card.MerchantId, card.ProgramId, card.TotalStamps, card.CyclesCompleted,
+            Card.Progress(card.TotalStamps, card.CyclesCompleted, goal), goal, Card.Debt(card.TotalStamps, card.CyclesCompleted, goal), vouchers);
+    }
+
+    /// <summary>Links an identifier (<see cref="CustomerIdentity"/> kind and value) to the card's customer.</summary>
+    public async Task<LinkOutcome?> LinkAsync(string merchantId, Guid cardId, string kind, string value, CancellationToken cancellationToken)
+    {
+        var customerId = await db.Cards.Where(c => c.Id == cardId && c.MerchantId == merchantId).Select(c => (Guid?)c.CustomerId).SingleOrDefaultAsync(cancellationToken);
+        if (customerId is null)
+        {
+            return null;
+        }
+
+        var inserted = await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO customer_links (merchant_id, kind, value, customer_id, created_at)
+            VALUES ({merchantId}, {kind}, {value}, {customerId.Value}, {timeProvider.GetUtcNow()})
+            ON CONFLICT (merchant_id, kind, value) DO NOTHING
+            """,
+            cancellationToken);
+        if (inserted == 1)
+        {
+            return LinkOutcome.Linked;
+        }
+
+        var owner = await db.CustomerLinks.Where(l => l.MerchantId == merchantId && l.Kind == kind && l.Value == value).Select(l => l.CustomerId).SingleAsync(cancellationToken);
+        return owner == customerId ? LinkOutcome.AlreadyLinked : LinkOutcome.LinkedElsewhere;
+    }
+}
