@@ -123,6 +123,26 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
+    public async Task A_voided_voucher_cannot_be_redeemed_and_its_history_tells_the_story()
+    {
+        var (voucher, code) = await VoucherAsync("code-cafe", "code-shop", "CARD-VOID-1");
+        var id = voucher.GetProperty("id").GetGuid();
+        var token = await StaffTokenAsync("code-cafe", "manager");
+
+        var voided = await Host.Client.PostAsJsonAsync($"/api/merchants/code-cafe/vouchers/{id}/void", new { reason = "issued in error" });
+        var again = await Host.Client.PostAsJsonAsync($"/api/merchants/code-cafe/vouchers/{id}/void", new { reason = "twice" });
+        var scan = await StaffRedeemAsync(token, code);
+        var detail = await CardAsync($"/api/merchants/code-cafe/vouchers/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, voided.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, scan.StatusCode);
+        Assert.Equal("Voided", await OutcomeAsync(scan));
+        Assert.Equal(["Issued", "Voided"], detail.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("state").GetString()));
+        Assert.Equal("issued in error", detail.GetProperty("history")[1].GetProperty("note").GetString());
+    }
+
+    [Fact]
     public async Task Twenty_concurrent_scans_of_one_voucher_redeem_it_exactly_once()
     {
         var (_, code) = await VoucherAsync("code-cafe", "code-shop", "CARD-RACE-1");

@@ -49,3 +49,8 @@ public sealed record RedeemRequest(string? Code);
 public sealed record PoolImportResponse(int Received, int Added, int VouchersMinted);
 
 public sealed record UnmatchedResponse(int Count, IReadOnlyList<UnmatchedSale> Recent);
+
+public sealed record VoidRequest(string? Reason);
+
+/// <summary>A voucher with every change of its state: when, to what, how, and the sale or staff member behind it.</summary>
+public sealed record VoucherDetailResponse(VoucherResponse Voucher, IReadOnlyList<VoucherHistoryEntry> History);

@@ -29,6 +29,8 @@ internal static class LoyaltyApi
         merchant.MapGet("/cards", FindCardAsync).WithSummary("Find a card by loyalty card id, or by connector id and POS customer id");
         merchant.MapGet("/cards/{cardId:guid}", GetCardAsync).WithSummary("A card with its stamps and vouchers");
         merchant.MapPost("/cards/{cardId:guid}/links", LinkAsync).WithSummary("Link a POS customer or a loyalty card id to a card");
+        merchant.MapGet("/vouchers/{voucherId:guid}", GetVoucherAsync).WithSummary("A voucher and the history of its state");
+        merchant.MapPost("/vouchers/{voucherId:guid}/void", VoidAsync).WithSummary("Void an unredeemed voucher");
         merchant.MapPost("/staff", CreateStaffAsync).WithSummary("Create a staff member's redeem token (shown once)");
         merchant.MapDelete("/staff/{staffId}", RevokeStaffAsync).WithSummary("Revoke a staff member's tokens");
         merchant.MapGet("/unmatched", UnmatchedAsync).WithSummary("Sales that earned nothing for want of a card");
@@ -139,6 +141,32 @@ internal static class LoyaltyApi
             LinkOutcome.LinkedElsewhere => Results.Problem("This identifier already belongs to another customer's card.", statusCode: StatusCodes.Status409Conflict),
             var outcome => Results.Ok(new { outcome }),
         };
+    }
+
+    private static async Task<IResult> GetVoucherAsync(string merchantId, Guid voucherId, LoyaltyDbContext db, VoucherLinks links, CancellationToken cancellationToken)
+    {
+        var voucher = await db.Vouchers.AsNoTracking().SingleOrDefaultAsync(v => v.Id == voucherId && v.MerchantId == merchantId, cancellationToken);
+        if (voucher is null)
+        {
+            return Results.Problem("No such voucher for this merchant.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var history = await db.VoucherHistory.AsNoTracking().Where(h => h.VoucherId == voucherId).OrderBy(h => h.Id).ToListAsync(cancellationToken);
+        return Results.Ok(new VoucherDetailResponse(VoucherResponse.From(voucher, links), history));
+    }
+
+    private static async Task<IResult> VoidAsync(string merchantId, Guid voucherId, VoidRequest? request, LoyaltyEngine engine, VoucherLinks links, CancellationToken cancellationToken)
+    {
+        var reason = request?.Reason?.Trim();
+        if (reason is { Length: > 500 } || reason?.Any(char.IsControl) == true)
+        {
+            return Invalid("reason", "must be at most 500 characters on one line");
+        }
+
+        var (voided, voucher) = await engine.VoidAsync(merchantId, voucherId, reason, cancellationToken);
+        return voucher is null ? Results.Problem("No such voucher for this merchant.", statusCode: StatusCodes.Status404NotFound)
+            : voided ? Results.Ok(VoucherResponse.From(voucher, links))
+            : Results.Problem($"The voucher is {voucher.State.ToString().ToLowerInvariant()}; only an issued voucher can be voided.", statusCode: StatusCodes.Status409Conflict);
     }
 
     private static async Task<IResult> CreateStaffAsync(string merchantId, StaffRequest? staff, StaffTokens tokens, CancellationToken cancellationToken)

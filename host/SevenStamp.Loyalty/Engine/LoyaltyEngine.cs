@@ -190,6 +190,24 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             voucher);
     }
 
+    /// <summary>Voids an issued voucher (one conditional update); returns the voucher as it now stands, or null when unknown.</summary>
+    public async Task<(bool Voided, Voucher? Voucher)> VoidAsync(string merchantId, Guid voucherId, string? reason, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var changed = await db.Vouchers.Where(v => v.Id == voucherId && v.MerchantId == merchantId && v.State == VoucherState.Issued)
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.State, VoucherState.Voided).SetProperty(v => v.ClosedAt, now), cancellationToken);
+        var voucher = await db.Vouchers.AsNoTracking().SingleOrDefaultAsync(v => v.Id == voucherId && v.MerchantId == merchantId, cancellationToken);
+        if (changed == 1 && voucher is not null)
+        {
+            db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucherId, State = VoucherState.Voided, At = now, Note = reason });
+            Outbox.Enqueue(db, new VoucherVoided { MerchantId = merchantId, CardId = voucher.CardId, VoucherId = voucherId, Reason = reason, VoidedAt = now }, now);
+        }
+
+        await CommitAsync(transaction, cancellationToken);
+        return (changed == 1, voucher);
+    }
+
     /// <summary>Moves every issued voucher whose expiry has passed to <see cref="VoucherState.Expired"/>; returns how many.</summary>
     public async Task<int> ExpireDueVouchersAsync(CancellationToken cancellationToken)
     {
