@@ -6,7 +6,14 @@ namespace SevenStamp.Connectors.Sdk;
 public sealed class ConnectorContext
 {
     public ConnectorContext(string connectorId, string merchantId, ConnectorSettings settings, ICheckoutEventSink sink, ILogger logger, TimeProvider timeProvider)
+        : this(connectorId, merchantId, settings, sink, logger, timeProvider, new InMemoryConnectorStore())
     {
+    }
+
+    /// <summary>Since SDK 1.1: with the host's durable <see cref="IConnectorStore"/>.</summary>
+    public ConnectorContext(string connectorId, string merchantId, ConnectorSettings settings, ICheckoutEventSink sink, ILogger logger, TimeProvider timeProvider, IConnectorStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectorId);
         ArgumentException.ThrowIfNullOrWhiteSpace(merchantId);
         ArgumentNullException.ThrowIfNull(settings);
@@ -19,6 +26,7 @@ public sealed class ConnectorContext
         Sink = sink;
         Logger = logger;
         TimeProvider = timeProvider;
+        Store = store;
     }
 
     /// <summary>The connector instance id from the merchant's configuration, e.g. <c>shop-webhook</c>.</summary>
@@ -35,6 +43,9 @@ public sealed class ConnectorContext
 
     /// <summary>A logger scoped to this instance. Never log secrets, raw payloads or customer contact data.</summary>
     public ILogger Logger { get; }
+
+    /// <summary>Durable offsets and seen event ids of this instance (since SDK 1.1).</summary>
+    public IConnectorStore Store { get; }
 
     /// <summary>The clock. Use it instead of <see cref="DateTimeOffset.UtcNow"/> so tests control time.</summary>
     public TimeProvider TimeProvider { get; }

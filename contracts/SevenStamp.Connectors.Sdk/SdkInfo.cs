@@ -7,8 +7,9 @@ public static class SdkInfo
     /// The plugin ABI version. The major number changes when a plugin built against an older SDK can no
     /// longer run; the minor number when the SDK gains members. A plugin built against <c>M.n</c> loads in a
     /// host whose SDK is <c>M.m</c> with <c>m ≥ n</c>.
+    /// 1.1 added <see cref="IConnectorStore"/> (<see cref="ConnectorContext.Store"/>).
     /// </summary>
-    public static Version AbiVersion { get; } = new(1, 0);
+    public static Version AbiVersion { get; } = new(1, 1);
 
     /// <summary>True when a plugin built against <paramref name="pluginSdkVersion"/> can run on this SDK.</summary>
     public static bool IsCompatible(Version pluginSdkVersion)

@@ -60,19 +60,32 @@ internal sealed partial class WebhookTask : IConnectorTask, IWebhookReceiver
             return WebhookResponse.Invalid(ex.Message);
         }
 
+        // A repeat delivery is acknowledged and does nothing; an event is marked seen only once it is durable.
+        if (await _context.Store.IsSeenAsync(parsed.EventId, cancellationToken))
+        {
+            return WebhookResponse.Duplicate($"event {parsed.EventId} was received before");
+        }
+
+        WebhookResponse response;
         switch (parsed)
         {
             case SevenStampEvent.Sale sale:
                 await _context.Sink.PublishAsync(sale.Record, cancellationToken);
-                return WebhookResponse.Accepted($"sale {sale.Record.ExternalSaleId} accepted");
+                response = WebhookResponse.Accepted($"sale {sale.Record.ExternalSaleId} accepted");
+                break;
             case SevenStampEvent.Refund refund:
                 await _context.Sink.PublishAsync(refund.Record, cancellationToken);
-                return WebhookResponse.Accepted($"refund {refund.Record.ExternalRefundId} accepted");
+                response = WebhookResponse.Accepted($"refund {refund.Record.ExternalRefundId} accepted");
+                break;
             case SevenStampEvent.Other other:
-                return WebhookResponse.Ignored($"event type '{other.Type}' is not acted on");
+                response = WebhookResponse.Ignored($"event type '{other.Type}' is not acted on");
+                break;
             default:
                 throw new InvalidOperationException("Unhandled event kind.");
         }
+
+        await _context.Store.MarkSeenAsync(parsed.EventId, cancellationToken);
+        return response;
     }
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Webhook for {ConnectorId} refused: {Problem} signature")]

@@ -47,9 +47,14 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.True(await RunningHost.EventuallyAsync(() => Host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "S-A1")), TimeSpan.FromSeconds(20)));
 
+        // The same event again: acknowledged at the door, nothing published.
         var second = await Host.PostWebhookAsync("shop", body, Secret);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Contains("\"outcome\":\"duplicate\"", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
+        // Another event about the same sale (as a POS sends on an update): it reaches the engine, which changes nothing.
+        var third = await Host.PostWebhookAsync("shop", RunningHost.SaleJson("evt-a1-update", "S-A1", "cust-a"), Secret);
+        Assert.Equal(HttpStatusCode.OK, third.StatusCode);
         Assert.True(await RunningHost.EventuallyAsync(async () => await Host.DeliveriesOfAsync("shop", "S-A1") == 2, TimeSpan.FromSeconds(20)), "The second delivery was not consumed.");
         Assert.Equal(1, await Host.StampsOfAsync("shop", "cust-a"));
         Assert.Equal(1, await Host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == "S-A1")));

@@ -30,6 +30,7 @@ public class ManifestTests
 
     [Theory]
     [InlineData("1.0", true)]
+    [InlineData("1.1", true)]
     [InlineData("2.0", false)]
     [InlineData("0.9", false)]
     public void Sdk_compatibility_follows_the_major_and_minor_rule(string version, bool compatible)

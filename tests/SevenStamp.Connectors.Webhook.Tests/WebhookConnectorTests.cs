@@ -77,6 +77,35 @@ public class WebhookConnectorTests
     }
 
     [Fact]
+    public async Task A_repeated_event_is_acknowledged_as_a_duplicate_and_publishes_nothing_more()
+    {
+        var (task, sink) = ConnectorHarness.Create(new WebhookConnector(), Settings);
+        var receiver = (IWebhookReceiver)task;
+
+        var first = await receiver.HandleWebhookAsync(Signed(SaleJson), CancellationToken.None);
+        var second = await receiver.HandleWebhookAsync(Signed(SaleJson), CancellationToken.None);
+
+        Assert.Equal((200, WebhookOutcome.Accepted), (first.StatusCode, first.Outcome));
+        Assert.Equal((200, WebhookOutcome.Duplicate), (second.StatusCode, second.Outcome));
+        Assert.Single(sink.Sales);
+    }
+
+    [Fact]
+    public async Task An_event_that_could_not_be_made_durable_is_not_marked_seen_so_its_retry_goes_through()
+    {
+        var (task, sink) = ConnectorHarness.Create(new WebhookConnector(), Settings);
+        var receiver = (IWebhookReceiver)task;
+        sink.Unavailable = true;
+        await Assert.ThrowsAsync<CheckoutSinkUnavailableException>(() => receiver.HandleWebhookAsync(Signed(SaleJson), CancellationToken.None));
+
+        sink.Unavailable = false;
+        var retry = await receiver.HandleWebhookAsync(Signed(SaleJson), CancellationToken.None);
+
+        Assert.Equal(WebhookOutcome.Accepted, retry.Outcome);
+        Assert.Single(sink.Sales);
+    }
+
+    [Fact]
     public async Task A_refund_is_mapped()
     {
         const string body = """{ "eventId": "evt-2", "type": "sale.refunded", "refund": { "id": "R-1", "saleId": "S-1001", "occurredAt": "2026-11-23T10:00:00Z", "currency": "EUR", "amount": 2.8, "full": false } }""";

@@ -45,10 +45,13 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
 
         var first = await _host.PostWebhookAsync("shop", body, Secret);
         var repeat = await _host.PostWebhookAsync("shop", body, Secret);
+        var update = await _host.PostWebhookAsync("shop", body.Replace("evt-1", "evt-1-update", StringComparison.Ordinal), Secret);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
-        // Both deliveries reached the consumer through RabbitMQ; the second changed nothing.
+        Assert.Contains("\"outcome\":\"duplicate\"", await repeat.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+        // The repeated event stopped at the door; the update reached the consumer through RabbitMQ and changed nothing.
         Assert.True(await RunningHost.EventuallyAsync(async () => await _host.DeliveriesOfAsync("shop", saleId) == 2, TimeSpan.FromSeconds(30)), "The second delivery was not consumed.");
         Assert.Equal(1, await _host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == saleId)));
         Assert.Equal(1, await _host.StampsOfAsync("shop", "cust-1"));

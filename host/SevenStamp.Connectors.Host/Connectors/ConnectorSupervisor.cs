@@ -17,7 +17,8 @@ public sealed partial class ConnectorSupervisor(
     IOptions<SevenStampOptions> options,
     IHostEnvironment environment,
     ILoggerFactory loggerFactory,
-    TimeProvider timeProvider) : IHostedService, IAsyncDisposable
+    TimeProvider timeProvider,
+    IServiceScopeFactory scopes) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<ConnectorSupervisor>();
     private readonly Dictionary<string, ConnectorRuntime> _connectors = new(StringComparer.Ordinal);
@@ -115,7 +116,8 @@ public sealed partial class ConnectorSupervisor(
             settings!,
             new MassTransitCheckoutEventSink(bus, runtime, busOptions.PublishTimeout),
             loggerFactory.CreateLogger($"SevenStamp.Connectors.{config.PluginId}.{config.Id}"),
-            timeProvider);
+            timeProvider,
+            new DatabaseConnectorStore(scopes, config.Id, timeProvider));
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.ConnectorStartTimeout);

@@ -41,6 +41,10 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
+    public DbSet<ConnectorOffset> ConnectorOffsets => Set<ConnectorOffset>();
+
+    public DbSet<SeenEvent> SeenEvents => Set<SeenEvent>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -212,6 +216,26 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             message.Property(m => m.MessageType).HasMaxLength(IdLength);
             message.Property(m => m.LockedBy).HasMaxLength(IdLength);
             message.HasIndex(m => new { m.SentAt, m.Id });
+        });
+
+        modelBuilder.Entity<ConnectorOffset>(offset =>
+        {
+            offset.ToTable("connector_offsets");
+            offset.HasKey(o => o.Id);
+            offset.Property(o => o.ConnectorId).HasMaxLength(IdLength);
+            offset.Property(o => o.Key).HasMaxLength(IdLength);
+            offset.Property(o => o.Value).HasMaxLength(TextLength);
+            offset.HasIndex(o => new { o.ConnectorId, o.Key }).IsUnique();
+        });
+
+        modelBuilder.Entity<SeenEvent>(seen =>
+        {
+            seen.ToTable("connector_seen_events");
+            seen.HasKey(e => e.Id);
+            seen.Property(e => e.ConnectorId).HasMaxLength(IdLength);
+            seen.Property(e => e.EventId).HasMaxLength(ExternalIdLength);
+            seen.HasIndex(e => new { e.ConnectorId, e.EventId }).IsUnique();
+            seen.HasIndex(e => e.SeenAt);
         });
 
         // snake_case names throughout, so the schema reads the same from psql, sqlite3 and the code.

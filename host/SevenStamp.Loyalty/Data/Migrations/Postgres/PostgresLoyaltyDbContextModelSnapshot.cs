@@ -74,6 +74,46 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                     b.ToTable("cards", (string)null);
                 });
 
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.ConnectorOffset", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ConnectorId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("connector_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectorId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_connector_offsets_connector_id_key");
+
+                    b.ToTable("connector_offsets", (string)null);
+                });
+
             modelBuilder.Entity("SevenStamp.Loyalty.Data.Customer", b =>
                 {
                     b.Property<Guid>("Id")
@@ -470,6 +510,43 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasDatabaseName("ix_sale_refunds_merchant_id_connector_id_external_sale_id");
 
                     b.ToTable("sale_refunds", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.SeenEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ConnectorId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("connector_id");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("event_id");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SeenAt")
+                        .HasDatabaseName("ix_connector_seen_events_seen_at");
+
+                    b.HasIndex("ConnectorId", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_connector_seen_events_connector_id_event_id");
+
+                    b.ToTable("connector_seen_events", (string)null);
                 });
 
             modelBuilder.Entity("SevenStamp.Loyalty.Data.StaffMember", b =>

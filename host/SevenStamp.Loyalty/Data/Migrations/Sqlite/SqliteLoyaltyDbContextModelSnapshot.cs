@@ -68,6 +68,44 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                     b.ToTable("cards", (string)null);
                 });
 
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.ConnectorOffset", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ConnectorId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connector_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectorId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_connector_offsets_connector_id_key");
+
+                    b.ToTable("connector_offsets", (string)null);
+                });
+
             modelBuilder.Entity("SevenStamp.Loyalty.Data.Customer", b =>
                 {
                     b.Property<Guid>("Id")
@@ -454,6 +492,41 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_sale_refunds_merchant_id_connector_id_external_sale_id");
 
                     b.ToTable("sale_refunds", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.SeenEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ConnectorId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connector_id");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<long>("SeenAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seen_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SeenAt")
+                        .HasDatabaseName("ix_connector_seen_events_seen_at");
+
+                    b.HasIndex("ConnectorId", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_connector_seen_events_connector_id_event_id");
+
+                    b.ToTable("connector_seen_events", (string)null);
                 });
 
             modelBuilder.Entity("SevenStamp.Loyalty.Data.StaffMember", b =>

@@ -14,6 +14,37 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "connector_offsets",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    connector_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    value = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_connector_offsets", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "connector_seen_events",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    connector_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    event_id = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    seen_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_connector_seen_events", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customers",
                 columns: table => new
                 {
@@ -330,6 +361,23 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_connector_offsets_connector_id_key",
+                table: "connector_offsets",
+                columns: new[] { "connector_id", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_connector_seen_events_connector_id_event_id",
+                table: "connector_seen_events",
+                columns: new[] { "connector_id", "event_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_connector_seen_events_seen_at",
+                table: "connector_seen_events",
+                column: "seen_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customer_links_customer_id",
                 table: "customer_links",
                 column: "customer_id");
@@ -438,6 +486,12 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "connector_offsets");
+
+            migrationBuilder.DropTable(
+                name: "connector_seen_events");
+
             migrationBuilder.DropTable(
                 name: "customer_links");
 

@@ -12,6 +12,37 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "connector_offsets",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    connector_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    value = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_connector_offsets", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "connector_seen_events",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    connector_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    seen_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_connector_seen_events", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customers",
                 columns: table => new
                 {
@@ -328,6 +359,23 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_connector_offsets_connector_id_key",
+                table: "connector_offsets",
+                columns: new[] { "connector_id", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_connector_seen_events_connector_id_event_id",
+                table: "connector_seen_events",
+                columns: new[] { "connector_id", "event_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_connector_seen_events_seen_at",
+                table: "connector_seen_events",
+                column: "seen_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customer_links_customer_id",
                 table: "customer_links",
                 column: "customer_id");
@@ -436,6 +484,12 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "connector_offsets");
+
+            migrationBuilder.DropTable(
+                name: "connector_seen_events");
+
             migrationBuilder.DropTable(
                 name: "customer_links");
 

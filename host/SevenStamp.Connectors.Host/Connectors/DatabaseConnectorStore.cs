@@ -1,0 +1,66 @@
+using Microsoft.EntityFrameworkCore;
+using SevenStamp.Connectors.Sdk;
+using SevenStamp.Loyalty.Data;
+
+namespace SevenStamp.Connectors.Host.Connectors;
+
+/// <summary>
+/// The durable <see cref="IConnectorStore"/> of one connector instance, in the host's database: offsets upserted
+/// with <c>ON CONFLICT DO UPDATE</c>, seen event ids inserted with <c>ON CONFLICT DO NOTHING</c> and pruned once
+/// they are a day past <see cref="IConnectorStore.SeenEventRetention"/>.
+/// </summary>
+internal sealed class DatabaseConnectorStore(IServiceScopeFactory scopes, string connectorId, TimeProvider timeProvider) : IConnectorStore
+{
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
+    private long _lastPruneTicks;
+
+    public async Task<string?> GetOffsetAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+        return await db.ConnectorOffsets.Where(o => o.ConnectorId == connectorId && o.Key == key).Select(o => o.Value).SingleOrDefaultAsync(cancellationToken);
+    }
+
+    public async Task SetOffsetAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+        var now = timeProvider.GetUtcNow();
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO connector_offsets (connector_id, key, value, updated_at) VALUES ({connectorId}, {key}, {value}, {now})
+            ON CONFLICT (connector_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+            """,
+            cancellationToken);
+    }
+
+    public async Task<bool> IsSeenAsync(string eventId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+        return await db.SeenEvents.AnyAsync(e => e.ConnectorId == connectorId && e.EventId == eventId, cancellationToken);
+    }
+
+    public async Task MarkSeenAsync(string eventId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+        var now = timeProvider.GetUtcNow();
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO connector_seen_events (connector_id, event_id, seen_at) VALUES ({connectorId}, {eventId}, {now})
+            ON CONFLICT (connector_id, event_id) DO NOTHING
+            """,
+            cancellationToken);
+
+        var last = Interlocked.Read(ref _lastPruneTicks);
+        if (now.UtcTicks - last > PruneEvery.Ticks && Interlocked.CompareExchange(ref _lastPruneTicks, now.UtcTicks, last) == last)
+        {
+            var before = now - IConnectorStore.SeenEventRetention - TimeSpan.FromDays(1);
+            await db.SeenEvents.Where(e => e.ConnectorId == connectorId && e.SeenAt < before).ExecuteDeleteAsync(cancellationToken);
+        }
+    }
+}
