@@ -1,5 +1,8 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using SevenStamp.Connectors.Host.Health;
 using SevenStamp.Connectors.Host.Api;
 using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Host.Demo;
@@ -14,6 +17,9 @@ namespace SevenStamp.Connectors.Host;
 /// <summary>Builds the host: one process with the plugin host, the webhook server, the bus and the loyalty consumers.</summary>
 public static class HostApp
 {
+    /// <summary>The tag of the checks behind <c>/health/ready</c>.</summary>
+    public const string ReadyTag = "sevenstamp-ready";
+
     /// <summary>
     /// Creates the application for <paramref name="args"/>. A first argument of <c>demo</c> selects the zero-setup
     /// demo (in-memory bus, a fresh SQLite file, the bundled POS simulator); any other argument is configuration
@@ -39,8 +45,9 @@ public static class HostApp
         app.MapLoyaltyApi();
         app.MapRedemptionApi();
         app.MapOpenApi();
-        app.MapHealthChecks("/health/live", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready");
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync });
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 
@@ -84,7 +91,15 @@ public static class HostApp
             services.AddHostedService<DemoConsole>();
         }
 
-        services.AddHealthChecks();
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
+            .AddCheck<BusHealthCheck>("bus", tags: [ReadyTag])
+            .AddCheck<ConnectorsHealthCheck>("connectors", tags: [ReadyTag]);
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(HostMetrics.MeterName, LoyaltyMetrics.MeterName, "MassTransit")
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddSingleton(sp => VoucherLinksFrom(sp.GetRequiredService<IOptions<SevenStampOptions>>().Value.Vouchers, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HostApp))));

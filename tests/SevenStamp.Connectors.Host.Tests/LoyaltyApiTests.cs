@@ -212,6 +212,15 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
+    public async Task A_host_whose_connectors_all_run_is_ready()
+    {
+        var ready = await Host.Client.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("\"connectors\":{\"status\":\"Healthy\"", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_api()
     {
         var document = await Host.Client.GetStringAsync("/openapi/v1.json");

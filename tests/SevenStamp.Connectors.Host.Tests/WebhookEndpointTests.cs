@@ -139,9 +139,32 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task Health_endpoints_answer()
+    public async Task Readiness_fails_and_names_the_connectors_that_failed()
     {
-        Assert.Equal(HttpStatusCode.OK, (await Host.Client.GetAsync("/health/live")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await Host.Client.GetAsync("/health/ready")).StatusCode);
+        var live = await Host.Client.GetAsync("/health/live");
+        var ready = await Host.Client.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        using var report = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        var checks = report.RootElement.GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("bus").GetProperty("status").GetString());
+        var connectors = checks.GetProperty("connectors");
+        Assert.Equal("Unhealthy", connectors.GetProperty("status").GetString());
+        Assert.Equal("connector(s) failed: broken, ghost", connectors.GetProperty("description").GetString());
+        Assert.StartsWith("Failed: plugin 'square' is not installed", connectors.GetProperty("data").GetProperty("ghost").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Running", connectors.GetProperty("data").GetProperty("shop").GetString());
+    }
+
+    [Fact]
+    public async Task Metrics_count_webhooks_by_connector_and_outcome()
+    {
+        await Host.PostWebhookAsync("shop", RunningHost.SaleJson("evt-m1", "S-M1", "cust-m"), "not-the-secret-0123456789");
+
+        var metrics = await Host.Client.GetStringAsync("/metrics");
+
+        Assert.Matches("sevenstamp_webhooks_total\\{[^}]*connector=\"shop\"[^}]*outcome=\"Unauthorized\"[^}]*\\} [1-9]", metrics);
+        Assert.Contains("sevenstamp_webhook_duration_seconds_bucket", metrics, StringComparison.Ordinal);
     }
 }

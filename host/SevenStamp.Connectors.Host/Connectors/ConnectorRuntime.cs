@@ -64,4 +64,18 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
     internal void CountRecordOut() => Interlocked.Increment(ref _recordsOut);
 
     internal void CountSignatureFailure() => Interlocked.Increment(ref _signatureFailures);
+
+    private long _failures;
+
+    /// <summary>Calls into the connector that threw.</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    internal void CountFailure(DateTimeOffset at)
+    {
+        Interlocked.Increment(ref _failures);
+        LastFailureAt = at;
+    }
+
+    /// <summary>When a call into the connector last threw.</summary>
+    public DateTimeOffset? LastFailureAt { get; private set; }
 }

@@ -39,14 +39,17 @@ internal sealed class MassTransitCheckoutEventSink(IBus bus, ConnectorRuntime ru
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            HostMetrics.PublishFailed(runtime.Id);
             throw new CheckoutSinkUnavailableException($"The message broker did not confirm the {typeof(T).Name} within {publishTimeout.TotalSeconds:0.#} s.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            HostMetrics.PublishFailed(runtime.Id);
             throw new CheckoutSinkUnavailableException($"The {typeof(T).Name} could not be published: {ex.GetType().Name}.", ex);
         }
 
         runtime.CountRecordOut();
+        HostMetrics.Published(runtime.Id, typeof(T).Name);
     }
 
     private static void RequireText(string? value, string field)

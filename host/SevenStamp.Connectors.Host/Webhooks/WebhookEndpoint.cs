@@ -51,6 +51,7 @@ internal static partial class WebhookEndpoint
         }
 
         var now = timeProvider.GetUtcNow();
+        var started = timeProvider.GetTimestamp();
         runtime.CountEventIn(now);
         var request = new WebhookRequest(http.Request.Method, ReadHeaders(http.Request.Headers), body, now, http.Request.QueryString.HasValue ? http.Request.QueryString.Value : null);
 
@@ -74,6 +75,8 @@ internal static partial class WebhookEndpoint
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
             LogConnectorError(logger, ex, runtime.Id);
+            runtime.CountFailure(timeProvider.GetUtcNow());
+            HostMetrics.Webhook(runtime.Id, WebhookOutcome.Unavailable, timeProvider.GetElapsedTime(started));
             return Answer(StatusCodes.Status500InternalServerError, "error", "the connector failed to process the event; it was not recorded");
         }
 
@@ -83,6 +86,7 @@ internal static partial class WebhookEndpoint
         }
 
         LogHandled(logger, runtime.Id, response.StatusCode, response.Outcome);
+        HostMetrics.Webhook(runtime.Id, response.Outcome, timeProvider.GetElapsedTime(started));
         return Answer(response.StatusCode, response.Outcome.ToString().ToLowerInvariant(), response.Message);
     }
 

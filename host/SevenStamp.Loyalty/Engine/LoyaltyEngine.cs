@@ -25,6 +25,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         {
             await transaction.CommitAsync(cancellationToken);
             LogDuplicate(logger, SaleKind, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId);
+            LoyaltyMetrics.SaleApplied(sale.MerchantId, "duplicate");
             return new SaleOutcome { Duplicate = true };
         }
 
@@ -88,6 +89,9 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
 
         await CommitAsync(transaction, cancellationToken);
         LogApplied(logger, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, stamps, issued, redeemed, rejected);
+        LoyaltyMetrics.SaleApplied(sale.MerchantId, "awarded");
+        LoyaltyMetrics.StampsAwarded(sale.MerchantId, stamps);
+        LoyaltyMetrics.VouchersIssued(sale.MerchantId, issued);
         return new SaleOutcome { CardId = cardId, StampsAwarded = stamps, VouchersIssued = issued, VouchersRedeemed = redeemed, CodesRejected = rejected };
     }
 
@@ -168,6 +172,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
                 Outbox.Enqueue(db, new VoucherRedeemed { MerchantId = voucher.MerchantId, CardId = voucher.CardId, VoucherId = voucher.Id, Method = method, StaffId = staffId, RedeemedAt = now }, now);
                 await CommitAsync(transaction, cancellationToken);
                 LogRedeemedAtCounter(logger, merchantId, voucher.Id, method);
+                LoyaltyMetrics.Redeemed(merchantId, method);
                 return new RedemptionResult(RedemptionOutcome.RedeemedNow, await db.Vouchers.AsNoTracking().SingleAsync(v => v.Id == voucher.Id, cancellationToken));
             }
 
@@ -335,6 +340,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             OccurredAt = sale.OccurredAt,
         }, now);
         LogUnmatched(logger, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, reason);
+        LoyaltyMetrics.SaleApplied(sale.MerchantId, "unmatched");
     }
 
     /// <summary>
@@ -595,6 +601,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
                         RedeemedAt = now,
                     }, now);
                     redeemed++;
+                    LoyaltyMetrics.Redeemed(sale.MerchantId, RedemptionMethod.RedeemCode);
                     continue;
                 }
 
@@ -658,6 +665,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             RejectedAt = now,
         }, now);
         LogRejected(logger, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, reason);
+        LoyaltyMetrics.Rejected(sale.MerchantId, reason);
     }
 
     private async Task<bool> ExpireAsync(Guid voucherId, string merchantId, Guid cardId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -713,6 +721,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         award.StampsRevoked = revoke;
         await db.SaveChangesAsync(cancellationToken);
         var counters = await AddStampsAsync(award.CardId, -delta, now, cancellationToken);
+        LoyaltyMetrics.Revoked(merchantId, delta);
         Outbox.Enqueue(db, new StampsRevoked
         {
             MerchantId = merchantId,

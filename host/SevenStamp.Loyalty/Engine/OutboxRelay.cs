@@ -23,6 +23,7 @@ public sealed partial class OutboxRelay(IServiceScopeFactory scopes, IBus bus, O
 
     private readonly string _relayId = RelayId();
     private DateTimeOffset _lastCleanup;
+    private DateTimeOffset _lastBacklogCount;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -127,6 +128,13 @@ public sealed partial class OutboxRelay(IServiceScopeFactory scopes, IBus bus, O
     private async Task CleanUpAsync(CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
+        if (now - _lastBacklogCount >= TimeSpan.FromSeconds(10))
+        {
+            _lastBacklogCount = now;
+            await using var countScope = scopes.CreateAsyncScope();
+            LoyaltyMetrics.OutboxBacklog(await countScope.ServiceProvider.GetRequiredService<LoyaltyDbContext>().Outbox.LongCountAsync(m => m.SentAt == null, cancellationToken));
+        }
+
         if (now - _lastCleanup < TimeSpan.FromHours(1))
         {
             return;
