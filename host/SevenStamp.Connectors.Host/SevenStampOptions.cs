@@ -18,6 +18,19 @@ public sealed class SevenStampOptions
     /// <summary>How long a connector may take to start or stop before it is marked failed.</summary>
     public TimeSpan ConnectorStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>First wait before restarting a connector that threw or hung while starting; doubles each time.</summary>
+    public TimeSpan ConnectorRestartDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest wait between restarts of a failing connector.</summary>
+    public TimeSpan ConnectorRestartMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Consecutive failed webhook calls after which a connector's circuit opens (answers 503 without calling it).</summary>
+    [Range(1, 1000)]
+    public int CircuitBreakerFailures { get; set; } = 5;
+
+    /// <summary>How long an open circuit stays open before the connector gets calls again.</summary>
+    public TimeSpan CircuitBreakerOpenFor { get; set; } = TimeSpan.FromSeconds(30);
+
     public BusOptions Bus { get; set; } = new();
 
     public WebhookOptions Webhooks { get; set; } = new();

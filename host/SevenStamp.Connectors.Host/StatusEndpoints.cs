@@ -42,7 +42,11 @@ internal static class StatusEndpoints
                 eventsIn = c.EventsIn,
                 recordsOut = c.RecordsOut,
                 signatureFailures = c.SignatureFailures,
+                failures = c.Failures,
                 lastEventAt = c.LastEventAt,
+                lastFailureAt = c.LastFailureAt,
+                restartAttempts = c.RestartAttempts,
+                nextRestartAt = c.NextRestartAt,
             }),
             configurationErrors = supervisor.ConfigurationErrors.Select(e => new { connector = e.ConnectorId, field = e.Field, message = e.Message }),
         }));

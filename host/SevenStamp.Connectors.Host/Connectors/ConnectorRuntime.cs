@@ -42,7 +42,12 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
         }
     }
 
-    internal void MarkRunning() => (State, FailureReason) = (ConnectorState.Running, null);
+    internal void MarkRunning()
+    {
+        (State, FailureReason, NextRestartAt, RestartAttempts) = (ConnectorState.Running, null, null, 0);
+        Interlocked.Exchange(ref _circuitOpenUntilTicks, 0);
+        Interlocked.Exchange(ref _consecutiveFailures, 0);
+    }
 
     internal void MarkDisabled() => State = ConnectorState.Disabled;
 
@@ -70,11 +75,36 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
     /// <summary>Calls into the connector that threw.</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
-    internal void CountFailure(DateTimeOffset at)
+    private int _consecutiveFailures;
+    private long _circuitOpenUntilTicks;
+
+    /// <summary>A call into the connector threw or timed out; opens the circuit after <paramref name="threshold"/> in a row.</summary>
+    internal void CountFailure(DateTimeOffset at, int threshold = int.MaxValue, TimeSpan openFor = default)
     {
         Interlocked.Increment(ref _failures);
         LastFailureAt = at;
+        if (Interlocked.Increment(ref _consecutiveFailures) >= threshold)
+        {
+            Interlocked.Exchange(ref _circuitOpenUntilTicks, (at + openFor).UtcTicks);
+            Interlocked.Exchange(ref _consecutiveFailures, 0);
+        }
     }
+
+    /// <summary>A call into the connector succeeded: the failure streak ends.</summary>
+    internal void CountSuccess() => Interlocked.Exchange(ref _consecutiveFailures, 0);
+
+    /// <summary>When the open circuit lets calls through again, or null while it is closed.</summary>
+    public DateTimeOffset? CircuitOpenUntil(DateTimeOffset now)
+    {
+        var until = Interlocked.Read(ref _circuitOpenUntilTicks);
+        return until > now.UtcTicks ? new DateTimeOffset(until, TimeSpan.Zero) : null;
+    }
+
+    /// <summary>Starts tried so far since the last successful one.</summary>
+    public int RestartAttempts { get; internal set; }
+
+    /// <summary>When the supervisor will try to start a failed connector again; null when it will not.</summary>
+    public DateTimeOffset? NextRestartAt { get; internal set; }
 
     /// <summary>When a call into the connector last threw.</summary>
     public DateTimeOffset? LastFailureAt { get; private set; }

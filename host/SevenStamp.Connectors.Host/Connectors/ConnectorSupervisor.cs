@@ -22,6 +22,8 @@ public sealed partial class ConnectorSupervisor(
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<ConnectorSupervisor>();
     private readonly Dictionary<string, ConnectorRuntime> _connectors = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _restartLoop;
 
     /// <summary>Problems with the configuration file that kept an entry from being read at all.</summary>
     public IReadOnlyList<ConnectorConfigError> ConfigurationErrors { get; private set; } = [];
@@ -49,16 +51,24 @@ public sealed partial class ConnectorSupervisor(
         }
 
         LogStarted(_logger, _connectors.Values.Count(c => c.State == ConnectorState.Running), _connectors.Count);
+        _restartLoop = Task.Run(() => RestartFailedAsync(_stopping.Token), CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        if (_restartLoop is not null)
+        {
+            await _restartLoop.WaitAsync(cancellationToken);
+        }
+
         var running = _connectors.Values.Where(c => c.Task is not null).ToList();
         await Task.WhenAll(running.Select(c => StopOneAsync(c, cancellationToken)));
     }
 
     public async ValueTask DisposeAsync()
     {
+        _stopping.Dispose();
         foreach (var runtime in _connectors.Values)
         {
             await DisposeTaskAsync(runtime);
@@ -131,12 +141,46 @@ public sealed partial class ConnectorSupervisor(
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             Fail(runtime, $"did not start within {options.Value.ConnectorStartTimeout.TotalSeconds:0} s");
+            ScheduleRestart(runtime);
             await DisposeTaskAsync(runtime);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
             Fail(runtime, $"threw while starting: {ex.GetType().Name}: {ex.Message}");
+            ScheduleRestart(runtime);
             await DisposeTaskAsync(runtime);
+        }
+    }
+
+    /// <summary>A connector that threw or hung while starting is started again later: 5 s, 10 s, 20 s … at most 5 minutes apart.</summary>
+    private void ScheduleRestart(ConnectorRuntime runtime)
+    {
+        var attempts = ++runtime.RestartAttempts;
+        var initial = options.Value.ConnectorRestartDelay;
+        var delay = TimeSpan.FromTicks((long)Math.Min(options.Value.ConnectorRestartMaxDelay.Ticks, initial.Ticks * Math.Pow(2, Math.Min(attempts - 1, 20))));
+        runtime.NextRestartAt = timeProvider.GetUtcNow() + delay;
+        LogRestartScheduled(_logger, runtime.Id, delay.TotalSeconds, attempts);
+    }
+
+    private async Task RestartFailedAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250), timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                var now = timeProvider.GetUtcNow();
+                foreach (var runtime in _connectors.Values.Where(c => c.State == ConnectorState.Failed && c.NextRestartAt <= now).ToList())
+                {
+                    runtime.NextRestartAt = null;
+                    LogRestarting(_logger, runtime.Id, runtime.RestartAttempts);
+                    await StartOneAsync(runtime, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 
@@ -202,6 +246,12 @@ public sealed partial class ConnectorSupervisor(
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Information, Message = "{Running} of {Configured} configured connector(s) running")]
     private static partial void LogStarted(ILogger logger, int running, int configured);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "Connector {ConnectorId} will be started again in {Seconds} s (attempt {Attempt} failed)")]
+    private static partial void LogRestartScheduled(ILogger logger, string connectorId, double seconds, int attempt);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Information, Message = "Starting connector {ConnectorId} again (after {Attempts} failed attempt(s))")]
+    private static partial void LogRestarting(ILogger logger, string connectorId, int attempts);
 
     [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Connector {ConnectorId} did not stop cleanly: {ExceptionType}: {Problem}")]
     private static partial void LogStopFailed(ILogger logger, string connectorId, string exceptionType, string problem);

@@ -42,7 +42,14 @@ internal static partial class WebhookEndpoint
             return Answer(StatusCodes.Status405MethodNotAllowed, "not_supported", $"connector '{runtime.Id}' does not receive webhooks");
         }
 
-        var limits = options.Value.Webhooks;
+        if (runtime.CircuitOpenUntil(timeProvider.GetUtcNow()) is { } openUntil)
+        {
+            HostMetrics.Webhook(runtime.Id, WebhookOutcome.Unavailable, TimeSpan.Zero);
+            return Answer(StatusCodes.Status503ServiceUnavailable, "unavailable", $"connector '{runtime.Id}' keeps failing; its circuit is open until {openUntil:u}");
+        }
+
+        var hostOptions = options.Value;
+        var limits = hostOptions.Webhooks;
         var body = await ReadBodyAsync(http.Request, limits.MaxBodyBytes, http.RequestAborted);
         if (body is null)
         {
@@ -69,13 +76,15 @@ internal static partial class WebhookEndpoint
         }
         catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
         {
+            // A connector that ignores its token is abandoned here; its hung call counts against its circuit.
             LogTimedOut(logger, runtime.Id, limits.Timeout.TotalSeconds);
+            runtime.CountFailure(timeProvider.GetUtcNow(), hostOptions.CircuitBreakerFailures, hostOptions.CircuitBreakerOpenFor);
             response = WebhookResponse.Unavailable("timed out before the event was durable; retry");
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
             LogConnectorError(logger, ex, runtime.Id);
-            runtime.CountFailure(timeProvider.GetUtcNow());
+            runtime.CountFailure(timeProvider.GetUtcNow(), hostOptions.CircuitBreakerFailures, hostOptions.CircuitBreakerOpenFor);
             HostMetrics.Webhook(runtime.Id, WebhookOutcome.Unavailable, timeProvider.GetElapsedTime(started));
             return Answer(StatusCodes.Status500InternalServerError, "error", "the connector failed to process the event; it was not recorded");
         }
@@ -83,6 +92,11 @@ internal static partial class WebhookEndpoint
         if (response.Outcome == WebhookOutcome.Unauthorized)
         {
             runtime.CountSignatureFailure();
+        }
+
+        if (response.Outcome != WebhookOutcome.Unavailable)
+        {
+            runtime.CountSuccess();
         }
 
         LogHandled(logger, runtime.Id, response.StatusCode, response.Outcome);
