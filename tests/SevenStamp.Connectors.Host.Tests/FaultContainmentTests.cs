@@ -25,8 +25,8 @@ public sealed class FaultyHostFixture : IAsyncLifetime
             new Dictionary<string, string?>
             {
                 ["SevenStamp:Bus:Transport"] = "InMemory",
-                ["SevenStamp:Webhooks:Timeout"] = "00:00:01",
-                ["SevenStamp:ConnectorStartTimeout"] = "00:00:01",
+                ["SevenStamp:Webhooks:Timeout"] = "00:00:03",
+                ["SevenStamp:ConnectorStartTimeout"] = "00:00:02",
                 ["SevenStamp:ConnectorRestartDelay"] = "00:00:00.100",
                 ["SevenStamp:ConnectorRestartMaxDelay"] = "00:00:01",
                 ["SevenStamp:CircuitBreakerFailures"] = "3",
@@ -73,7 +73,7 @@ public sealed class FaultContainmentTests(FaultyHostFixture fixture) : IClassFix
 
         var connector = await ConnectorAsync("slow-starter");
         Assert.Equal("Failed", connector.GetProperty("state").GetString());
-        Assert.Equal("did not start within 1 s", connector.GetProperty("reason").GetString());
+        Assert.Equal("did not start within 2 s", connector.GetProperty("reason").GetString());
     }
 
     [Fact]

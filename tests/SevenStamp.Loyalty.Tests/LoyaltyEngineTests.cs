@@ -409,7 +409,7 @@ public abstract class LoyaltyEngineTests
         LoyaltyHarness[] instances = [first, second, third];
 
         await Task.WhenAll(Enumerable.Range(1, 50).Select(i => instances[i % 3].Harness.Bus.Publish(Sale($"T-{i}", customerId: null, codes: code))));
-        await Task.WhenAll(instances.Select((h, n) => h.WaitForConsumedAsync<SaleCompleted>(Enumerable.Range(1, 50).Count(i => i % 3 == n))));
+        await first.WaitForConsumedAsync<SaleCompleted>(51);
 
         var voucher = await first.QueryAsync(db => db.Vouchers.SingleAsync());
         Assert.Equal(VoucherState.Redeemed, voucher.State);

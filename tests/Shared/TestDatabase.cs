@@ -69,8 +69,25 @@ public sealed class TestDatabase : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(_serverConnectionString);
         await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_databaseName}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_databaseName}\" WITH (FORCE)", connection);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState is "42501" or "55006" && attempt < 10)
+            {
+                // A server process of another role (autovacuum) is still in the database; it leaves shortly.
+                await Task.Delay(200 * attempt);
+            }
+            catch (PostgresException) when (attempt >= 10)
+            {
+                // Cleaning up is best effort: a leftover test database does not make a test wrong.
+                return;
+            }
+        }
     }
 
     private static async Task<string> GetPostgresServerAsync()
