@@ -1,8 +1,22 @@
 using Microsoft.Extensions.Options;
 using SevenStamp.Connectors.Host;
+using SevenStamp.Connectors.Host.Operations;
 
 try
 {
+    if (args.Length > 0 && args[0] == "errors")
+    {
+        // The operator's error-queue tool: no host, just the broker settings.
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine([.. args.Skip(1).Where(a => a.StartsWith("--SevenStamp:", StringComparison.Ordinal))])
+            .Build();
+        var bus = configuration.GetSection("SevenStamp:Bus").Get<BusOptions>() ?? new BusOptions();
+        return await new ErrorQueueCommand(bus, Console.Out).RunAsync([.. args.Skip(1).Where(a => !a.StartsWith("--SevenStamp:", StringComparison.Ordinal))], CancellationToken.None);
+    }
+
     var app = HostApp.Build(args);
     await app.RunAsync();
     return 0;

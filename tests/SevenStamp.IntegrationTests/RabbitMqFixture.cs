@@ -65,7 +65,7 @@ public sealed class RabbitMqFixture : IAsyncLifetime
         {
             await using (var channel = await Connection.CreateChannelAsync())
             {
-                foreach (var name in new[] { "sale-completed", "sale-refunded" }.Select(n => NamePrefix + n))
+                foreach (var name in new[] { "sale-completed", "sale-refunded", "sale-completed_error", "sale-refunded_error", "sale-completed_skipped" }.Select(n => NamePrefix + n))
                 {
                     await channel.QueueDeleteAsync(name, ifUnused: false, ifEmpty: false);
                     await channel.ExchangeDeleteAsync(name, ifUnused: false);

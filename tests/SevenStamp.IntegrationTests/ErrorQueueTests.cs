@@ -1,0 +1,80 @@
+using System.Text;
+using RabbitMQ.Client;
+using SevenStamp.Connectors.Host;
+using SevenStamp.Connectors.Host.Operations;
+using SevenStamp.Testing;
+
+namespace SevenStamp.IntegrationTests;
+
+/// <summary>A poison message ends in the error queue, and the operator's <c>errors</c> command lists, shows, replays and purges it.</summary>
+public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<RabbitMqFixture>, IAsyncLifetime
+{
+    private RunningHost _host = null!;
+
+    private BusOptions Bus => new() { RabbitMqUri = rabbit.Uri, NamePrefix = rabbit.NamePrefix };
+
+    public async ValueTask InitializeAsync() =>
+        _host = await RunningHost.StartAsync(
+            """{ "connectors": [] }""",
+            new Dictionary<string, string?>
+            {
+                ["SevenStamp:Bus:Transport"] = "RabbitMq",
+                ["SevenStamp:Bus:RabbitMqUri"] = rabbit.Uri,
+                ["SevenStamp:Bus:NamePrefix"] = rabbit.NamePrefix,
+            });
+
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task A_poison_sale_lands_in_the_error_queue_and_the_operator_can_see_replay_and_purge_it()
+    {
+        await PublishPoisonAsync();
+
+        Assert.True(await RunningHost.EventuallyAsync(async () => (await RunAsync("list")).Output.Contains($"{rabbit.NamePrefix}sale-completed_error\t1 message(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), "The poison message did not reach the error queue.");
+
+        var show = await RunAsync("show", "--queue", "sale-completed");
+        Assert.Equal(0, show.ExitCode);
+        Assert.Contains("urn:message:SevenStamp.Contracts:SaleCompleted", show.Output, StringComparison.Ordinal);
+        Assert.Contains("fault ", show.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"poison\"", show.Output, StringComparison.Ordinal);
+        Assert.Contains("1 message(s)", (await RunAsync("list")).Output, StringComparison.Ordinal);
+
+        var replay = await RunAsync("replay", "--queue", "sale-completed");
+        Assert.Contains("1 message(s) replayed", replay.Output, StringComparison.Ordinal);
+        // Still poison: it fails again and comes back.
+        Assert.True(await RunningHost.EventuallyAsync(async () => (await RunAsync("list")).Output.Contains("sale-completed_error\t1 message(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(60)));
+
+        Assert.Equal(2, (await RunAsync("purge", "--queue", "sale-completed")).ExitCode);
+        var purge = await RunAsync("purge", "--queue", "sale-completed", "--yes");
+        Assert.Contains("1 message(s) purged", purge.Output, StringComparison.Ordinal);
+        Assert.Contains("sale-completed_error\t0 message(s)", (await RunAsync("list")).Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_verbs_print_the_usage()
+    {
+        var result = await RunAsync("explode");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("usage: errors list", result.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        var exit = await new ErrorQueueCommand(Bus, output).RunAsync(args, CancellationToken.None);
+        return (exit, output.ToString());
+    }
+
+    /// <summary>A SaleCompleted envelope whose message lacks every required field: it cannot be deserialized, so it faults.</summary>
+    private async Task PublishPoisonAsync()
+    {
+        await using var channel = await rabbit.Connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var envelope = $$"""
+            { "messageId": "{{Guid.NewGuid()}}", "messageType": ["urn:message:SevenStamp.Contracts:SaleCompleted"],
+              "message": { "poison": true, "total": "not a number" } }
+            """;
+        var properties = new BasicProperties { ContentType = "application/vnd.masstransit+json", Persistent = true, MessageId = Guid.NewGuid().ToString() };
+        await channel.BasicPublishAsync(string.Empty, rabbit.NamePrefix + "sale-completed", mandatory: true, properties, Encoding.UTF8.GetBytes(envelope));
+    }
+}
