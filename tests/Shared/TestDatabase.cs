@@ -70,7 +70,21 @@ public sealed class TestDatabase : IAsyncDisposable
         await using var connection = new NpgsqlConnection(_serverConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_databaseName}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 10)
+            {
+                // DROP ... WITH (FORCE) refuses to end an autovacuum worker that is visiting the database (it runs as
+                // no role a non-superuser may signal: "must be a member of the role whose process is being terminated
+                // or member of pg_signal_backend", seen on PostgreSQL 15); the worker leaves within moments.
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+        }
     }
 
     private static async Task<string> GetPostgresServerAsync()
