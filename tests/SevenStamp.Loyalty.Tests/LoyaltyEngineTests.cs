@@ -40,6 +40,18 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
+    public async Task A_card_keeps_its_instants_readable()
+    {
+        await using var loyalty = await StartAsync();
+
+        await loyalty.SaleAsync(Sale("S-1"));
+
+        var card = await CardOf(loyalty);
+        Assert.Equal(loyalty.Time.GetUtcNow(), card.UpdatedAt);
+        Assert.Equal(loyalty.Time.GetUtcNow(), card.CreatedAt);
+    }
+
+    [Fact]
     public async Task A_redelivered_sale_changes_nothing_and_is_counted()
     {
         await using var loyalty = await StartAsync();

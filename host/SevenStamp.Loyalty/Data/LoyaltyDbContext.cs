@@ -45,6 +45,12 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<SeenEvent> SeenEvents => Set<SeenEvent>();
 
+    /// <summary>
+    /// An instant as this provider stores it, for raw SQL that EF does not convert (<c>SqlQuery</c>): SQLite keeps
+    /// instants as sortable integers, PostgreSQL as <c>timestamptz</c>.
+    /// </summary>
+    public virtual object DbInstant(DateTimeOffset value) => value;
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);

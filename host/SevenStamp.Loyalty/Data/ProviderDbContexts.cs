@@ -6,6 +6,10 @@ namespace SevenStamp.Loyalty.Data;
 /// <summary>The loyalty store on SQLite, with the migrations under <c>Data/Migrations/Sqlite</c>.</summary>
 public sealed class SqliteLoyaltyDbContext(DbContextOptions<SqliteLoyaltyDbContext> options) : LoyaltyDbContext(options)
 {
+    private static readonly DateTimeOffsetToBinaryConverter Instants = new();
+
+    public override object DbInstant(DateTimeOffset value) => Instants.ConvertToProvider(value)!;
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);

@@ -419,7 +419,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         var rows = await db.Database.SqlQuery<CardCounters>(
             $"""
             UPDATE cards
-            SET total_stamps = CASE WHEN total_stamps + {stamps} < 0 THEN 0 ELSE total_stamps + {stamps} END, updated_at = {now}
+            SET total_stamps = CASE WHEN total_stamps + {stamps} < 0 THEN 0 ELSE total_stamps + {stamps} END, updated_at = {db.DbInstant(now)}
             WHERE id = {cardId}
             RETURNING total_stamps AS "TotalStamps", cycles_completed AS "CyclesCompleted"
             """).ToListAsync(cancellationToken);
