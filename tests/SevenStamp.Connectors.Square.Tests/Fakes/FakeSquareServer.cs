@@ -37,6 +37,9 @@ public sealed class FakeSquareServer : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
+    /// <summary>A SearchOrders request carrying this cursor answers 500 (a page that keeps failing).</summary>
+    public string? FailingCursor { get; set; }
+
     public static async Task<FakeSquareServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -136,6 +139,11 @@ public sealed class FakeSquareServer : IAsyncDisposable
 
             var descending = query.TryGetProperty("sort", out var order) && order.TryGetProperty("sort_order", out var direction) && direction.GetString() == "DESC";
             matches = descending ? matches.OrderByDescending(o => o.UpdatedAt).ThenBy(o => o.Id, StringComparer.Ordinal) : matches.OrderBy(o => o.UpdatedAt).ThenBy(o => o.Id, StringComparer.Ordinal);
+        }
+
+        if (root.TryGetProperty("cursor", out var failing) && failing.GetString() == FailingCursor)
+        {
+            return Error(500, "API_ERROR", "INTERNAL_SERVER_ERROR");
         }
 
         var skip = root.TryGetProperty("cursor", out var cursor) ? int.Parse(cursor.GetString()!["page-".Length..], CultureInfo.InvariantCulture) : 0;
