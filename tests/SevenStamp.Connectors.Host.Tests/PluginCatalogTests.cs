@@ -17,10 +17,10 @@ public sealed class PluginCatalogTests : IDisposable
         using var catalog = PluginCatalog.Load(TestPaths.BundledPlugins, NullLogger.Instance);
 
         Assert.Empty(catalog.Failures);
-        Assert.Equal(["generic-webhook", "pos-simulator"], catalog.Plugins.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["generic-webhook", "pos-simulator", "square"], catalog.Plugins.Keys.Order(StringComparer.Ordinal));
         var contexts = catalog.Plugins.Values.Select(p => AssemblyLoadContext.GetLoadContext(p.Connector.GetType().Assembly)).ToList();
         Assert.DoesNotContain(AssemblyLoadContext.Default, contexts);
-        Assert.Equal(2, contexts.Distinct().Count());
+        Assert.Equal(3, contexts.Distinct().Count());
         // The SDK crosses the boundary as one shared assembly: the host's interface is the plugin's interface.
         Assert.All(catalog.Plugins.Values, p => Assert.Same(typeof(IPosConnector).Assembly, p.Connector.GetType().GetInterface(nameof(IPosConnector))!.Assembly));
     }
