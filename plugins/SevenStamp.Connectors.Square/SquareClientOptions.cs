@@ -6,7 +6,10 @@ internal sealed record SquareClientOptions
     /// <summary>Retries after the first attempt, on 408, 429, 5xx, network errors and attempt timeouts.</summary>
     public int MaxRetryAttempts { get; init; } = 3;
 
-    /// <summary>The first retry's delay; later ones double it (with jitter). A Retry-After header wins, up to <see cref="MaxRetryDelay"/>.</summary>
+    /// <summary>
+    /// The first retry's delay; later ones double it (with jitter), up to <see cref="MaxRetryDelay"/>. A Retry-After
+    /// header on Square's answer sets the delay instead; <see cref="TotalTimeout"/> bounds the whole call either way.
+    /// </summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(5);

@@ -153,8 +153,15 @@ internal sealed partial class SquareTask : IConnectorTask, IWebhookReceiver
         }
 
         var from = offset is { } o ? o - CatchUpOverlap : now - _settings.CatchUpLookback;
+        if (from > now)
+        {
+            // A stored offset ahead of this clock (another replica's, or a clock set back): search the overlap only.
+            from = now - CatchUpOverlap;
+        }
+
         var chunks = _settings.LocationIds.Chunk(LocationsPerSearch).ToList();
         var published = 0;
+        var complete = true;
         foreach (var chunk in chunks)
         {
             string? cursor = null;
@@ -188,14 +195,24 @@ internal sealed partial class SquareTask : IConnectorTask, IWebhookReceiver
                 cursor = page.Cursor;
             }
             while (cursor is not null && ++pages < MaxPagesPerPass);
+            complete &= cursor is null;
         }
 
-        if (offset is null || now > offset)
+        // Everything up to the end of the searched range is published: the next pass continues from there.
+        if (complete && (offset is null || now > offset))
         {
             await _context.Store.SetOffsetAsync(OffsetKey, now.ToString("O", CultureInfo.InvariantCulture), cancellationToken);
         }
 
-        LogCaughtUp(_context.Logger, _context.ConnectorId, published, now);
+        if (published > 0)
+        {
+            LogCaughtUp(_context.Logger, _context.ConnectorId, published, now);
+        }
+        else
+        {
+            LogNothingMissed(_context.Logger, _context.ConnectorId, now);
+        }
+
         return published;
     }
 
@@ -370,6 +387,9 @@ internal sealed partial class SquareTask : IConnectorTask, IWebhookReceiver
 
     [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Square catch-up of {ConnectorId} published {Count} missed sales; caught up to {Offset}")]
     private static partial void LogCaughtUp(ILogger logger, string connectorId, int count, DateTimeOffset offset);
+
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Debug, Message = "Square catch-up of {ConnectorId} found no missed sales; caught up to {Offset}")]
+    private static partial void LogNothingMissed(ILogger logger, string connectorId, DateTimeOffset offset);
 
     [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "Square catch-up of {ConnectorId} skipped an order it could not read: {Problem}")]
     private static partial void LogUnreadableOrder(ILogger logger, string connectorId, string problem);

@@ -132,6 +132,20 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stored_offset_ahead_of_the_clock_never_makes_an_empty_or_inverted_range()
+    {
+        var store = new InMemoryConnectorStore();
+        await store.SetOffsetAsync(SquareTask.OffsetKey, Now.AddHours(1).ToString("O", CultureInfo.InvariantCulture), CancellationToken.None);
+        _square.PutOrder(SquarePayloads.Order("O-JUST-NOW", updatedAt: Now.AddMinutes(-1)));
+        await using var harness = SquareHarness.Create(_square, store: store, timeProvider: _time);
+
+        await harness.SquareTask.CatchUpOnceAsync(CancellationToken.None);
+
+        Assert.Equal("2026-11-23T11:58:00.000Z", StartAt(Assert.Single(SearchBodies())));
+        Assert.Equal(["O-JUST-NOW"], harness.Sink.Sales.Select(s => s.ExternalSaleId));
+    }
+
+    [Fact]
     public async Task More_than_ten_locations_are_searched_ten_at_a_time()
     {
         var locations = Enumerable.Range(1, 11).Select(i => $"LSHOP{i:D2}").Append(SquarePayloads.Location).ToArray();
