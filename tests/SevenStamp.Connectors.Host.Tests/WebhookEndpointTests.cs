@@ -15,7 +15,7 @@ public sealed class InMemoryHostFixture : IAsyncLifetime
             { "id": "shop", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": { "signingSecret": "shop-secret-0123456789" } },
             { "id": "broken", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": { "signingSecret": "shop-secret-0123456789", "signatureEncoding": "hex2", "colour": "red" } },
             { "id": "resting", "plugin": "pos-simulator", "merchantId": "cafe-1", "enabled": false },
-            { "id": "ghost", "plugin": "square", "merchantId": "cafe-1" }
+            { "id": "ghost", "plugin": "no-such-pos", "merchantId": "cafe-1" }
         ] }
         """;
 
@@ -114,7 +114,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
             ["colour", "signatureEncoding"],
             connectors["broken"].GetProperty("settingErrors").EnumerateArray().Select(e => e.GetProperty("field").GetString()).Order(StringComparer.Ordinal));
         Assert.Equal("Failed", connectors["ghost"].GetProperty("state").GetString());
-        Assert.Contains("plugin 'square' is not installed", connectors["ghost"].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("plugin 'no-such-pos' is not installed", connectors["ghost"].GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
         using var document = JsonDocument.Parse(await Host.Client.GetStringAsync("/plugins"));
 
         var plugins = document.RootElement.GetProperty("loaded").EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!);
-        Assert.Equal(["faulty-test", "generic-webhook", "pos-simulator"], plugins.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["faulty-test", "generic-webhook", "pos-simulator", "square"], plugins.Keys.Order(StringComparer.Ordinal));
         var secret = plugins["generic-webhook"].GetProperty("settings").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "signingSecret");
         Assert.True(secret.GetProperty("secret").GetBoolean());
         Assert.True(secret.GetProperty("required").GetBoolean());
@@ -153,7 +153,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
         var connectors = checks.GetProperty("connectors");
         Assert.Equal("Unhealthy", connectors.GetProperty("status").GetString());
         Assert.Equal("connector(s) failed: broken, ghost", connectors.GetProperty("description").GetString());
-        Assert.StartsWith("Failed: plugin 'square' is not installed", connectors.GetProperty("data").GetProperty("ghost").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("Failed: plugin 'no-such-pos' is not installed", connectors.GetProperty("data").GetProperty("ghost").GetString(), StringComparison.Ordinal);
         Assert.Equal("Running", connectors.GetProperty("data").GetProperty("shop").GetString());
     }
 
