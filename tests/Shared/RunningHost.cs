@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using SevenStamp.Connectors.Host;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Loyalty;
@@ -34,7 +35,7 @@ public sealed class RunningHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningHost> StartAsync(string connectorsJson, IReadOnlyDictionary<string, string?> settings, LoyaltyStoreProvider provider = LoyaltyStoreProvider.Sqlite)
+    public static async Task<RunningHost> StartAsync(string connectorsJson, IReadOnlyDictionary<string, string?> settings, LoyaltyStoreProvider provider = LoyaltyStoreProvider.Sqlite, CapturingLoggerProvider? logs = null)
     {
         var directory = Directory.CreateTempSubdirectory("sevenstamp-host-");
         var database = await TestDatabase.CreateAsync(provider);
@@ -61,6 +62,11 @@ public sealed class RunningHost : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(configuration);
             builder.WebHost.UseUrls("http://127.0.0.1:0");
+            if (logs is not null)
+            {
+                builder.Logging.AddProvider(logs);
+                builder.Logging.AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace);
+            }
         });
         await app.StartAsync();
         return new RunningHost(app, directory, database, new Uri(app.Urls.First()));
