@@ -8,27 +8,53 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 docker_runs() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
+here=$(pwd)
 if [ -z "${SEVENSTAMP_TEST_RABBITMQ:-}" ] && ! docker_runs; then
   uri=$(bash tests/scripts/start-rabbitmq.sh | tail -n 1) || { echo "could not start RabbitMQ" >&2; exit 1; }
   export SEVENSTAMP_TEST_RABBITMQ="$uri"
+  export SEVENSTAMP_TEST_RABBITMQ_RESTART="${SEVENSTAMP_TEST_RABBITMQ_RESTART:-bash '$here/tests/scripts/start-rabbitmq.sh' --stop && bash '$here/tests/scripts/start-rabbitmq.sh'}"
 fi
 if [ -z "${SEVENSTAMP_TEST_POSTGRES:-}" ] && ! docker_runs; then
   connection=$(bash tests/scripts/start-postgres.sh | tail -n 1) || { echo "could not start PostgreSQL" >&2; exit 1; }
   export SEVENSTAMP_TEST_POSTGRES="$connection"
+  export SEVENSTAMP_TEST_POSTGRES_STOP="${SEVENSTAMP_TEST_POSTGRES_STOP:-bash '$here/tests/scripts/start-postgres.sh' --stop}"
+  export SEVENSTAMP_TEST_POSTGRES_START="${SEVENSTAMP_TEST_POSTGRES_START:-bash '$here/tests/scripts/start-postgres.sh'}"
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+chaos_log=$(mktemp)
+trap 'rm -f "$log" "$chaos_log"' EXIT
+
+# The summary block of `dotnet test` (Microsoft.Testing.Platform) ends with failed/succeeded counts.
+count() { grep -E "^\s+$1: [0-9]+" "$2" | tail -n 1 | grep -oE '[0-9]+' || true; }
+
+# Phase 1: every test project of the solution, in parallel.
 dotnet test "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+passed=$(count succeeded "$log")
+failed=$(count failed "$log")
 
-# The summary block of `dotnet test` (Microsoft.Testing.Platform) ends with total/failed/succeeded counts.
-passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || true)
-failed=$(grep -E '^\s+failed: [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || true)
+# Phase 2: the crash and outage tests, alone, as they take the broker and the database down.
+if [ $# -eq 0 ]; then
+  SEVENSTAMP_CHAOS=true dotnet test --project tests/SevenStamp.ChaosTests 2>&1 | tee "$chaos_log"
+  chaos_status=${PIPESTATUS[0]}
+  [ "$chaos_status" -eq 0 ] || status=$chaos_status
+  chaos_passed=$(count succeeded "$chaos_log")
+  chaos_failed=$(count failed "$chaos_log")
+  if [ -z "$chaos_passed" ] || [ -z "$chaos_failed" ]; then
+    passed=""
+  else
+    passed=$(( ${passed:-0} + chaos_passed ))
+    failed=$(( ${failed:-0} + chaos_failed ))
+  fi
+fi
+
 if [ -z "$passed" ] || [ -z "$failed" ]; then
-  echo "tests: 0 passed, 0 failed (no test summary: the build or the test run failed before reporting)"
+  echo "tests: 0 passed, 0 failed (no test summary: the build or a test run failed before reporting)"
   [ "$status" -ne 0 ] || status=1
   exit "$status"
 fi
 echo "tests: $passed passed, $failed failed"
 exit "$status"
+
+

@@ -6,7 +6,9 @@ namespace SevenStamp.Loyalty.Consumers;
 
 /// <summary>
 /// Endpoint policy shared by the loyalty consumers: retries for transient database trouble (a lock or
-/// serialization conflict, a busy SQLite file, a dropped connection), then MassTransit's error queue.
+/// serialization conflict, a busy SQLite file, a dropped connection, a database restarting), then MassTransit's
+/// error queue. The retries span about two minutes (0.1 s growing to 30 s), so a database that is back within a
+/// minute loses nothing to the error queue.
 /// </summary>
 public abstract class LoyaltyConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
@@ -22,7 +24,7 @@ public abstract class LoyaltyConsumerDefinition<TConsumer> : ConsumerDefinition<
             r.Handle<DbException>();
             r.Handle<InvalidOperationException>();
             r.Handle<TimeoutException>();
-            r.Exponential(6, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+            r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
         });
     }
 }

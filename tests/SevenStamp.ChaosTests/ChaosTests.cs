@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using RabbitMQ.Client;
+using SevenStamp.Loyalty;
+using SevenStamp.Loyalty.Data;
+using SevenStamp.Testing;
+
+namespace SevenStamp.ChaosTests;
+
+/// <summary>
+/// With sales flowing from a POS that retries until it gets a 2xx: the host killed with SIGKILL, RabbitMQ restarted
+/// twice, PostgreSQL stopped for 20 s. Afterwards every sale the host accepted is stamped exactly once and nothing
+/// sits in an error queue.
+/// </summary>
+public sealed class ChaosTests
+{
+    private const string Secret = "chaos-signing-secret-0123456789";
+    private const int Customers = 10;
+
+    [Fact]
+    public async Task Killing_the_host_mid_stream_loses_and_doubles_nothing()
+    {
+        await using var scenario = await Scenario.StartAsync(LoyaltyStoreProvider.Sqlite);
+        var load = scenario.Load();
+        var sending = load.RunAsync(scenario.Run, 600, 8, TimeSpan.FromMinutes(3), CancellationToken.None);
+
+        await WaitForAsync(() => load.Accepted >= 150, "150 sales accepted before the kill");
+        await scenario.Host.KillAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await scenario.Host.StartAsync();
+        await sending;
+
+        await scenario.AssertExactlyOnceAsync(load, expected: 600);
+    }
+
+    [Fact]
+    public async Task Restarting_the_broker_twice_mid_stream_loses_and_doubles_nothing()
+    {
+        var restart = Command("SEVENSTAMP_TEST_RABBITMQ_RESTART", "a shell command that restarts the test RabbitMQ");
+        await using var scenario = await Scenario.StartAsync(LoyaltyStoreProvider.Sqlite);
+        var load = scenario.Load();
+        var sending = load.RunAsync(scenario.Run, 600, 8, TimeSpan.FromMinutes(4), CancellationToken.None);
+
+        await WaitForAsync(() => load.Accepted >= 100, "100 sales accepted before the first restart");
+        await ShellAsync(restart);
+        await WaitForAsync(() => load.Accepted >= 300, "300 sales accepted before the second restart");
+        await ShellAsync(restart);
+        await sending;
+
+        await scenario.AssertExactlyOnceAsync(load, expected: 600);
+    }
+
+    [Fact]
+    public async Task Stopping_postgresql_for_twenty_seconds_mid_stream_loses_and_doubles_nothing()
+    {
+        var stop = Command("SEVENSTAMP_TEST_POSTGRES_STOP", "a shell command that stops the test PostgreSQL");
+        var start = Command("SEVENSTAMP_TEST_POSTGRES_START", "a shell command that starts it again");
+        await using var scenario = await Scenario.StartAsync(LoyaltyStoreProvider.PostgreSql);
+        var load = scenario.Load();
+        var sending = load.RunAsync(scenario.Run, 400, 8, TimeSpan.FromMinutes(4), CancellationToken.None);
+
+        await WaitForAsync(() => load.Accepted >= 100, "100 sales accepted before the database stops");
+        await ShellAsync(stop);
+        await Task.Delay(TimeSpan.FromSeconds(20));
+        await ShellAsync(start);
+        await sending;
+
+        await scenario.AssertExactlyOnceAsync(load, expected: 400);
+    }
+
+    private static string Command(string variable, string what)
+    {
+        var command = Environment.GetEnvironmentVariable(variable);
+        Assert.SkipWhen(string.IsNullOrWhiteSpace(command), $"Set {variable} to {what} (tests/run-tests.sh and .ci/run do).");
+        return command!;
+    }
+
+    private static async Task ShellAsync(string command)
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"'{command}' failed: {await output}{await error}");
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>One host process with its own database and queue names, and the checks of the end state.</summary>
+    private sealed class Scenario : IAsyncDisposable
+    {
+        private readonly TestDatabase _database;
+        private readonly string _rabbitUri;
+        private readonly string _prefix;
+        private readonly DirectoryInfo _directory;
+
+        private Scenario(TestDatabase database, string rabbitUri, string prefix, DirectoryInfo directory, HostProcess host)
+        {
+            _database = database;
+            _rabbitUri = rabbitUri;
+            _prefix = prefix;
+            _directory = directory;
+            Host = host;
+        }
+
+        public HostProcess Host { get; }
+
+        public string Run { get; } = $"chaos-{Guid.NewGuid():N}"[..14];
+
+        public static async Task<Scenario> StartAsync(LoyaltyStoreProvider provider)
+        {
+            var rabbit = Environment.GetEnvironmentVariable("SEVENSTAMP_TEST_RABBITMQ");
+            Assert.False(string.IsNullOrWhiteSpace(rabbit), "Set SEVENSTAMP_TEST_RABBITMQ to the test broker's amqp:// URI (tests/scripts/start-rabbitmq.sh prints it).");
+            var database = await TestDatabase.CreateAsync(provider);
+            var directory = Directory.CreateTempSubdirectory("sevenstamp-chaos-");
+            var connectors = Path.Combine(directory.FullName, "connectors.json");
+            await File.WriteAllTextAsync(connectors, $$"""{ "connectors": [ { "id": "shop", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": { "signingSecret": "{{Secret}}" } } ] }""");
+            var prefix = $"cx-{Guid.NewGuid():N}"[..11] + "-";
+            var host = new HostProcess(
+            [
+                "--SevenStamp:Bus:Transport=RabbitMq",
+                $"--SevenStamp:Bus:RabbitMqUri={rabbit}",
+                $"--SevenStamp:Bus:NamePrefix={prefix}",
+                $"--SevenStamp:Database:Provider={provider}",
+                $"--SevenStamp:Database:ConnectionString={database.ConnectionString}",
+                $"--SevenStamp:ConnectorsFile={connectors}",
+                "--SevenStamp:Programs:0:MerchantId=cafe-1",
+                "--SevenStamp:Programs:0:Name=Coffee card",
+                "--SevenStamp:Programs:0:Reward=A free coffee",
+                "--SevenStamp:Programs:0:StampGoal=10",
+                "--Logging:LogLevel:Default=Warning",
+            ]);
+            await host.StartAsync();
+            return new Scenario(database, rabbit!, prefix, directory, host);
+        }
+
+        public PosLoad Load() => new(() => Host.BaseAddress, "shop", Secret, Customers);
+
+        public async Task AssertExactlyOnceAsync(PosLoad load, int expected)
+        {
+            Assert.True(load.Accepted == expected, $"The POS got a 2xx for {load.Accepted} of {expected} sales within its deadline.\n{Host.Output}");
+
+            await using var db = Context();
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            var processed = 0;
+            while (DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    processed = await db.ProcessedEvents.CountAsync(p => p.Kind == "sale" && p.ExternalId.StartsWith(Run));
+                    if (processed >= expected)
+                    {
+                        break;
+                    }
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // The database may still be coming back.
+                }
+
+                await Task.Delay(250);
+            }
+
+            Assert.True(processed == expected, $"{processed} of {expected} accepted sales were applied.\n{Host.Output}");
+            var awards = await db.StampAwards.Where(a => a.ExternalSaleId.StartsWith(Run)).Select(a => a.ExternalSaleId).ToListAsync();
+            Assert.Equal(expected, awards.Count);
+            Assert.Equal(expected, awards.Distinct().Count());
+            Assert.Equal(load.AcceptedSales.Order(StringComparer.Ordinal), awards.Order(StringComparer.Ordinal));
+            Assert.Equal(expected, await db.Cards.SumAsync(c => c.TotalStamps));
+            // Every customer bought the same number of times; a voucher per ten stamps, minted exactly once.
+            Assert.Equal(expected / 10, await db.Cards.SumAsync(c => c.CyclesCompleted));
+            Assert.Equal(expected / 10, await db.Vouchers.CountAsync());
+            Assert.Equal(0u, await ErrorQueueDepthAsync());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Host.DisposeAsync();
+            await _database.DisposeAsync();
+            _directory.Delete(recursive: true);
+            try
+            {
+                await using var connection = await new ConnectionFactory { Uri = new Uri(_rabbitUri) }.CreateConnectionAsync();
+                await using var channel = await connection.CreateChannelAsync();
+                foreach (var name in new[] { "sale-completed", "sale-refunded", "sale-completed_error", "sale-refunded_error" }.Select(n => _prefix + n))
+                {
+                    await channel.QueueDeleteAsync(name, ifUnused: false, ifEmpty: false);
+                    await channel.ExchangeDeleteAsync(name, ifUnused: false);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Best effort: leftover queues of a finished test hold nothing that matters.
+            }
+        }
+
+        private LoyaltyDbContext Context() => _database.Provider == LoyaltyStoreProvider.Sqlite
+            ? new SqliteLoyaltyDbContext(new DbContextOptionsBuilder<SqliteLoyaltyDbContext>().UseSqlite(_database.ConnectionString).Options)
+            : new PostgresLoyaltyDbContext(new DbContextOptionsBuilder<PostgresLoyaltyDbContext>().UseNpgsql(_database.ConnectionString).Options);
+
+        private async Task<uint> ErrorQueueDepthAsync()
+        {
+            await using var connection = await new ConnectionFactory { Uri = new Uri(_rabbitUri) }.CreateConnectionAsync();
+            await using var channel = await connection.CreateChannelAsync();
+            try
+            {
+                return (await channel.QueueDeclarePassiveAsync(_prefix + "sale-completed_error")).MessageCount;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                return 0; // No error queue: nothing ever faulted.
+            }
+        }
+    }
+}
