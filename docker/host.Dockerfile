@@ -10,7 +10,7 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app .
 # Plugins are code: the web process must not be able to change them.
-RUN chmod -R a-w /app/plugins && mkdir -p /data /etc/sevenstamp && chown app /data
+RUN chmod -R a-w /app/plugins && mkdir -p /data /etc/sevenstamp /app/plugins-extra && chown app /data
 USER app
 ENV ASPNETCORE_URLS=http://+:8080 \
     SevenStamp__PluginRoot=/app/plugins \

@@ -79,9 +79,12 @@ public static class HostApp
         services.AddSevenStampBus(options.Bus, options.Demo.Enabled);
         services.AddLoyaltyWorkers();
 
-        services.AddSingleton(sp => PluginCatalog.Load(
-            Path.GetFullPath(sp.GetRequiredService<IOptions<SevenStampOptions>>().Value.PluginRoot, AppContext.BaseDirectory),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<PluginCatalog>()));
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<IOptions<SevenStampOptions>>().Value;
+            string[] roots = string.IsNullOrWhiteSpace(settings.AdditionalPluginRoot) ? [settings.PluginRoot] : [settings.PluginRoot, settings.AdditionalPluginRoot];
+            return PluginCatalog.Load([.. roots.Select(r => Path.GetFullPath(r, AppContext.BaseDirectory))], sp.GetRequiredService<ILoggerFactory>().CreateLogger<PluginCatalog>());
+        });
         services.AddSingleton<ConnectorSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectorSupervisor>());
 

@@ -11,6 +11,12 @@ public sealed class SevenStampOptions
     [Required]
     public string PluginRoot { get; set; } = "plugins";
 
+    /// <summary>
+    /// A second folder of plugins, searched after <see cref="PluginRoot"/>, e.g. a read-only mount of third-party
+    /// plugins in Docker (<c>/app/plugins-extra</c>). A plugin id already loaded from the first root is refused here.
+    /// </summary>
+    public string? AdditionalPluginRoot { get; set; }
+
     /// <summary>The merchant's connector configuration file. Relative paths are under the content root.</summary>
     [Required]
     public string ConnectorsFile { get; set; } = "connectors.json";

@@ -35,6 +35,19 @@ public sealed partial class DockerFilesTests
     }
 
     [Fact]
+    public void The_compose_file_runs_the_host_on_postgresql_with_the_services_it_waits_for()
+    {
+        var environment = ComposeHostEnvironment();
+        var dependsOn = ((YamlMappingNode)ComposeService("host").Children[new YamlScalarNode("depends_on")]).Children.Keys.Select(k => k.ToString()).ToList();
+
+        Assert.Equal("PostgreSql", environment["SevenStamp__Database__Provider"]);
+        Assert.Contains("Host=postgres;", environment["SevenStamp__Database__ConnectionString"], StringComparison.Ordinal);
+        Assert.Contains("@rabbitmq:5672/", environment["SevenStamp__Bus__RabbitMqUri"], StringComparison.Ordinal);
+        Assert.Equal(["postgres", "rabbitmq"], dependsOn.Order(StringComparer.Ordinal));
+        Assert.All(new[] { "postgres", "rabbitmq" }, s => Assert.True(ComposeService(s).Children.ContainsKey(new YamlScalarNode("healthcheck")), $"{s} has no health check"));
+    }
+
+    [Fact]
     public void The_ports_agree()
     {
         var urls = DockerfileEnvironment()["ASPNETCORE_URLS"];
@@ -60,6 +73,8 @@ public sealed partial class DockerFilesTests
         Assert.Contains("-o /app", dockerfile, StringComparison.Ordinal);
         Assert.Contains(volumes, v => v.EndsWith(":" + environment["SevenStamp__ConnectorsFile"] + ":ro", StringComparison.Ordinal));
         Assert.Contains(volumes, v => v.EndsWith(":/data", StringComparison.Ordinal));
+        Assert.Contains(volumes, v => v.EndsWith(":" + ComposeHostEnvironment()["SevenStamp__AdditionalPluginRoot"] + ":ro", StringComparison.Ordinal));
+        Assert.Contains("/app/plugins-extra", dockerfile, StringComparison.Ordinal);
         Assert.Contains("/data/", environment["SevenStamp__Database__ConnectionString"], StringComparison.Ordinal);
     }
 

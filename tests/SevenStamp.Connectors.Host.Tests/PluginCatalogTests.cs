@@ -27,6 +27,25 @@ public sealed class PluginCatalogTests : IDisposable
     }
 
     [Fact]
+    public void A_second_root_adds_third_party_plugins_and_cannot_shadow_a_bundled_one()
+    {
+        var extra = _root.FullName;
+        TestPaths.CopyDirectory(Path.Combine(TestPaths.BundledPlugins, "SevenStamp.Connectors.Simulator"), Path.Combine(extra, "SevenStamp.Connectors.Simulator"));
+        var third = Path.Combine(extra, "ThirdParty");
+        TestPaths.CopyDirectory(TestPaths.WebhookPlugin, third);
+        File.Move(Path.Combine(third, "SevenStamp.Connectors.Webhook.dll"), Path.Combine(third, "ThirdParty.dll"));
+        File.WriteAllText(Path.Combine(third, ConnectorManifest.FileName), File.ReadAllText(Path.Combine(third, ConnectorManifest.FileName)).Replace("\"generic-webhook\"", "\"third-party-webhook\"", StringComparison.Ordinal));
+
+        using var catalog = PluginCatalog.Load([TestPaths.BundledPlugins, extra], NullLogger.Instance);
+
+        Assert.Contains("third-party-webhook", catalog.Plugins.Keys);
+        Assert.StartsWith(TestPaths.BundledPlugins, catalog.Plugins["pos-simulator"].Directory, StringComparison.Ordinal);
+        var shadow = Assert.Single(catalog.Failures);
+        Assert.Equal(("SevenStamp.Connectors.Simulator", "pos-simulator"), (shadow.Folder, shadow.PluginId));
+        Assert.Contains("already has the id 'pos-simulator'", shadow.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_plugin_root_loads_nothing_and_does_not_throw()
     {
         using var catalog = PluginCatalog.Load(Path.Combine(_root.FullName, "absent"), NullLogger.Instance);

@@ -6,7 +6,7 @@ using SevenStamp.Contracts;
 namespace SevenStamp.Connectors.Host.Plugins;
 
 /// <summary>
-/// Discovers connector plugins under the plugin root (<c>&lt;root&gt;/&lt;Name&gt;/&lt;Name&gt;.dll</c> with a
+/// Discovers connector plugins under the plugin roots (<c>&lt;root&gt;/&lt;Name&gt;/&lt;Name&gt;.dll</c> with a
 /// <c>connector.json</c> beside it) and loads each into its own load context. A plugin that fails any check is
 /// quarantined and reported; the others load regardless.
 /// </summary>
@@ -21,15 +21,15 @@ public sealed partial class PluginCatalog : IDisposable
 
     private readonly Dictionary<string, LoadedPlugin> _plugins;
 
-    private PluginCatalog(string root, Dictionary<string, LoadedPlugin> plugins, IReadOnlyList<PluginLoadFailure> failures)
+    private PluginCatalog(IReadOnlyList<string> roots, Dictionary<string, LoadedPlugin> plugins, IReadOnlyList<PluginLoadFailure> failures)
     {
-        Root = root;
+        Roots = roots;
         _plugins = plugins;
         Failures = failures;
     }
 
-    /// <summary>The canonical plugin root.</summary>
-    public string Root { get; }
+    /// <summary>The canonical plugin roots, in the order they were searched.</summary>
+    public IReadOnlyList<string> Roots { get; }
 
     /// <summary>Loaded plugins by plugin id.</summary>
     public IReadOnlyDictionary<string, LoadedPlugin> Plugins => _plugins;
@@ -37,18 +37,33 @@ public sealed partial class PluginCatalog : IDisposable
     /// <summary>Plugins that were refused, with the reason.</summary>
     public IReadOnlyList<PluginLoadFailure> Failures { get; }
 
-    public static PluginCatalog Load(string pluginRoot, ILogger logger)
+    public static PluginCatalog Load(string pluginRoot, ILogger logger) => Load([pluginRoot], logger);
+
+    /// <summary>
+    /// Loads the plugins of every root in turn (the bundled ones, then e.g. a mount of third-party plugins). A plugin
+    /// id already taken by an earlier folder or root is refused.
+    /// </summary>
+    public static PluginCatalog Load(IReadOnlyList<string> pluginRoots, ILogger logger)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pluginRoot);
+        ArgumentNullException.ThrowIfNull(pluginRoots);
         ArgumentNullException.ThrowIfNull(logger);
-        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(pluginRoot));
+        var roots = pluginRoots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))).Distinct(StringComparer.Ordinal).ToList();
         var plugins = new Dictionary<string, LoadedPlugin>(StringComparer.Ordinal);
         var failures = new List<PluginLoadFailure>();
+        foreach (var root in roots)
+        {
+            LoadRoot(root, plugins, failures, logger);
+        }
 
+        return new PluginCatalog(roots, plugins, failures);
+    }
+
+    private static void LoadRoot(string root, Dictionary<string, LoadedPlugin> plugins, List<PluginLoadFailure> failures, ILogger logger)
+    {
         if (!Directory.Exists(root))
         {
             LogNoPluginRoot(logger, root);
-            return new PluginCatalog(root, plugins, failures);
+            return;
         }
 
         foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
@@ -60,7 +75,7 @@ public sealed partial class PluginCatalog : IDisposable
                 if (!plugins.TryAdd(plugin.Manifest.Id, plugin))
                 {
                     plugin.Dispose();
-                    throw new PluginRefusedException(plugin.Manifest.Id, $"another plugin folder, '{Path.GetFileName(plugins[plugin.Manifest.Id].Directory)}', already has the id '{plugin.Manifest.Id}'; plugin ids must be unique");
+                    throw new PluginRefusedException(plugin.Manifest.Id, $"another plugin folder, '{plugins[plugin.Manifest.Id].Directory}', already has the id '{plugin.Manifest.Id}'; plugin ids must be unique");
                 }
 
                 LogLoaded(logger, plugin.Manifest.Id, plugin.Manifest.Version, name);
@@ -77,8 +92,6 @@ public sealed partial class PluginCatalog : IDisposable
                 LogQuarantined(logger, name, failure.Reason);
             }
         }
-
-        return new PluginCatalog(root, plugins, failures);
     }
 
     public void Dispose()
