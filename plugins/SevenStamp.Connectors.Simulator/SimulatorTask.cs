@@ -5,7 +5,7 @@ using SevenStamp.Contracts;
 namespace SevenStamp.Connectors.Simulator;
 
 /// <summary>Publishes one simulated sale per tick until stopped or <c>maxSales</c> is reached.</summary>
-internal sealed partial class SimulatorTask : IConnectorTask
+internal sealed partial class SimulatorTask : BackgroundConnectorTask
 {
     private static readonly (string Sku, string Name, string Category, decimal Price)[] Menu =
     [
@@ -27,8 +27,6 @@ internal sealed partial class SimulatorTask : IConnectorTask
     private readonly string _locationId;
     private readonly Random _random;
     private readonly string _runId;
-    private CancellationTokenSource? _stopping;
-    private Task? _loop;
 
     public SimulatorTask(ConnectorContext context)
     {
@@ -52,35 +50,7 @@ internal sealed partial class SimulatorTask : IConnectorTask
     /// <summary>Sales handed to the sink and confirmed, duplicates included.</summary>
     public long Published { get; private set; }
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _stopping = new CancellationTokenSource();
-        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_stopping is null || _loop is null)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync();
-        await _loop.WaitAsync(cancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_stopping is not null)
-        {
-            await _stopping.CancelAsync();
-            _stopping.Dispose();
-            _stopping = null;
-        }
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_interval, _context.TimeProvider);
         long number = 0;

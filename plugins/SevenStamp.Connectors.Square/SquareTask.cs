@@ -14,7 +14,7 @@ namespace SevenStamp.Connectors.Square;
 /// refunds were published (<c>refund:{id}</c>), so the several payment and order events of one checkout, and the
 /// catch-up, publish each sale once. The engine would drop a repeat anyway (sales are keyed by order id).
 /// </remarks>
-internal sealed partial class SquareTask : IConnectorTask, IWebhookReceiver
+internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookReceiver
 {
     /// <summary>The offset key of the catch-up: the <c>updated_at</c> up to which completed orders were published.</summary>
     public const string OffsetKey = "orders.updatedAt";
@@ -32,8 +32,6 @@ internal sealed partial class SquareTask : IConnectorTask, IWebhookReceiver
     private readonly SquareSignature _signature;
     private readonly SquareApiClient _api;
     private readonly HashSet<string> _locations;
-    private CancellationTokenSource? _stopping;
-    private Task? _loop;
 
     public SquareTask(ConnectorContext context, SquareClientOptions options)
     {
@@ -44,41 +42,10 @@ internal sealed partial class SquareTask : IConnectorTask, IWebhookReceiver
         _locations = new HashSet<string>(_settings.LocationIds, StringComparer.Ordinal);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override async ValueTask DisposeAsyncCore()
     {
-        _stopping = new CancellationTokenSource();
-        _loop = Task.Run(() => RunCatchUpLoopAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_stopping is null || _loop is null)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync();
-        await _loop.WaitAsync(cancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_stopping is not null)
-        {
-            await _stopping.CancelAsync();
-            if (_loop is not null)
-            {
-                // The loop never throws; wait briefly so it does not use the client after disposal.
-#pragma warning disable VSTHRD003 // The loop is this task's own, started in StartAsync.
-                await Task.WhenAny(_loop, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
-#pragma warning restore VSTHRD003
-            }
-
-            _stopping.Dispose();
-            _stopping = null;
-        }
-
+        // The loop never throws; the base waits briefly for it so it does not use the client after disposal.
+        await base.DisposeAsyncCore();
         _api.Dispose();
     }
 
@@ -216,7 +183,7 @@ internal sealed partial class SquareTask : IConnectorTask, IWebhookReceiver
         return published;
     }
 
-    private async Task RunCatchUpLoopAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {

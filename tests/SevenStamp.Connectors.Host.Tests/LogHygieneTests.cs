@@ -44,7 +44,14 @@ public sealed partial class LogHygieneTests
             await host.PostWebhookAsync("shop", sale, Secret);
             await host.PostWebhookAsync("shop", sale.Replace("evt-log-1", "evt-log-2", StringComparison.Ordinal), "wrong-secret-but-long-enough");
             await host.PostWebhookAsync("shop", """{ "eventId": "e\r\nFORGED: admin logged in", "type": "x" }""", Secret);
-            await host.PostWebhookAsync("shop", "{\"pad\":\"" + new string('x', 2_000_000) + "\"}", Secret);
+            try
+            {
+                await host.PostWebhookAsync("shop", "{\"pad\":\"" + new string('x', 2_000_000) + "\"}", Secret);
+            }
+            catch (HttpRequestException)
+            {
+                // The host answers 413 from the Content-Length and closes the connection while the body is still being sent.
+            }
             await RunningHost.EventuallyAsync(async () => await host.StampsOfAsync("shop", "c-log") == 1, TimeSpan.FromSeconds(20));
 
             host.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
