@@ -1,14 +1,19 @@
+using SevenStamp.Connectors.Host.Api;
 using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Host.Plugins;
 
 namespace SevenStamp.Connectors.Host;
 
-/// <summary>Read-only status: installed plugins (and quarantined ones) and the state of every connector. Never shows setting values.</summary>
+/// <summary>
+/// Read-only status: installed plugins (and quarantined ones) and the state of every connector. Never shows setting
+/// values; wants the admin key once one is configured.
+/// </summary>
 internal static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/plugins", (PluginCatalog catalog) => Results.Json(new
+        var status = endpoints.MapGroup(string.Empty).AddEndpointFilter<StatusKeyFilter>();
+        status.MapGet("/plugins", (PluginCatalog catalog) => Results.Json(new
         {
             loaded = catalog.Plugins.Values.OrderBy(p => p.Manifest.Id, StringComparer.Ordinal).Select(p => new
             {
@@ -29,7 +34,7 @@ internal static class StatusEndpoints
             quarantined = catalog.Failures.Select(f => new { folder = f.Folder, id = f.PluginId, reason = f.Reason }),
         }));
 
-        endpoints.MapGet("/connectors", (ConnectorSupervisor supervisor) => Results.Json(new
+        status.MapGet("/connectors", (ConnectorSupervisor supervisor) => Results.Json(new
         {
             connectors = supervisor.Connectors.OrderBy(c => c.Id, StringComparer.Ordinal).Select(c => new
             {

@@ -58,6 +58,9 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
         wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "guess");
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/merchants/code-cafe/program")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/connectors")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("/plugins")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Host.Client.GetAsync("/connectors")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("/api/merchants/code-cafe/program")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Host.Client.GetAsync("/api/merchants/code-cafe/program")).StatusCode);
     }

@@ -15,19 +15,35 @@ internal sealed class AdminKeyFilter(IOptions<SevenStampOptions> options) : IEnd
             return Results.Problem("The management API is off: set SevenStamp:Api:AdminKey to enable it.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        var presented = Bearer(context.HttpContext.Request);
-        if (presented is null || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(key))))
-        {
-            return Results.Problem("Send the management API key as 'Authorization: Bearer <key>'.", statusCode: StatusCodes.Status401Unauthorized);
-        }
-
-        return await next(context);
+        return Presents(context.HttpContext.Request, key) ? await next(context) : Unauthorized();
     }
+
+    /// <summary>True when the request carries <paramref name="key"/> as its bearer token (constant-time compare).</summary>
+    public static bool Presents(HttpRequest request, string key)
+    {
+        var presented = Bearer(request);
+        return presented is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    }
+
+    public static IResult Unauthorized() => Results.Problem("Send the management API key as 'Authorization: Bearer <key>'.", statusCode: StatusCodes.Status401Unauthorized);
 
     /// <summary>The token of an <c>Authorization: Bearer</c> header, or null.</summary>
     public static string? Bearer(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
+    }
+}
+
+/// <summary>
+/// For the read-only status pages: open while no admin key is configured (the zero-setup demo), otherwise they
+/// want the key like the management API, as they name merchants and connectors.
+/// </summary>
+internal sealed class StatusKeyFilter(IOptions<SevenStampOptions> options) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var key = options.Value.Api.AdminKey;
+        return string.IsNullOrEmpty(key) || AdminKeyFilter.Presents(context.HttpContext.Request, key) ? await next(context) : AdminKeyFilter.Unauthorized();
     }
 }
