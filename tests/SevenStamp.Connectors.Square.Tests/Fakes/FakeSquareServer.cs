@@ -17,7 +17,7 @@ namespace SevenStamp.Testing;
 /// </summary>
 public sealed class FakeSquareServer : IAsyncDisposable
 {
-    public const string AccessToken = "EAAAl-fake-access-token-0123456789";
+    public const string AccessToken = "fake-square-access-token-for-tests-0123456789";
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, StoredOrder> _orders = new(StringComparer.Ordinal);
