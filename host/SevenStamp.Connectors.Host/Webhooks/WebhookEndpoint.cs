@@ -54,6 +54,9 @@ internal static partial class WebhookEndpoint
         if (body is null)
         {
             LogTooLarge(logger, runtime.Id, limits.MaxBodyBytes);
+
+            // The rest of the body is not read, so the connection cannot carry another request: tell the client.
+            http.Response.Headers.Connection = "close";
             return Answer(StatusCodes.Status413PayloadTooLarge, "too_large", $"the body exceeds {limits.MaxBodyBytes} bytes");
         }
 
