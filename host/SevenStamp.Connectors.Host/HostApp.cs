@@ -11,6 +11,7 @@ using SevenStamp.Connectors.Host.Plugins;
 using SevenStamp.Connectors.Host.Webhooks;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Engine;
+using SevenStamp.Wallet;
 
 namespace SevenStamp.Connectors.Host;
 
@@ -44,6 +45,7 @@ public static class HostApp
         app.MapStatus();
         app.MapLoyaltyApi();
         app.MapRedemptionApi();
+        app.MapWallet();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync });
@@ -51,16 +53,19 @@ public static class HostApp
         return app;
     }
 
-    private static VoucherLinks VoucherLinksFrom(VoucherLinkOptions options, ILogger logger)
+    /// <summary>The secret behind customers' voucher and card links; a random one (links die with the process) when unset.</summary>
+    private static LinkSecret LinkSecretFrom(VoucherLinkOptions options, ILogger logger)
     {
         if (!string.IsNullOrEmpty(options.LinkSecret))
         {
-            return new VoucherLinks(options.LinkSecret);
+            return new LinkSecret(options.LinkSecret);
         }
 
-        logger.LogWarning("SevenStamp:Vouchers:LinkSecret is not set: customers' voucher links work until this host restarts. Set it (32+ random characters, the same on every replica).");
-        return new VoucherLinks(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        logger.LogWarning("SevenStamp:Vouchers:LinkSecret is not set: customers' voucher and card links work until this host restarts. Set it (32+ random characters, the same on every replica).");
+        return new LinkSecret(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
     }
+
+    private sealed record LinkSecret(string Value);
 
     private static void ConfigureServices(WebApplicationBuilder builder)
     {
@@ -105,6 +110,9 @@ public static class HostApp
             .AddPrometheusExporter());
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddSingleton(sp => VoucherLinksFrom(sp.GetRequiredService<IOptions<SevenStampOptions>>().Value.Vouchers, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HostApp))));
+        services.AddSingleton(sp => LinkSecretFrom(sp.GetRequiredService<IOptions<SevenStampOptions>>().Value.Vouchers, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HostApp))));
+        services.AddSingleton(sp => new VoucherLinks(sp.GetRequiredService<LinkSecret>().Value));
+        services.AddSingleton(sp => new CardLinks(sp.GetRequiredService<LinkSecret>().Value));
+        services.AddWallet(builder.Configuration);
     }
 }

@@ -1,6 +1,7 @@
 using MassTransit;
 using SevenStamp.Connectors.Host.Demo;
 using SevenStamp.Loyalty;
+using SevenStamp.Wallet;
 
 namespace SevenStamp.Connectors.Host.Messaging;
 
@@ -16,6 +17,7 @@ internal static class BusServiceCollectionExtensions
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.NamePrefix, false));
             bus.AddLoyaltyConsumers();
+            bus.AddWalletConsumers();
             if (demo)
             {
                 bus.AddConsumer<DemoSaleReporter>();

@@ -1,0 +1,64 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SevenStamp.Loyalty.Data;
+
+namespace SevenStamp.Wallet;
+
+/// <summary>How the host adds wallet passes: services, bus consumers and endpoints.</summary>
+public static class WalletServiceCollectionExtensions
+{
+    /// <summary>The configuration section of the wallet providers (<c>SevenStamp:Wallet:Apple</c>, <c>SevenStamp:Wallet:Google</c>).</summary>
+    public const string SectionName = "SevenStamp:Wallet";
+
+    /// <summary>Adds the wallet services. A provider whose section is absent stays off.</summary>
+    public static IServiceCollection AddWallet(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services;
+    }
+
+    /// <summary>Registers the consumers that keep passes in sync with the loyalty events.</summary>
+    public static IBusRegistrationConfigurator AddWalletConsumers(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        return bus;
+    }
+
+    /// <summary>Maps the customer's card page and the wallet providers' endpoints.</summary>
+    public static IEndpointRouteBuilder MapWallet(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}", GetCardAsync).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task<IResult> GetCardAsync(Guid cardId, string token, CardLinks links, LoyaltyDbContext db, CancellationToken cancellationToken)
+    {
+        if (!links.Verify(cardId, token))
+        {
+            return Results.NotFound();
+        }
+
+        var card = await CardSnapshot.LoadAsync(db, cardId, cancellationToken);
+        if (card is null)
+        {
+            return Results.NotFound();
+        }
+
+        var featured = card.Featured;
+        return Results.Json(new
+        {
+            program = card.ProgramName,
+            reward = card.Reward,
+            stamps = card.Stamps,
+            goal = card.Goal,
+            debt = card.Debt,
+            voucher = featured is null ? null : new { code = featured.RedeemCode, state = featured.State.ToString(), expiresAt = featured.ExpiresAt },
+        });
+    }
+}
