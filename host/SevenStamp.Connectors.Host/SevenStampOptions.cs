@@ -96,6 +96,30 @@ public sealed class BusOptions
     /// <summary>Messages each consumer endpoint fetches ahead.</summary>
     [Range(1, 10_000)]
     public int PrefetchCount { get; set; } = 32;
+
+    /// <summary>
+    /// The type of the consumer queues: <see cref="BusQueueType.Quorum"/> (replicated, the production choice) or
+    /// <see cref="BusQueueType.Classic"/>. A queue's type cannot change once declared: an installation whose queues were
+    /// declared classic keeps <c>Classic</c> until they are drained and deleted.
+    /// </summary>
+    public BusQueueType QueueType { get; set; } = BusQueueType.Quorum;
+
+    /// <summary>
+    /// Quorum queues: how often the broker may deliver one message (each delivery that ends without an ack, e.g. a
+    /// host killed mid-message, counts) before dead-lettering it into the queue's <c>_error</c> queue, where the
+    /// <c>errors</c> command shows it. Retries inside the host do not count.
+    /// </summary>
+    [Range(2, 10_000)]
+    public int DeliveryLimit { get; set; } = 50;
+
+    /// <summary>How often queue depths (consumer lag) and the outbox backlog are read for <c>/metrics</c>.</summary>
+    public TimeSpan QueueMetricsInterval { get; set; } = TimeSpan.FromSeconds(15);
+}
+
+public enum BusQueueType
+{
+    Quorum = 0,
+    Classic = 1,
 }
 
 public sealed class WebhookOptions

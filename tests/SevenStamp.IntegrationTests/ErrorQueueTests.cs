@@ -21,6 +21,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
                 ["SevenStamp:Bus:Transport"] = "RabbitMq",
                 ["SevenStamp:Bus:RabbitMqUri"] = rabbit.Uri,
                 ["SevenStamp:Bus:NamePrefix"] = rabbit.NamePrefix,
+                ["SevenStamp:Bus:QueueMetricsInterval"] = "00:00:00.500",
             });
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
@@ -31,6 +32,10 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
         await PublishPoisonAsync();
 
         Assert.True(await RunningHost.EventuallyAsync(async () => (await RunAsync("list")).Output.Contains($"{rabbit.NamePrefix}sale-completed_error\t1 message(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), "The poison message did not reach the error queue.");
+
+        // Consumer lag is exported: the error queue's depth and the outbox backlog.
+        var errorGauge = new System.Text.RegularExpressions.Regex($"sevenstamp_queue_messages\\{{[^}}]*queue=\"{rabbit.NamePrefix}sale-completed_error\"\\}} 1\n");
+        Assert.True(await RunningHost.EventuallyAsync(async () => errorGauge.IsMatch(await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))), TimeSpan.FromSeconds(30)), "/metrics did not show the error queue's depth:\n" + string.Join("\n", (await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Where(l => l.Contains("queue", StringComparison.Ordinal) || l.Contains("outbox", StringComparison.Ordinal))));
 
         var show = await RunAsync("show", "--queue", "sale-completed");
         Assert.Equal(0, show.ExitCode);

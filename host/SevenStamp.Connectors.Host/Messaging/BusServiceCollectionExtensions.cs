@@ -13,9 +13,19 @@ internal static class BusServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSevenStampBus(this IServiceCollection services, BusOptions options, bool demo)
     {
+        var queues = new ConsumerQueues();
+        services.AddSingleton(queues);
         services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.NamePrefix, false));
+            bus.AddConfigureEndpointsCallback((_, queueName, endpoint) =>
+            {
+                queues.Add(queueName);
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit && options.QueueType == BusQueueType.Quorum)
+                {
+                    ConfigureQuorumQueue(rabbit, queueName, options.DeliveryLimit);
+                }
+            });
             bus.AddLoyaltyConsumers();
             bus.AddWalletConsumers();
             if (demo)
@@ -72,6 +82,36 @@ internal static class BusServiceCollectionExtensions
             o.StartTimeout = TimeSpan.FromSeconds(60);
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });
+        if (options.Transport == BusTransport.RabbitMq)
+        {
+            services.AddHostedService<QueueDepthMonitor>();
+        }
+
         return services;
+    }
+
+    /// <summary>
+    /// A replicated quorum queue that dead-letters (at least once) into its own <c>_error</c> queue once a message has
+    /// been delivered <paramref name="deliveryLimit"/> times without an ack, so a message that keeps killing its
+    /// consumer ends where the operator looks, never silently dropped (RabbitMQ 4 drops it after 20 deliveries when
+    /// no dead-letter exchange is set).
+    /// </summary>
+    private static void ConfigureQuorumQueue(IRabbitMqReceiveEndpointConfigurator endpoint, string queueName, int deliveryLimit)
+    {
+        var errorQueue = queueName + "_error";
+        QuorumArguments(endpoint, errorQueue, deliveryLimit);
+
+        // MassTransit declares the error queue with the arguments of the queue it serves; the dead-letter binding
+        // declares it first, so it must use the very same ones or the broker refuses one of the two declarations.
+        endpoint.BindDeadLetterQueue(errorQueue, errorQueue, binding => QuorumArguments(binding, errorQueue, deliveryLimit));
+    }
+
+    private static void QuorumArguments(IRabbitMqQueueConfigurator queue, string deadLetterExchange, int deliveryLimit)
+    {
+        queue.SetQuorumQueue();
+        queue.SetQueueArgument("x-delivery-limit", deliveryLimit);
+        queue.SetQueueArgument("x-dead-letter-strategy", "at-least-once");
+        queue.SetQueueArgument("x-overflow", "reject-publish");
+        queue.SetQueueArgument("x-dead-letter-exchange", deadLetterExchange);
     }
 }

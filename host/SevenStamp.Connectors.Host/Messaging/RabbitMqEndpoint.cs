@@ -20,4 +20,23 @@ public sealed record RabbitMqEndpoint(string Host, int Port, string VirtualHost,
     }
 
     public override string ToString() => $"{(UseTls ? "amqps" : "amqp")}://{Username}@{Host}:{Port}/{(VirtualHost == "/" ? string.Empty : VirtualHost)}";
+
+    /// <summary>A RabbitMQ.Client connection factory for this endpoint (the operator tools and the queue monitor).</summary>
+    public RabbitMQ.Client.ConnectionFactory CreateFactory()
+    {
+        var factory = new RabbitMQ.Client.ConnectionFactory
+        {
+            HostName = Host,
+            Port = Port,
+            VirtualHost = VirtualHost,
+            UserName = Username,
+            Password = Password,
+        };
+        if (UseTls)
+        {
+            factory.Ssl = new RabbitMQ.Client.SslOption { Enabled = true, ServerName = Host };
+        }
+
+        return factory;
+    }
 }

@@ -36,20 +36,7 @@ internal sealed class ErrorQueueCommand(BusOptions bus, TextWriter output)
             return 2;
         }
 
-        var endpoint = RabbitMqEndpoint.Parse(bus.RabbitMqUri);
-        var factory = new ConnectionFactory
-        {
-            HostName = endpoint.Host,
-            Port = endpoint.Port,
-            VirtualHost = endpoint.VirtualHost,
-            UserName = endpoint.Username,
-            Password = endpoint.Password,
-        };
-        if (endpoint.UseTls)
-        {
-            factory.Ssl = new SslOption { Enabled = true, ServerName = endpoint.Host };
-        }
-
+        var factory = RabbitMqEndpoint.Parse(bus.RabbitMqUri).CreateFactory();
         await using var connection = await factory.CreateConnectionAsync("sevenstamp-errors", cancellationToken);
         var queues = queue is null ? KnownQueues : [queue];
         var prefix = bus.NamePrefix ?? string.Empty;
@@ -131,7 +118,9 @@ internal sealed class ErrorQueueCommand(BusOptions bus, TextWriter output)
             held.Add(message.DeliveryTag);
             var headers = message.BasicProperties.Headers ?? new Dictionary<string, object?>();
             await output.WriteLineAsync($"- id {message.BasicProperties.MessageId ?? "?"}  type {Header(headers, "MT-MessageType") ?? EnvelopeType(message.Body) ?? message.BasicProperties.Type ?? "?"}");
-            await output.WriteLineAsync($"  fault {Header(headers, "MT-Fault-ExceptionType") ?? "?"}: {Header(headers, "MT-Fault-Message") ?? Header(headers, "MT-Reason") ?? "?"}");
+            await output.WriteLineAsync(Header(headers, "x-first-death-reason") is { } death
+                ? $"  dead-lettered by the broker ({death}): delivered too often without an ack, e.g. the host died while handling it"
+                : $"  fault {Header(headers, "MT-Fault-ExceptionType") ?? "?"}: {Header(headers, "MT-Fault-Message") ?? Header(headers, "MT-Reason") ?? "?"}");
             await output.WriteLineAsync($"  at {Header(headers, "MT-Fault-Timestamp") ?? "?"}  consumer {Header(headers, "MT-Fault-ConsumerType") ?? "?"}  {message.Body.Length} bytes");
             if (body)
             {
@@ -168,7 +157,7 @@ internal sealed class ErrorQueueCommand(BusOptions bus, TextWriter output)
             var properties = new BasicProperties(message.BasicProperties)
             {
                 Headers = message.BasicProperties.Headers?
-                    .Where(h => !h.Key.StartsWith("MT-Fault", StringComparison.Ordinal) && h.Key != "MT-Reason")
+                    .Where(h => !h.Key.StartsWith("MT-Fault", StringComparison.Ordinal) && h.Key != "MT-Reason" && !IsDeathHeader(h.Key))
                     .ToDictionary(h => h.Key, h => h.Value),
                 Persistent = true,
             };
@@ -197,6 +186,10 @@ internal sealed class ErrorQueueCommand(BusOptions bus, TextWriter output)
             return null;
         }
     }
+
+    /// <summary>The broker's dead-letter headers (<c>x-death</c>, <c>x-first-death-*</c>, <c>x-last-death-*</c>).</summary>
+    private static bool IsDeathHeader(string name) =>
+        name is "x-death" || name.StartsWith("x-first-death-", StringComparison.Ordinal) || name.StartsWith("x-last-death-", StringComparison.Ordinal);
 
     private static string? Header(IDictionary<string, object?> headers, string name) =>
         headers.TryGetValue(name, out var value) ? value switch
