@@ -34,6 +34,29 @@ public sealed class ChaosTests
     }
 
     [Fact]
+    public async Task Terminating_the_host_mid_stream_drains_in_flight_work_inside_the_grace_period()
+    {
+        await using var scenario = await Scenario.StartAsync(LoyaltyStoreProvider.PostgreSql);
+        var load = scenario.Load();
+        var sending = load.RunAsync(scenario.Run, 600, 8, TimeSpan.FromMinutes(3), CancellationToken.None);
+
+        await WaitForAsync(() => load.Accepted >= 150, "150 sales accepted before SIGTERM");
+        var serverErrorsBefore = load.ServerErrors;
+        var (exitCode, took) = await scenario.Host.TerminateAsync(TimeSpan.FromSeconds(60));
+
+        // A clean exit inside the 30 s grace period (docker stop's default), and no webhook in flight was answered
+        // with an error: each got its 2xx (durable) before the server closed, or was never accepted and is retried.
+        Assert.True(exitCode == 0, $"The host exited with {exitCode} after SIGTERM:\n{scenario.Host.Output}");
+        Assert.True(took < TimeSpan.FromSeconds(30), $"The host took {took.TotalSeconds:0.0} s to stop after SIGTERM:\n{scenario.Host.Output}");
+        Assert.Equal(serverErrorsBefore, load.ServerErrors);
+        Assert.DoesNotContain("Unhandled exception", scenario.Host.Output, StringComparison.OrdinalIgnoreCase);
+
+        await scenario.Host.StartAsync();
+        await sending;
+        await scenario.AssertExactlyOnceAsync(load, expected: 600);
+    }
+
+    [Fact]
     public async Task Restarting_the_broker_twice_mid_stream_loses_and_doubles_nothing()
     {
         var restart = Command("SEVENSTAMP_TEST_RABBITMQ_RESTART", "a shell command that restarts the test RabbitMQ");

@@ -81,6 +81,29 @@ public sealed class HostProcess : IAsyncDisposable
         throw new InvalidOperationException("The host did not come up:\n" + Output);
     }
 
+    /// <summary>SIGTERM, as <c>docker stop</c> sends: waits for the process to exit and returns its exit code and how long it took.</summary>
+    public async Task<(int ExitCode, TimeSpan Took)> TerminateAsync(TimeSpan wait)
+    {
+        var process = _process ?? throw new InvalidOperationException("The host is not running.");
+        var started = Stopwatch.StartNew();
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new InvalidOperationException($"The host did not exit within {wait.TotalSeconds:0} s of SIGTERM:\n" + Output);
+        }
+
+        return (process.ExitCode, started.Elapsed);
+    }
+
     /// <summary>SIGKILL: no shutdown, no flush, nothing.</summary>
     public async Task KillAsync()
     {

@@ -20,6 +20,9 @@ public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string se
 
     public int Refusals;
 
+    /// <summary>Calls the host answered with a 5xx (it was up but could not make the sale durable).</summary>
+    public int ServerErrors;
+
     public async Task RunAsync(string run, int sales, int concurrency, TimeSpan deadline, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
@@ -45,6 +48,11 @@ public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string se
                     {
                         _accepted.TryAdd(saleId, 0);
                         return;
+                    }
+
+                    if ((int)response.StatusCode >= 500)
+                    {
+                        Interlocked.Increment(ref ServerErrors);
                     }
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !token.IsCancellationRequested)
