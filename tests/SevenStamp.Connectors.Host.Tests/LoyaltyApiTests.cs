@@ -105,6 +105,26 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
+    public async Task A_cards_wallet_link_shows_the_customer_their_stamps_without_the_admin_key_and_a_forged_one_shows_nothing()
+    {
+        var card = await EnrollAsync("code-cafe", "CARD-WALLET-1");
+        var walletLink = (await CardAsync($"/api/merchants/code-cafe/cards/{card}")).GetProperty("walletLink").GetString()!;
+        Assert.StartsWith($"/wallet/cards/{card:N}/", walletLink, StringComparison.Ordinal);
+
+        using var customer = new HttpClient { BaseAddress = Host.Client.BaseAddress };
+        using (var page = await JsonDocument.ParseAsync(await customer.GetStreamAsync(new Uri(walletLink, UriKind.Relative))))
+        {
+            Assert.Equal((0, 1), (page.RootElement.GetProperty("stamps").GetInt32(), page.RootElement.GetProperty("goal").GetInt32()));
+        }
+
+        var forged = walletLink[..walletLink.LastIndexOf('/')] + "/" + new string('A', 43);
+        Assert.Equal(HttpStatusCode.NotFound, (await customer.GetAsync(new Uri(forged, UriKind.Relative))).StatusCode);
+        var otherCard = await EnrollAsync("code-cafe", "CARD-WALLET-2");
+        var swapped = $"/wallet/cards/{otherCard:N}/" + walletLink[(walletLink.LastIndexOf('/') + 1)..];
+        Assert.Equal(HttpStatusCode.NotFound, (await customer.GetAsync(new Uri(swapped, UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
     public async Task Staff_redeem_a_voucher_once_and_hear_what_happened_after()
     {
         var (_, code) = await VoucherAsync("code-cafe", "code-shop", "CARD-STAFF-1");

@@ -1,6 +1,7 @@
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
+using SevenStamp.Wallet;
 
 namespace SevenStamp.Connectors.Host.Api;
 
@@ -25,10 +26,11 @@ public sealed record VoucherResponse(
 }
 
 /// <summary>A card: stamps toward the goal (<see cref="Progress"/> of <see cref="Goal"/>), debt from refunds, and its vouchers.</summary>
-public sealed record CardResponse(Guid CardId, string MerchantId, int Progress, int Goal, int Debt, int TotalStamps, int CyclesCompleted, IReadOnlyList<VoucherResponse> Vouchers)
+/// <summary>A card; <c>WalletLink</c> is the customer's own page of it, from which the wallet passes are added.</summary>
+public sealed record CardResponse(Guid CardId, string MerchantId, int Progress, int Goal, int Debt, int TotalStamps, int CyclesCompleted, IReadOnlyList<VoucherResponse> Vouchers, string WalletLink)
 {
-    public static CardResponse From(CardView card, VoucherLinks links) => new(
-        card.CardId, card.MerchantId, card.Progress, card.Goal, card.Debt, card.TotalStamps, card.CyclesCompleted, [.. card.Vouchers.Select(v => VoucherResponse.From(v, links))]);
+    public static CardResponse From(CardView card, VoucherLinks links, CardLinks cardLinks) => new(
+        card.CardId, card.MerchantId, card.Progress, card.Goal, card.Debt, card.TotalStamps, card.CyclesCompleted, [.. card.Vouchers.Select(v => VoucherResponse.From(v, links))], cardLinks.PathFor(card.CardId));
 }
 
 /// <summary>What a redemption request did, in words for the counter, and the voucher as it now stands.</summary>

@@ -1,3 +1,4 @@
+using SevenStamp.Wallet;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -94,7 +95,7 @@ internal static class LoyaltyApi
         return Results.Ok(new PoolImportResponse(codes.Count, added, minted));
     }
 
-    private static async Task<IResult> EnrollAsync(string merchantId, EnrollRequest? enroll, CardDirectory cards, VoucherLinks links, CancellationToken cancellationToken)
+    private static async Task<IResult> EnrollAsync(string merchantId, EnrollRequest? enroll, CardDirectory cards, VoucherLinks links, CardLinks cardLinks, CancellationToken cancellationToken)
     {
         var loyaltyCardId = enroll?.LoyaltyCardId?.Trim();
         if (loyaltyCardId is { Length: 0 or > MaxIdLength } || loyaltyCardId?.Any(char.IsControl) == true)
@@ -109,10 +110,10 @@ internal static class LoyaltyApi
         }
 
         var view = await cards.ViewAsync(merchantId, cardId.Value, cancellationToken);
-        return Results.Created($"/api/merchants/{merchantId}/cards/{cardId}", CardResponse.From(view!, links));
+        return Results.Created($"/api/merchants/{merchantId}/cards/{cardId}", CardResponse.From(view!, links, cardLinks));
     }
 
-    private static async Task<IResult> FindCardAsync(string merchantId, string? loyaltyCardId, string? connectorId, string? posCustomerId, CardDirectory cards, VoucherLinks links, CancellationToken cancellationToken)
+    private static async Task<IResult> FindCardAsync(string merchantId, string? loyaltyCardId, string? connectorId, string? posCustomerId, CardDirectory cards, VoucherLinks links, CardLinks cardLinks, CancellationToken cancellationToken)
     {
         if (Identifier(loyaltyCardId, connectorId, posCustomerId) is not { } identifier)
         {
@@ -120,12 +121,12 @@ internal static class LoyaltyApi
         }
 
         var cardId = await cards.FindByIdentifierAsync(merchantId, identifier.Kind, identifier.Value, cancellationToken);
-        return cardId is null ? Results.Problem("No card has this identifier.", statusCode: StatusCodes.Status404NotFound) : await GetCardAsync(merchantId, cardId.Value, cards, links, cancellationToken);
+        return cardId is null ? Results.Problem("No card has this identifier.", statusCode: StatusCodes.Status404NotFound) : await GetCardAsync(merchantId, cardId.Value, cards, links, cardLinks, cancellationToken);
     }
 
-    private static async Task<IResult> GetCardAsync(string merchantId, Guid cardId, CardDirectory cards, VoucherLinks links, CancellationToken cancellationToken) =>
+    private static async Task<IResult> GetCardAsync(string merchantId, Guid cardId, CardDirectory cards, VoucherLinks links, CardLinks cardLinks, CancellationToken cancellationToken) =>
         await cards.ViewAsync(merchantId, cardId, cancellationToken) is { } view
-            ? Results.Ok(CardResponse.From(view, links))
+            ? Results.Ok(CardResponse.From(view, links, cardLinks))
             : Results.Problem("No such card for this merchant.", statusCode: StatusCodes.Status404NotFound);
 
     private static async Task<IResult> LinkAsync(string merchantId, Guid cardId, LinkRequest? link, CardDirectory cards, CancellationToken cancellationToken)
