@@ -43,6 +43,7 @@ public sealed class ConnectorManagementApiTests
         var valid = await host.Client.PutAsJsonAsync("/api/connector-plugins/generic-webhook/config/validate", new { signingSecret = "a-long-enough-secret-0123" });
         var unknown = await host.Client.PutAsJsonAsync("/api/connector-plugins/no-such-pos/config/validate", new { });
         var plugins = await host.Client.GetStringAsync("/api/connector-plugins");
+        var openApi = await host.Client.GetStringAsync("/openapi/v1.json");
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, invalid.StatusCode);
@@ -61,6 +62,11 @@ public sealed class ConnectorManagementApiTests
         Assert.True(secret.GetProperty("secret").GetBoolean());
         Assert.True(secret.GetProperty("required").GetBoolean());
         Assert.Equal("string", secret.GetProperty("type").GetString());
+        Assert.False(secret.TryGetProperty("default", out var defaultValue) && defaultValue.ValueKind != JsonValueKind.Null);
+        foreach (var path in new[] { "/api/connector-plugins", "/api/connector-plugins/{pluginId}/config/validate", "/api/connectors", "/api/connectors/{id}", "/api/connectors/{id}/status", "/api/connectors/{id}/pause", "/api/connectors/{id}/resume", "/api/connectors/{id}/restart" })
+        {
+            Assert.Contains($"\"{path}\"", openApi, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -243,6 +249,9 @@ public sealed class ConnectorManagementApiTests
         var whilePaused = await host.PostWebhookAsync("shop", RunningHost.SaleJson("evt-f1", "S-F1", "cust-f"), FileSecret);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, whilePaused.StatusCode);
         Assert.NotNull(whilePaused.Headers.RetryAfter);
+        var ready = await host.Client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("Paused", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("running", await StateOfAsync(await host.Client.PutAsync("/api/connectors/shop/resume", null)));
         Assert.Equal(HttpStatusCode.OK, (await host.PostWebhookAsync("shop", RunningHost.SaleJson("evt-f1", "S-F1", "cust-f"), FileSecret)).StatusCode);
         Assert.Equal("running", await StateOfAsync(await host.Client.PostAsync("/api/connectors/shop/restart", null)));

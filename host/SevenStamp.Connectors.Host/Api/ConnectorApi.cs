@@ -322,7 +322,7 @@ internal static class ConnectorApi
         runtime.StartedAt,
         runtime.RestartAttempts,
         runtime.NextRestartAt,
-        runtime.CircuitOpenUntil(DateTimeOffset.UtcNow));
+        runtime.CircuitOpenUntil(TimeProvider.System.GetUtcNow()));
 
     /// <summary>Reads a connector request: id, plugin, merchantId, settings, paused; every problem named by field.</summary>
     private static async Task<(ConnectorDraft? Draft, List<SettingError> Errors)> ReadDraftAsync(HttpRequest request, CancellationToken cancellationToken)
