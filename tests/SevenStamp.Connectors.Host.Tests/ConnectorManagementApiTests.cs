@@ -326,6 +326,53 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
+    public async Task Pause_WaitsForTheWebhookCallsInsideTheConnector_BeforeStoppingIt()
+    {
+        // Arrange: a connector whose webhook call hangs until the host's webhook timeout gives up on it.
+        await using var host = await StartAsync(NoConnectors, NewKey(), extra: new Dictionary<string, string?> { ["SevenStamp:Webhooks:Timeout"] = "00:00:02" });
+        var created = await host.Client.PostAsJsonAsync("/api/connectors", new { id = "hang-1", plugin = "faulty-test", merchantId = "cafe-1", settings = new { mode = "hang-on-webhook" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.True(host.Services.GetRequiredService<ConnectorSupervisor>().TryGet("hang-1", out var old));
+        var call = host.PostWebhookAsync("hang-1", RunningHost.SaleJson("evt-h1", "S-H1", "cust-h"), secret: null);
+        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(old.InFlight == 1), Deadline), "The webhook call never reached the connector.");
+
+        // Act
+        var paused = await host.Client.PutAsync("/api/connectors/hang-1/pause", null);
+
+        // Assert: the pause answered only once the call had left the old runtime; new calls get 503 + Retry-After.
+        Assert.Equal("paused", await StateOfAsync(paused));
+        Assert.True(old.IsRetiring);
+        Assert.Equal(0, old.InFlight);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await call).StatusCode);
+        var later = await host.PostWebhookAsync("hang-1", RunningHost.SaleJson("evt-h2", "S-H2", "cust-h"), secret: null);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, later.StatusCode);
+        Assert.NotNull(later.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task AHostWithAnotherSecretsKey_FailsTheConnector_NamingTheKey_WithoutLeakingTheSecret()
+    {
+        // Arrange
+        const string secret = "other-key-till-secret-0123456789";
+        await using var database = await TestDatabase.CreateAsync(LoyaltyStoreProvider.Sqlite);
+        await using (var first = await StartAsync(NoConnectors, NewKey(), database: database))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await first.Client.PostAsJsonAsync("/api/connectors", new { id = "till-k", plugin = "generic-webhook", merchantId = "cafe-1", settings = new { signingSecret = secret } })).StatusCode);
+        }
+
+        // Act
+        await using var second = await StartAsync(NoConnectors, NewKey(), database: database);
+
+        // Assert
+        var status = await second.Client.GetStringAsync("/api/connectors/till-k/status");
+        using var document = JsonDocument.Parse(status);
+        Assert.Equal("failed", document.RootElement.GetProperty("state").GetString());
+        Assert.Contains("SevenStamp:Connectors:SecretsKey", document.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, status, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await second.PostWebhookAsync("till-k", RunningHost.SaleJson("evt-k1", "S-K1", "cust-k"), secret)).StatusCode);
+    }
+
+    [Fact]
     public async Task WithoutASecretsKey_PlainSecretsAreRefusedWithHowToSetTheKey_AndEnvironmentReferencesWork()
     {
         // Arrange
@@ -364,7 +411,7 @@ public sealed class ConnectorManagementApiTests
 
     private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    private static async Task<RunningHost> StartAsync(string connectors, string? secretsKey, LoyaltyStoreProvider provider = LoyaltyStoreProvider.Sqlite, CapturingLoggerProvider? logs = null, TestDatabase? database = null)
+    private static async Task<RunningHost> StartAsync(string connectors, string? secretsKey, LoyaltyStoreProvider provider = LoyaltyStoreProvider.Sqlite, CapturingLoggerProvider? logs = null, TestDatabase? database = null, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -376,6 +423,11 @@ public sealed class ConnectorManagementApiTests
         if (logs is not null)
         {
             settings["Logging:LogLevel:Default"] = "Trace";
+        }
+
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
         }
 
         var host = await RunningHost.StartAsync(connectors, settings, provider, logs, database);

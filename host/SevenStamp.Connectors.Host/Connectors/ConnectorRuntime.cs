@@ -65,6 +65,23 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
 
     internal void MarkPaused() => State = ConnectorState.Paused;
 
+    private int _inFlight;
+    private int _retiring;
+
+    /// <summary>Webhook calls currently inside this runtime.</summary>
+    internal int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>True once a newer runtime replaced this one (or it was removed): it takes no new calls.</summary>
+    internal bool IsRetiring => Volatile.Read(ref _retiring) != 0;
+
+    /// <summary>A webhook call begins; check <see cref="IsRetiring"/> after this, so a retiring runtime either sees the call or the call sees it retiring.</summary>
+    internal void EnterCall() => Interlocked.Increment(ref _inFlight);
+
+    internal void ExitCall() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Takes no new calls from now on; the supervisor then waits for <see cref="InFlight"/> to drain before stopping it.</summary>
+    internal void Retire() => Interlocked.Exchange(ref _retiring, 1);
+
     /// <summary>Keeps the counters of the runtime this one replaces (same id), so a pause, restart or replace does not reset them.</summary>
     internal void CarryCountersFrom(ConnectorRuntime previous)
     {

@@ -172,10 +172,7 @@ public sealed partial class ConnectorSupervisor(
             if (_connectors.TryRemove(gone, out var removed))
             {
                 LogRemoved(_logger, gone);
-                if (removed.Task is not null)
-                {
-                    await StopOneAsync(removed, cancellationToken);
-                }
+                await RetireAsync(removed, cancellationToken);
             }
         }
 
@@ -196,9 +193,9 @@ public sealed partial class ConnectorSupervisor(
             }
 
             _connectors[config.Id] = runtime;
-            if (current?.Task is not null)
+            if (current is not null)
             {
-                await StopOneAsync(current, cancellationToken);
+                await RetireAsync(current, cancellationToken);
             }
 
             if (next.Problems.Count > 0)
@@ -416,11 +413,32 @@ public sealed partial class ConnectorSupervisor(
         }
     }
 
+    /// <summary>
+    /// Takes a replaced or removed runtime out of service: no new webhook calls, the ones inside it finish (at most
+    /// the webhook timeout), then its task stops.
+    /// </summary>
+    private async Task RetireAsync(ConnectorRuntime runtime, CancellationToken cancellationToken)
+    {
+        runtime.Retire();
+        var deadline = timeProvider.GetUtcNow() + options.Value.Webhooks.Timeout + TimeSpan.FromSeconds(1);
+        while (runtime.InFlight > 0 && timeProvider.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), timeProvider, cancellationToken);
+        }
+
+        if (runtime.Task is not null)
+        {
+            await StopOneAsync(runtime, cancellationToken);
+        }
+    }
+
     private async Task StopOneAsync(ConnectorRuntime runtime, CancellationToken cancellationToken)
     {
         try
         {
-            await runtime.Task!.StopAsync(cancellationToken).WaitAsync(cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Value.ConnectorStartTimeout);
+            await runtime.Task!.StopAsync(timeout.Token).WaitAsync(timeout.Token);
             if (runtime.State == ConnectorState.Running)
             {
                 runtime.MarkStopped();

@@ -38,6 +38,26 @@ internal static partial class WebhookEndpoint
             return Answer(StatusCodes.Status404NotFound, "not_found", "no connector is configured under this URL");
         }
 
+        // Counted in before its state is looked at, so a replace or pause waits for this call rather than stopping under it.
+        runtime.EnterCall();
+        try
+        {
+            return await HandleInAsync(runtime, http, options.Value, timeProvider, logger);
+        }
+        finally
+        {
+            runtime.ExitCall();
+        }
+    }
+
+    private static async Task<IResult> HandleInAsync(ConnectorRuntime runtime, HttpContext http, SevenStampOptions hostOptions, TimeProvider timeProvider, ILogger logger)
+    {
+        if (runtime.IsRetiring)
+        {
+            http.Response.Headers.RetryAfter = PendingRetryAfterSeconds;
+            return Answer(StatusCodes.Status503ServiceUnavailable, "unavailable", $"connector '{runtime.Id}' is being changed; retry");
+        }
+
         if (runtime.State != ConnectorState.Running || runtime.Task is not { } task)
         {
             // Paused, or being (re)started: the POS retries later and nothing is lost.
@@ -60,7 +80,6 @@ internal static partial class WebhookEndpoint
             return Answer(StatusCodes.Status503ServiceUnavailable, "unavailable", $"connector '{runtime.Id}' keeps failing; its circuit is open until {openUntil:u}");
         }
 
-        var hostOptions = options.Value;
         var limits = hostOptions.Webhooks;
         var body = await ReadBodyAsync(http.Request, limits.MaxBodyBytes, http.RequestAborted);
         if (body is null)
