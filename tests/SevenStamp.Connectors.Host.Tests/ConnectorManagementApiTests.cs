@@ -350,6 +350,25 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
+    public async Task Create_OfAConnectorThatIsSlowToStart_AnswersWithItPending_AndTheApiStaysUsable()
+    {
+        // Arrange: a start that hangs far longer than an API call waits.
+        await using var host = await StartAsync(NoConnectors, NewKey(), extra: new Dictionary<string, string?> { ["SevenStamp:ConnectorStartTimeout"] = "00:02:00" });
+
+        // Act
+        var created = await host.Client.PostAsJsonAsync("/api/connectors", new { id = "slow-1", plugin = "faulty-test", merchantId = "cafe-1", settings = new { mode = "hang-on-start" } });
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        using var view = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        Assert.Equal("pending", view.RootElement.GetProperty("status").GetProperty("state").GetString());
+        Assert.Equal("pending", await StateOfAsync(await host.Client.GetAsync("/api/connectors/slow-1/status")));
+        var webhook = await host.PostWebhookAsync("slow-1", RunningHost.SaleJson("evt-s1", "S-S1", "cust-s"), secret: null);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, webhook.StatusCode);
+        Assert.NotNull(webhook.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task AHostWithAnotherSecretsKey_FailsTheConnector_NamingTheKey_WithoutLeakingTheSecret()
     {
         // Arrange

@@ -125,7 +125,7 @@ internal sealed partial class ConnectorManagement(
 
         LogChanged(logger, instance.Id, "created", instance.PluginId, instance.Version);
         HostMetrics.ConnectorChanged("created");
-        await supervisor.SyncAsync(cancellationToken);
+        await ApplyHereAsync(cancellationToken);
         return new ChangeResult(ChangeOutcome.Created, instance);
     }
 
@@ -185,7 +185,7 @@ internal sealed partial class ConnectorManagement(
 
             LogChanged(logger, id, created ? "created" : "replaced", existing.PluginId, existing.Version);
             HostMetrics.ConnectorChanged(created ? "created" : "replaced");
-            await supervisor.SyncAsync(cancellationToken);
+            await ApplyHereAsync(cancellationToken);
             return new ChangeResult(created ? ChangeOutcome.Created : ChangeOutcome.Replaced, existing);
         }
     }
@@ -227,7 +227,7 @@ internal sealed partial class ConnectorManagement(
 
             LogChanged(logger, id, "deleted", existing.PluginId, existing.Version);
             HostMetrics.ConnectorChanged("deleted");
-            await supervisor.SyncAsync(cancellationToken);
+            await ApplyHereAsync(cancellationToken);
             return new ChangeResult(ChangeOutcome.Deleted, existing);
         }
     }
@@ -273,10 +273,30 @@ internal sealed partial class ConnectorManagement(
 
             LogControlled(logger, id, action);
             HostMetrics.ConnectorChanged(action);
-            await supervisor.SyncAsync(cancellationToken);
+            await ApplyHereAsync(cancellationToken);
             return new ChangeResult(ChangeOutcome.Updated, instance);
         }
     }
+
+    /// <summary>
+    /// Lets this replica apply the change before answering, waiting at most <see cref="ApplyWait"/>: a connector that
+    /// is slow to start keeps starting in the background and the answer shows it pending.
+    /// </summary>
+    private async Task ApplyHereAsync(CancellationToken cancellationToken)
+    {
+        var sync = supervisor.SyncAsync(CancellationToken.None);
+        try
+        {
+            await sync.WaitAsync(ApplyWait, timeProvider, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Still applying (a slow start); the status says pending until it is done.
+        }
+    }
+
+    /// <summary>How long an API call waits for this replica to apply its change.</summary>
+    internal static readonly TimeSpan ApplyWait = TimeSpan.FromSeconds(10);
 
     /// <summary>The ETag of a stored instance: its revision, quoted.</summary>
     public static string ETag(ConnectorInstance instance) => $"\"{instance.Revision:N}\"";
