@@ -209,6 +209,13 @@ public sealed class ConnectorManagementApiTests
         Assert.Equal(HttpStatusCode.NotFound, (await host.PostWebhookAsync("till-1", RunningHost.SaleJson("evt-l6", "S-L6", "cust-l"), second)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Keep(() => host.Client.GetAsync("/api/connectors/till-1"))).StatusCode);
 
+        // Every change was counted.
+        var metrics = await host.Client.GetStringAsync("/metrics");
+        foreach (var action in new[] { "created", "pause", "resume", "restart", "replaced", "deleted" })
+        {
+            Assert.Matches($"sevenstamp_connector_changes_total\\{{[^}}]*action=\"{action}\"[^}}]*\\}} [1-9]", metrics);
+        }
+
         // Secrets never came out: not in any answer, not in any log line.
         responses.Add(await host.Client.GetStringAsync("/api/connectors"));
         responses.Add(await host.Client.GetStringAsync("/connectors"));
