@@ -44,6 +44,7 @@ public static class HostApp
         app.MapWebhooks();
         app.MapStatus();
         app.MapLoyaltyApi();
+        app.MapConnectorApi();
         app.MapRedemptionApi();
         app.MapWallet();
         app.MapOpenApi();
@@ -90,6 +91,9 @@ public static class HostApp
             string[] roots = string.IsNullOrWhiteSpace(settings.AdditionalPluginRoot) ? [settings.PluginRoot] : [settings.PluginRoot, settings.AdditionalPluginRoot];
             return PluginCatalog.Load([.. roots.Select(r => Path.GetFullPath(r, AppContext.BaseDirectory))], sp.GetRequiredService<ILoggerFactory>().CreateLogger<PluginCatalog>());
         });
+        services.AddSingleton<IValidateOptions<SevenStampOptions>, ConnectorManagementOptionsValidator>();
+        services.AddSingleton<ConnectorSecrets>();
+        services.AddScoped<ConnectorManagement>();
         services.AddSingleton<ConnectorSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectorSupervisor>());
 

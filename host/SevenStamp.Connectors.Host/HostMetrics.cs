@@ -15,6 +15,10 @@ internal static class HostMetrics
     private static readonly Counter<long> Records = Meter.CreateCounter<long>("sevenstamp.connector.records", description: "Records connectors handed to the bus and the broker confirmed, by connector and type");
     private static readonly Counter<long> PublishFailures = Meter.CreateCounter<long>("sevenstamp.connector.publish_failures", description: "Records the broker did not confirm in time, by connector");
 
+    private static readonly Counter<long> ConnectorChanges = Meter.CreateCounter<long>("sevenstamp.connector.changes", description: "Changes made through the connector management API, by action (created, replaced, deleted, pause, resume, restart)");
+
+    public static void ConnectorChanged(string action) => ConnectorChanges.Add(1, new KeyValuePair<string, object?>("action", action));
+
     public static void Webhook(string connectorId, WebhookOutcome outcome, TimeSpan elapsed)
     {
         var tags = new TagList { { "connector", connectorId }, { "outcome", outcome.ToString() } };

@@ -45,6 +45,8 @@ public sealed class SevenStampOptions
 
     public ApiOptions Api { get; set; } = new();
 
+    public ConnectorManagementOptions Connectors { get; set; } = new();
+
     public VoucherLinkOptions Vouchers { get; set; } = new();
 }
 
@@ -55,6 +57,20 @@ public sealed class ApiOptions
     /// management API answers 503. Keep it in an environment variable or secret store, at least 32 characters.
     /// </summary>
     public string? AdminKey { get; set; }
+}
+
+/// <summary>Connectors managed through the management API (<c>/api/connectors</c>).</summary>
+public sealed class ConnectorManagementOptions
+{
+    /// <summary>
+    /// The key secret setting values are encrypted with (AES-GCM) before they are stored: 32 random bytes, base64
+    /// (<c>openssl rand -base64 32</c>), the same on every replica. Unset, the API refuses plain secret values and
+    /// accepts only <c>${env:NAME}</c> references.
+    /// </summary>
+    public string? SecretsKey { get; set; }
+
+    /// <summary>How often each replica reads the stored connectors and applies changes made through another replica.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 public sealed class VoucherLinkOptions

@@ -41,6 +41,7 @@ internal static class StatusEndpoints
                 id = c.Id,
                 plugin = c.Config.PluginId,
                 merchantId = c.Config.MerchantId,
+                source = c.Source.ToString().ToLowerInvariant(),
                 state = c.State.ToString(),
                 reason = c.FailureReason,
                 settingErrors = c.SettingErrors.Select(e => new { field = e.Field, message = e.Message }),

@@ -22,12 +22,14 @@ public sealed class RunningHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly DirectoryInfo _directory;
     private readonly TestDatabase _database;
+    private readonly bool _ownsDatabase;
 
-    private RunningHost(WebApplication app, DirectoryInfo directory, TestDatabase database, Uri baseAddress)
+    private RunningHost(WebApplication app, DirectoryInfo directory, TestDatabase database, bool ownsDatabase, Uri baseAddress)
     {
         _app = app;
         _directory = directory;
         _database = database;
+        _ownsDatabase = ownsDatabase;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -35,10 +37,14 @@ public sealed class RunningHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningHost> StartAsync(string connectorsJson, IReadOnlyDictionary<string, string?> settings, LoyaltyStoreProvider provider = LoyaltyStoreProvider.Sqlite, CapturingLoggerProvider? logs = null)
+    /// <summary>
+    /// Starts a host. With <paramref name="sharedDatabase"/> it uses that database (e.g. two replicas, or a restart on
+    /// the same data) and leaves it to the caller to drop; otherwise it makes a fresh one of <paramref name="provider"/>.
+    /// </summary>
+    public static async Task<RunningHost> StartAsync(string connectorsJson, IReadOnlyDictionary<string, string?> settings, LoyaltyStoreProvider provider = LoyaltyStoreProvider.Sqlite, CapturingLoggerProvider? logs = null, TestDatabase? sharedDatabase = null)
     {
         var directory = Directory.CreateTempSubdirectory("sevenstamp-host-");
-        var database = await TestDatabase.CreateAsync(provider);
+        var database = sharedDatabase ?? await TestDatabase.CreateAsync(provider);
         var connectorsFile = Path.Combine(directory.FullName, "connectors.json");
         await File.WriteAllTextAsync(connectorsFile, connectorsJson);
         var configuration = new Dictionary<string, string?>
@@ -69,7 +75,7 @@ public sealed class RunningHost : IAsyncDisposable
             }
         });
         await app.StartAsync();
-        return new RunningHost(app, directory, database, new Uri(app.Urls.First()));
+        return new RunningHost(app, directory, database, sharedDatabase is null, new Uri(app.Urls.First()));
     }
 
     public Task<HttpResponseMessage> PostWebhookAsync(string connectorId, string body, string? secret, string header = "X-SevenStamp-Signature")
@@ -131,7 +137,11 @@ public sealed class RunningHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await _database.DisposeAsync();
+        if (_ownsDatabase)
+        {
+            await _database.DisposeAsync();
+        }
+
         _directory.Delete(recursive: true);
     }
 }

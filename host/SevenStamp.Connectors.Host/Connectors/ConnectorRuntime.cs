@@ -4,7 +4,7 @@ using SevenStamp.Connectors.Sdk;
 namespace SevenStamp.Connectors.Host.Connectors;
 
 /// <summary>One configured connector instance and what became of it.</summary>
-public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugin? plugin)
+public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugin? plugin, ConnectorSource source = ConnectorSource.File, string revision = "")
 {
     private long _eventsIn;
     private long _recordsOut;
@@ -16,6 +16,15 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
     public string Id => Config.Id;
 
     public LoadedPlugin? Plugin { get; } = plugin;
+
+    /// <summary>Where the instance is defined.</summary>
+    public ConnectorSource Source { get; } = source;
+
+    /// <summary>The revision of the desired state (settings, paused, restart requests) this runtime was made for.</summary>
+    internal string Revision { get; } = revision;
+
+    /// <summary>When the connector last started successfully.</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
 
     public ConnectorState State { get; private set; } = ConnectorState.Pending;
 
@@ -42,8 +51,9 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
         }
     }
 
-    internal void MarkRunning()
+    internal void MarkRunning(DateTimeOffset at)
     {
+        StartedAt = at;
         (State, FailureReason, NextRestartAt, RestartAttempts) = (ConnectorState.Running, null, null, 0);
         Interlocked.Exchange(ref _circuitOpenUntilTicks, 0);
         Interlocked.Exchange(ref _consecutiveFailures, 0);
@@ -52,6 +62,37 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
     internal void MarkDisabled() => State = ConnectorState.Disabled;
 
     internal void MarkStopped() => State = ConnectorState.Stopped;
+
+    internal void MarkPaused() => State = ConnectorState.Paused;
+
+    private int _inFlight;
+    private int _retiring;
+
+    /// <summary>Webhook calls currently inside this runtime.</summary>
+    internal int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>True once a newer runtime replaced this one (or it was removed): it takes no new calls.</summary>
+    internal bool IsRetiring => Volatile.Read(ref _retiring) != 0;
+
+    /// <summary>A webhook call begins; check <see cref="IsRetiring"/> after this, so a retiring runtime either sees the call or the call sees it retiring.</summary>
+    internal void EnterCall() => Interlocked.Increment(ref _inFlight);
+
+    internal void ExitCall() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Takes no new calls from now on; the supervisor then waits for <see cref="InFlight"/> to drain before stopping it.</summary>
+    internal void Retire() => Interlocked.Exchange(ref _retiring, 1);
+
+    /// <summary>Keeps the counters of the runtime this one replaces (same id), so a pause, restart or replace does not reset them.</summary>
+    internal void CarryCountersFrom(ConnectorRuntime previous)
+    {
+        Interlocked.Exchange(ref _eventsIn, previous.EventsIn);
+        Interlocked.Exchange(ref _recordsOut, previous.RecordsOut);
+        Interlocked.Exchange(ref _signatureFailures, previous.SignatureFailures);
+        Interlocked.Exchange(ref _failures, previous.Failures);
+        Interlocked.Exchange(ref _lastEventTicks, Interlocked.Read(ref previous._lastEventTicks));
+        LastFailureAt = previous.LastFailureAt;
+        StartedAt = previous.StartedAt;
+    }
 
     internal void MarkFailed(string reason, IReadOnlyList<SettingError>? errors = null)
     {

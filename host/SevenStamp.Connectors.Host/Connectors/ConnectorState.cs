@@ -16,4 +16,17 @@ public enum ConnectorState
 
     /// <summary>Stopped by the host.</summary>
     Stopped = 4,
+
+    /// <summary>Paused through the management API: configured, stopped; its webhooks are answered 503 with Retry-After.</summary>
+    Paused = 5,
+}
+
+/// <summary>Where a connector instance is defined.</summary>
+public enum ConnectorSource
+{
+    /// <summary>The merchant's connector file: read-only through the management API (pause, resume and restart work).</summary>
+    File = 0,
+
+    /// <summary>Created through the management API and stored in the database.</summary>
+    Api = 1,
 }

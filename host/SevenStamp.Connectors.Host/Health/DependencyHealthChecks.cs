@@ -41,7 +41,10 @@ internal sealed class BusHealthCheck(IBusControl bus, TimeProvider timeProvider)
     }
 }
 
-/// <summary>Every enabled connector the merchant configured is running; the data lists each with its state and reason.</summary>
+/// <summary>
+/// Every enabled connector the merchant configured is running (a paused, disabled or starting one is not a failure);
+/// the data lists each with its state and reason.
+/// </summary>
 internal sealed class ConnectorsHealthCheck(ConnectorSupervisor supervisor) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -51,7 +54,7 @@ internal sealed class ConnectorsHealthCheck(ConnectorSupervisor supervisor) : IH
             c => (object)(c.FailureReason is null ? c.State.ToString() : $"{c.State}: {c.FailureReason}"));
         var failed = supervisor.Connectors.Where(c => c.State == ConnectorState.Failed).Select(c => c.Id).Order(StringComparer.Ordinal).ToList();
         return Task.FromResult(failed.Count == 0
-            ? HealthCheckResult.Healthy($"{supervisor.Connectors.Count(c => c.State == ConnectorState.Running)} connector(s) running", data)
+            ? HealthCheckResult.Healthy($"{supervisor.Connectors.Count(c => c.State == ConnectorState.Running)} connector(s) running, {supervisor.Connectors.Count(c => c.State == ConnectorState.Paused)} paused", data)
             : HealthCheckResult.Unhealthy($"connector(s) failed: {string.Join(", ", failed)}", data: data));
     }
 }

@@ -12,6 +12,12 @@ namespace SevenStamp.Connectors.Host.Webhooks;
 /// </summary>
 internal static partial class WebhookEndpoint
 {
+    /// <summary>The Retry-After of a paused connector's webhooks (seconds).</summary>
+    internal const string PausedRetryAfterSeconds = "30";
+
+    /// <summary>The Retry-After of a connector being started or replaced (seconds).</summary>
+    internal const string PendingRetryAfterSeconds = "5";
+
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/webhooks/{connectorId}", HandleAsync);
@@ -32,12 +38,38 @@ internal static partial class WebhookEndpoint
             return Answer(StatusCodes.Status404NotFound, "not_found", "no connector is configured under this URL");
         }
 
-        if (runtime.State != ConnectorState.Running || runtime.Task is null)
+        // Counted in before its state is looked at, so a replace or pause waits for this call rather than stopping under it.
+        runtime.EnterCall();
+        try
         {
+            return await HandleInAsync(runtime, http, options.Value, timeProvider, logger);
+        }
+        finally
+        {
+            runtime.ExitCall();
+        }
+    }
+
+    private static async Task<IResult> HandleInAsync(ConnectorRuntime runtime, HttpContext http, SevenStampOptions hostOptions, TimeProvider timeProvider, ILogger logger)
+    {
+        if (runtime.IsRetiring)
+        {
+            http.Response.Headers.RetryAfter = PendingRetryAfterSeconds;
+            return Answer(StatusCodes.Status503ServiceUnavailable, "unavailable", $"connector '{runtime.Id}' is being changed; retry");
+        }
+
+        if (runtime.State != ConnectorState.Running || runtime.Task is not { } task)
+        {
+            // Paused, or being (re)started: the POS retries later and nothing is lost.
+            if (runtime.State is ConnectorState.Paused or ConnectorState.Pending)
+            {
+                http.Response.Headers.RetryAfter = runtime.State == ConnectorState.Paused ? PausedRetryAfterSeconds : PendingRetryAfterSeconds;
+            }
+
             return Answer(StatusCodes.Status503ServiceUnavailable, "unavailable", $"connector '{runtime.Id}' is {runtime.State.ToString().ToLowerInvariant()}");
         }
 
-        if (runtime.Task is not IWebhookReceiver receiver)
+        if (task is not IWebhookReceiver receiver)
         {
             return Answer(StatusCodes.Status405MethodNotAllowed, "not_supported", $"connector '{runtime.Id}' does not receive webhooks");
         }
@@ -48,7 +80,6 @@ internal static partial class WebhookEndpoint
             return Answer(StatusCodes.Status503ServiceUnavailable, "unavailable", $"connector '{runtime.Id}' keeps failing; its circuit is open until {openUntil:u}");
         }
 
-        var hostOptions = options.Value;
         var limits = hostOptions.Webhooks;
         var body = await ReadBodyAsync(http.Request, limits.MaxBodyBytes, http.RequestAborted);
         if (body is null)

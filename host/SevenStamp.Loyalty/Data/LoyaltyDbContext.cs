@@ -45,6 +45,10 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<SeenEvent> SeenEvents => Set<SeenEvent>();
 
+    public DbSet<ConnectorInstance> ConnectorInstances => Set<ConnectorInstance>();
+
+    public DbSet<ConnectorFileControl> ConnectorFileControls => Set<ConnectorFileControl>();
+
     /// <summary>
     /// An instant as this provider stores it, for raw SQL that EF does not convert (<c>SqlQuery</c>): SQLite keeps
     /// instants as sortable integers, PostgreSQL as <c>timestamptz</c>.
@@ -243,6 +247,8 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             seen.HasIndex(e => new { e.ConnectorId, e.EventId }).IsUnique();
             seen.HasIndex(e => e.SeenAt);
         });
+
+        ConnectorInstanceModel.Configure(modelBuilder);
 
         // snake_case names throughout, so the schema reads the same from psql, sqlite3 and the code.
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -68,6 +68,93 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                     b.ToTable("cards", (string)null);
                 });
 
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.ConnectorFileControl", b =>
+                {
+                    b.Property<string>("ConnectorId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connector_id");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paused");
+
+                    b.Property<int>("RestartGeneration")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("restart_generation");
+
+                    b.Property<Guid>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revision");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("ConnectorId");
+
+                    b.ToTable("connector_file_controls", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.ConnectorInstance", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paused");
+
+                    b.Property<string>("PluginId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("plugin_id");
+
+                    b.Property<int>("RestartGeneration")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("restart_generation");
+
+                    b.Property<Guid>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revision");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("settings");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("connector_instances", (string)null);
+                });
+
             modelBuilder.Entity("SevenStamp.Loyalty.Data.ConnectorOffset", b =>
                 {
                     b.Property<long>("Id")

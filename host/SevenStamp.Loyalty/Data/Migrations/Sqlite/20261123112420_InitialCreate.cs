@@ -12,6 +12,42 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "connector_file_controls",
+                columns: table => new
+                {
+                    connector_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    paused = table.Column<bool>(type: "INTEGER", nullable: false),
+                    restart_generation = table.Column<int>(type: "INTEGER", nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false),
+                    revision = table.Column<Guid>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_connector_file_controls", x => x.connector_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "connector_instances",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    plugin_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    merchant_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    settings = table.Column<string>(type: "TEXT", nullable: false),
+                    paused = table.Column<bool>(type: "INTEGER", nullable: false),
+                    restart_generation = table.Column<int>(type: "INTEGER", nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false),
+                    revision = table.Column<Guid>(type: "TEXT", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_connector_instances", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "connector_offsets",
                 columns: table => new
                 {
@@ -484,6 +520,12 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "connector_file_controls");
+
+            migrationBuilder.DropTable(
+                name: "connector_instances");
+
             migrationBuilder.DropTable(
                 name: "connector_offsets");
 

@@ -14,6 +14,42 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "connector_file_controls",
+                columns: table => new
+                {
+                    connector_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    paused = table.Column<bool>(type: "boolean", nullable: false),
+                    restart_generation = table.Column<int>(type: "integer", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false),
+                    revision = table.Column<Guid>(type: "uuid", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_connector_file_controls", x => x.connector_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "connector_instances",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    plugin_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    merchant_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    settings = table.Column<string>(type: "text", nullable: false),
+                    paused = table.Column<bool>(type: "boolean", nullable: false),
+                    restart_generation = table.Column<int>(type: "integer", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false),
+                    revision = table.Column<Guid>(type: "uuid", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_connector_instances", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "connector_offsets",
                 columns: table => new
                 {
@@ -486,6 +522,12 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "connector_file_controls");
+
+            migrationBuilder.DropTable(
+                name: "connector_instances");
+
             migrationBuilder.DropTable(
                 name: "connector_offsets");
 

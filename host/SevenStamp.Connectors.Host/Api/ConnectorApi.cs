@@ -1,0 +1,459 @@
+using System.Text.Json;
+using SevenStamp.Connectors.Host.Connectors;
+using SevenStamp.Connectors.Host.Plugins;
+using SevenStamp.Connectors.Sdk;
+using SevenStamp.Loyalty.Data;
+
+namespace SevenStamp.Connectors.Host.Api;
+
+/// <summary>
+/// The connector management API (the Kafka Connect shape, bearer admin key): installed plugins and their settings
+/// schema, settings validation, and connectors created, replaced, deleted, paused, resumed and restarted without
+/// restarting the host. Connectors of the merchant's file are listed too and are read-only here, except pause,
+/// resume and restart. Secret setting values are write-only.
+/// </summary>
+internal static class ConnectorApi
+{
+    private static readonly JsonDocumentOptions BodyOptions = new() { MaxDepth = 32 };
+    private static readonly string[] RequestFields = ["id", "plugin", "merchantId", "settings", "paused"];
+
+    public static IEndpointRouteBuilder MapConnectorApi(this IEndpointRouteBuilder endpoints)
+    {
+        var plugins = endpoints.MapGroup("/api/connector-plugins").AddEndpointFilter<AdminKeyFilter>().WithTags("Connector management");
+        plugins.MapGet(string.Empty, ListPlugins)
+            .WithSummary("Installed connector plugins and the settings each takes (name, type, required, secret, default, description)")
+            .Produces<IReadOnlyList<ConnectorPluginView>>();
+        plugins.MapPut("/{pluginId}/config/validate", ValidateAsync)
+            .WithSummary("Check settings for a plugin without creating anything: per-field errors and their count")
+            .Accepts<IReadOnlyDictionary<string, JsonElement>>("application/json")
+            .Produces<SettingsValidationView>();
+
+        var connectors = endpoints.MapGroup("/api/connectors").AddEndpointFilter<AdminKeyFilter>().WithTags("Connector management");
+        connectors.MapGet(string.Empty, ListAsync).WithSummary("Every connector (from the file and the API) with its status").Produces<ConnectorListView>();
+        connectors.MapPost(string.Empty, CreateAsync)
+            .WithSummary("Create a connector; it starts at once on every replica. 409 when the id exists, 400 naming each invalid field")
+            .Accepts<ConnectorRequest>("application/json")
+            .Produces<ConnectorView>(StatusCodes.Status201Created);
+        connectors.MapGet("/{id}", GetAsync).WithSummary("A connector's configuration (secret values never; secretsSet names the secrets that are set) and status").Produces<ConnectorView>();
+        connectors.MapPut("/{id}", PutAsync)
+            .WithSummary("Create or replace a connector (If-Match optional). A secret left out keeps its stored value; null clears it")
+            .Accepts<ConnectorRequest>("application/json")
+            .Produces<ConnectorView>();
+        connectors.MapDelete("/{id}", DeleteAsync).WithSummary("Stop and delete a connector (If-Match optional); its webhooks then get 404");
+        connectors.MapGet("/{id}/status", StatusAsync).WithSummary("Running, paused, pending or failed (with the reason), events in and out, signature failures, restarts").Produces<ConnectorStatusView>();
+        connectors.MapPut("/{id}/pause", (string id, ConnectorManagement management, CancellationToken ct) => ControlAsync(id, ConnectorControl.Pause, management, ct))
+            .WithSummary("Pause a connector on every replica: its webhooks are answered 503 with Retry-After, so the POS retries later")
+            .Produces<ConnectorStatusView>();
+        connectors.MapPut("/{id}/resume", (string id, ConnectorManagement management, CancellationToken ct) => ControlAsync(id, ConnectorControl.Resume, management, ct))
+            .WithSummary("Resume a paused connector on every replica")
+            .Produces<ConnectorStatusView>();
+        connectors.MapPost("/{id}/restart", (string id, ConnectorManagement management, CancellationToken ct) => ControlAsync(id, ConnectorControl.Restart, management, ct))
+            .WithSummary("Stop and start a connector again on every replica (environment references are read again)")
+            .Produces<ConnectorStatusView>();
+        return endpoints;
+    }
+
+    private static IResult ListPlugins(PluginCatalog catalog) => Results.Ok(catalog.Plugins.Values
+        .OrderBy(p => p.Manifest.Id, StringComparer.Ordinal)
+        .Select(p => new ConnectorPluginView(
+            p.Manifest.Id,
+            p.Manifest.Name,
+            p.Manifest.Version.ToString(),
+            p.Manifest.SdkVersion.ToString(),
+            [.. p.Connector.SettingsDefinition.Select(d => new SettingSchemaView(
+                d.Name,
+                d.Type.ToString().ToLowerInvariant(),
+                d.Required,
+                d.Secret,
+                d.Secret ? null : d.DefaultValue,
+                d.Description,
+                d.Type == SettingType.Boolean ? ["true", "false"] : null))]))
+        .ToList());
+
+    private static async Task<IResult> ValidateAsync(string pluginId, HttpRequest request, ConnectorManagement management, CancellationToken cancellationToken)
+    {
+        if (!management.Catalog.Plugins.TryGetValue(pluginId, out var plugin))
+        {
+            return Results.Problem($"No plugin '{pluginId}' is installed; GET /api/connector-plugins lists the installed ones.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var (root, bodyError) = await ReadBodyAsync(request, cancellationToken);
+        if (root is null)
+        {
+            return Invalid([bodyError!]);
+        }
+
+        using (root)
+        {
+            // The body is the settings object itself; {"settings": {...}} is accepted too.
+            var element = root.RootElement;
+            if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("settings", out var nested) && nested.ValueKind == JsonValueKind.Object && plugin.Connector.SettingsDefinition.Find("settings") is null)
+            {
+                element = nested;
+            }
+
+            var (settings, errors) = ReadSettings(element, "body");
+            if (settings is null)
+            {
+                return Invalid(errors);
+            }
+
+            var result = management.Validate(plugin, settings);
+            return Results.Ok(new SettingsValidationView(plugin.Manifest.Id, result.Count, [.. result.Select(e => new FieldErrorView(e.Field, e.Message))]));
+        }
+    }
+
+    private static async Task<IResult> ListAsync(ConnectorManagement management, CancellationToken cancellationToken)
+    {
+        var supervisor = management.Supervisor;
+        var views = new List<ConnectorView>();
+        foreach (var runtime in supervisor.Connectors.Where(c => c.Source == ConnectorSource.File))
+        {
+            views.Add(FileView(runtime, await management.FindFileControlAsync(runtime.Id, cancellationToken), management.Catalog));
+        }
+
+        foreach (var instance in await management.ListAsync(cancellationToken))
+        {
+            if (!supervisor.IsDefinedInFile(instance.Id))
+            {
+                views.Add(ApiView(instance, supervisor, management.Catalog));
+            }
+        }
+
+        return Results.Ok(new ConnectorListView(
+            [.. views.OrderBy(v => v.Id, StringComparer.Ordinal)],
+            [.. supervisor.ConfigurationErrors.Select(e => new ConfigurationErrorView(e.ConnectorId, e.Field, e.Message))]));
+    }
+
+    private static async Task<IResult> GetAsync(string id, HttpResponse response, ConnectorManagement management, CancellationToken cancellationToken)
+    {
+        if (BadId(id) is { } bad)
+        {
+            return bad;
+        }
+
+        var supervisor = management.Supervisor;
+        if (supervisor.IsDefinedInFile(id))
+        {
+            return supervisor.TryGet(id, out var runtime)
+                ? Results.Ok(FileView(runtime, await management.FindFileControlAsync(id, cancellationToken), management.Catalog))
+                : FileBroken(id, supervisor);
+        }
+
+        var instance = await management.FindAsync(id, cancellationToken);
+        if (instance is null)
+        {
+            return NotFound(id);
+        }
+
+        response.Headers.ETag = ConnectorManagement.ETag(instance);
+        return Results.Ok(ApiView(instance, supervisor, management.Catalog));
+    }
+
+    private static async Task<IResult> StatusAsync(string id, ConnectorManagement management, CancellationToken cancellationToken)
+    {
+        if (BadId(id) is { } bad)
+        {
+            return bad;
+        }
+
+        var supervisor = management.Supervisor;
+        if (supervisor.TryGet(id, out var runtime))
+        {
+            return Results.Ok(Status(runtime));
+        }
+
+        // Stored but not (yet) running here: another replica created it a moment ago, or the file shadows it.
+        return await management.FindAsync(id, cancellationToken) is { } instance
+            ? Results.Ok(ApiView(instance, supervisor, management.Catalog).Status)
+            : supervisor.IsDefinedInFile(id) ? FileBroken(id, supervisor) : NotFound(id);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, HttpResponse response, ConnectorManagement management, CancellationToken cancellationToken)
+    {
+        var (draft, errors) = await ReadDraftAsync(request, cancellationToken);
+        if (draft is null)
+        {
+            return Invalid(errors);
+        }
+
+        var result = await management.CreateAsync(draft, cancellationToken);
+        return result.Outcome switch
+        {
+            ChangeOutcome.Created => Created(result.Instance!, response, management),
+            ChangeOutcome.AlreadyExists => Results.Problem($"A connector with the id '{draft.Id}' exists already: choose another id, or replace it with PUT /api/connectors/{draft.Id}.", statusCode: StatusCodes.Status409Conflict),
+            ChangeOutcome.DefinedInFile => DefinedInFile(draft.Id!, management.Supervisor),
+            _ => Invalid(result.Errors ?? []),
+        };
+    }
+
+    private static async Task<IResult> PutAsync(string id, HttpRequest request, HttpResponse response, ConnectorManagement management, CancellationToken cancellationToken)
+    {
+        if (BadId(id) is { } bad)
+        {
+            return bad;
+        }
+
+        var (draft, errors) = await ReadDraftAsync(request, cancellationToken);
+        if (draft is null)
+        {
+            return Invalid(errors);
+        }
+
+        var result = await management.PutAsync(id, draft, IfMatch(request), cancellationToken);
+        switch (result.Outcome)
+        {
+            case ChangeOutcome.Created:
+                return Created(result.Instance!, response, management);
+            case ChangeOutcome.Replaced:
+                response.Headers.ETag = ConnectorManagement.ETag(result.Instance!);
+                return Results.Ok(ApiView(result.Instance!, management.Supervisor, management.Catalog));
+            case ChangeOutcome.DefinedInFile:
+                return DefinedInFile(id, management.Supervisor);
+            case ChangeOutcome.PreconditionFailed:
+                return PreconditionFailed(id, result.Instance);
+            default:
+                return Invalid(result.Errors ?? []);
+        }
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, HttpRequest request, ConnectorManagement management, CancellationToken cancellationToken)
+    {
+        if (BadId(id) is { } bad)
+        {
+            return bad;
+        }
+
+        var result = await management.DeleteAsync(id, IfMatch(request), cancellationToken);
+        return result.Outcome switch
+        {
+            ChangeOutcome.Deleted => Results.NoContent(),
+            ChangeOutcome.DefinedInFile => DefinedInFile(id, management.Supervisor),
+            ChangeOutcome.PreconditionFailed => PreconditionFailed(id, result.Instance),
+            _ => NotFound(id),
+        };
+    }
+
+    private static async Task<IResult> ControlAsync(string id, ConnectorControl control, ConnectorManagement management, CancellationToken cancellationToken)
+    {
+        if (BadId(id) is { } bad)
+        {
+            return bad;
+        }
+
+        var result = await management.ControlAsync(id, control, cancellationToken);
+        if (result.Outcome == ChangeOutcome.NotFound)
+        {
+            return NotFound(id);
+        }
+
+        return management.Supervisor.TryGet(id, out var runtime)
+            ? Results.Ok(Status(runtime))
+            : management.Supervisor.IsDefinedInFile(id) ? FileBroken(id, management.Supervisor) : NotFound(id);
+    }
+
+    private static IResult Created(ConnectorInstance instance, HttpResponse response, ConnectorManagement management)
+    {
+        response.Headers.ETag = ConnectorManagement.ETag(instance);
+        return Results.Created($"/api/connectors/{instance.Id}", ApiView(instance, management.Supervisor, management.Catalog));
+    }
+
+    private static ConnectorView ApiView(ConnectorInstance instance, ConnectorSupervisor supervisor, PluginCatalog catalog)
+    {
+        catalog.Plugins.TryGetValue(instance.PluginId, out var plugin);
+        var stored = ConnectorManagement.StoredSettingsOrEmpty(instance);
+        var settings = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        var secretsSet = new List<string>();
+        foreach (var (name, value) in stored)
+        {
+            // A value is hidden when the plugin declares it secret, or when it is stored encrypted (plugin unknown here).
+            if (plugin?.Connector.SettingsDefinition.Find(name)?.Secret == true || ConnectorSecrets.IsProtected(value))
+            {
+                secretsSet.Add(name);
+            }
+            else
+            {
+                settings[name] = value;
+            }
+        }
+
+        var status = supervisor.TryGet(instance.Id, out var runtime) && runtime.Source == ConnectorSource.Api
+            ? Status(runtime)
+            : new ConnectorStatusView(instance.Id, supervisor.IsDefinedInFile(instance.Id) ? "shadowed" : "pending", supervisor.IsDefinedInFile(instance.Id) ? "the connector file defines the same id; the file's definition runs" : null, [], 0, 0, 0, 0, null, null, null, 0, null, null);
+        return new ConnectorView(instance.Id, instance.PluginId, instance.MerchantId, "api", instance.Paused, settings, [.. secretsSet.Order(StringComparer.Ordinal)], instance.Version, instance.CreatedAt, instance.UpdatedAt, status);
+    }
+
+    private static ConnectorView FileView(ConnectorRuntime runtime, ConnectorFileControl? control, PluginCatalog catalog)
+    {
+        var config = runtime.Config;
+        catalog.Plugins.TryGetValue(config.PluginId, out var plugin);
+        var settings = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        var secretsSet = new List<string>();
+        foreach (var (name, value) in config.Settings)
+        {
+            // Without the plugin, which values are secret is unknown: none is shown.
+            if (plugin is null || plugin.Connector.SettingsDefinition.Find(name)?.Secret != false)
+            {
+                if (value is not null)
+                {
+                    secretsSet.Add(name);
+                }
+            }
+            else
+            {
+                settings[name] = value;
+            }
+        }
+
+        return new ConnectorView(config.Id, config.PluginId, config.MerchantId, "file", control?.Paused ?? false, settings, [.. secretsSet.Order(StringComparer.Ordinal)], control?.Version, null, control?.UpdatedAt, Status(runtime));
+    }
+
+    internal static ConnectorStatusView Status(ConnectorRuntime runtime) => new(
+        runtime.Id,
+        runtime.State.ToString().ToLowerInvariant(),
+        runtime.FailureReason,
+        [.. runtime.SettingErrors.Select(e => new FieldErrorView(e.Field, e.Message))],
+        runtime.EventsIn,
+        runtime.RecordsOut,
+        runtime.SignatureFailures,
+        runtime.Failures,
+        runtime.LastEventAt,
+        runtime.LastFailureAt,
+        runtime.StartedAt,
+        runtime.RestartAttempts,
+        runtime.NextRestartAt,
+        runtime.CircuitOpenUntil(TimeProvider.System.GetUtcNow()));
+
+    /// <summary>Reads a connector request: id, plugin, merchantId, settings, paused; every problem named by field.</summary>
+    private static async Task<(ConnectorDraft? Draft, List<SettingError> Errors)> ReadDraftAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (document, bodyError) = await ReadBodyAsync(request, cancellationToken);
+        if (document is null)
+        {
+            return (null, [bodyError!]);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, [new SettingError("body", "must be a JSON object: {\"id\", \"plugin\", \"merchantId\", \"settings\", \"paused\"}")]);
+            }
+
+            var errors = new List<SettingError>();
+            foreach (var property in root.EnumerateObject().Where(p => !RequestFields.Contains(p.Name, StringComparer.Ordinal)))
+            {
+                errors.Add(new SettingError(property.Name, $"unknown field; a connector has {string.Join(", ", RequestFields)} (settings go inside \"settings\")"));
+            }
+
+            var id = Text(root, "id", errors);
+            var plugin = Text(root, "plugin", errors);
+            var merchantId = Text(root, "merchantId", errors);
+            bool? paused = null;
+            if (root.TryGetProperty("paused", out var pausedElement) && pausedElement.ValueKind != JsonValueKind.Null)
+            {
+                if (pausedElement.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                {
+                    paused = pausedElement.GetBoolean();
+                }
+                else
+                {
+                    errors.Add(new SettingError("paused", "must be true or false"));
+                }
+            }
+
+            IReadOnlyDictionary<string, string?>? settings = null;
+            if (root.TryGetProperty("settings", out var settingsElement) && settingsElement.ValueKind != JsonValueKind.Null)
+            {
+                var (read, settingErrors) = ReadSettings(settingsElement, "settings");
+                settings = read;
+                errors.AddRange(settingErrors);
+            }
+
+            return errors.Count > 0 ? (null, errors) : (new ConnectorDraft(id, plugin, merchantId, settings, paused), errors);
+        }
+    }
+
+    private static string? Text(JsonElement root, string name, List<SettingError> errors)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(new SettingError(name, "must be a string"));
+            return null;
+        }
+
+        return value.GetString();
+    }
+
+    /// <summary>Setting values as the connector file takes them: strings as they are, other JSON values as their JSON text.</summary>
+    private static (Dictionary<string, string?>? Settings, List<SettingError> Errors) ReadSettings(JsonElement element, string field)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return (null, [new SettingError(field, "must be an object of setting names and values, e.g. {\"signingSecret\": \"${env:SHOP_SECRET}\"}")]);
+        }
+
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var setting in element.EnumerateObject())
+        {
+            settings[setting.Name] = setting.Value.ValueKind switch
+            {
+                JsonValueKind.Null => null,
+                JsonValueKind.String => setting.Value.GetString(),
+                _ => setting.Value.GetRawText(),
+            };
+        }
+
+        return (settings, []);
+    }
+
+    private static async Task<(JsonDocument? Document, SettingError? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await JsonDocument.ParseAsync(request.Body, BodyOptions, cancellationToken), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, new SettingError("body", $"is not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}); send a JSON object with Content-Type: application/json"));
+        }
+    }
+
+    private static string? IfMatch(HttpRequest request)
+    {
+        var value = request.Headers.IfMatch.ToString();
+        return string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+
+    private static IResult? BadId(string id) => ConnectorManifest.IsValidId(id)
+        ? null
+        : Invalid([new SettingError("id", "must be lower-case letters, digits and dashes (1–63 characters, not starting or ending with a dash), e.g. \"shop-webhook\"")]);
+
+    private static IResult Invalid(IReadOnlyList<SettingError> errors) => Results.ValidationProblem(
+        errors.GroupBy(e => e.Field, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal),
+        detail: $"{errors.Count} error(s); nothing was stored.",
+        extensions: new Dictionary<string, object?> { ["errorCount"] = errors.Count });
+
+    private static IResult NotFound(string id) =>
+        Results.Problem($"No connector '{id}'; GET /api/connectors lists them.", statusCode: StatusCodes.Status404NotFound);
+
+    private static IResult DefinedInFile(string id, ConnectorSupervisor supervisor) => Results.Problem(
+        $"Connector '{id}' is defined in the connector file {supervisor.ConnectorsFilePath} and is read-only through the API: edit that file and restart the host to change or remove it. Pause, resume and restart work here.",
+        statusCode: StatusCodes.Status409Conflict);
+
+    private static IResult FileBroken(string id, ConnectorSupervisor supervisor) => Results.Problem(
+        $"Connector '{id}' is in the connector file {supervisor.ConnectorsFilePath} but could not be read: {string.Join("; ", supervisor.ConfigurationErrors.Where(e => e.ConnectorId == id).Select(e => e.Field + " " + e.Message))}",
+        statusCode: StatusCodes.Status409Conflict);
+
+    private static IResult PreconditionFailed(string id, ConnectorInstance? current) => Results.Problem(
+        current is null
+            ? $"If-Match was sent, but connector '{id}' does not exist (any more)."
+            : $"Connector '{id}' changed since you read it (its ETag is now {ConnectorManagement.ETag(current)}): GET it again and re-apply your change.",
+        statusCode: StatusCodes.Status412PreconditionFailed);
+}

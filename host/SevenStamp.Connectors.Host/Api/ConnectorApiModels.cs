@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace SevenStamp.Connectors.Host.Api;
+
+/// <summary>An installed connector plugin and the settings its connectors take.</summary>
+public sealed record ConnectorPluginView(string Id, string Name, string Version, string SdkVersion, IReadOnlyList<SettingSchemaView> Settings);
+
+/// <summary>One setting of a plugin's schema; <see cref="Default"/> is never shown for a secret.</summary>
+public sealed record SettingSchemaView(string Name, string Type, bool Required, bool Secret, string? Default, string Description, IReadOnlyList<string>? AllowedValues);
+
+/// <summary>The answer of <c>PUT /api/connector-plugins/{pluginId}/config/validate</c>.</summary>
+public sealed record SettingsValidationView(string Plugin, int ErrorCount, IReadOnlyList<FieldErrorView> Errors);
+
+public sealed record FieldErrorView(string Field, string Message);
+
+/// <summary>
+/// A connector to create or replace. <see cref="Settings"/> values are strings, numbers, booleans, arrays or objects,
+/// or <c>${env:NAME}</c> references; secrets are write-only.
+/// </summary>
+public sealed record ConnectorRequest(string? Id, string Plugin, string MerchantId, IReadOnlyDictionary<string, JsonElement>? Settings, bool? Paused);
+
+/// <summary>
+/// A connector's configuration and status. <see cref="Settings"/> holds the non-secret values only;
+/// <see cref="SecretsSet"/> names the secrets that have a value.
+/// </summary>
+public sealed record ConnectorView(
+    string Id,
+    string Plugin,
+    string MerchantId,
+    string Source,
+    bool Paused,
+    IReadOnlyDictionary<string, string?> Settings,
+    IReadOnlyList<string> SecretsSet,
+    long? Version,
+    DateTimeOffset? CreatedAt,
+    DateTimeOffset? UpdatedAt,
+    ConnectorStatusView Status);
+
+/// <summary>
+/// What a connector is doing on the replica that answered: <see cref="State"/> is running, paused, pending, failed
+/// (with <see cref="Reason"/>), disabled or stopped.
+/// </summary>
+public sealed record ConnectorStatusView(
+    string Id,
+    string State,
+    string? Reason,
+    IReadOnlyList<FieldErrorView> SettingErrors,
+    long EventsIn,
+    long RecordsOut,
+    long SignatureFailures,
+    long Failures,
+    DateTimeOffset? LastEventAt,
+    DateTimeOffset? LastFailureAt,
+    DateTimeOffset? StartedAt,
+    int RestartAttempts,
+    DateTimeOffset? NextRestartAt,
+    DateTimeOffset? CircuitOpenUntil);
+
+public sealed record ConfigurationErrorView(string? Connector, string Field, string Message);
+
+public sealed record ConnectorListView(IReadOnlyList<ConnectorView> Connectors, IReadOnlyList<ConfigurationErrorView> ConfigurationErrors);

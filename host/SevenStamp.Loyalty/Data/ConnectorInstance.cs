@@ -1,0 +1,53 @@
+namespace SevenStamp.Loyalty.Data;
+
+/// <summary>
+/// A connector instance created through the management API. Secret setting values are stored encrypted
+/// (<c>enc:v1:…</c>) or as <c>${env:NAME}</c> references, never in plain text.
+/// </summary>
+public sealed class ConnectorInstance
+{
+    /// <summary>The instance id, used in the webhook URL <c>/webhooks/{id}</c>.</summary>
+    public required string Id { get; set; }
+
+    public required string PluginId { get; set; }
+
+    public required string MerchantId { get; set; }
+
+    /// <summary>A JSON object of setting names and their stored values (strings).</summary>
+    public required string Settings { get; set; }
+
+    /// <summary>The desired state: true keeps the instance configured but stopped.</summary>
+    public bool Paused { get; set; }
+
+    /// <summary>Raised by every restart request, so every replica restarts its copy.</summary>
+    public int RestartGeneration { get; set; }
+
+    /// <summary>Counts the changes made to the instance, from 1.</summary>
+    public long Version { get; set; }
+
+    /// <summary>Changes with every write; the concurrency token and the API's ETag.</summary>
+    public Guid Revision { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// The desired state the management API set for a connector instance of the configuration file (which itself is
+/// read-only through the API): paused, and restart requests.
+/// </summary>
+public sealed class ConnectorFileControl
+{
+    public required string ConnectorId { get; set; }
+
+    public bool Paused { get; set; }
+
+    public int RestartGeneration { get; set; }
+
+    public long Version { get; set; }
+
+    public Guid Revision { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
