@@ -192,6 +192,31 @@ public abstract class GoogleWalletSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SyncAsync_CardChangesWhileThePatchIsInFlight_SendsTheNewerStateToo()
+    {
+        // Arrange: another stamp lands (and its own update has gone out first) while this patch is at Google.
+        var card = await _h.AddCardAsync(totalStamps: 1);
+        await _h.SyncAsync(card);
+        await _h.SetStampsAsync(card, totalStamps: 2, cycles: 0);
+        var changed = 0;
+        _h.Google.OnCall = async call =>
+        {
+            if (call.Method == "PATCH" && Interlocked.Exchange(ref changed, 1) == 0)
+            {
+                await _h.SetStampsAsync(card, totalStamps: 3, cycles: 0);
+            }
+        };
+
+        // Act
+        await _h.SyncAsync(card);
+
+        // Assert
+        var balances = _h.Google.CallsTo("PATCH", "loyaltyObject").TakeLast(2).Select(c => c.Body!["loyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
+        Assert.Equal([2, 3], balances);
+        Assert.Equal(3, _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!["loyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Consumer_StampsAwardedOnTheBus_PatchesTheObjectWithTheCardsCount()
     {
         // Arrange

@@ -43,6 +43,9 @@ public sealed class FakeGoogleWalletServer : IAsyncDisposable
     /// <summary>When set, the token endpoint answers 400 invalid_grant, as Google does for a deleted key.</summary>
     public bool RefuseTokens { get; set; }
 
+    /// <summary>Runs after an API call is answered in the store and before the answer goes out (e.g. to change the card meanwhile).</summary>
+    public Func<RecordedCall, Task>? OnCall { get; set; }
+
     public Uri ApiBaseUrl => new(_app.Urls.First() + "/walletobjects/v1/");
 
     public Uri TokenUrl => new(_app.Urls.First() + "/token");
@@ -147,7 +150,13 @@ public sealed class FakeGoogleWalletServer : IAsyncDisposable
             (status, result) = Handle(method, resource, id, body);
         }
 
-        _calls.Enqueue(new RecordedCall(method, resource, id, body, status));
+        var call = new RecordedCall(method, resource, id, body, status);
+        _calls.Enqueue(call);
+        if (OnCall is { } hook)
+        {
+            await hook(call);
+        }
+
         return result;
     }
 
