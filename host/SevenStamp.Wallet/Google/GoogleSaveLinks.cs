@@ -14,6 +14,9 @@ public sealed class GoogleSaveLinks(GoogleServiceAccount account, IOptions<Googl
 {
     public const string SaveUrlPrefix = "https://pay.google.com/gp/v/save/";
 
+    /// <summary>How long a customer waits for Google before the link carries the whole object instead.</summary>
+    public static readonly TimeSpan SendBudget = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// A link that names the card's object by id; the object must exist at Google (<see cref="GoogleWalletSync"/>
     /// makes sure of it). With <paramref name="embed"/> the link carries the whole class and object instead, so
@@ -55,12 +58,15 @@ public sealed class GoogleSaveLinks(GoogleServiceAccount account, IOptions<Googl
     {
         ArgumentNullException.ThrowIfNull(card);
         ArgumentNullException.ThrowIfNull(sync);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(SendBudget);
         try
         {
-            await sync.SendAsync(card, options.Value, cancellationToken).ConfigureAwait(false);
+            await sync.SendAsync(card, options.Value, budget.Token).ConfigureAwait(false);
             return LinkFor(card, embed: false);
         }
-        catch (Exception ex) when (ex is GoogleWalletException or HttpRequestException or TimeoutRejectedException)
+        catch (Exception ex) when (ex is GoogleWalletException or HttpRequestException or TimeoutRejectedException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             GoogleWalletLog.SaveLinkFallback(logger, card.CardId, ex.Message);
             return LinkFor(card, embed: true);

@@ -96,6 +96,25 @@ public abstract class GoogleSaveLinkTests : IAsyncLifetime
         Assert.Equal(_h.ClassId, Str(Assert.Single(claims["payload"]!["loyaltyClasses"]!.AsArray())!["id"]));
     }
 
+    [Fact]
+    public async Task SaveEndpoint_GoogleHangs_LinkCarriesTheWholeObjectInsteadOfMakingTheCustomerWait()
+    {
+        // Arrange: Google accepts the connection and does not answer for longer than the customer's budget.
+        var card = await _h.AddCardAsync(totalStamps: 3);
+        _h.Google.OnCall = _ => Task.Delay(GoogleSaveLinks.SendBudget * 3);
+
+        // Act
+        var response = await _h.Client.GetAsync(new Uri(_h.CardPath(card) + "/google", UriKind.Relative));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var (_, claims) = _h.Account.Verify(response.Headers.Location!.ToString()[GoogleSaveLinks.SaveUrlPrefix.Length..])!.Value;
+        var obj = Assert.Single(claims["payload"]!["loyaltyObjects"]!.AsArray())!.AsObject();
+        Assert.Equal(3, obj["loyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
+        Assert.NotNull(claims["payload"]!["loyaltyClasses"]);
+        _h.Google.OnCall = null;
+    }
+
     private static string? Str(JsonNode? node) => node?.GetValue<string>();
 }
 
