@@ -91,6 +91,26 @@ internal sealed partial class GoogleWalletOptionsValidator : IValidateOptions<Go
         {
             errors.Add($"{s}:ServiceAccountKeyFile: no file at '{options.ServiceAccountKeyFile}'; set the path of the service account's JSON key file.");
         }
+        else
+        {
+            try
+            {
+                // Read once at start so a damaged or wrong key stops the host here, not on the first update.
+                GoogleServiceAccount.FromKeyFile(options.ServiceAccountKeyFile, string.IsNullOrWhiteSpace(options.TokenUrl) ? null : options.TokenUrl);
+            }
+            catch (InvalidOperationException ex)
+            {
+                errors.Add(ex.Message);
+            }
+            catch (IOException ex)
+            {
+                errors.Add($"{s}:ServiceAccountKeyFile: '{options.ServiceAccountKeyFile}' cannot be read ({ex.Message}).");
+            }
+            catch (UnauthorizedAccessException)
+            {
+                errors.Add($"{s}:ServiceAccountKeyFile: '{options.ServiceAccountKeyFile}' cannot be read by this process; check its permissions.");
+            }
+        }
 
         CheckUrl(errors, $"{s}:ApiBaseUrl", options.ApiBaseUrl, required: true);
         CheckUrl(errors, $"{s}:TokenUrl", options.TokenUrl, required: false);

@@ -86,6 +86,24 @@ public sealed class GoogleWalletOptionsTests
     }
 
     [Fact]
+    public void Validate_KeyFileThatIsNotJson_FailsAtStartNamingTheSetting()
+    {
+        // Arrange
+        using var account = TestServiceAccount.Create(new Uri("http://127.0.0.1:9/token"));
+        File.WriteAllText(account.KeyFile, "-----BEGIN PRIVATE KEY-----");
+        var options = new GoogleWalletOptions { IssuerId = "3388000000012345678", ServiceAccountKeyFile = account.KeyFile, IssuerName = "Café", LogoUrl = "https://cafe.example/logo.png" };
+
+        // Act
+        var result = new GoogleWalletOptionsValidator().Validate(null, options);
+
+        // Assert
+        var failure = Assert.Single(result.Failures!);
+        Assert.Contains("SevenStamp:Wallet:Google:ServiceAccountKeyFile", failure, StringComparison.Ordinal);
+        Assert.Contains("is not valid JSON", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FromKeyFile_TokenUrlSetting_OverridesTheKeyFilesTokenUri()
     {
         // Arrange
