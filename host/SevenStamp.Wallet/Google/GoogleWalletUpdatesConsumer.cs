@@ -1,0 +1,92 @@
+using System.Data.Common;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Polly.Timeout;
+using SevenStamp.Contracts;
+
+namespace SevenStamp.Wallet.Google;
+
+/// <summary>
+/// Keeps a card's Google Wallet object in step with the loyalty events, on a queue of its own
+/// (<c>google-wallet-updates</c>) so a slow or unreachable Google never holds up a stamp. Every event sends the
+/// card's whole current state. Without Google configured it acknowledges and does nothing.
+/// </summary>
+public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsumer> logger, GoogleWalletSync? sync = null) :
+    IConsumer<StampsAwarded>,
+    IConsumer<StampsRevoked>,
+    IConsumer<VoucherIssued>,
+    IConsumer<VoucherRedeemed>,
+    IConsumer<VoucherExpired>,
+    IConsumer<VoucherVoided>,
+    IConsumer<VoucherReinstated>
+{
+    public Task Consume(ConsumeContext<StampsAwarded> context) => UpdateAsync(context?.Message.CardId, context);
+
+    public Task Consume(ConsumeContext<StampsRevoked> context) => UpdateAsync(context?.Message.CardId, context);
+
+    public Task Consume(ConsumeContext<VoucherIssued> context) => UpdateAsync(context?.Message.CardId, context);
+
+    public Task Consume(ConsumeContext<VoucherRedeemed> context) => UpdateAsync(context?.Message.CardId, context);
+
+    public Task Consume(ConsumeContext<VoucherExpired> context) => UpdateAsync(context?.Message.CardId, context);
+
+    public Task Consume(ConsumeContext<VoucherVoided> context) => UpdateAsync(context?.Message.CardId, context);
+
+    public Task Consume(ConsumeContext<VoucherReinstated> context) => UpdateAsync(context?.Message.CardId, context);
+
+    private async Task UpdateAsync(Guid? cardId, ConsumeContext? context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (sync is null || cardId is not { } id)
+        {
+            return;
+        }
+
+        try
+        {
+            await sync.SyncAsync(id, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (GoogleWalletException ex)
+        {
+            // Transient: MassTransit retries (see the definition). Permanent: the message goes to the error queue,
+            // from where an operator moves it back once the key or permission is fixed; any later event of the
+            // card sends its whole state anyway.
+            GoogleWalletLog.UpdateFailed(logger, id, ex.StatusCode, ex.IsTransient, ex.Message);
+            throw;
+        }
+    }
+}
+
+/// <summary>
+/// The endpoint of <see cref="GoogleWalletUpdatesConsumer"/>: one card's updates one at a time (partitioned by card),
+/// retries spanning about five minutes for an unreachable Google or database, then the error queue.
+/// </summary>
+public sealed class GoogleWalletUpdatesConsumerDefinition : ConsumerDefinition<GoogleWalletUpdatesConsumer>
+{
+    public GoogleWalletUpdatesConsumerDefinition() => ConcurrentMessageLimit = 8;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<GoogleWalletUpdatesConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        ArgumentNullException.ThrowIfNull(consumerConfigurator);
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Handle<GoogleWalletException>(e => e.IsTransient);
+            r.Handle<HttpRequestException>();
+            r.Handle<TimeoutRejectedException>();
+            r.Handle<TimeoutException>();
+            r.Handle<DbException>();
+            r.Handle<InvalidOperationException>();
+            r.Exponential(8, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(2));
+        });
+
+        var partitioner = endpointConfigurator.CreatePartitioner(8);
+        consumerConfigurator.Message<StampsAwarded>(m => m.UsePartitioner(partitioner, c => c.Message.CardId));
+        consumerConfigurator.Message<StampsRevoked>(m => m.UsePartitioner(partitioner, c => c.Message.CardId));
+        consumerConfigurator.Message<VoucherIssued>(m => m.UsePartitioner(partitioner, c => c.Message.CardId));
+        consumerConfigurator.Message<VoucherRedeemed>(m => m.UsePartitioner(partitioner, c => c.Message.CardId));
+        consumerConfigurator.Message<VoucherExpired>(m => m.UsePartitioner(partitioner, c => c.Message.CardId));
+        consumerConfigurator.Message<VoucherVoided>(m => m.UsePartitioner(partitioner, c => c.Message.CardId));
+        consumerConfigurator.Message<VoucherReinstated>(m => m.UsePartitioner(partitioner, c => c.Message.CardId));
+    }
+}

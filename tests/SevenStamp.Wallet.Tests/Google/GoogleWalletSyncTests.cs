@@ -1,0 +1,289 @@
+using System.Text.Json.Nodes;
+using MassTransit.Testing;
+using SevenStamp.Contracts;
+using SevenStamp.Loyalty;
+using SevenStamp.Loyalty.Data;
+using SevenStamp.Wallet.Google;
+
+namespace SevenStamp.Wallet.Tests.Google;
+
+/// <summary>
+/// A card's Google Wallet object against a fake walletobjects API and token endpoint: class and object creation,
+/// patches carrying the card's state, retries, token trouble and the bus consumer; on SQLite and PostgreSQL.
+/// </summary>
+public abstract class GoogleWalletSyncTests : IAsyncLifetime
+{
+    private GoogleWalletHarness _h = null!;
+
+    protected abstract LoyaltyStoreProvider Provider { get; }
+
+    public async ValueTask InitializeAsync() => _h = await GoogleWalletHarness.StartAsync(Provider);
+
+    public async ValueTask DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task SyncAsync_NewCards_CreatesTheClassOnceAndEachObjectThenPatches()
+    {
+        // Arrange
+        var first = await _h.AddCardAsync(totalStamps: 1);
+        var second = await _h.AddCardAsync(totalStamps: 2);
+
+        // Act
+        var created = await _h.SyncAsync(first);
+        var createdSecond = await _h.SyncAsync(second);
+        await _h.SetStampsAsync(first, totalStamps: 3, cycles: 0);
+        var patched = await _h.SyncAsync(first);
+
+        // Assert
+        Assert.Equal((GoogleSyncOutcome.Created, GoogleSyncOutcome.Created, GoogleSyncOutcome.Patched), (created, createdSecond, patched));
+        Assert.Single(_h.Google.CallsTo("POST", "loyaltyClass"), c => c.Status == 200);
+        var cls = _h.Google.Find("loyaltyClass", _h.ClassId)!;
+        Assert.Equal(("Café Test", "Coffee card", "UNDER_REVIEW", "#6f4e37"), (Str(cls["issuerName"]), Str(cls["programName"]), Str(cls["reviewStatus"]), Str(cls["hexBackgroundColor"])));
+        Assert.Equal(2, _h.Google.CallsTo("POST", "loyaltyObject").Count(c => c.Status == 200));
+        var obj = _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(first))!;
+        Assert.Equal(_h.ClassId, Str(obj["classId"]));
+        Assert.Equal(3, obj["loyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
+        Assert.Equal("Stamps", Str(obj["loyaltyPoints"]!["label"]));
+        Assert.Equal(5, obj["secondaryLoyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
+        Assert.Equal("ACTIVE", Str(obj["state"]));
+        var lastPatch = _h.Google.CallsTo("PATCH", "loyaltyObject").Last(c => c.Status == 200);
+        Assert.Equal(GoogleWalletHarness.ObjectId(first), lastPatch.Id);
+        Assert.Equal(3, lastPatch.Body!["loyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
+        Assert.Equal("ACTIVE", Str(lastPatch.Body["state"]));
+        Assert.DoesNotContain(_h.Google.Calls, c => c.Method == "PUT");
+        Assert.DoesNotContain(_h.Google.Calls, c => c.Status == 401);
+        Assert.Equal(1, _h.Google.TokenRequests);
+    }
+
+    [Fact]
+    public async Task SyncAsync_ReadyVoucher_PutsItsCodeInTheBarcodeAndRedeemingClearsIt()
+    {
+        // Arrange
+        var card = await _h.AddCardAsync(totalStamps: 5, cycles: 1);
+        var voucher = await _h.AddVoucherAsync(card, cycle: 1, code: "CAFE-7Q2K");
+
+        // Act
+        await _h.SyncAsync(card);
+        var ready = _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!;
+        await _h.SetVoucherStateAsync(voucher, VoucherState.Redeemed);
+        await _h.SyncAsync(card);
+        var redeemed = _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!;
+
+        // Assert
+        Assert.Equal(("QR_CODE", "CAFE-7Q2K", "CAFE-7Q2K"), (Str(ready["barcode"]!["type"]), Str(ready["barcode"]!["value"]), Str(ready["barcode"]!["alternateText"])));
+        Assert.Contains("CAFE-7Q2K", Module(ready, "voucher"), StringComparison.Ordinal);
+        Assert.Equal(0, ready["loyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
+        var patch = _h.Google.CallsTo("PATCH", "loyaltyObject").Last(c => c.Status == 200).Body!;
+        Assert.True(patch.ContainsKey("barcode") && patch["barcode"] is null, "The patch must clear the barcode explicitly.");
+        Assert.Null(redeemed["barcode"]);
+        Assert.StartsWith("Redeemed on", Module(redeemed, "voucher"), StringComparison.Ordinal);
+        Assert.Equal("ACTIVE", Str(redeemed["state"]));
+    }
+
+    [Fact]
+    public async Task SyncAsync_ExpiredVoucherAndNoStamps_MarksTheObjectExpiredUntilTheNextStamp()
+    {
+        // Arrange
+        var card = await _h.AddCardAsync(totalStamps: 5, cycles: 1);
+        await _h.AddVoucherAsync(card, cycle: 1, code: "CAFE-EXP1", state: VoucherState.Expired, expiresAt: DateTimeOffset.UtcNow.AddDays(-1));
+
+        // Act
+        await _h.SyncAsync(card);
+        var expired = _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!;
+        await _h.SetStampsAsync(card, totalStamps: 6, cycles: 1);
+        await _h.SyncAsync(card);
+        var active = _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!;
+
+        // Assert
+        Assert.Equal("EXPIRED", Str(expired["state"]));
+        Assert.Null(expired["barcode"]);
+        Assert.StartsWith("Expired on", Module(expired, "voucher"), StringComparison.Ordinal);
+        Assert.Equal("ACTIVE", Str(active["state"]));
+        Assert.Equal(1, active["loyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task SyncAsync_Google429Then503_RetriesAndThePatchLands()
+    {
+        // Arrange
+        var card = await _h.AddCardAsync(totalStamps: 1);
+        await _h.SyncAsync(card);
+        await _h.SetStampsAsync(card, totalStamps: 2, cycles: 0);
+        _h.Google.FailNext(429, 503);
+
+        // Act
+        var outcome = await _h.SyncAsync(card);
+
+        // Assert
+        Assert.Equal(GoogleSyncOutcome.Patched, outcome);
+        var patches = _h.Google.CallsTo("PATCH", "loyaltyObject").TakeLast(3).Select(c => c.Status).ToList();
+        Assert.Equal([429, 503, 200], patches);
+        Assert.Equal(2, _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!["loyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task SyncAsync_GoogleKeepsFailing_ReportsATransientErrorAfterTheRetries()
+    {
+        // Arrange
+        var card = await _h.AddCardAsync(totalStamps: 1);
+        _h.Google.FailNext(503, 503, 503, 503);
+
+        // Act
+        var ex = await Assert.ThrowsAsync<GoogleWalletException>(() => _h.SyncAsync(card));
+
+        // Assert
+        Assert.True(ex.IsTransient);
+        Assert.Equal(503, ex.StatusCode);
+        Assert.Equal(4, _h.Google.Calls.Count(c => c.Status == 503));
+    }
+
+    [Fact]
+    public async Task SyncAsync_TokenRefused_ReportsAPermanentErrorNamingTheKeySetting()
+    {
+        // Arrange
+        var card = await _h.AddCardAsync(totalStamps: 1);
+        _h.Google.RefuseTokens = true;
+
+        // Act
+        var ex = await Assert.ThrowsAsync<GoogleWalletException>(() => _h.SyncAsync(card));
+
+        // Assert
+        Assert.False(ex.IsTransient);
+        Assert.Equal(400, ex.StatusCode);
+        Assert.Contains("SevenStamp:Wallet:Google:ServiceAccountKeyFile", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("invalid_grant", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_h.Google.Calls);
+    }
+
+    [Fact]
+    public async Task SyncAsync_TokenRevokedAtGoogle_GetsANewTokenAfterThe401AndSucceeds()
+    {
+        // Arrange
+        var card = await _h.AddCardAsync(totalStamps: 1);
+        await _h.SyncAsync(card);
+        await _h.SetStampsAsync(card, totalStamps: 4, cycles: 0);
+        _h.Google.RevokeTokens();
+
+        // Act
+        var outcome = await _h.SyncAsync(card);
+
+        // Assert
+        Assert.Equal(GoogleSyncOutcome.Patched, outcome);
+        Assert.Equal(2, _h.Google.TokenRequests);
+        Assert.Equal([401, 200], _h.Google.CallsTo("PATCH", "loyaltyObject").TakeLast(2).Select(c => c.Status));
+        Assert.Equal(4, _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!["loyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task SyncAsync_ObjectDeletedAtGoogleAfterTheClassWasSeen_InsertsItAgain()
+    {
+        // Arrange: a class made by another replica; this process has not seen it yet.
+        var card = await _h.AddCardAsync(totalStamps: 2);
+        var other = await _h.AddCardAsync(totalStamps: 1);
+        await _h.SyncAsync(other);
+
+        // Act
+        var outcome = await _h.SyncAsync(card);
+
+        // Assert
+        Assert.Equal(GoogleSyncOutcome.Created, outcome);
+        Assert.Single(_h.Google.CallsTo("GET", "loyaltyClass"));
+        Assert.Single(_h.Google.CallsTo("POST", "loyaltyClass"));
+    }
+
+    [Fact]
+    public async Task SyncAsync_CardChangesWhileThePatchIsInFlight_SendsTheNewerStateToo()
+    {
+        // Arrange: another stamp lands (and its own update has gone out first) while this patch is at Google.
+        var card = await _h.AddCardAsync(totalStamps: 1);
+        await _h.SyncAsync(card);
+        await _h.SetStampsAsync(card, totalStamps: 2, cycles: 0);
+        var changed = 0;
+        _h.Google.OnCall = async call =>
+        {
+            if (call.Method == "PATCH" && Interlocked.Exchange(ref changed, 1) == 0)
+            {
+                await _h.SetStampsAsync(card, totalStamps: 3, cycles: 0);
+            }
+        };
+
+        // Act
+        await _h.SyncAsync(card);
+
+        // Assert
+        var balances = _h.Google.CallsTo("PATCH", "loyaltyObject").TakeLast(2).Select(c => c.Body!["loyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
+        Assert.Equal([2, 3], balances);
+        Assert.Equal(3, _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!["loyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Consumer_StampsAwardedOnTheBus_PatchesTheObjectWithTheCardsCount()
+    {
+        // Arrange
+        var card = await _h.AddCardAsync(totalStamps: 3);
+
+        // Act
+        await _h.Bus.Bus.Publish(new StampsAwarded
+        {
+            MerchantId = GoogleWalletHarness.MerchantId, CardId = card, ConnectorId = "pos", ExternalSaleId = "S-1", Stamps = 1, Balance = 3, Goal = 5, AwardedAt = DateTimeOffset.UtcNow,
+        });
+
+        // Assert
+        Assert.True(await _h.Bus.Consumed.Any<StampsAwarded>(m => m.Context.Message.CardId == card));
+        Assert.True(await EventuallyAsync(() => _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))?["loyaltyPoints"]?["balance"]?["int"]?.GetValue<int>() == 3));
+        await foreach (var consumed in _h.Bus.Consumed.SelectAsync<StampsAwarded>(m => m.Context.Message.CardId == card))
+        {
+            Assert.Null(consumed.Exception);
+            break;
+        }
+    }
+
+    [Fact]
+    public async Task Logs_AfterSyncWithAVoucher_HoldNeitherTokenNorKeyNorRedeemCode()
+    {
+        // Arrange
+        var card = await _h.AddCardAsync(totalStamps: 5, cycles: 1);
+        await _h.AddVoucherAsync(card, cycle: 1, code: "CAFE-SECRET9");
+
+        // Act
+        await _h.SyncAsync(card);
+
+        // Assert
+        var logs = string.Join("\n", _h.Logs.Lines);
+        Assert.Contains(card.ToString(), logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("CAFE-SECRET9", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("ya29.", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", logs, StringComparison.Ordinal);
+    }
+
+    internal static string? Str(JsonNode? node) => node?.GetValue<string>();
+
+    internal static string Module(JsonObject obj, string id) =>
+        obj["textModulesData"]!.AsArray().Single(m => Str(m!["id"]) == id)!["body"]!.GetValue<string>();
+
+    private static async Task<bool> EventuallyAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return condition();
+    }
+}
+
+public sealed class GoogleWalletSyncSqliteTests : GoogleWalletSyncTests
+{
+    protected override LoyaltyStoreProvider Provider => LoyaltyStoreProvider.Sqlite;
+}
+
+public sealed class GoogleWalletSyncPostgresTests : GoogleWalletSyncTests
+{
+    protected override LoyaltyStoreProvider Provider => LoyaltyStoreProvider.PostgreSql;
+}
