@@ -244,6 +244,8 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             seen.HasIndex(e => e.SeenAt);
         });
 
+        AppleWalletModel.Configure(modelBuilder);
+
         // snake_case names throughout, so the schema reads the same from psql, sqlite3 and the code.
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
