@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Wallet.Apple;
 
 namespace SevenStamp.Wallet;
 
@@ -19,6 +20,7 @@ public static class WalletServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        services.AddAppleWallet(configuration.GetSection(SectionName + ":Apple"));
         return services;
     }
 
@@ -26,6 +28,7 @@ public static class WalletServiceCollectionExtensions
     public static IBusRegistrationConfigurator AddWalletConsumers(this IBusRegistrationConfigurator bus)
     {
         ArgumentNullException.ThrowIfNull(bus);
+        bus.AddAppleWalletConsumers();
         return bus;
     }
 
@@ -34,6 +37,7 @@ public static class WalletServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}", GetCardAsync).ExcludeFromDescription();
+        endpoints.MapAppleWallet();
         return endpoints;
     }
 
