@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Wallet.Google;
+using SevenStamp.Wallet.Apple;
 
 namespace SevenStamp.Wallet;
 
@@ -21,6 +22,7 @@ public static class WalletServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddGoogleWallet(configuration);
+        services.AddAppleWallet(configuration.GetSection(SectionName + ":Apple"));
         return services;
     }
 
@@ -29,6 +31,7 @@ public static class WalletServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(bus);
         bus.AddGoogleWalletConsumer();
+        bus.AddAppleWalletConsumers();
         return bus;
     }
 
@@ -38,6 +41,7 @@ public static class WalletServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}", GetCardAsync).ExcludeFromDescription();
         endpoints.MapGoogleWallet();
+        endpoints.MapAppleWallet();
         return endpoints;
     }
 

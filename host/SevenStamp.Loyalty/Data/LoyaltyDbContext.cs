@@ -249,6 +249,7 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
         });
 
         ConnectorInstanceModel.Configure(modelBuilder);
+        AppleWalletModel.Configure(modelBuilder);
 
         // snake_case names throughout, so the schema reads the same from psql, sqlite3 and the code.
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -23,6 +23,124 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.ApplePassRegistration", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DeviceLibraryId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("device_library_id");
+
+                    b.Property<string>("PassTypeId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("pass_type_id");
+
+                    b.Property<string>("PushToken")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("push_token");
+
+                    b.Property<Guid>("SerialNumber")
+                        .HasColumnType("uuid")
+                        .HasColumnName("serial_number");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PushToken")
+                        .HasDatabaseName("ix_apple_pass_registrations_push_token");
+
+                    b.HasIndex("PassTypeId", "SerialNumber")
+                        .HasDatabaseName("ix_apple_pass_registrations_pass_type_id_serial_number");
+
+                    b.HasIndex("DeviceLibraryId", "PassTypeId", "SerialNumber")
+                        .IsUnique()
+                        .HasDatabaseName("ix_apple_pass_registrations_device_library_id_pass_type_id_serial_number");
+
+                    b.ToTable("apple_pass_registrations", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.ApplePassToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("PassTypeId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("pass_type_id");
+
+                    b.Property<Guid>("SerialNumber")
+                        .HasColumnType("uuid")
+                        .HasColumnName("serial_number");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_apple_pass_tokens_token_hash");
+
+                    b.HasIndex("PassTypeId", "SerialNumber")
+                        .HasDatabaseName("ix_apple_pass_tokens_pass_type_id_serial_number");
+
+                    b.ToTable("apple_pass_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.ApplePassUpdate", b =>
+                {
+                    b.Property<string>("PassTypeId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("pass_type_id");
+
+                    b.Property<Guid>("SerialNumber")
+                        .HasColumnType("uuid")
+                        .HasColumnName("serial_number");
+
+                    b.Property<long>("Tag")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tag");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("PassTypeId", "SerialNumber");
+
+                    b.HasIndex("Tag")
+                        .HasDatabaseName("ix_apple_pass_updates_tag");
+
+                    b.ToTable("apple_pass_updates", (string)null);
+                });
+
             modelBuilder.Entity("SevenStamp.Loyalty.Data.Card", b =>
                 {
                     b.Property<Guid>("Id")

@@ -17,6 +17,120 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.ApplePassRegistration", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DeviceLibraryId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_library_id");
+
+                    b.Property<string>("PassTypeId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pass_type_id");
+
+                    b.Property<string>("PushToken")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("push_token");
+
+                    b.Property<Guid>("SerialNumber")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("serial_number");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PushToken")
+                        .HasDatabaseName("ix_apple_pass_registrations_push_token");
+
+                    b.HasIndex("PassTypeId", "SerialNumber")
+                        .HasDatabaseName("ix_apple_pass_registrations_pass_type_id_serial_number");
+
+                    b.HasIndex("DeviceLibraryId", "PassTypeId", "SerialNumber")
+                        .IsUnique()
+                        .HasDatabaseName("ix_apple_pass_registrations_device_library_id_pass_type_id_serial_number");
+
+                    b.ToTable("apple_pass_registrations", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.ApplePassToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("PassTypeId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pass_type_id");
+
+                    b.Property<Guid>("SerialNumber")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("serial_number");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_apple_pass_tokens_token_hash");
+
+                    b.HasIndex("PassTypeId", "SerialNumber")
+                        .HasDatabaseName("ix_apple_pass_tokens_pass_type_id_serial_number");
+
+                    b.ToTable("apple_pass_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.ApplePassUpdate", b =>
+                {
+                    b.Property<string>("PassTypeId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pass_type_id");
+
+                    b.Property<Guid>("SerialNumber")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("serial_number");
+
+                    b.Property<long>("Tag")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tag");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("PassTypeId", "SerialNumber");
+
+                    b.HasIndex("Tag")
+                        .HasDatabaseName("ix_apple_pass_updates_tag");
+
+                    b.ToTable("apple_pass_updates", (string)null);
+                });
+
             modelBuilder.Entity("SevenStamp.Loyalty.Data.Card", b =>
                 {
                     b.Property<Guid>("Id")

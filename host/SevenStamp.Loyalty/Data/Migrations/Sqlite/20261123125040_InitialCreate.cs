@@ -12,6 +12,53 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "apple_pass_registrations",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    device_library_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    pass_type_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    serial_number = table.Column<Guid>(type: "TEXT", nullable: false),
+                    push_token = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_apple_pass_registrations", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "apple_pass_tokens",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    pass_type_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    serial_number = table.Column<Guid>(type: "TEXT", nullable: false),
+                    token_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_apple_pass_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "apple_pass_updates",
+                columns: table => new
+                {
+                    pass_type_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    serial_number = table.Column<Guid>(type: "TEXT", nullable: false),
+                    tag = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_apple_pass_updates", x => new { x.pass_type_id, x.serial_number });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "connector_file_controls",
                 columns: table => new
                 {
@@ -379,6 +426,38 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_apple_pass_registrations_device_library_id_pass_type_id_serial_number",
+                table: "apple_pass_registrations",
+                columns: new[] { "device_library_id", "pass_type_id", "serial_number" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_apple_pass_registrations_pass_type_id_serial_number",
+                table: "apple_pass_registrations",
+                columns: new[] { "pass_type_id", "serial_number" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_apple_pass_registrations_push_token",
+                table: "apple_pass_registrations",
+                column: "push_token");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_apple_pass_tokens_pass_type_id_serial_number",
+                table: "apple_pass_tokens",
+                columns: new[] { "pass_type_id", "serial_number" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_apple_pass_tokens_token_hash",
+                table: "apple_pass_tokens",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_apple_pass_updates_tag",
+                table: "apple_pass_updates",
+                column: "tag");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_cards_customer_id",
                 table: "cards",
                 column: "customer_id");
@@ -520,6 +599,15 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "apple_pass_registrations");
+
+            migrationBuilder.DropTable(
+                name: "apple_pass_tokens");
+
+            migrationBuilder.DropTable(
+                name: "apple_pass_updates");
+
             migrationBuilder.DropTable(
                 name: "connector_file_controls");
 

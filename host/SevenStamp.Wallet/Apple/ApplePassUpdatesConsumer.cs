@@ -1,0 +1,56 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using SevenStamp.Contracts;
+
+namespace SevenStamp.Wallet.Apple;
+
+/// <summary>
+/// Keeps Apple passes in step with the card: every loyalty event that changes what a pass shows moves its update
+/// tag and pushes to its devices. Its own queue (<c>apple-pass-updates</c>), so a slow or down APNs never holds up
+/// stamps. Does nothing when Apple passes are off.
+/// </summary>
+public sealed class ApplePassUpdatesConsumer(IServiceProvider services) :
+    IConsumer<StampsAwarded>,
+    IConsumer<StampsRevoked>,
+    IConsumer<VoucherIssued>,
+    IConsumer<VoucherRedeemed>,
+    IConsumer<VoucherExpired>,
+    IConsumer<VoucherVoided>,
+    IConsumer<VoucherReinstated>
+{
+    public Task Consume(ConsumeContext<StampsAwarded> context) => UpdateAsync(context, context?.Message.CardId);
+
+    public Task Consume(ConsumeContext<StampsRevoked> context) => UpdateAsync(context, context?.Message.CardId);
+
+    public Task Consume(ConsumeContext<VoucherIssued> context) => UpdateAsync(context, context?.Message.CardId);
+
+    public Task Consume(ConsumeContext<VoucherRedeemed> context) => UpdateAsync(context, context?.Message.CardId);
+
+    public Task Consume(ConsumeContext<VoucherExpired> context) => UpdateAsync(context, context?.Message.CardId);
+
+    public Task Consume(ConsumeContext<VoucherVoided> context) => UpdateAsync(context, context?.Message.CardId);
+
+    public Task Consume(ConsumeContext<VoucherReinstated> context) => UpdateAsync(context, context?.Message.CardId);
+
+    private Task UpdateAsync(ConsumeContext? context, Guid? cardId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var updater = services.GetService<ApplePassUpdater>();
+        return updater is null || cardId is null ? Task.CompletedTask : updater.UpdateAsync(cardId.Value, context.CancellationToken);
+    }
+}
+
+/// <summary>
+/// Endpoint policy of the pass updates: a few concurrent updates, and retries spread over about five minutes for
+/// APNs or the database being unavailable (then MassTransit's error queue).
+/// </summary>
+public sealed class ApplePassUpdatesConsumerDefinition : ConsumerDefinition<ApplePassUpdatesConsumer>
+{
+    public ApplePassUpdatesConsumerDefinition() => ConcurrentMessageLimit = 4;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ApplePassUpdatesConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        endpointConfigurator.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(2)));
+    }
+}

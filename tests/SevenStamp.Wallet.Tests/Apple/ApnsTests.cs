@@ -1,0 +1,156 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using SevenStamp.Loyalty;
+using SevenStamp.Loyalty.Data;
+using SevenStamp.Testing.Apple;
+using SevenStamp.Wallet.Apple;
+
+namespace SevenStamp.Wallet.Tests.Apple;
+
+/// <summary>Pass updates against a local HTTP/2 APNs that checks the JWT, the topic and the path.</summary>
+public sealed class ApnsTests : IAsyncLifetime
+{
+    private readonly AppleTestKit _kit = AppleTestKit.Create();
+    private FakeApns _apns = null!;
+    private AppleHost _host = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _apns = await FakeApns.StartAsync(_kit.ApnsPublicKey, AppleTestKit.KeyId, AppleTestKit.TeamId, AppleTestKit.PassTypeId);
+        _host = await AppleHost.StartAsync(LoyaltyStoreProvider.Sqlite, _kit.Settings(_apns.Url));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _apns.DisposeAsync();
+        _kit.Dispose();
+    }
+
+    private async Task<Guid> RegisteredCardAsync(params string[] pushTokens)
+    {
+        var card = await _host.SeedCardAsync(3);
+        var token = await _host.TokenAsync(card);
+        var device = 0;
+        foreach (var pushToken in pushTokens)
+        {
+            (await _host.RegisterAsync($"device-{++device}-{card:N}", card, token, pushToken)).Dispose();
+        }
+
+        return card;
+    }
+
+    [Fact]
+    public async Task Update_RegisteredDevices_EachGetAnEmptyHttp2PushWithAValidJwtAndTheTopic()
+    {
+        var card = await RegisteredCardAsync("aaaa1111", "bbbb2222");
+
+        await _host.UpdatePassAsync(card);
+
+        Assert.Equal(2, _apns.Pushes.Count);
+        Assert.All(_apns.Pushes, push =>
+        {
+            Assert.Null(push.JwtProblem);
+            Assert.Equal(AppleTestKit.PassTypeId, push.Topic);
+            Assert.Equal("{}", push.Body);
+            Assert.Equal("HTTP/2", push.Protocol);
+            Assert.Equal("background", push.PushType);
+        });
+        Assert.Equal(["aaaa1111", "bbbb2222"], _apns.Pushes.Select(p => p.DeviceToken).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Update_DeviceTokenAnswered410_RemovesItsRegistration()
+    {
+        var card = await RegisteredCardAsync("dead0000", "live1111");
+        _apns.AnswerFor("dead0000", (410, "Unregistered"));
+
+        await _host.UpdatePassAsync(card);
+
+        var left = await _host.WithDbAsync(db => db.Set<ApplePassRegistration>().Where(r => r.SerialNumber == card).Select(r => r.PushToken).ToListAsync());
+        Assert.Equal(["live1111"], left);
+    }
+
+    [Fact]
+    public async Task Update_BadDeviceToken400_RemovesItsRegistration()
+    {
+        var card = await RegisteredCardAsync("bad00000");
+        _apns.AnswerFor("bad00000", (400, "BadDeviceToken"));
+
+        await _host.UpdatePassAsync(card);
+
+        Assert.Equal(0, await _host.WithDbAsync(db => db.Set<ApplePassRegistration>().CountAsync(r => r.SerialNumber == card)));
+    }
+
+    [Fact]
+    public async Task Update_Apns500_IsRetriedAndThenDelivered()
+    {
+        var card = await RegisteredCardAsync("flaky000");
+        _apns.AnswerFor("flaky000", (500, "InternalServerError"), (503, "ServiceUnavailable"));
+
+        await _host.UpdatePassAsync(card);
+
+        Assert.Equal(3, _apns.PushesTo("flaky000"));
+        Assert.Equal(1, await _host.WithDbAsync(db => db.Set<ApplePassRegistration>().CountAsync(r => r.SerialNumber == card)));
+    }
+
+    [Fact]
+    public async Task Update_ApnsDownThroughEveryAttempt_ThrowsSoTheMessageIsRetried_AndKeepsTheRegistration()
+    {
+        var card = await RegisteredCardAsync("down0000");
+        _apns.AnswerFor("down0000", (500, "InternalServerError"), (500, "InternalServerError"), (500, "InternalServerError"));
+
+        await Assert.ThrowsAsync<ApnsUnavailableException>(() => _host.UpdatePassAsync(card));
+
+        Assert.Equal(3, _apns.PushesTo("down0000"));
+        Assert.Equal(1, await _host.WithDbAsync(db => db.Set<ApplePassRegistration>().CountAsync(r => r.SerialNumber == card)));
+        // The tag moved anyway: the device finds the change on its next look.
+        Assert.Equal(1, await _host.WithDbAsync(db => db.Set<ApplePassUpdate>().CountAsync(u => u.SerialNumber == card)));
+    }
+
+    [Fact]
+    public async Task Update_CardWithoutRegistrations_SendsNoPush()
+    {
+        var downloaded = await _host.SeedCardAsync(3);
+        await _host.DownloadAsync(downloaded);
+        var never = await _host.SeedCardAsync(3);
+
+        await _host.UpdatePassAsync(downloaded);
+        await _host.UpdatePassAsync(never);
+
+        Assert.Empty(_apns.Pushes);
+        Assert.Equal(1, await _host.WithDbAsync(db => db.Set<ApplePassUpdate>().CountAsync(u => u.SerialNumber == downloaded)));
+        Assert.Equal(0, await _host.WithDbAsync(db => db.Set<ApplePassUpdate>().CountAsync(u => u.SerialNumber == never)));
+    }
+
+    [Fact]
+    public async Task Update_Redelivered_MovesTheTagAgainAndStillWorks()
+    {
+        var card = await RegisteredCardAsync("again000");
+
+        await _host.UpdatePassAsync(card);
+        var first = await _host.WithDbAsync(db => db.Set<ApplePassUpdate>().Where(u => u.SerialNumber == card).Select(u => u.Tag).SingleAsync());
+        await _host.UpdatePassAsync(card);
+        var second = await _host.WithDbAsync(db => db.Set<ApplePassUpdate>().Where(u => u.SerialNumber == card).Select(u => u.Tag).SingleAsync());
+
+        Assert.True(second > first);
+        Assert.Equal(2, _apns.PushesTo("again000"));
+    }
+
+    [Fact]
+    public void ProviderToken_IsReusedFor50MinutesThenRenewed()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var source = new ApnsTokenSource(PkpassTests.Options(_kit), _host.Services.GetRequiredService<AppleWalletCredentials>(), time);
+
+        var first = source.Current();
+        time.Advance(TimeSpan.FromMinutes(49));
+        var reused = source.Current();
+        time.Advance(TimeSpan.FromMinutes(2));
+        var renewed = source.Current();
+
+        Assert.Equal(first, reused);
+        Assert.NotEqual(first, renewed);
+    }
+}
