@@ -84,6 +84,12 @@ internal sealed class SignatureScheme
             }
 
             var placeholder = template[(i + 1)..close];
+            if (placeholder.Contains('{', StringComparison.Ordinal))
+            {
+                problem = $"has a '{{' without its '}}' at position {i + 1}";
+                return null;
+            }
+
             if (placeholder == "body")
             {
                 parts.Add(new Part(PartKind.Body, null, null));
