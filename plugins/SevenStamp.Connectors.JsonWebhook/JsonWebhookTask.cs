@@ -1,0 +1,328 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using SevenStamp.Connectors.Sdk;
+using SevenStamp.Contracts;
+
+namespace SevenStamp.Connectors.JsonWebhook;
+
+/// <summary>
+/// One JSON webhook instance: verify the signature over the raw bytes, parse (depth- and size-limited, no duplicate
+/// keys), filter on the event type, dedupe on the delivery id, map every record, hand them to the sink, answer.
+/// Every record of a body is mapped before any is published, so a bad body publishes nothing.
+/// </summary>
+internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
+{
+    /// <summary>The largest body the connector reads; the host's own limit (1 MiB by default) usually applies first.</summary>
+    public const int MaxBodyBytes = 2 * 1024 * 1024;
+
+    public const int MaxDepth = 64;
+    public const int MaxRecords = 1000;
+    private const int MaxEventIdLength = 200;
+
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
+
+    private readonly ConnectorContext _context;
+    private readonly JsonWebhookOptions _options;
+
+    public JsonWebhookTask(ConnectorContext context, JsonWebhookOptions options)
+    {
+        _context = context;
+        _options = options;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    public async Task<WebhookResponse> HandleWebhookAsync(WebhookRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Body.Length > MaxBodyBytes)
+        {
+            LogInvalid(_context.Logger, _context.ConnectorId, "body too large");
+            return WebhookResponse.Invalid($"the body is larger than {MaxBodyBytes} bytes; send one event per request");
+        }
+
+        // A template that reads fields of the body (Zettle) needs it parsed first; the parse is bounded like any other.
+        JsonDocument? outer = null;
+        try
+        {
+            string? parseProblem = null;
+            if (_options.Signature.ReadsJson)
+            {
+                outer = TryParse(request.Body, out parseProblem);
+            }
+
+            if (!_options.Signature.Verify(request, outer?.RootElement, out var reason))
+            {
+                LogBadSignature(_context.Logger, _context.ConnectorId, request.GetHeader(_options.Signature.Header) is null ? "missing" : "wrong");
+                return WebhookResponse.Unauthorized(reason);
+            }
+
+            if (outer is null)
+            {
+                outer = TryParse(request.Body, out parseProblem);
+                if (outer is null)
+                {
+                    LogInvalid(_context.Logger, _context.ConnectorId, "malformed JSON");
+                    return WebhookResponse.Invalid(parseProblem!);
+                }
+            }
+
+            return await HandleAuthenticAsync(request, outer.RootElement, cancellationToken);
+        }
+        finally
+        {
+            outer?.Dispose();
+        }
+    }
+
+    private async Task<WebhookResponse> HandleAuthenticAsync(WebhookRequest request, JsonElement root, CancellationToken cancellationToken)
+    {
+        // Events that are not sales are acknowledged, so the POS does not retry them for days.
+        if (ReadEventType(request, root, out var typeProblem) is { } type)
+        {
+            if (!_options.AcceptEventTypes.Contains(type, StringComparer.Ordinal))
+            {
+                return WebhookResponse.Ignored($"event type '{JsonPath.Describe(type)}' is not one of acceptEventTypes; acknowledged and ignored");
+            }
+        }
+        else if (typeProblem is not null)
+        {
+            return Invalid(typeProblem);
+        }
+
+        var eventId = ReadEventId(request, root, out var idProblem);
+        if (idProblem is not null)
+        {
+            return Invalid(idProblem);
+        }
+
+        if (eventId is not null && await _context.Store.IsSeenAsync("event:" + eventId, cancellationToken))
+        {
+            return WebhookResponse.Duplicate($"event {eventId} was received before");
+        }
+
+        List<object> records;
+        JsonDocument? inner = null;
+        try
+        {
+            var payload = root;
+            if (_options.Unwrap is { } unwrap)
+            {
+                var wrapped = unwrap.SelectOne(root);
+                if (wrapped is not { ValueKind: JsonValueKind.String } text)
+                {
+                    return Invalid($"unwrap ({JsonPath.Describe(unwrap.Text)}) must be a JSON text holding the payload; it is {(wrapped is null ? "missing" : "a " + wrapped.Value.ValueKind.ToString().ToLowerInvariant())}");
+                }
+
+                inner = TryParse(System.Text.Encoding.UTF8.GetBytes(text.GetString()!), out var innerProblem);
+                if (inner is null)
+                {
+                    return Invalid($"unwrap ({JsonPath.Describe(unwrap.Text)}): the payload inside {innerProblem}");
+                }
+
+                payload = inner.RootElement;
+            }
+
+            records = MapRecords(payload, eventId);
+        }
+        catch (MappingException ex)
+        {
+            return Invalid(ex.Message);
+        }
+        finally
+        {
+            inner?.Dispose();
+        }
+
+        // Each record is published once: a record already published (by an earlier delivery of the same sale, e.g.
+        // orders/create then orders/paid) is skipped; a record is marked only after the sink made it durable.
+        var published = 0;
+        foreach (var record in records)
+        {
+            var key = RecordKey(record);
+            if (await _context.Store.IsSeenAsync(key, cancellationToken))
+            {
+                continue;
+            }
+
+            switch (record)
+            {
+                case SaleCompleted sale:
+                    await _context.Sink.PublishAsync(sale, cancellationToken);
+                    break;
+                case SaleRefunded refund:
+                    await _context.Sink.PublishAsync(refund, cancellationToken);
+                    break;
+                default:
+                    throw new InvalidOperationException("Unknown record kind.");
+            }
+
+            await _context.Store.MarkSeenAsync(key, cancellationToken);
+            published++;
+        }
+
+        if (eventId is not null)
+        {
+            await _context.Store.MarkSeenAsync("event:" + eventId, cancellationToken);
+        }
+
+        if (published == 0)
+        {
+            return WebhookResponse.Duplicate(records.Count == 1 ? $"{Describe(records[0])} was received before" : $"all {records.Count} records were received before");
+        }
+
+        return WebhookResponse.Accepted(records.Count == 1 ? $"{Describe(records[0])} accepted" : $"{published} of {records.Count} records accepted ({records.Count - published} received before)");
+    }
+
+    private List<object> MapRecords(JsonElement payload, string? eventId)
+    {
+        var mapping = _options.Mapping;
+        if (mapping.Records is not { } recordsPath)
+        {
+            return [mapping.Map(payload, _context.MerchantId, _context.ConnectorId, eventId)];
+        }
+
+        var records = new List<object>();
+        foreach (var record in recordsPath.SelectAll(payload))
+        {
+            if (records.Count == MaxRecords)
+            {
+                throw new MappingException($"records ({JsonPath.Describe(recordsPath.Text)})", $"has more than {MaxRecords} entries; send fewer per request");
+            }
+
+            if (record.ValueKind != JsonValueKind.Object)
+            {
+                throw new MappingException($"records ({JsonPath.Describe(recordsPath.Text)})", $"entry {records.Count} is a JSON {record.ValueKind.ToString().ToLowerInvariant()}; each must be an object");
+            }
+
+            try
+            {
+                records.Add(mapping.Map(record, _context.MerchantId, _context.ConnectorId, eventId));
+            }
+            catch (MappingException ex)
+            {
+                throw new MappingException($"records[{records.Count}]:", ex.Message);
+            }
+        }
+
+        return records.Count > 0
+            ? records
+            : throw new MappingException($"records ({JsonPath.Describe(recordsPath.Text)})", "matched nothing in the body; check mapping.records");
+    }
+
+    private static string RecordKey(object record) => record switch
+    {
+        SaleCompleted sale => sale.ExternalSaleVersion is { } version
+            ? $"sale:{sale.ExternalSaleId}:{version.ToString(CultureInfo.InvariantCulture)}"
+            : "sale:" + sale.ExternalSaleId,
+        SaleRefunded refund => "refund:" + refund.ExternalRefundId,
+        _ => throw new InvalidOperationException("Unknown record kind."),
+    };
+
+    private static string Describe(object record) => record switch
+    {
+        SaleCompleted sale => "sale " + sale.ExternalSaleId,
+        SaleRefunded refund => "refund " + refund.ExternalRefundId,
+        _ => "record",
+    };
+
+    private string? ReadEventType(WebhookRequest request, JsonElement root, out string? problem)
+    {
+        problem = null;
+        if (_options.EventTypeHeader is { } header)
+        {
+            var value = request.GetHeader(header)?.Trim();
+            if (string.IsNullOrEmpty(value))
+            {
+                problem = $"the {header} header (eventTypeHeader) is missing";
+            }
+
+            return string.IsNullOrEmpty(value) ? null : value;
+        }
+
+        if (_options.EventTypePath is { } path)
+        {
+            var value = path.SelectOne(root) is { ValueKind: JsonValueKind.String } text ? text.GetString()!.Trim() : null;
+            if (string.IsNullOrEmpty(value))
+            {
+                problem = $"the event type ({JsonPath.Describe(path.Text)}, eventTypePath) is missing or not a text";
+            }
+
+            return string.IsNullOrEmpty(value) ? null : value;
+        }
+
+        return null;
+    }
+
+    private string? ReadEventId(WebhookRequest request, JsonElement root, out string? problem)
+    {
+        problem = null;
+        string? value = null;
+        string? where = null;
+        if (_options.EventIdHeader is { } header)
+        {
+            value = request.GetHeader(header)?.Trim();
+            where = $"the {header} header (eventIdHeader)";
+        }
+        else if (_options.EventIdPath is { } path)
+        {
+            value = path.SelectOne(root) switch
+            {
+                { ValueKind: JsonValueKind.String } text => text.GetString()!.Trim(),
+                { ValueKind: JsonValueKind.Number } number => number.GetRawText(),
+                _ => null,
+            };
+            where = $"the event id ({JsonPath.Describe(path.Text)}, eventIdPath)";
+        }
+
+        if (where is null)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrEmpty(value))
+        {
+            problem = where + " is missing";
+            return null;
+        }
+
+        if (value.Length > MaxEventIdLength || value.Any(char.IsControl))
+        {
+            problem = where + $" is longer than {MaxEventIdLength} characters or has control characters";
+            return null;
+        }
+
+        return value;
+    }
+
+    private static JsonDocument? TryParse(ReadOnlyMemory<byte> body, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            return JsonDocument.Parse(body, ParseOptions);
+        }
+        catch (JsonException ex)
+        {
+            problem = $"the body is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, position {(ex.BytePositionInLine ?? 0) + 1}): send one JSON document in UTF-8, nested at most {MaxDepth} levels, without repeated property names";
+            return null;
+        }
+    }
+
+    private WebhookResponse Invalid(string message)
+    {
+        LogInvalid(_context.Logger, _context.ConnectorId, message);
+        return WebhookResponse.Invalid(message);
+    }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "JSON webhook for {ConnectorId} refused: {Problem} signature")]
+    private static partial void LogBadSignature(ILogger logger, string connectorId, string problem);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "JSON webhook for {ConnectorId} refused: {Problem}")]
+    private static partial void LogInvalid(ILogger logger, string connectorId, string problem);
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using SevenStamp.Testing;
+
+namespace SevenStamp.Connectors.Host.Tests;
+
+/// <summary>The json-webhook plugin loaded from disk by the real host, fed a Shopify orders/paid webhook over HTTP.</summary>
+public sealed class JsonWebhookHostTests : IAsyncLifetime
+{
+    private const string ShopifySecret = "shpss_host_test_client_secret_0123456789";
+
+    private const string Connectors = """
+        { "connectors": [
+            { "id": "shopify", "plugin": "json-webhook", "merchantId": "cafe-1",
+              "settings": { "preset": "shopify", "secret": "shpss_host_test_client_secret_0123456789", "mapping": { "locationId": { "value": "web" } } } }
+        ] }
+        """;
+
+    private const string Order = """
+        { "id": 450789469, "name": "#1001", "created_at": "2026-11-23T04:30:00-05:00", "currency": "EUR", "total_price": "7.60",
+          "email": "jane.doe@example.com", "customer": { "id": 207119551, "email": "jane.doe@example.com", "phone": null },
+          "line_items": [ { "id": 466157049, "name": "Flat white", "price": "3.80", "quantity": 2, "sku": "FW-01", "variant_id": 39072856 } ],
+          "discount_codes": [] }
+        """;
+
+    private RunningHost _host = null!;
+
+    public async ValueTask InitializeAsync() =>
+        _host = await RunningHost.StartAsync(Connectors, new Dictionary<string, string?> { ["SevenStamp:Bus:Transport"] = "InMemory" });
+
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+
+    private Task<HttpResponseMessage> PostAsync(string body, string webhookId, string secret = ShopifySecret)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/shopify") { Content = content };
+        request.Headers.Add("X-Shopify-Hmac-Sha256", Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), bytes)));
+        request.Headers.Add("X-Shopify-Topic", "orders/paid");
+        request.Headers.Add("X-Shopify-Webhook-Id", webhookId);
+        return _host.Client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_shopify_order_posted_to_the_host_is_published_and_stamped_once()
+    {
+        // Act
+        var first = await PostAsync(Order, "wh-host-1");
+        var again = await PostAsync(Order, "wh-host-1");
+        var forged = await PostAsync(Order, "wh-host-2", secret: "shpss_not_the_shops_secret_000000000");
+        var broken = await PostAsync("{ \"id\": 1, ", "wh-host-3");
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Contains("\"outcome\":\"duplicate\"", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+        Assert.DoesNotContain("   at ", await broken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(
+            await RunningHost.EventuallyAsync(() => _host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "450789469")), TimeSpan.FromSeconds(30)),
+            "The sale was not published to the loyalty engine.");
+        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync("shopify", "207119551") == 1, TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, await _host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == "450789469")));
+    }
+}

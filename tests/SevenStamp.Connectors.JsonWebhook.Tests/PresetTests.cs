@@ -1,0 +1,179 @@
+using System.Text;
+using SevenStamp.Connectors.Sdk;
+using SevenStamp.Connectors.TestKit.Compliance;
+
+namespace SevenStamp.Connectors.JsonWebhook.Tests;
+
+public sealed class PresetTests
+{
+    [Fact]
+    public async Task Shopify_orders_create_then_orders_paid_of_one_order_publish_one_sale()
+    {
+        // Arrange
+        await using var harness = Harness.Create(Samples.ShopifySettings);
+        var body = Samples.Read("shopify-orders-paid.json");
+
+        // Act
+        var created = await harness.SendAsync(Samples.Shopify(body, "orders/create", "wh-create-1"));
+        var paid = await harness.SendAsync(Samples.Shopify(body, "orders/paid", "wh-paid-1"));
+
+        // Assert
+        Assert.Equal(WebhookOutcome.Accepted, created.Outcome);
+        Assert.Equal((200, WebhookOutcome.Duplicate), (paid.StatusCode, paid.Outcome));
+        var sale = Assert.Single(harness.Sink.Sales);
+        SaleAssert.Equivalent(ShopifyExpected.Sale with { SourceEventId = "wh-create-1" }, sale);
+    }
+
+    [Theory]
+    [InlineData("orders/updated")]
+    [InlineData("refunds/create")]
+    [InlineData("customers/create")]
+    public async Task Shopify_topics_that_are_not_sales_are_acknowledged_and_ignored(string topic)
+    {
+        await using var harness = Harness.Create(Samples.ShopifySettings);
+
+        var response = await harness.SendAsync(Samples.Shopify(Samples.Read("shopify-orders-paid.json"), topic));
+
+        Assert.Equal((200, WebhookOutcome.Ignored), (response.StatusCode, response.Outcome));
+        Assert.Empty(harness.Sink.Records);
+    }
+
+    [Fact]
+    public async Task Shopify_signature_under_the_previous_secret_is_accepted_during_a_rotation()
+    {
+        var settings = Harness.With(Samples.ShopifySettings, ("secret", "shpss_new_client_secret_9876543210fedcba"), ("previousSecret", Samples.ShopifySecret));
+        await using var harness = Harness.Create(settings);
+
+        var old = await harness.SendAsync(Samples.Shopify(Samples.Read("shopify-orders-paid.json")));
+        var stranger = await harness.SendAsync(Samples.Shopify(Samples.Read("shopify-orders-paid.json"), webhookId: "wh-2", secret: "shpss_someone_elses_secret_000000000"));
+
+        Assert.Equal(WebhookOutcome.Accepted, old.Outcome);
+        Assert.Equal(401, stranger.StatusCode);
+        Assert.Single(harness.Sink.Sales);
+    }
+
+    [Fact]
+    public async Task A_merchant_setting_overrides_the_preset()
+    {
+        // The shop sits behind a proxy that renames the signature header.
+        await using var harness = Harness.Create(Harness.With(Samples.ShopifySettings, ("signatureHeader", "X-Proxy-Hmac")));
+        var body = Samples.Read("shopify-orders-paid.json");
+        var shopify = Samples.Shopify(body);
+        var headers = new Dictionary<string, string>(shopify.Headers);
+        var signature = headers["X-Shopify-Hmac-Sha256"];
+        headers.Remove("X-Shopify-Hmac-Sha256");
+        headers["X-Proxy-Hmac"] = signature;
+
+        var viaPresetHeader = await harness.SendAsync(shopify);
+        var viaOverride = await harness.SendAsync(Samples.Request(body, headers));
+
+        Assert.Equal(401, viaPresetHeader.StatusCode);
+        Assert.Equal(WebhookOutcome.Accepted, viaOverride.Outcome);
+    }
+
+    [Fact]
+    public async Task A_mapping_given_with_a_preset_replaces_only_its_own_fields()
+    {
+        var settings = Harness.With(Samples.ShopifySettings, ("mapping", """{ "locationId": { "value": "web-shop" }, "saleId": "$.name" }"""));
+        await using var harness = Harness.Create(settings);
+
+        await harness.SendAsync(Samples.Shopify(Samples.Read("shopify-orders-paid.json")));
+
+        var sale = Assert.Single(harness.Sink.Sales);
+        Assert.Equal(("#9999", "web-shop", 403.00m, 2), (sale.ExternalSaleId, sale.LocationId, sale.Total, sale.LineItems.Count));
+    }
+
+    [Fact]
+    public async Task Zettle_refund_purchase_becomes_a_refund_of_the_original_sale()
+    {
+        await using var harness = Harness.Create(Samples.ZettleSettings);
+
+        var response = await harness.SendAsync(Samples.Zettle(Samples.Read("zettle-purchase-refund.json")));
+
+        Assert.Equal(WebhookOutcome.Accepted, response.Outcome);
+        var refund = Assert.Single(harness.Sink.Refunds);
+        Assert.Equal(("9a8b7c6d-a111-11eb-a7f9-24cfef8c2970", "7cdf4ae2-a110-11eb-a7f9-24cfef8c2970", "GBP", 63.00m, false),
+            (refund.ExternalRefundId, refund.ExternalSaleId, refund.Currency, refund.Amount, refund.IsFullRefund));
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 10, 30, 0, TimeSpan.Zero), refund.OccurredAt);
+        Assert.Empty(harness.Sink.Sales);
+    }
+
+    [Fact]
+    public async Task Zettle_signature_covers_the_payload_so_a_changed_payload_is_refused()
+    {
+        await using var harness = Harness.Create(Samples.ZettleSettings);
+        var body = Encoding.UTF8.GetString(Samples.Read("zettle-purchase-created.json"));
+        var signed = Samples.Zettle(Encoding.UTF8.GetBytes(body));
+        var tampered = Encoding.UTF8.GetBytes(body.Replace("35300", "99900", StringComparison.Ordinal));
+
+        var response = await harness.SendAsync(Samples.Request(tampered, new Dictionary<string, string>(signed.Headers)));
+
+        Assert.Equal(401, response.StatusCode);
+        Assert.Empty(harness.Sink.Records);
+    }
+
+    [Fact]
+    public async Task Zettle_events_other_than_purchase_created_are_acknowledged_and_ignored()
+    {
+        await using var harness = Harness.Create(Samples.ZettleSettings);
+        var body = Encoding.UTF8.GetString(Samples.Read("zettle-purchase-created.json")).Replace("\"PurchaseCreated\"", "\"ProductCreated\"", StringComparison.Ordinal);
+
+        var response = await harness.SendAsync(Samples.Zettle(Encoding.UTF8.GetBytes(body)));
+
+        Assert.Equal((200, WebhookOutcome.Ignored), (response.StatusCode, response.Outcome));
+        Assert.Empty(harness.Sink.Records);
+    }
+
+    [Fact]
+    public async Task Zettle_payload_that_is_not_json_text_is_refused_naming_unwrap()
+    {
+        await using var harness = Harness.Create(Samples.ZettleSettings);
+        const string body = """{ "eventName": "PurchaseCreated", "messageId": "m-1", "timestamp": "2026-11-23T09:30:01Z", "payload": "{ not json" }""";
+
+        var response = await harness.SendAsync(Samples.Zettle(Encoding.UTF8.GetBytes(body)));
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Contains("unwrap", response.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Loyverse_batch_publishes_one_record_per_receipt_and_a_refund_receipt_as_a_refund()
+    {
+        await using var harness = Harness.Create(Samples.LoyverseSettings);
+
+        var response = await harness.SendAsync(Samples.Loyverse(Samples.Read("loyverse-receipts-batch.json")));
+        var again = await harness.SendAsync(Samples.Loyverse(Samples.Read("loyverse-receipts-batch.json")));
+
+        Assert.Equal(WebhookOutcome.Accepted, response.Outcome);
+        var refund = Assert.Single(harness.Sink.Refunds);
+        Assert.Equal(("2-1007", "2-1006", "EUR", 1.3m), (refund.ExternalRefundId, refund.ExternalSaleId, refund.Currency, refund.Amount));
+        var sale = Assert.Single(harness.Sink.Sales);
+        Assert.Equal(("2-1008", 3.5m), (sale.ExternalSaleId, sale.Total));
+        Assert.Equal(WebhookOutcome.Duplicate, again.Outcome);
+        Assert.Equal(2, harness.Sink.Records.Count);
+    }
+
+    [Fact]
+    public async Task Loyverse_batch_with_one_bad_receipt_publishes_nothing_and_names_the_receipt()
+    {
+        await using var harness = Harness.Create(Samples.LoyverseSettings);
+        var body = Encoding.UTF8.GetString(Samples.Read("loyverse-receipts-batch.json")).Replace("\"receipt_date\": \"2026-11-23T10:05:00.000Z\"", "\"receipt_date\": \"yesterday\"", StringComparison.Ordinal);
+
+        var response = await harness.SendAsync(Samples.Loyverse(Encoding.UTF8.GetBytes(body)));
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Contains("records[1]", response.Message, StringComparison.Ordinal);
+        Assert.Contains("occurredAt", response.Message, StringComparison.Ordinal);
+        Assert.Empty(harness.Sink.Records);
+    }
+
+    [Fact]
+    public void Loyverse_preset_without_a_currency_is_refused_naming_mapping_currency()
+    {
+        var errors = Harness.Errors(new Dictionary<string, string?> { ["preset"] = "loyverse", ["secret"] = Samples.LoyverseSecret });
+
+        var error = Assert.Single(errors);
+        Assert.Equal("mapping.currency", error.Field);
+        Assert.Contains("\"value\"", error.Message, StringComparison.Ordinal);
+    }
+}

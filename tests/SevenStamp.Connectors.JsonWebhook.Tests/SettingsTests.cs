@@ -1,0 +1,102 @@
+using System.Text;
+using SevenStamp.Connectors.Sdk;
+
+namespace SevenStamp.Connectors.JsonWebhook.Tests;
+
+public sealed class SettingsTests
+{
+    private static SettingError ErrorFor(string field, params (string Key, string? Value)[] changes)
+    {
+        var errors = Harness.Errors(Harness.With(Samples.CustomSettings, changes));
+        return Assert.Single(errors, e => e.Field == field);
+    }
+
+    [Theory]
+    [InlineData("""{ "total": "total_price" }""", "mapping.total", "must start with '$'")]
+    [InlineData("""{ "total": "$.items[?(@.price > 1)]" }""", "mapping.total", "filters and expressions are not supported")]
+    [InlineData("""{ "total": { "path": "$.total", "convert": "cents" } }""", "mapping.total", "use one of: decimal, minor-units, abs")]
+    [InlineData("""{ "occurredAt": { "path": "$.t", "convert": "minor-units" } }""", "mapping.occurredAt", "does not exist for this field")]
+    [InlineData("""{ "lineItems": { "path": "$.lines[*]", "name": "$.n", "quantity": "$.q", "unitPrice": { "path": "$.p", "convert": "upper" } } }""", "mapping.lineItems.unitPrice", "does not exist")]
+    [InlineData("""{ "colour": "$.c" }""", "mapping.colour", "is not a mapping field")]
+    [InlineData("""{ "currency": { "value": "EUR", "path": "$.c" } }""", "mapping.currency", "exactly one of")]
+    public void Mapping_problems_name_the_mapping_field(string overrides, string field, string hint)
+    {
+        // Merged over a preset so each case has one problem only.
+        var errors = Harness.Errors(new Dictionary<string, string?> { ["preset"] = "shopify", ["secret"] = Samples.ShopifySecret, ["mapping"] = overrides });
+
+        var error = Assert.Single(errors);
+        Assert.Equal(field, error.Field);
+        Assert.Contains(hint, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_preset_that_does_not_exist_is_named() =>
+        Assert.Contains("shopify, zettle, loyverse", ErrorFor("preset", ("preset", "square-ish")).Message, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("{timestamp}.{body}", "unknown placeholder")]
+    [InlineData("{header:X-Ts.{body}", "'{' without its '}'")]
+    [InlineData("{json:total}.{body}", "must start with '$'")]
+    [InlineData("{header:X-Ts}", "must include the body")]
+    public void A_bad_signed_content_template_is_named(string template, string hint) =>
+        Assert.Contains(hint, ErrorFor("signedContent", ("signedContent", template)).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void Unsigned_is_refused_unless_explicitly_allowed()
+    {
+        var refused = ErrorFor("signatureAlgorithm", ("signatureAlgorithm", "none"), ("secret", null));
+        Assert.Contains("allowUnsigned=true", refused.Message, StringComparison.Ordinal);
+
+        Assert.Empty(Harness.Errors(Harness.With(Samples.CustomSettings, ("signatureAlgorithm", "none"), ("secret", null), ("allowUnsigned", "true"))));
+    }
+
+    [Fact]
+    public void A_missing_or_short_secret_is_named()
+    {
+        Assert.Contains("is required", ErrorFor("secret", ("secret", null)).Message, StringComparison.Ordinal);
+        Assert.Contains("at least 16", ErrorFor("secret", ("secret", "short")).Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("short", ErrorFor("secret", ("secret", "short")).Message.Replace("too short", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("signatureAlgorithm", "md5")]
+    [InlineData("signatureEncoding", "base32")]
+    [InlineData("signatureHeader", "X Signature")]
+    [InlineData("eventIdPath", "messageId")]
+    [InlineData("unwrap", "$.payload[")]
+    public void Bad_signature_and_dedupe_settings_are_named(string field, string value) =>
+        Assert.NotNull(ErrorFor(field, (field, value)));
+
+    [Fact]
+    public void Accepting_event_types_needs_a_place_to_read_them()
+    {
+        Assert.Contains("eventTypeHeader or eventTypePath", ErrorFor("acceptEventTypes", ("acceptEventTypes", "sale")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bearer_token_authentication_accepts_the_token_and_refuses_others()
+    {
+        var settings = Harness.With(Samples.CustomSettings, ("signatureAlgorithm", "bearer"), ("signatureHeader", null), ("signaturePrefix", null), ("signedContent", null));
+        await using var harness = Harness.Create(settings);
+        var body = Encoding.UTF8.GetBytes(Samples.CustomSale);
+        WebhookRequest With(string authorization) => Samples.Request(body, new Dictionary<string, string> { ["Authorization"] = authorization, ["X-Pos-Delivery"] = "d-" + authorization.Length });
+
+        var wrong = await harness.SendAsync(With("Bearer custom-pos-shared-secret-0123456780"));
+        var right = await harness.SendAsync(With("Bearer " + Samples.CustomSecret));
+
+        Assert.Equal(401, wrong.StatusCode);
+        Assert.Equal(WebhookOutcome.Accepted, right.Outcome);
+    }
+
+    [Fact]
+    public async Task Unsigned_requests_are_accepted_only_when_allowed()
+    {
+        var settings = Harness.With(Samples.CustomSettings, ("signatureAlgorithm", "none"), ("secret", null), ("allowUnsigned", "true"), ("signatureHeader", null), ("signaturePrefix", null), ("signedContent", null));
+        await using var harness = Harness.Create(settings);
+        var body = Encoding.UTF8.GetBytes(Samples.CustomSale);
+
+        var response = await harness.SendAsync(Samples.Request(body, new Dictionary<string, string> { ["X-Pos-Delivery"] = "d-1" }));
+
+        Assert.Equal(WebhookOutcome.Accepted, response.Outcome);
+    }
+}

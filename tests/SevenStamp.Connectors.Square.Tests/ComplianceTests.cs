@@ -1,0 +1,52 @@
+using System.Text;
+using SevenStamp.Connectors.Sdk;
+using SevenStamp.Connectors.TestKit;
+using SevenStamp.Connectors.TestKit.Compliance;
+using SevenStamp.Contracts;
+using SevenStamp.Testing;
+
+namespace SevenStamp.Connectors.Square.Tests;
+
+/// <summary>The compliance suite on the Square connector, against the fake Square server holding the sample's order.</summary>
+public sealed class SquareComplianceTests : WebhookConnectorComplianceTests
+{
+    private FakeSquareServer _square = null!;
+
+    public override async ValueTask InitializeAsync()
+    {
+        _square = await FakeSquareServer.StartAsync();
+        _square.PutOrder(SquarePayloads.Order("ORD-1001", customerId: "CUST-ANA-01", total: 380, discountName: "FREE-7K2P", discount: 70, version: 5));
+    }
+
+    protected override async ValueTask DisposeAsyncCore() => await _square.DisposeAsync();
+
+    protected override IPosConnector CreateConnector() => new SquareConnector { ClientOptions = SquareHarness.FastRetries };
+
+    protected override IReadOnlyDictionary<string, string?> ValidSettings() => SquareHarness.Settings(_square);
+
+    // The catch-up loop would publish the sample's order from the fake server on its own; webhooks are tested alone.
+    protected override bool StartBeforeWebhooks => false;
+
+    protected override byte[] SampleBody => Encoding.UTF8.GetBytes(SquarePayloads.PaymentEvent("evt-1", "payment.created", "PAY1001", "COMPLETED", "ORD-1001"));
+
+    protected override string SignatureHeader => SquareSignature.HeaderName;
+
+    protected override WebhookRequest Sign(ReadOnlyMemory<byte> body) =>
+        new("POST", new Dictionary<string, string> { [SignatureHeader] = SquareSignature.Compute(SquareHarness.NotificationUrl, body.Span, SquareHarness.SignatureKey) }, body, DateTimeOffset.UnixEpoch);
+
+    protected override SaleCompleted ExpectedSale => new()
+    {
+        MerchantId = ConnectorHarness.MerchantId,
+        ConnectorId = ConnectorHarness.ConnectorId,
+        ExternalSaleId = "ORD-1001",
+        ExternalSaleVersion = 5,
+        SourceEventId = "evt-1",
+        LocationId = SquarePayloads.Location,
+        OccurredAt = new DateTimeOffset(2026, 11, 23, 9, 30, 5, TimeSpan.Zero),
+        Customer = new CustomerIdentifiers { PosCustomerId = "CUST-ANA-01" },
+        Currency = "EUR",
+        Total = 3.80m,
+        LineItems = [new SaleLineItem { CatalogObjectId = "CATVAR-LATTE-L", Name = "Latte (Large)", Quantity = 1m, UnitPrice = 4.50m }],
+        Discounts = [new AppliedDiscount { Name = "FREE-7K2P", Amount = 0.70m }],
+    };
+}

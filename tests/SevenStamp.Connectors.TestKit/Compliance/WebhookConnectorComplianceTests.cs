@@ -1,0 +1,243 @@
+using System.Text;
+using SevenStamp.Connectors.Sdk;
+using SevenStamp.Contracts;
+using Xunit;
+
+namespace SevenStamp.Connectors.TestKit.Compliance;
+
+/// <summary>
+/// The compliance suite of connectors that receive webhooks: authentication, mapping of a documented sample,
+/// duplicate delivery, malformed and oversized input, and an unavailable sink. A derived class supplies the sample,
+/// how a request is signed and the sale the sample must become.
+/// </summary>
+public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
+{
+    /// <summary>The size of the oversized body: far above any host limit.</summary>
+    public const int OversizedBytes = 10 * 1024 * 1024;
+
+    /// <summary>The raw body of a valid sale delivery, as the POS documents it.</summary>
+    protected abstract byte[] SampleBody { get; }
+
+    /// <summary>The header that carries the signature or credentials.</summary>
+    protected abstract string SignatureHeader { get; }
+
+    /// <summary>The sale <see cref="SampleBody"/> must be mapped to (merchant and connector ids of <see cref="ConnectorHarness"/>).</summary>
+    protected abstract SaleCompleted ExpectedSale { get; }
+
+    /// <summary>A correctly signed request carrying <paramref name="body"/> and any headers the POS always sends.</summary>
+    protected abstract WebhookRequest Sign(ReadOnlyMemory<byte> body);
+
+    /// <summary>
+    /// Whether the task is started before webhooks are sent, as in the host. A connector whose background work would
+    /// itself publish the sample (a catch-up poll against the same fake server) turns this off.
+    /// </summary>
+    protected virtual bool StartBeforeWebhooks => true;
+
+    /// <summary>Authentic bodies that must be refused with a 4xx, each with a name for the failure message.</summary>
+    protected virtual IEnumerable<(string Name, byte[] Body)> MalformedBodies()
+    {
+        yield return ("truncated JSON", Encoding.UTF8.GetBytes("{\"id\": \"S-1\", \"total\": "));
+        yield return ("not JSON", Encoding.UTF8.GetBytes("total=5.60&currency=EUR"));
+        yield return ("empty", []);
+        yield return ("a JSON array", Encoding.UTF8.GetBytes("[1, 2, 3]"));
+        yield return ("a JSON string", Encoding.UTF8.GetBytes("\"sale\""));
+        yield return ("nested 1,000 deep", Encoding.UTF8.GetBytes(new string('[', 1000) + new string(']', 1000)));
+        yield return ("nested objects 1,000 deep", Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("{\"a\":", 1000)) + "1" + new string('}', 1000)));
+        yield return ("invalid UTF-8", [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D]);
+    }
+
+    private async Task<ConnectorUnderTest> StartAsync(bool sinkUnavailable = false)
+    {
+        var connector = Create(ValidSettings());
+        connector.Sink.Unavailable = sinkUnavailable;
+        if (StartBeforeWebhooks)
+        {
+            await connector.Task.StartAsync(CancellationToken.None);
+        }
+
+        return connector;
+    }
+
+    private static async Task<WebhookResponse> SendAsync(ConnectorUnderTest connector, WebhookRequest request) =>
+        await connector.Receiver.HandleWebhookAsync(request, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+    private static WebhookRequest WithHeaders(WebhookRequest request, Func<Dictionary<string, string>, Dictionary<string, string>> change) =>
+        new(request.Method, change(new Dictionary<string, string>(request.Headers, StringComparer.OrdinalIgnoreCase)), request.Body, request.ReceivedAt, request.QueryString);
+
+    private static void AssertStatus(int expectedLow, int expectedHigh, WebhookResponse response, string what) =>
+        Assert.True(response.StatusCode >= expectedLow && response.StatusCode <= expectedHigh, $"{what}: expected {expectedLow}–{expectedHigh}, got {response.StatusCode} ({response.Outcome}): {response.Message}");
+
+    [Fact]
+    public async Task A_valid_sample_is_mapped_to_the_expected_sale()
+    {
+        await using var connector = await StartAsync();
+
+        var response = await SendAsync(connector, Sign(SampleBody));
+
+        Assert.True(response.Outcome == WebhookOutcome.Accepted, $"Expected Accepted, got {response.StatusCode} {response.Outcome}: {response.Message}");
+        Assert.Equal(200, response.StatusCode);
+        var sale = Assert.Single(connector.Sink.Sales);
+        SaleAssert.Equivalent(ExpectedSale, sale);
+    }
+
+    [Fact]
+    public async Task An_unsigned_request_is_refused_and_publishes_nothing()
+    {
+        await using var connector = await StartAsync();
+        var unsigned = WithHeaders(Sign(SampleBody), headers =>
+        {
+            headers.Remove(SignatureHeader);
+            return headers;
+        });
+
+        var response = await SendAsync(connector, unsigned);
+
+        AssertStatus(401, 403, response, "unsigned");
+        Assert.Equal(WebhookOutcome.Unauthorized, response.Outcome);
+        Assert.Empty(connector.Sink.Records);
+    }
+
+    [Fact]
+    public async Task A_badly_signed_request_is_refused_and_publishes_nothing()
+    {
+        await using var connector = await StartAsync();
+        var signed = Sign(SampleBody);
+        var forged = WithHeaders(signed, headers =>
+        {
+            headers[SignatureHeader] = Corrupt(headers[SignatureHeader]);
+            return headers;
+        });
+        var empty = WithHeaders(signed, headers =>
+        {
+            headers[SignatureHeader] = string.Empty;
+            return headers;
+        });
+
+        foreach (var (name, request) in new[] { ("forged", forged), ("empty", empty) })
+        {
+            var response = await SendAsync(connector, request);
+            AssertStatus(401, 403, response, name);
+        }
+
+        Assert.Empty(connector.Sink.Records);
+    }
+
+    [Fact]
+    public async Task A_duplicate_delivery_is_acknowledged_and_publishes_nothing_more()
+    {
+        await using var connector = await StartAsync();
+
+        var first = await SendAsync(connector, Sign(SampleBody));
+        var second = await SendAsync(connector, Sign(SampleBody));
+
+        Assert.Equal(WebhookOutcome.Accepted, first.Outcome);
+        AssertStatus(200, 299, second, "duplicate");
+        Assert.Equal(WebhookOutcome.Duplicate, second.Outcome);
+        Assert.Single(connector.Sink.Sales);
+    }
+
+    [Fact]
+    public async Task Malformed_input_is_refused_with_a_4xx_and_publishes_nothing()
+    {
+        await using var connector = await StartAsync();
+
+        foreach (var (name, body) in MalformedBodies())
+        {
+            var response = await SendAsync(connector, Sign(body));
+            AssertStatus(400, 499, response, name);
+            Assert.False(string.IsNullOrWhiteSpace(response.Message), $"{name}: the answer should say what is wrong.");
+            Assert.DoesNotContain("   at ", response.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(connector.Sink.Records);
+    }
+
+    [Fact]
+    public async Task Oversized_input_is_refused_with_a_4xx_and_publishes_nothing()
+    {
+        await using var connector = await StartAsync();
+        var padding = new string('x', OversizedBytes);
+        var body = Encoding.UTF8.GetBytes("{\"padding\":\"" + padding + "\"}");
+
+        var response = await SendAsync(connector, Sign(body));
+
+        AssertStatus(400, 499, response, "10 MB body");
+        Assert.Empty(connector.Sink.Records);
+    }
+
+    [Fact]
+    public async Task An_unavailable_sink_makes_the_pos_retry_and_marks_nothing_seen()
+    {
+        await using var connector = await StartAsync(sinkUnavailable: true);
+
+        // The host answers 503 when the sink throws CheckoutSinkUnavailableException; a connector may also answer 5xx itself.
+        try
+        {
+            var refused = await SendAsync(connector, Sign(SampleBody));
+            AssertStatus(500, 599, refused, "sink unavailable");
+        }
+        catch (CheckoutSinkUnavailableException)
+        {
+            // The host turns this into 503.
+        }
+
+        Assert.Empty(connector.Sink.Records);
+
+        // The POS retries once the broker is back: the event was not marked seen, so it goes through now.
+        connector.Sink.Unavailable = false;
+        var retry = await SendAsync(connector, Sign(SampleBody));
+
+        Assert.True(retry.Outcome == WebhookOutcome.Accepted, $"The retry should be accepted, got {retry.StatusCode} {retry.Outcome}: {retry.Message}");
+        SaleAssert.Equivalent(ExpectedSale, Assert.Single(connector.Sink.Sales));
+    }
+
+    [Fact]
+    public async Task No_secret_reaches_a_log_line()
+    {
+        await using var connector = await StartAsync();
+        var secrets = CreateConnector().SettingsDefinition.Where(d => d.Secret)
+            .Select(d => ValidSettings().GetValueOrDefault(d.Name))
+            .Where(v => !string.IsNullOrEmpty(v))
+            .ToList();
+
+        await SendAsync(connector, Sign(SampleBody));
+        await SendAsync(connector, WithHeaders(Sign(SampleBody), h =>
+        {
+            h[SignatureHeader] = Corrupt(h[SignatureHeader]);
+            return h;
+        }));
+        await SendAsync(connector, Sign(Encoding.UTF8.GetBytes("{ broken")));
+
+        foreach (var line in connector.Logger.Lines)
+        {
+            foreach (var secret in secrets)
+            {
+                Assert.DoesNotContain(secret!, line, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>Changes one character in the middle of a signature (fully significant in hex and base64), keeping its shape.</summary>
+    public static string Corrupt(string signature)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        var chars = signature.ToCharArray();
+        for (var offset = 0; offset < chars.Length; offset++)
+        {
+            var i = (chars.Length / 2 + offset) % chars.Length;
+            if (char.IsAsciiLetterOrDigit(chars[i]))
+            {
+                chars[i] = chars[i] switch
+                {
+                    '0' => '1',
+                    'a' => 'b',
+                    'A' => 'B',
+                    _ => char.IsAsciiDigit(chars[i]) ? '0' : char.IsAsciiLetterLower(chars[i]) ? 'a' : 'A',
+                };
+                return new string(chars);
+            }
+        }
+
+        return signature + "0";
+    }
+}
