@@ -68,13 +68,13 @@ internal sealed class CsvDropHarness : IDisposable
     }
 
     /// <summary>Scans until the inbox holds no export waiting (or the deadline passes); returns whether it emptied.</summary>
-    public async Task<bool> ScanUntilIdleAsync(CsvDropTask task)
+    public async Task<bool> ScanUntilIdleAsync(CsvDropTask task, string pattern = "*.csv")
     {
         var deadline = DateTime.UtcNow + Deadline;
         while (DateTime.UtcNow < deadline)
         {
             var waiting = await task.ScanOnceAsync(CancellationToken.None);
-            if (!waiting && !InboxFiles().Any(f => CsvDropTask.IsExportName(Path.GetFileName(f))))
+            if (!waiting && !Directory.EnumerateFiles(Inbox, pattern).Any(f => CsvDropTask.IsExportName(Path.GetFileName(f))))
             {
                 return true;
             }
