@@ -52,7 +52,7 @@ public sealed partial class CsvDropConnector : IPosConnector
         foreach (var name in new[] { "processedFolder", "quarantineFolder" })
         {
             var target = settings.GetString(name) ?? string.Empty;
-            if (folder is not null && Path.IsPathFullyQualified(folder))
+            if (folder is not null && Path.IsPathFullyQualified(folder) && Directory.Exists(folder))
             {
                 var full = Path.GetFullPath(target, folder);
                 if (string.Equals(full.TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
@@ -196,7 +196,7 @@ public sealed partial class CsvDropConnector : IPosConnector
         }
 
         // A usable format writes a date it can read back, and keeps at least the day.
-        var sample = new DateTime(2026, 11, 23, 9, 30, 15, DateTimeKind.Unspecified);
+        var sample = new DateTime(2031, 4, 17, 9, 30, 15, DateTimeKind.Unspecified);
         try
         {
             var text = sample.ToString(format, CultureInfo.InvariantCulture);
