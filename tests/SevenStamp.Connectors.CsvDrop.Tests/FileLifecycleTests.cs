@@ -214,6 +214,7 @@ public sealed class FileLifecycleTests : IDisposable
 
         // Assert: every row once; the managed heap never held anything like the whole file's rows.
         Assert.Equal((rows, rows), (sink.Count, sink.Distinct));
+        TestContext.Current.TestOutputHelper?.WriteLine($"100,000 rows: largest managed heap seen {sink.MaxHeapBytes / (1024 * 1024)} MB");
         Assert.True(sink.MaxHeapBytes < 256L * 1024 * 1024, $"The heap reached {sink.MaxHeapBytes / (1024 * 1024)} MB.");
         Assert.Equal(["year.csv"], _harness.ProcessedFiles());
     }
@@ -268,5 +269,31 @@ public sealed class FileLifecycleTests : IDisposable
 
         // Assert
         Assert.Equal(5, sink.Sales.Count);
+    }
+    [Fact]
+    public async Task Scan_FileStillHeldOpenByItsWriter_IsLeftAloneUntilClosed()
+    {
+        // Arrange: a writer that has written part of the file and still holds it open.
+        var sink = new RecordingSink();
+        var task = _harness.CreateTask(sink);
+        var path = Path.Combine(_harness.Inbox, "growing.csv");
+        var writer = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        await writer.WriteAsync(Encoding.UTF8.GetBytes(Header + "O-1,2026-11-23T09:00:00Z,1.00,EUR\n"));
+        await writer.FlushAsync();
+
+        // Act: scans well past the quiet period while the writer holds the file.
+        for (var i = 0; i < 4; i++)
+        {
+            await task.ScanOnceAsync(CancellationToken.None);
+            await Task.Delay(80);
+        }
+
+        // Assert: untouched; once the writer finishes and closes it, it is read whole.
+        Assert.Empty(sink.Records);
+        Assert.Equal(["growing.csv"], _harness.InboxFiles());
+        await writer.WriteAsync(Encoding.UTF8.GetBytes("O-2,2026-11-23T09:01:00Z,2.00,EUR\n"));
+        await writer.DisposeAsync();
+        Assert.True(await _harness.ScanUntilIdleAsync(task));
+        Assert.Equal(["O-1", "O-2"], sink.Sales.Select(s => s.ExternalSaleId));
     }
 }
