@@ -18,7 +18,7 @@ public sealed class PluginCatalogTests : IDisposable
 
         Assert.Empty(catalog.Failures);
         // The bundled plugins, and the test-only faulty one laid out beside them.
-        Assert.Equal(["faulty-test", "generic-webhook", "json-webhook", "pos-simulator", "square"], catalog.Plugins.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["csv-drop", "faulty-test", "generic-webhook", "json-webhook", "pos-simulator", "square"], catalog.Plugins.Keys.Order(StringComparer.Ordinal));
         var contexts = catalog.Plugins.Values.Select(p => AssemblyLoadContext.GetLoadContext(p.Connector.GetType().Assembly)).ToList();
         Assert.DoesNotContain(AssemblyLoadContext.Default, contexts);
         Assert.Equal(catalog.Plugins.Count, contexts.Distinct().Count());
