@@ -96,6 +96,12 @@ public sealed class BusOptions
     /// <summary>Messages each consumer endpoint fetches ahead.</summary>
     [Range(1, 10_000)]
     public int PrefetchCount { get; set; } = 32;
+
+    /// <summary>
+    /// False runs an ingress-only host: webhooks are verified, deduplicated and published as usual, but this
+    /// process consumes nothing (another replica, or a later start, applies the sales). Default true.
+    /// </summary>
+    public bool ConsumersEnabled { get; set; } = true;
 }
 
 public sealed class WebhookOptions

@@ -16,8 +16,12 @@ internal static class BusServiceCollectionExtensions
         services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.NamePrefix, false));
-            bus.AddLoyaltyConsumers();
-            bus.AddWalletConsumers();
+            if (options.ConsumersEnabled)
+            {
+                bus.AddLoyaltyConsumers();
+                bus.AddWalletConsumers();
+            }
+
             if (demo)
             {
                 bus.AddConsumer<DemoSaleReporter>();
