@@ -16,28 +16,83 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     private const string SaleKind = "sale";
     private const string RefundKind = "refund";
 
+    private readonly Dictionary<string, LoyaltyProgram?> _programs = new(StringComparer.Ordinal);
+
     public async Task<SaleOutcome> ApplySaleAsync(SaleCompleted sale, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sale);
-        var now = timeProvider.GetUtcNow();
+        // One transaction: a failed statement fails the whole sale, so EF's savepoint around each SaveChanges is not needed.
+        db.Database.AutoSavepointsEnabled = false;
+        _programs.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var outcome = await ApplySaleInTransactionAsync(sale, cancellationToken);
+        await CommitAsync(transaction, cancellationToken);
+        Report(sale, outcome);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Group commit: applies <paramref name="sales"/> in one transaction, each behind its own savepoint. A sale that
+    /// throws is rolled back to its savepoint alone and its exception returned at its index (null for a sale that
+    /// was applied), so the caller can fail that one message and acknowledge the others. Every sale still claims
+    /// its inbox key and writes its unique award row, so a sale applied here and delivered again changes nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<Exception?>> ApplySalesAsync(IReadOnlyList<SaleCompleted> sales, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sales);
+        db.Database.AutoSavepointsEnabled = false;
+        _programs.Clear();
+        var errors = new Exception?[sales.Count];
+        var outcomes = new SaleOutcome?[sales.Count];
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        for (var i = 0; i < sales.Count; i++)
+        {
+            await transaction.CreateSavepointAsync("sale", cancellationToken);
+            try
+            {
+                outcomes[i] = await ApplySaleInTransactionAsync(sales[i], cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.ReleaseSavepointAsync("sale", cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                await transaction.RollbackToSavepointAsync("sale", cancellationToken);
+                db.ChangeTracker.Clear();
+                outcomes[i] = null;
+                errors[i] = ex;
+            }
+        }
+
+        await CommitAsync(transaction, cancellationToken);
+        for (var i = 0; i < sales.Count; i++)
+        {
+            if (outcomes[i] is { } outcome)
+            {
+                Report(sales[i], outcome);
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>The sale's changes, written inside the caller's transaction; nothing is committed here.</summary>
+    private async Task<SaleOutcome> ApplySaleInTransactionAsync(SaleCompleted sale, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sale);
+        var now = timeProvider.GetUtcNow();
         if (!await ClaimAsync(sale.MerchantId, sale.ConnectorId, SaleKind, sale.ExternalSaleId, now, cancellationToken))
         {
-            await transaction.CommitAsync(cancellationToken);
-            LogDuplicate(logger, SaleKind, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId);
-            LoyaltyMetrics.SaleApplied(sale.MerchantId, "duplicate");
             return new SaleOutcome { Duplicate = true };
         }
 
-        var program = await db.Programs.AsNoTracking().SingleOrDefaultAsync(p => p.MerchantId == sale.MerchantId, cancellationToken);
+        var program = await ProgramOfAsync(sale.MerchantId, cancellationToken);
         if (program is null)
         {
             RecordUnmatched(sale, UnmatchedReason.NoProgram, now);
-            await CommitAsync(transaction, cancellationToken);
             return new SaleOutcome { Unmatched = UnmatchedReason.NoProgram };
         }
 
-        var (redeemed, rejected) = program.RedemptionPath == RedemptionPath.RedeemCode && !await IsFullyRefundedAsync(sale, cancellationToken)
+        var (redeemed, rejected) = program.RedemptionPath == RedemptionPath.RedeemCode && sale.Discounts.Count > 0 && !await IsFullyRefundedAsync(sale, cancellationToken)
             ? await RedeemCodesAsync(sale, program, now, cancellationToken)
             : (0, 0);
 
@@ -47,7 +102,6 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         {
             var reason = identifiers.Count == 0 ? UnmatchedReason.NoCustomer : UnmatchedReason.UnknownCustomer;
             RecordUnmatched(sale, reason, now);
-            await CommitAsync(transaction, cancellationToken);
             return new SaleOutcome { Unmatched = reason, VouchersRedeemed = redeemed, CodesRejected = rejected };
         }
 
@@ -87,12 +141,41 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             await ApplyRefundsAsync(program, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, null, now, cancellationToken);
         }
 
-        await CommitAsync(transaction, cancellationToken);
-        LogApplied(logger, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, stamps, issued, redeemed, rejected);
-        LoyaltyMetrics.SaleApplied(sale.MerchantId, "awarded");
-        LoyaltyMetrics.StampsAwarded(sale.MerchantId, stamps);
-        LoyaltyMetrics.VouchersIssued(sale.MerchantId, issued);
         return new SaleOutcome { CardId = cardId, StampsAwarded = stamps, VouchersIssued = issued, VouchersRedeemed = redeemed, CodesRejected = rejected };
+    }
+
+    /// <summary>Logs and counts a sale once its transaction committed.</summary>
+    private void Report(SaleCompleted sale, SaleOutcome outcome)
+    {
+        if (outcome.Duplicate)
+        {
+            LogDuplicate(logger, SaleKind, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId);
+            LoyaltyMetrics.SaleApplied(sale.MerchantId, "duplicate");
+            return;
+        }
+
+        if (outcome.CardId is null)
+        {
+            return; // Unmatched: logged and counted where it was recorded.
+        }
+
+        LogApplied(logger, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, outcome.StampsAwarded, outcome.VouchersIssued, outcome.VouchersRedeemed, outcome.CodesRejected);
+        LoyaltyMetrics.SaleApplied(sale.MerchantId, "awarded");
+        LoyaltyMetrics.StampsAwarded(sale.MerchantId, outcome.StampsAwarded);
+        LoyaltyMetrics.VouchersIssued(sale.MerchantId, outcome.VouchersIssued);
+    }
+
+    /// <summary>The merchant's program, read once per call (a batch reads it once for all its sales).</summary>
+    private async Task<LoyaltyProgram?> ProgramOfAsync(string merchantId, CancellationToken cancellationToken)
+    {
+        if (_programs.TryGetValue(merchantId, out var cached))
+        {
+            return cached;
+        }
+
+        var program = await db.Programs.AsNoTracking().SingleOrDefaultAsync(p => p.MerchantId == merchantId, cancellationToken);
+        _programs[merchantId] = program;
+        return program;
     }
 
     public async Task<bool> ApplyRefundAsync(SaleRefunded refund, CancellationToken cancellationToken)
