@@ -41,12 +41,38 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     {
         ArgumentNullException.ThrowIfNull(sales);
         db.Database.AutoSavepointsEnabled = false;
+        if (sales.Count > 1)
+        {
+            // Optimistic first: no savepoints, one write of the rows at the end. Should any sale fail, the whole
+            // transaction is rolled back and the batch applied again with a savepoint around each sale.
+            try
+            {
+                return await ApplyBatchAsync(sales, savepoints: false, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                db.ChangeTracker.Clear();
+                LogBatchRetried(logger, sales.Count, ex.GetType().Name);
+            }
+        }
+
+        return await ApplyBatchAsync(sales, savepoints: true, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<Exception?>> ApplyBatchAsync(IReadOnlyList<SaleCompleted> sales, bool savepoints, CancellationToken cancellationToken)
+    {
         _programs.Clear();
         var errors = new Exception?[sales.Count];
         var outcomes = new SaleOutcome?[sales.Count];
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         for (var i = 0; i < sales.Count; i++)
         {
+            if (!savepoints)
+            {
+                outcomes[i] = await ApplySaleInTransactionAsync(sales[i], cancellationToken);
+                continue;
+            }
+
             await transaction.CreateSavepointAsync("sale", cancellationToken);
             try
             {
@@ -105,39 +131,44 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             return new SaleOutcome { Unmatched = reason, VouchersRedeemed = redeemed, CodesRejected = rejected };
         }
 
-        var cardId = await EnsureCardAsync(program, customerId.Value, now, cancellationToken);
         var stamps = EarningRules.StampsFor(program, sale);
-        var issued = 0;
-        if (stamps > 0)
+        if (stamps <= 0)
         {
-            db.StampAwards.Add(new StampAward
-            {
-                MerchantId = sale.MerchantId,
-                ConnectorId = sale.ConnectorId,
-                ExternalSaleId = sale.ExternalSaleId,
-                CardId = cardId,
-                Stamps = stamps,
-                SaleTotal = sale.Total,
-                AwardedAt = now,
-            });
-            await db.SaveChangesAsync(cancellationToken);
-            var counters = await AddStampsAsync(cardId, stamps, now, cancellationToken);
-            var after = counters with { CyclesCompleted = CyclesReached(program, counters) };
-            Outbox.Enqueue(db, new StampsAwarded
-            {
-                MerchantId = sale.MerchantId,
-                CardId = cardId,
-                ConnectorId = sale.ConnectorId,
-                ExternalSaleId = sale.ExternalSaleId,
-                Stamps = stamps,
-                Balance = Card.Progress(after.TotalStamps, after.CyclesCompleted, program.StampGoal),
-                Goal = program.StampGoal,
-                Debt = Card.Debt(after.TotalStamps, after.CyclesCompleted, program.StampGoal),
-                AwardedAt = now,
-            }, now);
-            issued = await CompleteCyclesAsync(program, cardId, counters, now, cancellationToken);
+            var card = await EnsureCardAsync(program, customerId.Value, now, cancellationToken);
+            return new SaleOutcome { CardId = card, StampsAwarded = 0, VouchersRedeemed = redeemed, CodesRejected = rejected };
+        }
 
-            // A refund that arrived before its sale is applied now.
+        // One statement creates the card or adds to it, and locks its row until commit.
+        var (cardId, counters) = await AddStampsToCardAsync(program, customerId.Value, stamps, now, cancellationToken);
+        db.StampAwards.Add(new StampAward
+        {
+            MerchantId = sale.MerchantId,
+            ConnectorId = sale.ConnectorId,
+            ExternalSaleId = sale.ExternalSaleId,
+            CardId = cardId,
+            Stamps = stamps,
+            SaleTotal = sale.Total,
+            AwardedAt = now,
+        });
+        var after = counters with { CyclesCompleted = CyclesReached(program, counters) };
+        Outbox.Enqueue(db, new StampsAwarded
+        {
+            MerchantId = sale.MerchantId,
+            CardId = cardId,
+            ConnectorId = sale.ConnectorId,
+            ExternalSaleId = sale.ExternalSaleId,
+            Stamps = stamps,
+            Balance = Card.Progress(after.TotalStamps, after.CyclesCompleted, program.StampGoal),
+            Goal = program.StampGoal,
+            Debt = Card.Debt(after.TotalStamps, after.CyclesCompleted, program.StampGoal),
+            AwardedAt = now,
+        }, now);
+        var issued = await CompleteCyclesAsync(program, cardId, counters, now, cancellationToken);
+
+        // A refund that arrived before its sale is applied now (it needs the award row written first).
+        if (await db.Refunds.AnyAsync(r => r.MerchantId == sale.MerchantId && r.ConnectorId == sale.ConnectorId && r.ExternalSaleId == sale.ExternalSaleId, cancellationToken))
+        {
+            await db.SaveChangesAsync(cancellationToken);
             await ApplyRefundsAsync(program, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, null, now, cancellationToken);
         }
 
@@ -496,6 +527,24 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         return await db.Cards.Where(c => c.ProgramId == program.Id && c.CustomerId == customerId).Select(c => c.Id).SingleAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Creates the customer's card with <paramref name="stamps"/> (> 0), or adds them to the card they have, in one
+    /// statement; returns the card and its counters after the change. The row stays locked until commit.
+    /// </summary>
+    private async Task<(Guid CardId, CardCounters Counters)> AddStampsToCardAsync(LoyaltyProgram program, Guid customerId, int stamps, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rows = await db.Database.SqlQuery<CardRow>(
+            $"""
+            INSERT INTO cards (id, program_id, customer_id, merchant_id, total_stamps, cycles_completed, created_at, updated_at)
+            VALUES ({Guid.NewGuid()}, {program.Id}, {customerId}, {program.MerchantId}, {stamps}, 0, {db.DbInstant(now)}, {db.DbInstant(now)})
+            ON CONFLICT (program_id, customer_id) DO UPDATE
+            SET total_stamps = CASE WHEN cards.total_stamps + {stamps} < 0 THEN 0 ELSE cards.total_stamps + {stamps} END, updated_at = {db.DbInstant(now)}
+            RETURNING id AS "Id", total_stamps AS "TotalStamps", cycles_completed AS "CyclesCompleted"
+            """).ToListAsync(cancellationToken);
+        var row = rows.Single();
+        return (row.Id, new CardCounters(row.TotalStamps, row.CyclesCompleted));
+    }
+
     /// <summary>One atomic change of the card's total (never below zero); the row stays locked until commit.</summary>
     private async Task<CardCounters> AddStampsAsync(Guid cardId, int stamps, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -845,6 +894,11 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     }
 
     internal sealed record CardCounters(int TotalStamps, int CyclesCompleted);
+
+    internal sealed record CardRow(Guid Id, int TotalStamps, int CyclesCompleted);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "A batch of {Count} sales failed as a whole ({ExceptionType}); applying it again with a savepoint per sale")]
+    private static partial void LogBatchRetried(ILogger logger, int count, string exceptionType);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Merchant {MerchantId}: voucher {VoucherId} redeemed by {Method}")]
     private static partial void LogRedeemedAtCounter(ILogger logger, string merchantId, Guid voucherId, RedemptionMethod method);
