@@ -109,16 +109,42 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
             report.Add(new Figure($"Product, {name}: accepted → stamp committed p99 at {options.PacedRate}/s", p99, "ms", null, "< 50 ms", p99 < 50));
             report.Add(new Figure($"Product, {name}: webhook answer p99 at {options.PacedRate}/s", Report.Percentile(webhookLatencies, 99), "ms", null, "—", null));
 
+            var batching = await SaleBatchSizeAsync(host, cancellationToken);
             var (issued, redeemed) = await database.VoucherCountsAsync();
             var total = warmLatencies.Count + sustainedLatencies.Count + accepted.Count;
-            report.Note($"{name}: {total} sales of {customers} customers (goal {StampGoal} stamps): {issued} vouchers minted, {load.CodesSent} sales carried a Redeem Code, {redeemed} vouchers redeemed; {load.Failures} webhooks refused.");
+            report.Note($"{name}: {total} sales of {customers} customers (goal {StampGoal} stamps): {issued} vouchers minted, {load.CodesSent} sales carried a Redeem Code, {redeemed} vouchers redeemed; {load.Failures} webhooks refused; {batching}.");
             _hosts.Add((provider, host.TimeToReady, host.IdleRss, Math.Max(host.PeakSampledRss, host.ReadRss("VmHWM"))));
         }
         finally
         {
             await host.DisposeAsync();
             directory.Delete(recursive: true);
+            await SaveHostOutputAsync(host, name);
         }
+    }
+
+    /// <summary>The host's own metric: sales committed per transaction (group commit), from <c>/metrics</c>.</summary>
+    private static async Task<string> SaleBatchSizeAsync(HostUnderTest host, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), cancellationToken);
+        double Read(string name) => text.Split('\n')
+            .Where(l => l.StartsWith(name, StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture))
+            .Sum();
+        var sum = Read("sevenstamp_loyalty_sale_batch_size_sum");
+        var count = Read("sevenstamp_loyalty_sale_batch_size_count");
+        return count > 0
+            ? $"{count.ToString("0", CultureInfo.InvariantCulture)} transactions of {(sum / count).ToString("0.0", CultureInfo.InvariantCulture)} sales on average"
+            : "no batch metric";
+    }
+
+    /// <summary>Keeps the host's console output (warnings and errors only) for a look after the run.</summary>
+    private async Task SaveHostOutputAsync(HostUnderTest host, string name)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"sevenstamp-bench-host-{name.ToLowerInvariant()}.log");
+        await File.WriteAllTextAsync(file, host.Output);
+        await log.WriteLineAsync($"  host output: {file}");
     }
 
     private async Task IngressAsync(RawBrokerBaseline.Result baseline, CancellationToken cancellationToken)
@@ -157,6 +183,7 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
         {
             await host.DisposeAsync();
             directory.Delete(recursive: true);
+            await SaveHostOutputAsync(host, "ingress");
             await channel.QueueDeleteAsync(queue, cancellationToken: CancellationToken.None);
             await channel.ExchangeDeleteAsync(exchange, cancellationToken: CancellationToken.None);
         }

@@ -53,7 +53,7 @@ public sealed class BenchmarkSmokeTests(RabbitMqFixture rabbit) : IClassFixture<
             Assert.Fail("The harness did not finish its smoke run within 10 minutes:\n" + output);
         }
 
-        process.WaitForExit(); // Drains the redirected output.
+        await process.WaitForExitAsync(CancellationToken.None); // Returns once the redirected output is drained too.
         string text;
         lock (gate)
         {
