@@ -183,8 +183,9 @@ internal sealed class LoadGenerator : IAsyncDisposable
 
             return (true, elapsed, at);
         }
-        catch (HttpRequestException)
+        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            // Refused, dropped, or not answered within the client's 60 s: counted, the run goes on.
             Interlocked.Increment(ref _failures);
             return (false, Stopwatch.GetElapsedTime(started), DateTimeOffset.UtcNow);
         }
