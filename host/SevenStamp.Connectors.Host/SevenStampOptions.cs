@@ -128,8 +128,14 @@ public sealed class BusOptions
     [Range(2, 10_000)]
     public int DeliveryLimit { get; set; } = 50;
 
-    /// <summary>How often queue depths (consumer lag) and the outbox backlog are read for <c>/metrics</c>.</summary>
+    /// <summary>How often queue depths (consumer lag) are read for <c>/metrics</c>.</summary>
     public TimeSpan QueueMetricsInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// False runs an ingress-only host: webhooks are verified, deduplicated and published as usual, but this
+    /// process consumes nothing (another replica, or a later start, applies the sales). Default true.
+    /// </summary>
+    public bool ConsumersEnabled { get; set; } = true;
 }
 
 public enum BusQueueType

@@ -15,6 +15,7 @@ public static class LoyaltyMetrics
     private static readonly Counter<long> Vouchers = Meter.CreateCounter<long>("sevenstamp.loyalty.vouchers_issued", description: "Vouchers minted");
     private static readonly Counter<long> Redemptions = Meter.CreateCounter<long>("sevenstamp.loyalty.redemptions", description: "Vouchers redeemed, by method");
     private static readonly Counter<long> Rejections = Meter.CreateCounter<long>("sevenstamp.loyalty.code_rejections", description: "Redeem Codes refused, by reason");
+    private static readonly Histogram<int> BatchSizes = Meter.CreateHistogram<int>("sevenstamp.loyalty.sale_batch_size", description: "Sales committed together in one transaction (group commit)");
     private static long _outboxBacklog;
 
     static LoyaltyMetrics() =>
@@ -31,6 +32,8 @@ public static class LoyaltyMetrics
     public static void Redeemed(string merchantId, RedemptionMethod method) => Redemptions.Add(1, new KeyValuePair<string, object?>("merchant", merchantId), new KeyValuePair<string, object?>("method", method.ToString()));
 
     public static void Rejected(string merchantId, RedeemCodeRejectionReason reason) => Rejections.Add(1, new KeyValuePair<string, object?>("merchant", merchantId), new KeyValuePair<string, object?>("reason", reason.ToString()));
+
+    public static void SaleBatch(int size) => BatchSizes.Record(size);
 
     public static void OutboxBacklog(long pending) => Interlocked.Exchange(ref _outboxBacklog, pending);
 }

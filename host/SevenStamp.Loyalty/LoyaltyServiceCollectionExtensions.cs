@@ -29,10 +29,12 @@ public static class LoyaltyServiceCollectionExtensions
                     DefaultTimeout = 30,
                     Pooling = true,
                 }.ToString();
-                services.AddDbContext<LoyaltyDbContext, SqliteLoyaltyDbContext>(o => o.UseSqlite(sqlite));
+                services.AddDbContext<LoyaltyDbContext, SqliteLoyaltyDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(SqliteConnectionSetup.Instance));
+                services.TryAddSingleton(new SaleBatchingOptions { Writers = 1 });
                 break;
             case LoyaltyStoreProvider.PostgreSql:
                 services.AddDbContext<LoyaltyDbContext, PostgresLoyaltyDbContext>(o => o.UseNpgsql(options.ConnectionString));
+                services.TryAddSingleton(new SaleBatchingOptions { Writers = 4 });
                 break;
             default:
                 throw new InvalidOperationException($"SevenStamp:Database:Provider '{options.Provider}' is not supported; use Sqlite or PostgreSql.");
@@ -42,6 +44,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddScoped<LoyaltyEngine>();
+        services.TryAddSingleton<SaleBatcher>();
         services.TryAddScoped<ProgramStore>();
         services.TryAddScoped<StaffTokens>();
         services.TryAddScoped<CardDirectory>();

@@ -52,6 +52,48 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
+    public async Task ApplySales_batch_with_one_failing_sale_commits_the_others_and_fails_only_that_one()
+    {
+        // Arrange: the middle sale cannot be stored (no merchant), so the optimistic batch fails as a whole.
+        await using var loyalty = await StartAsync();
+        SaleCompleted[] batch = [Sale("S-1"), Sale("S-2", merchantId: null!), Sale("S-3")];
+
+        // Act
+        var errors = await loyalty.UseAsync<LoyaltyEngine, IReadOnlyList<Exception?>>(engine => engine.ApplySalesAsync(batch, CancellationToken.None));
+        var again = await loyalty.UseAsync<LoyaltyEngine, IReadOnlyList<Exception?>>(engine => engine.ApplySalesAsync([batch[0], batch[2]], CancellationToken.None));
+
+        // Assert
+        Assert.Null(errors[0]);
+        Assert.NotNull(errors[1]);
+        Assert.Null(errors[2]);
+        Assert.All(again, Assert.Null);
+        Assert.Equal(2, (await CardOf(loyalty)).TotalStamps);
+        Assert.Equal(["S-1", "S-3"], await loyalty.QueryAsync(db => db.StampAwards.OrderBy(a => a.ExternalSaleId).Select(a => a.ExternalSaleId).ToListAsync()));
+        Assert.Equal(2, (await loyalty.OutboxAsync<StampsAwarded>()).Count);
+        Assert.Equal([2, 2], await loyalty.QueryAsync(db => db.ProcessedEvents.OrderBy(p => p.ExternalId).Select(p => p.Deliveries).ToListAsync()));
+    }
+
+    [Fact]
+    public async Task ApplySales_batch_of_one_customer_adds_up_mints_once_and_ignores_a_repeat_inside_it()
+    {
+        // Arrange: twelve sales of one customer, the first delivered twice within the same batch.
+        await using var loyalty = await StartAsync();
+        var batch = Enumerable.Range(1, 12).Select(i => Sale($"S-{i}")).Append(Sale("S-1")).ToList();
+
+        // Act
+        var errors = await loyalty.UseAsync<LoyaltyEngine, IReadOnlyList<Exception?>>(engine => engine.ApplySalesAsync(batch, CancellationToken.None));
+
+        // Assert
+        Assert.All(errors, Assert.Null);
+        var card = await CardOf(loyalty);
+        Assert.Equal((12, 1), (card.TotalStamps, card.CyclesCompleted));
+        Assert.Equal(12, await loyalty.QueryAsync(db => db.StampAwards.CountAsync()));
+        Assert.Equal(1, await loyalty.QueryAsync(db => db.Vouchers.CountAsync(v => v.CardId == card.Id && v.Cycle == 1)));
+        Assert.Equal(12, (await loyalty.OutboxAsync<StampsAwarded>()).Count);
+        Assert.Equal(2, await loyalty.QueryAsync(db => db.ProcessedEvents.Where(p => p.ExternalId == "S-1").Select(p => p.Deliveries).SingleAsync()));
+    }
+
+    [Fact]
     public async Task A_redelivered_sale_changes_nothing_and_is_counted()
     {
         await using var loyalty = await StartAsync();

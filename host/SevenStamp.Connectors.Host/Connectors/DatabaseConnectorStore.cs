@@ -12,6 +12,7 @@ namespace SevenStamp.Connectors.Host.Connectors;
 internal sealed class DatabaseConnectorStore(IServiceScopeFactory scopes, string connectorId, TimeProvider timeProvider) : IConnectorStore
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
+    private readonly SeenEventGroupCommit _seen = new(scopes, connectorId);
     private long _lastPruneTicks;
 
     public async Task<string?> GetOffsetAsync(string key, CancellationToken cancellationToken)
@@ -46,19 +47,16 @@ internal sealed class DatabaseConnectorStore(IServiceScopeFactory scopes, string
     public async Task MarkSeenAsync(string eventId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventId);
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
         var now = timeProvider.GetUtcNow();
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"""
-            INSERT INTO connector_seen_events (connector_id, event_id, seen_at) VALUES ({connectorId}, {eventId}, {now})
-            ON CONFLICT (connector_id, event_id) DO NOTHING
-            """,
-            cancellationToken);
+
+        // Concurrent webhooks share one commit; this returns once this id is committed.
+        await _seen.MarkSeenAsync(eventId, now, cancellationToken);
 
         var last = Interlocked.Read(ref _lastPruneTicks);
         if (now.UtcTicks - last > PruneEvery.Ticks && Interlocked.CompareExchange(ref _lastPruneTicks, now.UtcTicks, last) == last)
         {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
             var before = now - IConnectorStore.SeenEventRetention - TimeSpan.FromDays(1);
             await db.SeenEvents.Where(e => e.ConnectorId == connectorId && e.SeenAt < before).ExecuteDeleteAsync(cancellationToken);
         }

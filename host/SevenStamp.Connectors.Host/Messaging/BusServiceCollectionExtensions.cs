@@ -26,8 +26,12 @@ internal static class BusServiceCollectionExtensions
                     ConfigureQuorumQueue(rabbit, queueName, options.DeliveryLimit);
                 }
             });
-            bus.AddLoyaltyConsumers();
-            bus.AddWalletConsumers();
+            if (options.ConsumersEnabled)
+            {
+                bus.AddLoyaltyConsumers();
+                bus.AddWalletConsumers();
+            }
+
             if (demo)
             {
                 bus.AddConsumer<DemoSaleReporter>();

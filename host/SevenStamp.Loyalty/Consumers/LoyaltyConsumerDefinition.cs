@@ -29,6 +29,20 @@ public abstract class LoyaltyConsumerDefinition<TConsumer> : ConsumerDefinition<
     }
 }
 
-public sealed class SaleCompletedConsumerDefinition : LoyaltyConsumerDefinition<SaleCompletedConsumer>;
+/// <summary>
+/// Sales: many in flight at once, so the group commit has a batch to write (<see cref="Engine.SaleBatcher"/>);
+/// each still waits for its own commit before its message is acknowledged.
+/// </summary>
+public sealed class SaleCompletedConsumerDefinition : LoyaltyConsumerDefinition<SaleCompletedConsumer>
+{
+    /// <summary>Sales one host takes from the broker ahead of their commit.</summary>
+    public const int InFlight = 256;
+
+    public SaleCompletedConsumerDefinition()
+    {
+        ConcurrentMessageLimit = InFlight;
+        Endpoint(e => e.PrefetchCount = InFlight);
+    }
+}
 
 public sealed class SaleRefundedConsumerDefinition : LoyaltyConsumerDefinition<SaleRefundedConsumer>;

@@ -16,28 +16,109 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     private const string SaleKind = "sale";
     private const string RefundKind = "refund";
 
+    private readonly Dictionary<string, LoyaltyProgram?> _programs = new(StringComparer.Ordinal);
+
     public async Task<SaleOutcome> ApplySaleAsync(SaleCompleted sale, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sale);
-        var now = timeProvider.GetUtcNow();
+        // One transaction: a failed statement fails the whole sale, so EF's savepoint around each SaveChanges is not needed.
+        db.Database.AutoSavepointsEnabled = false;
+        _programs.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var outcome = await ApplySaleInTransactionAsync(sale, cancellationToken);
+        await CommitAsync(transaction, cancellationToken);
+        Report(sale, outcome);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Group commit: applies <paramref name="sales"/> in one transaction, each behind its own savepoint. A sale that
+    /// throws is rolled back to its savepoint alone and its exception returned at its index (null for a sale that
+    /// was applied), so the caller can fail that one message and acknowledge the others. Every sale still claims
+    /// its inbox key and writes its unique award row, so a sale applied here and delivered again changes nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<Exception?>> ApplySalesAsync(IReadOnlyList<SaleCompleted> sales, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sales);
+        db.Database.AutoSavepointsEnabled = false;
+        if (sales.Count > 1)
+        {
+            // Optimistic first: no savepoints, one write of the rows at the end. Should any sale fail, the whole
+            // transaction is rolled back and the batch applied again with a savepoint around each sale.
+            try
+            {
+                return await ApplyBatchAsync(sales, savepoints: false, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                db.ChangeTracker.Clear();
+                LogBatchRetried(logger, sales.Count, ex.GetType().Name);
+            }
+        }
+
+        return await ApplyBatchAsync(sales, savepoints: true, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<Exception?>> ApplyBatchAsync(IReadOnlyList<SaleCompleted> sales, bool savepoints, CancellationToken cancellationToken)
+    {
+        _programs.Clear();
+        var errors = new Exception?[sales.Count];
+        var outcomes = new SaleOutcome?[sales.Count];
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        for (var i = 0; i < sales.Count; i++)
+        {
+            if (!savepoints)
+            {
+                outcomes[i] = await ApplySaleInTransactionAsync(sales[i], cancellationToken);
+                continue;
+            }
+
+            await transaction.CreateSavepointAsync("sale", cancellationToken);
+            try
+            {
+                outcomes[i] = await ApplySaleInTransactionAsync(sales[i], cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.ReleaseSavepointAsync("sale", cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                await transaction.RollbackToSavepointAsync("sale", cancellationToken);
+                db.ChangeTracker.Clear();
+                outcomes[i] = null;
+                errors[i] = ex;
+            }
+        }
+
+        await CommitAsync(transaction, cancellationToken);
+        for (var i = 0; i < sales.Count; i++)
+        {
+            if (outcomes[i] is { } outcome)
+            {
+                Report(sales[i], outcome);
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>The sale's changes, written inside the caller's transaction; nothing is committed here.</summary>
+    private async Task<SaleOutcome> ApplySaleInTransactionAsync(SaleCompleted sale, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sale);
+        var now = timeProvider.GetUtcNow();
         if (!await ClaimAsync(sale.MerchantId, sale.ConnectorId, SaleKind, sale.ExternalSaleId, now, cancellationToken))
         {
-            await transaction.CommitAsync(cancellationToken);
-            LogDuplicate(logger, SaleKind, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId);
-            LoyaltyMetrics.SaleApplied(sale.MerchantId, "duplicate");
             return new SaleOutcome { Duplicate = true };
         }
 
-        var program = await db.Programs.AsNoTracking().SingleOrDefaultAsync(p => p.MerchantId == sale.MerchantId, cancellationToken);
+        var program = await ProgramOfAsync(sale.MerchantId, cancellationToken);
         if (program is null)
         {
             RecordUnmatched(sale, UnmatchedReason.NoProgram, now);
-            await CommitAsync(transaction, cancellationToken);
             return new SaleOutcome { Unmatched = UnmatchedReason.NoProgram };
         }
 
-        var (redeemed, rejected) = program.RedemptionPath == RedemptionPath.RedeemCode && !await IsFullyRefundedAsync(sale, cancellationToken)
+        var (redeemed, rejected) = program.RedemptionPath == RedemptionPath.RedeemCode && sale.Discounts.Count > 0 && !await IsFullyRefundedAsync(sale, cancellationToken)
             ? await RedeemCodesAsync(sale, program, now, cancellationToken)
             : (0, 0);
 
@@ -47,52 +128,85 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         {
             var reason = identifiers.Count == 0 ? UnmatchedReason.NoCustomer : UnmatchedReason.UnknownCustomer;
             RecordUnmatched(sale, reason, now);
-            await CommitAsync(transaction, cancellationToken);
             return new SaleOutcome { Unmatched = reason, VouchersRedeemed = redeemed, CodesRejected = rejected };
         }
 
-        var cardId = await EnsureCardAsync(program, customerId.Value, now, cancellationToken);
         var stamps = EarningRules.StampsFor(program, sale);
-        var issued = 0;
-        if (stamps > 0)
+        if (stamps <= 0)
         {
-            db.StampAwards.Add(new StampAward
-            {
-                MerchantId = sale.MerchantId,
-                ConnectorId = sale.ConnectorId,
-                ExternalSaleId = sale.ExternalSaleId,
-                CardId = cardId,
-                Stamps = stamps,
-                SaleTotal = sale.Total,
-                AwardedAt = now,
-            });
-            await db.SaveChangesAsync(cancellationToken);
-            var counters = await AddStampsAsync(cardId, stamps, now, cancellationToken);
-            var after = counters with { CyclesCompleted = CyclesReached(program, counters) };
-            Outbox.Enqueue(db, new StampsAwarded
-            {
-                MerchantId = sale.MerchantId,
-                CardId = cardId,
-                ConnectorId = sale.ConnectorId,
-                ExternalSaleId = sale.ExternalSaleId,
-                Stamps = stamps,
-                Balance = Card.Progress(after.TotalStamps, after.CyclesCompleted, program.StampGoal),
-                Goal = program.StampGoal,
-                Debt = Card.Debt(after.TotalStamps, after.CyclesCompleted, program.StampGoal),
-                AwardedAt = now,
-            }, now);
-            issued = await CompleteCyclesAsync(program, cardId, counters, now, cancellationToken);
+            var card = await EnsureCardAsync(program, customerId.Value, now, cancellationToken);
+            return new SaleOutcome { CardId = card, StampsAwarded = 0, VouchersRedeemed = redeemed, CodesRejected = rejected };
+        }
 
-            // A refund that arrived before its sale is applied now.
+        // One statement creates the card or adds to it, and locks its row until commit.
+        var (cardId, counters) = await AddStampsToCardAsync(program, customerId.Value, stamps, now, cancellationToken);
+        db.StampAwards.Add(new StampAward
+        {
+            MerchantId = sale.MerchantId,
+            ConnectorId = sale.ConnectorId,
+            ExternalSaleId = sale.ExternalSaleId,
+            CardId = cardId,
+            Stamps = stamps,
+            SaleTotal = sale.Total,
+            AwardedAt = now,
+        });
+        var after = counters with { CyclesCompleted = CyclesReached(program, counters) };
+        Outbox.Enqueue(db, new StampsAwarded
+        {
+            MerchantId = sale.MerchantId,
+            CardId = cardId,
+            ConnectorId = sale.ConnectorId,
+            ExternalSaleId = sale.ExternalSaleId,
+            Stamps = stamps,
+            Balance = Card.Progress(after.TotalStamps, after.CyclesCompleted, program.StampGoal),
+            Goal = program.StampGoal,
+            Debt = Card.Debt(after.TotalStamps, after.CyclesCompleted, program.StampGoal),
+            AwardedAt = now,
+        }, now);
+        var issued = await CompleteCyclesAsync(program, cardId, counters, now, cancellationToken);
+
+        // A refund that arrived before its sale is applied now (it needs the award row written first).
+        if (await db.Refunds.AnyAsync(r => r.MerchantId == sale.MerchantId && r.ConnectorId == sale.ConnectorId && r.ExternalSaleId == sale.ExternalSaleId, cancellationToken))
+        {
+            await db.SaveChangesAsync(cancellationToken);
             await ApplyRefundsAsync(program, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, null, now, cancellationToken);
         }
 
-        await CommitAsync(transaction, cancellationToken);
-        LogApplied(logger, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, stamps, issued, redeemed, rejected);
-        LoyaltyMetrics.SaleApplied(sale.MerchantId, "awarded");
-        LoyaltyMetrics.StampsAwarded(sale.MerchantId, stamps);
-        LoyaltyMetrics.VouchersIssued(sale.MerchantId, issued);
         return new SaleOutcome { CardId = cardId, StampsAwarded = stamps, VouchersIssued = issued, VouchersRedeemed = redeemed, CodesRejected = rejected };
+    }
+
+    /// <summary>Logs and counts a sale once its transaction committed.</summary>
+    private void Report(SaleCompleted sale, SaleOutcome outcome)
+    {
+        if (outcome.Duplicate)
+        {
+            LogDuplicate(logger, SaleKind, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId);
+            LoyaltyMetrics.SaleApplied(sale.MerchantId, "duplicate");
+            return;
+        }
+
+        if (outcome.CardId is null)
+        {
+            return; // Unmatched: logged and counted where it was recorded.
+        }
+
+        LogApplied(logger, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, outcome.StampsAwarded, outcome.VouchersIssued, outcome.VouchersRedeemed, outcome.CodesRejected);
+        LoyaltyMetrics.SaleApplied(sale.MerchantId, "awarded");
+        LoyaltyMetrics.StampsAwarded(sale.MerchantId, outcome.StampsAwarded);
+        LoyaltyMetrics.VouchersIssued(sale.MerchantId, outcome.VouchersIssued);
+    }
+
+    /// <summary>The merchant's program, read once per call (a batch reads it once for all its sales).</summary>
+    private async Task<LoyaltyProgram?> ProgramOfAsync(string merchantId, CancellationToken cancellationToken)
+    {
+        if (_programs.TryGetValue(merchantId, out var cached))
+        {
+            return cached;
+        }
+
+        var program = await db.Programs.AsNoTracking().SingleOrDefaultAsync(p => p.MerchantId == merchantId, cancellationToken);
+        _programs[merchantId] = program;
+        return program;
     }
 
     public async Task<bool> ApplyRefundAsync(SaleRefunded refund, CancellationToken cancellationToken)
@@ -411,6 +525,24 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             """,
             cancellationToken);
         return await db.Cards.Where(c => c.ProgramId == program.Id && c.CustomerId == customerId).Select(c => c.Id).SingleAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates the customer's card with <paramref name="stamps"/> (> 0), or adds them to the card they have, in one
+    /// statement; returns the card and its counters after the change. The row stays locked until commit.
+    /// </summary>
+    private async Task<(Guid CardId, CardCounters Counters)> AddStampsToCardAsync(LoyaltyProgram program, Guid customerId, int stamps, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rows = await db.Database.SqlQuery<CardRow>(
+            $"""
+            INSERT INTO cards (id, program_id, customer_id, merchant_id, total_stamps, cycles_completed, created_at, updated_at)
+            VALUES ({Guid.NewGuid()}, {program.Id}, {customerId}, {program.MerchantId}, {stamps}, 0, {db.DbInstant(now)}, {db.DbInstant(now)})
+            ON CONFLICT (program_id, customer_id) DO UPDATE
+            SET total_stamps = CASE WHEN cards.total_stamps + {stamps} < 0 THEN 0 ELSE cards.total_stamps + {stamps} END, updated_at = {db.DbInstant(now)}
+            RETURNING id AS "Id", total_stamps AS "TotalStamps", cycles_completed AS "CyclesCompleted"
+            """).ToListAsync(cancellationToken);
+        var row = rows.Single();
+        return (row.Id, new CardCounters(row.TotalStamps, row.CyclesCompleted));
     }
 
     /// <summary>One atomic change of the card's total (never below zero); the row stays locked until commit.</summary>
@@ -762,6 +894,11 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     }
 
     internal sealed record CardCounters(int TotalStamps, int CyclesCompleted);
+
+    internal sealed record CardRow(Guid Id, int TotalStamps, int CyclesCompleted);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "A batch of {Count} sales failed as a whole ({ExceptionType}); applying it again with a savepoint per sale")]
+    private static partial void LogBatchRetried(ILogger logger, int count, string exceptionType);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Merchant {MerchantId}: voucher {VoucherId} redeemed by {Method}")]
     private static partial void LogRedeemedAtCounter(ILogger logger, string merchantId, Guid voucherId, RedemptionMethod method);

@@ -1,0 +1,145 @@
+using System.Globalization;
+
+namespace SevenStamp.Benchmarks;
+
+/// <summary>What one run measures and how much load it sends; parsed from the command line.</summary>
+internal sealed class BenchOptions
+{
+    public const string RabbitMqVariable = "SEVENSTAMP_TEST_RABBITMQ";
+    public const string PostgresVariable = "SEVENSTAMP_TEST_POSTGRES";
+
+    public bool Smoke { get; private set; }
+
+    public bool Postgres { get; private set; } = true;
+
+    public string RabbitMqUri { get; private set; } = Environment.GetEnvironmentVariable(RabbitMqVariable) is { Length: > 0 } uri ? uri : "amqp://guest:guest@127.0.0.1:5672/";
+
+    public string? PostgresServer { get; private set; } = Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } pg
+        ? pg
+        : "Host=127.0.0.1;Port=5432;Database=sevenstamp;Username=sevenstamp;Password=sevenstamp";
+
+    /// <summary>Messages the raw broker baseline publishes and consumes.</summary>
+    public int BaselineMessages { get; private set; } = 50_000;
+
+    /// <summary>Sales sent as fast as the host takes them (closed loop) for the sustained rate.</summary>
+    public int SustainedSales { get; private set; } = 20_000;
+
+    /// <summary>Concurrent HTTP requests in flight for the closed-loop phases.</summary>
+    public int Connections { get; private set; } = 64;
+
+    /// <summary>Sales per second of the paced (open-loop) latency phase.</summary>
+    public int PacedRate { get; private set; } = 1_000;
+
+    /// <summary>How long the paced phase sends.</summary>
+    public TimeSpan PacedDuration { get; private set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Requests of the ingress-only phase.</summary>
+    public int IngressRequests { get; private set; } = 20_000;
+
+    /// <summary>Where the Markdown report goes; null prints only.</summary>
+    public string? OutputFile { get; private set; }
+
+    public static string Usage => """
+        usage: dotnet run -c Release --project tests/SevenStamp.Benchmarks -- (--all | --smoke) [options]
+          --all              every figure, SQLite and PostgreSQL; writes tests/SevenStamp.Benchmarks/benchmarks.md
+          --smoke            a few hundred messages, SQLite only, prints the table (what CI runs)
+          --sqlite-only      skip PostgreSQL
+          --sales N          sales of the sustained phase (default 20000)
+          --baseline N       messages of the raw broker baseline (default 50000)
+          --paced-seconds S  length of the paced 1,000/s phase (default 15)
+          --connections N    concurrent HTTP requests (default 64)
+          --out FILE         write the report there (--all defaults to benchmarks.md beside the project)
+        RabbitMQ: $SEVENSTAMP_TEST_RABBITMQ (default amqp://guest:guest@127.0.0.1:5672/)
+        PostgreSQL: $SEVENSTAMP_TEST_POSTGRES (a role that may CREATE DATABASE)
+        """;
+
+    /// <summary>The options for <paramref name="args"/>, or an error naming the argument at fault.</summary>
+    public static (BenchOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        var mode = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int Number(string name)
+            {
+                var text = Next();
+                return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+                    ? n
+                    : throw new ArgumentException($"{name} must be a positive whole number, not '{text}'");
+            }
+
+            try
+            {
+                switch (args[i])
+                {
+                    case "--all":
+                        mode = true;
+                        options.OutputFile ??= DefaultReportPath();
+                        break;
+                    case "--smoke":
+                        mode = true;
+                        options.Smoke = true;
+                        options.Postgres = false;
+                        options.BaselineMessages = 500;
+                        options.SustainedSales = 300;
+                        options.Connections = 16;
+                        options.PacedRate = 100;
+                        options.PacedDuration = TimeSpan.FromSeconds(2);
+                        options.IngressRequests = 300;
+                        break;
+                    case "--sqlite-only":
+                        options.Postgres = false;
+                        break;
+                    case "--sales":
+                        options.SustainedSales = Number("--sales");
+                        break;
+                    case "--baseline":
+                        options.BaselineMessages = Number("--baseline");
+                        break;
+                    case "--paced-seconds":
+                        options.PacedDuration = TimeSpan.FromSeconds(Number("--paced-seconds"));
+                        break;
+                    case "--connections":
+                        options.Connections = Number("--connections");
+                        break;
+                    case "--out":
+                        options.OutputFile = Path.GetFullPath(Next());
+                        break;
+                    default:
+                        return (null, $"unknown argument '{args[i]}'");
+                }
+            }
+            catch (ArgumentException ex)
+            {
+                return (null, ex.Message);
+            }
+        }
+
+        if (!mode)
+        {
+            return (null, "say --all or --smoke");
+        }
+
+        if (options.Smoke && options.OutputFile == DefaultReportPath())
+        {
+            options.OutputFile = null;
+        }
+
+        return (options, null);
+    }
+
+    /// <summary>benchmarks.md beside the project file (found upwards from the output folder), else the current folder.</summary>
+    private static string DefaultReportPath()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SevenStamp.Benchmarks.csproj")))
+            {
+                return Path.Combine(dir.FullName, "benchmarks.md");
+            }
+        }
+
+        return Path.GetFullPath("benchmarks.md");
+    }
+}

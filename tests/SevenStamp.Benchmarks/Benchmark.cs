@@ -1,0 +1,200 @@
+using System.Globalization;
+using RabbitMQ.Client;
+using SevenStamp.Loyalty;
+
+namespace SevenStamp.Benchmarks;
+
+/// <summary>The run: the raw broker baseline, the product end to end per database, ingress alone, memory and start-up.</summary>
+internal sealed class Benchmark(BenchOptions options, Report report, TextWriter log)
+{
+    private const string ConnectorId = "shop";
+    private const string MerchantId = "cafe-1";
+    private const string Secret = "bench-signing-secret-0123456789abcdef";
+    private const int StampGoal = 10;
+
+    private readonly List<(LoyaltyStoreProvider Provider, TimeSpan Ready, long IdleRss, long PeakRss)> _hosts = [];
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await log.WriteLineAsync($"raw broker baseline: {options.BaselineMessages} messages…");
+        var baseline = await RawBrokerBaseline.RunAsync(options.RabbitMqUri, options.BaselineMessages, cancellationToken);
+        await log.WriteLineAsync($"  publish {baseline.PublishPerSecond:0}/s, end to end {baseline.EndToEndPerSecond:0}/s");
+        report.Add(new Figure("Raw broker: publish with confirms", baseline.PublishPerSecond, "msg/s", null, "(baseline)", null));
+        report.Add(new Figure("Raw broker: end to end (publish → ack)", baseline.EndToEndPerSecond, "msg/s", null, "(baseline)", null));
+
+        await ProductAsync(LoyaltyStoreProvider.Sqlite, baseline, cancellationToken);
+        if (options.Postgres)
+        {
+            await ProductAsync(LoyaltyStoreProvider.PostgreSql, baseline, cancellationToken);
+        }
+
+        await IngressAsync(baseline, cancellationToken);
+
+        var idle = _hosts.First(h => h.Provider == LoyaltyStoreProvider.Sqlite);
+        var peak = _hosts.Max(h => h.PeakRss);
+        var ready = _hosts.Max(h => h.Ready);
+        report.Add(new Figure("Host RSS idle (all bundled plugins loaded)", Mb(idle.IdleRss), "MB", null, "—", null));
+        report.Add(new Figure("Host RSS under load (peak VmRSS, sampled every 100 ms)", Mb(peak), "MB", null, "< 250 MB", Mb(peak) < 250));
+        report.Add(new Figure("Start to /health/ready 200 (slowest of the runs)", ready.TotalSeconds, "s", null, "< 3 s", ready.TotalSeconds < 3));
+        report.Note("Ready times per start: " + string.Join(", ", _hosts.Select(h => $"{h.Provider} {h.Ready.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s")) + ".");
+    }
+
+    private static double Mb(long bytes) => bytes / 1024.0 / 1024.0;
+
+    private static IEnumerable<string> HostArguments(BenchDatabase database, string prefix, string connectorsFile, bool consumers) =>
+    [
+        "--SevenStamp:Bus:Transport=RabbitMq",
+        $"--SevenStamp:Bus:NamePrefix={prefix}",
+        $"--SevenStamp:Bus:ConsumersEnabled={consumers}",
+        $"--SevenStamp:Database:Provider={database.Provider}",
+        $"--SevenStamp:Database:ConnectionString={database.ConnectionString}",
+        $"--SevenStamp:ConnectorsFile={connectorsFile}",
+        $"--SevenStamp:Programs:0:MerchantId={MerchantId}",
+        "--SevenStamp:Programs:0:Name=Coffee card",
+        "--SevenStamp:Programs:0:Reward=A free coffee",
+        $"--SevenStamp:Programs:0:StampGoal={StampGoal}",
+        "--SevenStamp:Vouchers:LinkSecret=bench-link-secret-0123456789abcdefghij",
+        "--Logging:LogLevel:Default=Warning",
+    ];
+
+    private async Task<(HostUnderTest Host, DirectoryInfo Directory)> StartHostAsync(BenchDatabase database, string prefix, bool consumers, CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("sevenstamp-bench-host-");
+        var connectors = Path.Combine(directory.FullName, "connectors.json");
+        await File.WriteAllTextAsync(connectors, $$"""{ "connectors": [ { "id": "{{ConnectorId}}", "plugin": "generic-webhook", "merchantId": "{{MerchantId}}", "settings": { "signingSecret": "{{Secret}}" } } ] }""", cancellationToken);
+        // The broker URI goes by environment, not the command line, so its password never shows in a process list.
+        Environment.SetEnvironmentVariable("SevenStamp__Bus__RabbitMqUri", options.RabbitMqUri);
+        var host = await HostUnderTest.StartAsync(HostArguments(database, prefix, connectors, consumers), cancellationToken);
+        return (host, directory);
+    }
+
+    private async Task ProductAsync(LoyaltyStoreProvider provider, RawBrokerBaseline.Result baseline, CancellationToken cancellationToken)
+    {
+        var name = provider == LoyaltyStoreProvider.Sqlite ? "SQLite" : "PostgreSQL";
+        await log.WriteLineAsync($"product end to end on {name}…");
+        await using var database = await BenchDatabase.CreateAsync(provider, options.PostgresServer);
+        var prefix = $"bench-{Guid.NewGuid():N}"[..14] + "-";
+        var (host, directory) = await StartHostAsync(database, prefix, consumers: true, cancellationToken);
+        try
+        {
+            await log.WriteLineAsync($"  ready in {host.TimeToReady.TotalSeconds:0.00} s, idle RSS {Mb(host.IdleRss):0} MB");
+            host.StartSampling();
+            var customers = Math.Max(20, options.SustainedSales / 12);
+            await using var load = new LoadGenerator(host.BaseAddress, ConnectorId, Secret, customers, options.Connections, database.IssuedCodesAsync);
+
+            // Warm-up: JIT, connection pools, the first cards.
+            var warm = Math.Min(500, Math.Max(50, options.SustainedSales / 10));
+            var (_, warmLatencies) = await load.RunClosedLoopAsync("w-", warm, options.Connections, cancellationToken);
+            await RequireAwardsAsync(database, host, "w-", warmLatencies.Count, cancellationToken);
+            load.StartRedeeming();
+
+            // Sustained: as fast as the host takes them; the rate is sales committed per second.
+            var started = DateTimeOffset.UtcNow;
+            var (sendTime, sustainedLatencies) = await load.RunClosedLoopAsync("s-", options.SustainedSales, options.Connections, cancellationToken);
+            await RequireAwardsAsync(database, host, "s-", sustainedLatencies.Count, cancellationToken);
+            var committed = await database.LastAwardAsync("s-");
+            var rate = sustainedLatencies.Count / Math.Max(0.001, (committed - started).TotalSeconds);
+            await log.WriteLineAsync($"  sustained: {sustainedLatencies.Count} sales in {(committed - started).TotalSeconds:0.0} s = {rate:0}/s (sent in {sendTime.TotalSeconds:0.0} s), {load.Failures} refused");
+            report.Add(new Figure($"Product end to end, {name}: sales stamped/s (sustained)", rate, "sales/s", baseline.EndToEndPerSecond, "≥ 0.5× baseline e2e", rate >= 0.5 * baseline.EndToEndPerSecond));
+
+            // Paced: open loop at the target rate; latency from the 2xx to the award's commit.
+            var (accepted, webhookLatencies) = await load.RunPacedAsync("p-", options.PacedRate, options.PacedDuration, cancellationToken);
+            await RequireAwardsAsync(database, host, "p-", accepted.Count, cancellationToken);
+            var awarded = await database.AwardTimesAsync("p-");
+            var latencies = accepted.Select(a => Math.Max(0, (awarded[a.Key] - a.Value).TotalMilliseconds)).ToList();
+            var p50 = Report.Percentile(latencies, 50);
+            var p99 = Report.Percentile(latencies, 99);
+            await log.WriteLineAsync($"  paced {options.PacedRate}/s: {accepted.Count} sales, accepted→committed p50 {p50:0.0} ms p99 {p99:0.0} ms");
+            report.Add(new Figure($"Product, {name}: accepted → stamp committed p50 at {options.PacedRate}/s", p50, "ms", null, "—", null));
+            report.Add(new Figure($"Product, {name}: accepted → stamp committed p99 at {options.PacedRate}/s", p99, "ms", null, "< 50 ms", p99 < 50));
+            report.Add(new Figure($"Product, {name}: webhook answer p99 at {options.PacedRate}/s", Report.Percentile(webhookLatencies, 99), "ms", null, "—", null));
+
+            var batching = await SaleBatchSizeAsync(host, cancellationToken);
+            var (issued, redeemed) = await database.VoucherCountsAsync();
+            var total = warmLatencies.Count + sustainedLatencies.Count + accepted.Count;
+            report.Note($"{name}: {total} sales of {customers} customers (goal {StampGoal} stamps): {issued} vouchers minted, {load.CodesSent} sales carried a Redeem Code, {redeemed} vouchers redeemed; {load.Failures} webhooks refused; {batching}.");
+            _hosts.Add((provider, host.TimeToReady, host.IdleRss, Math.Max(host.PeakSampledRss, host.ReadRss("VmHWM"))));
+        }
+        finally
+        {
+            await host.DisposeAsync();
+            directory.Delete(recursive: true);
+            await SaveHostOutputAsync(host, name);
+        }
+    }
+
+    /// <summary>The host's own metric: sales committed per transaction (group commit), from <c>/metrics</c>.</summary>
+    private static async Task<string> SaleBatchSizeAsync(HostUnderTest host, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), cancellationToken);
+        double Read(string name) => text.Split('\n')
+            .Where(l => l.StartsWith(name, StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture))
+            .Sum();
+        var sum = Read("sevenstamp_loyalty_sale_batch_size_sum");
+        var count = Read("sevenstamp_loyalty_sale_batch_size_count");
+        return count > 0
+            ? $"{count.ToString("0", CultureInfo.InvariantCulture)} transactions of {(sum / count).ToString("0.0", CultureInfo.InvariantCulture)} sales on average"
+            : "no batch metric";
+    }
+
+    /// <summary>Keeps the host's console output (warnings and errors only) for a look after the run.</summary>
+    private async Task SaveHostOutputAsync(HostUnderTest host, string name)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"sevenstamp-bench-host-{name.ToLowerInvariant()}.log");
+        await File.WriteAllTextAsync(file, host.Output);
+        await log.WriteLineAsync($"  host output: {file}");
+    }
+
+    private async Task IngressAsync(RawBrokerBaseline.Result baseline, CancellationToken cancellationToken)
+    {
+        await log.WriteLineAsync("webhook ingress alone (loyalty consumers off)…");
+        await using var database = await BenchDatabase.CreateAsync(LoyaltyStoreProvider.Sqlite, null);
+        var prefix = $"bench-{Guid.NewGuid():N}"[..14] + "-";
+
+        // Nothing consumes, but the sales still go to a durable queue bound as the consumer's queue would be,
+        // so the broker stores each one before it confirms.
+        var factory = new ConnectionFactory { Uri = new Uri(options.RabbitMqUri) };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var exchange = prefix + "SevenStamp.Contracts:SaleCompleted";
+        var queue = prefix + "ingress-sink";
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(queue, exchange, string.Empty, cancellationToken: cancellationToken);
+
+        var (host, directory) = await StartHostAsync(database, prefix, consumers: false, cancellationToken);
+        try
+        {
+            host.StartSampling();
+            await using var load = new LoadGenerator(host.BaseAddress, ConnectorId, Secret, 1_000, options.Connections, null);
+            await load.RunClosedLoopAsync("w-", Math.Min(500, options.IngressRequests / 10 + 1), options.Connections, cancellationToken);
+            var (elapsed, latencies) = await load.RunClosedLoopAsync("i-", options.IngressRequests, options.Connections, cancellationToken);
+            var rate = latencies.Count / elapsed.TotalSeconds;
+            var queued = await channel.MessageCountAsync(queue, cancellationToken);
+            await log.WriteLineAsync($"  {latencies.Count} webhooks in {elapsed.TotalSeconds:0.0} s = {rate:0}/s, {queued} sales on the queue, {load.Failures} refused");
+            report.Add(new Figure("Webhook ingress (verify, dedupe, broker confirm): requests/s", rate, "req/s", baseline.PublishPerSecond, "≥ 0.5× baseline publish", rate >= 0.5 * baseline.PublishPerSecond));
+            report.Add(new Figure($"Webhook ingress: p50 at {options.Connections} concurrent", Report.Percentile(latencies, 50), "ms", null, "—", null));
+            report.Add(new Figure($"Webhook ingress: p99 at {options.Connections} concurrent", Report.Percentile(latencies, 99), "ms", null, "—", null));
+            _hosts.Add((LoyaltyStoreProvider.Sqlite, host.TimeToReady, host.IdleRss, Math.Max(host.PeakSampledRss, host.ReadRss("VmHWM"))));
+        }
+        finally
+        {
+            await host.DisposeAsync();
+            directory.Delete(recursive: true);
+            await SaveHostOutputAsync(host, "ingress");
+            await channel.QueueDeleteAsync(queue, cancellationToken: CancellationToken.None);
+            await channel.ExchangeDeleteAsync(exchange, cancellationToken: CancellationToken.None);
+        }
+    }
+
+    private static async Task RequireAwardsAsync(BenchDatabase database, HostUnderTest host, string prefix, int expected, CancellationToken cancellationToken)
+    {
+        if (await database.WaitForAwardsAsync(prefix, expected, TimeSpan.FromMinutes(5), cancellationToken) is null)
+        {
+            var seen = await database.CountAwardsAsync(prefix);
+            throw new TimeoutException($"Only {seen} of {expected} '{prefix}' sales were stamped within 5 minutes. Host output:\n{host.Output}");
+        }
+    }
+}

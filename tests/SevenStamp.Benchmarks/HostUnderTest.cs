@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SevenStamp.Benchmarks;
+
+/// <summary>
+/// The built host run as its own process (<c>dotnet SevenStamp.Connectors.Host.dll</c> from this program's output
+/// folder, where the build also lays out the bundled plugins), with its time to ready and its resident memory.
+/// </summary>
+internal sealed class HostUnderTest : IAsyncDisposable
+{
+    private readonly StringBuilder _output = new();
+    private readonly Lock _gate = new();
+    private readonly Process _process;
+    private readonly CancellationTokenSource _sampling = new();
+    private Task? _sampler;
+    private long _peakSampledRss;
+
+    private HostUnderTest(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>From process start to the first 200 of <c>/health/ready</c>.</summary>
+    public TimeSpan TimeToReady { get; private set; }
+
+    /// <summary>Resident memory right after ready, in bytes.</summary>
+    public long IdleRss { get; private set; }
+
+    /// <summary>The largest resident memory seen since <see cref="StartSampling"/>, in bytes.</summary>
+    public long PeakSampledRss => Interlocked.Read(ref _peakSampledRss);
+
+    public string Output
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<HostUnderTest> StartAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SevenStamp.Connectors.Host.dll"));
+        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var started = Stopwatch.GetTimestamp();
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");
+        var host = new HostUnderTest(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => host.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(host.BaseAddress, "/health/ready"), cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    host.TimeToReady = Stopwatch.GetElapsedTime(started);
+                    host.IdleRss = host.ReadRss();
+                    return host;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Slow to answer while starting.
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+
+        var output = host.Output;
+        await host.DisposeAsync();
+        throw new InvalidOperationException("The host did not become ready within 120 s. Its output:\n" + output);
+    }
+
+    /// <summary>Samples VmRSS every 100 ms until disposed, keeping the largest.</summary>
+    public void StartSampling()
+    {
+        _sampler ??= Task.Run(async () =>
+        {
+            while (!_sampling.IsCancellationRequested)
+            {
+                var rss = ReadRss();
+                long seen;
+                while (rss > (seen = Interlocked.Read(ref _peakSampledRss)) && Interlocked.CompareExchange(ref _peakSampledRss, rss, seen) != seen)
+                {
+                }
+
+                try
+                {
+                    await Task.Delay(100, _sampling.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        });
+    }
+
+    /// <summary>VmRSS (or VmHWM, the peak) of the host process from /proc, in bytes; 0 where /proc is missing.</summary>
+    public long ReadRss(string field = "VmRSS")
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            {
+                if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                {
+                    var kb = line[(field.Length + 1)..].Trim().Split(' ')[0];
+                    return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _sampling.CancelAsync();
+        if (_sampler is not null)
+        {
+            await _sampler;
+        }
+
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        _sampling.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_output.Length < 200_000)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+}
