@@ -7,6 +7,9 @@ namespace SevenStamp.Benchmarks;
 /// <summary>The run: the raw broker baseline, the product end to end per database, ingress alone, memory and start-up.</summary>
 internal sealed class Benchmark(BenchOptions options, Report report, TextWriter log)
 {
+    /// <summary>The arguments of a quorum queue, the type the host's consumer queues are by default.</summary>
+    internal static readonly Dictionary<string, object?> QuorumQueue = new() { ["x-queue-type"] = "quorum" };
+
     private const string ConnectorId = "shop";
     private const string MerchantId = "cafe-1";
     private const string Secret = "bench-signing-secret-0123456789abcdef";
@@ -161,7 +164,7 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
         var exchange = prefix + "SevenStamp.Contracts:SaleCompleted";
         var queue = prefix + "ingress-sink";
         await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, QuorumQueue, cancellationToken: cancellationToken);
         await channel.QueueBindAsync(queue, exchange, string.Empty, cancellationToken: cancellationToken);
 
         var (host, directory) = await StartHostAsync(database, prefix, consumers: false, cancellationToken);

@@ -7,8 +7,8 @@ namespace SevenStamp.Benchmarks;
 
 /// <summary>
 /// The physical limit: RabbitMQ.Client 7 alone, ~300-byte persistent messages published with publisher confirms
-/// (about 1,000 unconfirmed at a time, held there by a concurrency limiter) to a durable classic queue (the queue
-/// type the host's MassTransit endpoints declare), consumed at the same time with manual acks and prefetch 200.
+/// (about 1,000 unconfirmed at a time, held there by a concurrency limiter) to a quorum queue (the queue type the
+/// host's consumer endpoints declare by default, <c>SevenStamp:Bus:QueueType</c>), consumed at the same time with manual acks and prefetch 200.
 /// </summary>
 internal static class RawBrokerBaseline
 {
@@ -29,7 +29,7 @@ internal static class RawBrokerBaseline
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: limiter),
             cancellationToken);
         await using var consumerChannel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        await publisher.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+        await publisher.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, Benchmark.QuorumQueue, cancellationToken: cancellationToken);
         try
         {
             await consumerChannel.BasicQosAsync(0, Prefetch, false, cancellationToken);
