@@ -355,12 +355,19 @@ internal sealed partial class IsolatedConnectorTask : IConnectorTask, IWebhookRe
                 }
 
                 var (level, category, message) = WorkerLog.Parse(line);
-                if (level >= LogLevel.Error || (category == "stderr" && message.StartsWith("Unhandled exception.", StringComparison.Ordinal)))
+
+                // The runtime's own last words on a crash ("Unhandled exception. …", "Process terminated. …") are errors.
+                if (category == "stderr" && (message.StartsWith("Unhandled exception.", StringComparison.Ordinal) || message.StartsWith("Process terminated.", StringComparison.Ordinal)))
+                {
+                    level = LogLevel.Error;
+                }
+
+                if (level >= LogLevel.Error)
                 {
                     _lastError = message.Length > 300 ? message[..300] + "…" : message;
                 }
 
-                WorkerLog.Forward(_logger, category == "stderr" && message.StartsWith("Unhandled exception.", StringComparison.Ordinal) ? LogLevel.Error : level, category, message);
+                WorkerLog.Forward(_logger, level, category, message);
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
