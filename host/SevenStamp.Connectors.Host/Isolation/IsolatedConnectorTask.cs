@@ -355,11 +355,23 @@ internal sealed partial class IsolatedConnectorTask : IConnectorTask, IWebhookRe
                 }
 
                 var (level, category, message) = WorkerLog.Parse(line);
+                var runtimeReport = category == "stderr";
+                var stackFrame = runtimeReport && message.TrimStart().StartsWith("at ", StringComparison.Ordinal);
 
-                // The runtime's own last words on a crash ("Unhandled exception. …", "Process terminated. …") are errors.
-                if (category == "stderr" && (message.StartsWith("Unhandled exception.", StringComparison.Ordinal) || message.StartsWith("Process terminated.", StringComparison.Ordinal)))
+                // The runtime's own last words on a crash ("Unhandled exception. …", "Process terminated." and the
+                // FailFast message on the next line) are errors; the stack frames that follow are detail.
+                if (runtimeReport && (message.StartsWith("Unhandled exception.", StringComparison.Ordinal) || message.StartsWith("Process terminated.", StringComparison.Ordinal)))
                 {
                     level = LogLevel.Error;
+                }
+                else if (stackFrame)
+                {
+                    level = LogLevel.Debug;
+                }
+                else if (runtimeReport && _lastError == "Process terminated.")
+                {
+                    level = LogLevel.Error;
+                    message = "Process terminated. " + message;
                 }
 
                 if (level >= LogLevel.Error)
