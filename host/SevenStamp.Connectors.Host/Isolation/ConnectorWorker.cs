@@ -68,7 +68,7 @@ internal sealed partial class ConnectorWorker(LoadedPlugin plugin, ILoggerFactor
         worker._channel = channel;
         try
         {
-            await channel.RunAsync(CancellationToken.None);
+            await channel.RunOnDedicatedThread();
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException)
         {

@@ -24,15 +24,46 @@ internal sealed class FrameChannel(Stream input, Stream output, Func<WorkerFrame
     /// <summary>Why the channel closed, or null while it is open.</summary>
     public string? ClosedReason => Volatile.Read(ref _closedReason);
 
+    /// <summary>
+    /// Reads and dispatches frames on a thread of its own until the input ends or breaks; does not close the channel
+    /// itself. Pipe and console reads block a thread, so they must not hold one of the few thread-pool threads.
+    /// </summary>
+    public Task RunOnDedicatedThread()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+#pragma warning disable VSTHRD002 // Completes synchronously: every read blocks this thread, never awaits.
+                RunAsync(CancellationToken.None, blocking: true).GetAwaiter().GetResult();
+#pragma warning restore VSTHRD002
+                done.TrySetResult();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "connector worker frames",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
     /// <summary>Reads and dispatches frames until the input ends or breaks; does not close the channel itself.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken, blocking: false);
+
+    private async Task RunAsync(CancellationToken cancellationToken, bool blocking)
     {
         var header = new byte[4];
         while (true)
         {
             try
             {
-                await input.ReadExactlyAsync(header, cancellationToken);
+                await ReadExactlyAsync(header, blocking, cancellationToken);
             }
             catch (EndOfStreamException)
             {
@@ -46,7 +77,7 @@ internal sealed class FrameChannel(Stream input, Stream output, Func<WorkerFrame
             }
 
             var body = new byte[length];
-            await input.ReadExactlyAsync(body, cancellationToken);
+            await ReadExactlyAsync(body, blocking, cancellationToken);
             var frame = JsonSerializer.Deserialize<WorkerFrame>(body, WorkerFrame.Json) ?? throw new InvalidDataException("an empty frame");
             switch (frame.Type)
             {
@@ -62,7 +93,8 @@ internal sealed class FrameChannel(Stream input, Stream output, Func<WorkerFrame
                     {
                         try
                         {
-                            await running.CancelAsync();
+                            // Not awaited: the read loop must not leave its thread (callbacks run elsewhere).
+                            _ = running.CancelAsync();
                         }
                         catch (ObjectDisposedException)
                         {
@@ -75,6 +107,20 @@ internal sealed class FrameChannel(Stream input, Stream output, Func<WorkerFrame
                     _ = Task.Run(() => DispatchAsync(frame), CancellationToken.None);
                     break;
             }
+        }
+    }
+
+    private async Task ReadExactlyAsync(byte[] buffer, bool blocking, CancellationToken cancellationToken)
+    {
+        if (blocking)
+        {
+#pragma warning disable CA1849, VSTHRD103 // On its own thread, on purpose (see RunOnDedicatedThread).
+            input.ReadExactly(buffer);
+#pragma warning restore CA1849, VSTHRD103
+        }
+        else
+        {
+            await input.ReadExactlyAsync(buffer, cancellationToken);
         }
     }
 

@@ -63,7 +63,7 @@ internal sealed partial class IsolatedConnectorTask : IConnectorTask, IWebhookRe
         LogWorkerStarted(_logger, _config.Id, process.Id);
         var channel = new FrameChannel(process.StandardOutput.BaseStream, process.StandardInput.BaseStream, HandleFromWorkerAsync, _maxFrameBytes);
         _channel = channel;
-        _stderr = Task.Run(() => ForwardStderrAsync(process), CancellationToken.None);
+        _stderr = ForwardStderrOnDedicatedThread(process);
         _reader = Task.Run(() => WatchAsync(process, channel), CancellationToken.None);
 
         var reply = await CallAsync(
@@ -282,7 +282,7 @@ internal sealed partial class IsolatedConnectorTask : IConnectorTask, IWebhookRe
         string? broken = null;
         try
         {
-            await channel.RunAsync(CancellationToken.None);
+            await channel.RunOnDedicatedThread();
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException or ObjectDisposedException)
         {
@@ -343,11 +343,27 @@ internal sealed partial class IsolatedConnectorTask : IConnectorTask, IWebhookRe
         return _lastError is { } last ? $"{exit}: {last}" : exit;
     }
 
-    private async Task ForwardStderrAsync(Process process)
+    /// <summary>Forwards the worker's stderr on a thread of its own: a blocked pipe read must not hold a thread-pool thread.</summary>
+    private Task ForwardStderrOnDedicatedThread(Process process)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            ForwardStderr(process);
+            done.TrySetResult();
+        })
+        {
+            IsBackground = true,
+            Name = "connector worker stderr",
+        }.Start();
+        return done.Task;
+    }
+
+    private void ForwardStderr(Process process)
     {
         try
         {
-            while (await process.StandardError.ReadLineAsync() is { } line)
+            while (process.StandardError.ReadLine() is { } line)
             {
                 if (line.Length == 0)
                 {
