@@ -131,7 +131,7 @@ public sealed class IsolationTests(IsolatedHostFixture fixture) : IClassFixture<
         Assert.Contains(lastWords, reason, StringComparison.Ordinal);
         Assert.Contains("its process", reason, StringComparison.Ordinal);
         Assert.Contains(lastWords, await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.True(HasExited(before), "The dead worker process is still there.");
+        Assert.True(await HasExitedAsync(before), "The dead worker process is still there.");
 
         // …and comes back after its backoff, in a new worker process.
         var after = await WaitRunningAsync(connectorId);
@@ -183,16 +183,22 @@ public sealed class IsolationTests(IsolatedHostFixture fixture) : IClassFixture<
         return WorkerPid(connectorId)!.Value;
     }
 
-    internal static bool HasExited(int pid)
+    internal static async Task<bool> HasExitedAsync(int pid)
     {
         try
         {
             using var process = Process.GetProcessById(pid);
-            return process.WaitForExit(TimeSpan.FromSeconds(30));
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(deadline.Token);
+            return true;
         }
         catch (ArgumentException)
         {
             return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -224,7 +230,7 @@ public sealed class IsolationLifecycleTests
 
         // Assert: stopped well inside the host's 30 s shutdown timeout, and the worker is gone.
         Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(25), $"The host took {stopping.Elapsed} to stop.");
-        Assert.True(IsolationTests.HasExited(pid!.Value), "The hanging worker process survived the host's stop.");
+        Assert.True(await IsolationTests.HasExitedAsync(pid!.Value), "The hanging worker process survived the host's stop.");
     }
 
     [Fact]

@@ -241,9 +241,13 @@ internal sealed class FrameChannel(Stream input, Stream output, Func<WorkerFrame
 
         try
         {
-            await output.WriteAsync(header, CancellationToken.None);
-            await output.WriteAsync(body, CancellationToken.None);
-            await output.FlushAsync(CancellationToken.None);
+            // Written synchronously under the lock: a pipe write returns at once while the other side reads (it
+            // reads on a thread of its own), and an async pipe write would cost a thread-pool hop per frame.
+#pragma warning disable CA1849, VSTHRD103
+            output.Write(header);
+            output.Write(body);
+            output.Flush();
+#pragma warning restore CA1849, VSTHRD103
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
