@@ -212,13 +212,17 @@ public sealed class IsolationTests(IsolatedHostFixture fixture) : IClassFixture<
 /// <summary>Stopping and orphan-proofing of worker processes, each with a host or worker of its own.</summary>
 public sealed class IsolationLifecycleTests
 {
-    [Fact]
-    public async Task HostStop_IsolatedConnectorHangsInStop_WorkerIsKilledAndHostStops()
+    [Theory]
+    [InlineData("hang-on-stop", false)]
+    [InlineData("hang-on-stop-and-exit", true)]
+    public async Task HostStop_IsolatedConnectorHangsInStop_WorkerIsKilledAndHostStops(string mode, bool mustBeKilled)
     {
         // Arrange
+        var logs = new CapturingLoggerProvider();
         var host = await RunningHost.StartAsync(
-            """{ "connectors": [ { "id": "stuck", "plugin": "faulty-test", "merchantId": "cafe-1", "isolation": "process", "settings": { "mode": "hang-on-stop" } } ] }""",
-            new Dictionary<string, string?> { ["SevenStamp:Bus:Transport"] = "InMemory", ["SevenStamp:ConnectorStartTimeout"] = "00:01:00" });
+            $$"""{ "connectors": [ { "id": "stuck", "plugin": "faulty-test", "merchantId": "cafe-1", "isolation": "process", "settings": { "mode": "{{mode}}" } } ] }""",
+            new Dictionary<string, string?> { ["SevenStamp:Bus:Transport"] = "InMemory", ["SevenStamp:ConnectorStartTimeout"] = "00:01:00" },
+            logs: logs);
         var supervisor = host.Services.GetRequiredService<ConnectorSupervisor>();
         int? pid = null;
         Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult((pid = supervisor.TryGet("stuck", out var r) && r.State == ConnectorState.Running && r.Task is IsolatedConnectorTask t ? t.ProcessId : null) is not null), TimeSpan.FromSeconds(60)));
@@ -231,6 +235,12 @@ public sealed class IsolationLifecycleTests
         // Assert: stopped well inside the host's 30 s shutdown timeout, and the worker is gone.
         Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(25), $"The host took {stopping.Elapsed} to stop.");
         Assert.True(await IsolationTests.HasExitedAsync(pid!.Value), "The hanging worker process survived the host's stop.");
+        Assert.Contains(logs.Lines, l => l.Contains("did not stop within 5 s", StringComparison.Ordinal));
+        if (mustBeKilled)
+        {
+            // Closing its input was not enough (its exit hangs): the process tree was killed.
+            Assert.Contains(logs.Lines, l => l.Contains("Killing worker process", StringComparison.Ordinal));
+        }
     }
 
     [Fact]
