@@ -4,6 +4,12 @@ using SevenStamp.Connectors.Host.Operations;
 
 try
 {
+    if (args.Length > 0 && args[0] == SevenStamp.Connectors.Host.Isolation.ConnectorWorker.Command)
+    {
+        // One isolated connector's worker process: no web host, just that plugin and the protocol on stdin/stdout.
+        return await SevenStamp.Connectors.Host.Isolation.ConnectorWorker.RunAsync(args[1..]);
+    }
+
     if (args.Length > 0 && args[0] == "errors")
     {
         // The operator's error-queue tool: no host, just the broker settings.

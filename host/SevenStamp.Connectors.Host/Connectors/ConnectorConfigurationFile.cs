@@ -104,6 +104,7 @@ public static partial class ConnectorConfigurationFile
                     }
                 }
 
+                var isolation = ReadIsolation(entry, id!, entryErrors);
                 var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
                 if (entry.TryGetProperty("settings", out var settingsElement))
                 {
@@ -134,11 +135,31 @@ public static partial class ConnectorConfigurationFile
                     continue;
                 }
 
-                connectors.Add(new ConnectorInstanceConfig(id!, plugin!, merchantId!, enabled, settings));
+                connectors.Add(new ConnectorInstanceConfig(id!, plugin!, merchantId!, enabled, settings) { Isolation = isolation });
             }
         }
 
         return (connectors, errors);
+    }
+
+    /// <summary><c>"isolation"</c>: <c>"in-process"</c> (default) or <c>"process"</c>.</summary>
+    private static Isolation.ConnectorIsolation ReadIsolation(JsonElement entry, string id, List<ConnectorConfigError> errors)
+    {
+        if (!entry.TryGetProperty("isolation", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return Isolation.ConnectorIsolation.InProcess;
+        }
+
+        switch (value.ValueKind == JsonValueKind.String ? value.GetString() : null)
+        {
+            case "in-process":
+                return Isolation.ConnectorIsolation.InProcess;
+            case "process":
+                return Isolation.ConnectorIsolation.Process;
+            default:
+                errors.Add(new ConnectorConfigError(id, "isolation", "must be \"in-process\" (the default: the connector runs inside the host) or \"process\" (it runs in a worker process of its own that a crash cannot spread from)"));
+                return Isolation.ConnectorIsolation.InProcess;
+        }
     }
 
     private static string? GetString(JsonElement element, string name) =>

@@ -6,4 +6,8 @@ namespace SevenStamp.Connectors.Host.Connectors;
 /// <param name="MerchantId">The merchant whose cards its sales stamp.</param>
 /// <param name="Enabled">False keeps the instance configured but stopped.</param>
 /// <param name="Settings">Raw setting values, environment references resolved.</param>
-public sealed record ConnectorInstanceConfig(string Id, string PluginId, string MerchantId, bool Enabled, IReadOnlyDictionary<string, string?> Settings);
+public sealed record ConnectorInstanceConfig(string Id, string PluginId, string MerchantId, bool Enabled, IReadOnlyDictionary<string, string?> Settings)
+{
+    /// <summary>Where its plugin code runs: in the host's process (default) or in a worker process of its own.</summary>
+    public Isolation.ConnectorIsolation Isolation { get; init; }
+}

@@ -333,7 +333,9 @@ public sealed partial class ConnectorSupervisor(
             return;
         }
 
-        var connector = runtime.Plugin.Connector;
+        var connector = config.Isolation == Isolation.ConnectorIsolation.Process
+            ? new Isolation.IsolatedConnector(runtime.Plugin, config, options.Value.Webhooks.MaxBodyBytes, reason => { Fail(runtime, reason); ScheduleRestart(runtime); })
+            : runtime.Plugin.Connector;
         IReadOnlyList<SettingError> settingErrors;
         ConnectorSettings? settings;
         try

@@ -104,6 +104,10 @@ public sealed partial class PluginCatalog : IDisposable
         _plugins.Clear();
     }
 
+    /// <summary>Loads the one plugin folder <paramref name="folder"/> with every check of <see cref="Load(IReadOnlyList{string}, ILogger)"/> (a connector worker process); throws when it is refused.</summary>
+    internal static LoadedPlugin LoadFolder(string folder) =>
+        LoadOne(Path.TrimEndingDirectorySeparator(Path.GetDirectoryName(Path.GetFullPath(folder))!), Path.GetFullPath(folder), Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)));
+
     private static LoadedPlugin LoadOne(string root, string folder, string name)
     {
         var directory = RequireInsideRoot(root, folder, null);
