@@ -83,13 +83,20 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_consumer_queue_is_durable_on_the_broker()
+    public async Task The_consumer_queue_is_a_durable_quorum_queue_that_dead_letters_into_its_error_queue()
     {
         await using var channel = await rabbit.Connection.CreateChannelAsync();
 
         var queue = await channel.QueueDeclarePassiveAsync(rabbit.NamePrefix + "sale-completed");
-        // Re-declaring with durable=true succeeds only if the queue is durable (the broker answers 406 otherwise).
-        await channel.QueueDeclareAsync(rabbit.NamePrefix + "sale-completed", durable: true, exclusive: false, autoDelete: false);
+        // Re-declaring succeeds only with the very arguments the queue has (the broker answers 406 otherwise).
+        await channel.QueueDeclareAsync(rabbit.NamePrefix + "sale-completed", durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>
+        {
+            ["x-queue-type"] = "quorum",
+            ["x-delivery-limit"] = 50,
+            ["x-dead-letter-strategy"] = "at-least-once",
+            ["x-overflow"] = "reject-publish",
+            ["x-dead-letter-exchange"] = rabbit.NamePrefix + "sale-completed_error",
+        });
 
         Assert.Equal(rabbit.NamePrefix + "sale-completed", queue.QueueName);
         Assert.True(queue.ConsumerCount >= 1);
