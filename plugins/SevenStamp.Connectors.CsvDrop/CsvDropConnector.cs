@@ -52,7 +52,13 @@ public sealed partial class CsvDropConnector : IPosConnector
         foreach (var name in new[] { "processedFolder", "quarantineFolder" })
         {
             var target = settings.GetString(name) ?? string.Empty;
-            if (folder is not null && Path.IsPathFullyQualified(folder) && Directory.Exists(folder))
+            if (target.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+            {
+                errors.Add(new SettingError(name, "holds a character no path may hold (e.g. a NUL or control character); use a folder name such as 'processed'"));
+                continue;
+            }
+
+            if (folder is not null && folder.IndexOfAny(Path.GetInvalidPathChars()) < 0 && Path.IsPathFullyQualified(folder) && Directory.Exists(folder))
             {
                 var full = Path.GetFullPath(target, folder);
                 if (string.Equals(full.TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
@@ -163,6 +169,12 @@ public sealed partial class CsvDropConnector : IPosConnector
 
     private static void CheckFolder(string folder, List<SettingError> errors)
     {
+        if (folder.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            errors.Add(new SettingError("folder", "holds a character no path may hold (e.g. a NUL or control character); give the inbox's absolute path, e.g. /data/pos-exports"));
+            return;
+        }
+
         if (!Path.IsPathFullyQualified(folder))
         {
             errors.Add(new SettingError("folder", $"must be an absolute path (the host's working folder is not a place for exports), e.g. /data/pos-exports; '{Shorten(folder)}' is relative"));
