@@ -37,7 +37,9 @@ public sealed class DemoTests : IDisposable
             await kill.WaitForExitAsync();
         }
 
-        Assert.True(await demo.WaitForExitAsync(TimeSpan.FromSeconds(30)), "The demo did not stop on SIGINT.\n" + demo.Output);
+        // Generous: this test runs beside every other test project on a 2-core machine. The production stop path
+        // (SIGTERM inside the 30 s grace period, nothing lost) is held to time by the crash tests, which run alone.
+        Assert.True(await demo.WaitForExitAsync(TimeSpan.FromSeconds(90)), "The demo did not stop on SIGINT.\n" + demo.Output);
         Assert.Equal(0, demo.Process.ExitCode);
         Assert.Contains("cards (final):", demo.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", demo.Output, StringComparison.Ordinal);
