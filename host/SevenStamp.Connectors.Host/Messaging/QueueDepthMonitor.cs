@@ -104,6 +104,6 @@ internal sealed partial class QueueDepthMonitor : BackgroundService
     }
 
     // Metrics must never take the host down: any failure waits for the next round.
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Debug, Message = "Queue depths not read this round: the broker did not answer ({ExceptionType})")]
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Debug, Message = "Queue depths not read this round: the broker did not answer ({ExceptionType})")]
     private static partial void LogBrokerUnavailable(ILogger logger, string exceptionType);
 }
