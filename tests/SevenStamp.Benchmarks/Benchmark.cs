@@ -123,6 +123,26 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
             await host.DisposeAsync();
             directory.Delete(recursive: true);
             await SaveHostOutputAsync(host, name);
+            await DeleteHostQueuesAsync(prefix);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the consumer queues (with their error and skipped queues) a host with <paramref name="prefix"/>
+    /// declared: each quorum queue left behind is a Raft group the broker recovers on every start.
+    /// </summary>
+    private async Task DeleteHostQueuesAsync(string prefix)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(options.RabbitMqUri) };
+        await using var connection = await factory.CreateConnectionAsync(CancellationToken.None);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: CancellationToken.None);
+        foreach (var queue in new[] { "sale-completed", "sale-refunded", "apple-pass-updates", "google-wallet-updates" })
+        {
+            foreach (var name in new[] { queue, queue + "_error", queue + "_skipped" })
+            {
+                await channel.QueueDeleteAsync(prefix + name, cancellationToken: CancellationToken.None);
+                await channel.ExchangeDeleteAsync(prefix + name, cancellationToken: CancellationToken.None);
+            }
         }
     }
 

@@ -52,7 +52,11 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
         Assert.Equal(2, (await RunAsync("purge", "--queue", "sale-completed")).ExitCode);
         var purge = await RunAsync("purge", "--queue", "sale-completed", "--yes");
         Assert.Contains("1 message(s) purged", purge.Output, StringComparison.Ordinal);
-        Assert.Contains("sale-completed_error\t0 message(s)", (await RunAsync("list")).Output, StringComparison.Ordinal);
+        var list = (await RunAsync("list")).Output;
+        Assert.Contains("sale-completed_error\t0 message(s)", list, StringComparison.Ordinal);
+        // The wallet updaters' error queues are listed too, not only the loyalty consumers'.
+        Assert.Contains($"{rabbit.NamePrefix}apple-pass-updates_error\t0 message(s)", list, StringComparison.Ordinal);
+        Assert.Contains($"{rabbit.NamePrefix}google-wallet-updates_error\t0 message(s)", list, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -65,7 +65,9 @@ public sealed class RabbitMqFixture : IAsyncLifetime
         {
             await using (var channel = await Connection.CreateChannelAsync())
             {
-                foreach (var name in new[] { "sale-completed", "sale-refunded", "sale-completed_error", "sale-refunded_error", "sale-completed_skipped" }.Select(n => NamePrefix + n))
+                // Every queue the hosts of these tests declared, with its error and skipped queues: a quorum queue
+                // left behind is a Raft group the broker recovers on every start.
+                foreach (var name in SevenStamp.Connectors.Host.Operations.ErrorQueueCommand.KnownQueues.SelectMany(q => new[] { q, q + "_error", q + "_skipped" }).Select(n => NamePrefix + n))
                 {
                     await channel.QueueDeleteAsync(name, ifUnused: false, ifEmpty: false);
                     await channel.ExchangeDeleteAsync(name, ifUnused: false);

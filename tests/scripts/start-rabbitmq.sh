@@ -3,16 +3,43 @@
 # amqp:// URI as the last line. Installs the Debian package first when it is missing (needs root or sudo).
 # Safe to run again: a broker that already answers is reused.
 #   tests/scripts/start-rabbitmq.sh          start (or reuse)
-#   tests/scripts/start-rabbitmq.sh --stop   stop it
+#   tests/scripts/start-rabbitmq.sh --stop   stop it (killed when it does not stop within 60 s)
+#   tests/scripts/start-rabbitmq.sh --fresh  stop it, delete the node's data (every queue and message) and start
+#                                            it empty: for CI, whose broker is a throw-away test broker. A node
+#                                            holding many quorum queues from earlier runs recovers each Raft
+#                                            group on start, which can outlast the start-up wait.
 set -euo pipefail
 log() { echo "[rabbitmq] $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 export ERL_EPMD_ADDRESS=127.0.0.1
 
+data=/var/lib/rabbitmq/mnesia
+stop_node() {
+  command -v rabbitmqctl >/dev/null 2>&1 || return 0
+  as_root timeout 60 rabbitmqctl -q stop >/dev/null 2>&1 || true
+  # A wedged node can ignore the stop request: end it by its pid file, then any broker VM left.
+  local pid
+  pid=$(as_root cat "$data/rabbit@localhost.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && as_root kill -0 "$pid" 2>/dev/null; then
+    log "the node did not stop; killing it"
+    as_root kill -9 "$pid" 2>/dev/null || true
+  fi
+  as_root pkill -9 -u rabbitmq -f 'beam.smp.*rabbit' 2>/dev/null || true
+  for _ in $(seq 1 20); do
+    as_root pgrep -u rabbitmq -f 'beam.smp.*rabbit' >/dev/null 2>&1 || break
+    sleep 0.5
+  done
+}
+
 if [ "${1:-}" = "--stop" ]; then
-  as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
+  stop_node
   log "stopped"
   exit 0
+fi
+if [ "${1:-}" = "--fresh" ]; then
+  stop_node
+  as_root rm -rf "$data"/rabbit@localhost "$data"/rabbit@localhost-feature_flags "$data"/rabbit@localhost-plugins-expand "$data"/rabbit@localhost.pid
+  log "node data deleted"
 fi
 
 if ! command -v rabbitmq-server >/dev/null 2>&1; then

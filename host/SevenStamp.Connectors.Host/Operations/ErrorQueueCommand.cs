@@ -12,15 +12,19 @@ namespace SevenStamp.Connectors.Host.Operations;
 /// </summary>
 internal sealed class ErrorQueueCommand(BusOptions bus, TextWriter output)
 {
-    /// <summary>The loyalty consumers' queues, whose error queues the command looks at by default.</summary>
-    public static readonly string[] KnownQueues = ["sale-completed", "sale-refunded"];
+    /// <summary>
+    /// Every consumer queue the host declares (the loyalty consumers' and the wallet updaters'), before the
+    /// <c>SevenStamp:Bus:NamePrefix</c>; the command looks at their error queues by default.
+    /// </summary>
+    public static readonly string[] KnownQueues = ["sale-completed", "sale-refunded", "apple-pass-updates", "google-wallet-updates"];
 
     private const string Usage = """
         usage: errors list
                errors show   [--queue NAME] [--count N] [--body]
                errors replay [--queue NAME] [--count N]
                errors purge  --queue NAME --yes
-        NAME is a consumer queue (sale-completed, sale-refunded); its error queue is NAME_error.
+        NAME is a consumer queue (sale-completed, sale-refunded, apple-pass-updates,
+        google-wallet-updates); its error queue is NAME_error.
         The broker is SevenStamp:Bus:RabbitMqUri (and SevenStamp:Bus:NamePrefix), from appsettings.json,
         SevenStamp__Bus__RabbitMqUri or --SevenStamp:Bus:RabbitMqUri=amqp://...
         """;
