@@ -128,6 +128,17 @@ public sealed class BusOptions
     [Range(2, 10_000)]
     public int DeliveryLimit { get; set; } = 50;
 
+    /// <summary>
+    /// RabbitMQ: times a message whose in-process retries ran out on a transient fault (the database, APNs, Google
+    /// unavailable) goes back to its queue after <see cref="RedeliveryDelay"/>, retries and all, before it lands in
+    /// the <c>_error</c> queue. 0 turns delayed redelivery off.
+    /// </summary>
+    [Range(0, 100)]
+    public int RedeliveryLimit { get; set; } = 3;
+
+    /// <summary>RabbitMQ: how long a message waits in its queue's <c>_delay</c> queue before each redelivery.</summary>
+    public TimeSpan RedeliveryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often queue depths (consumer lag) are read for <c>/metrics</c>.</summary>
     public TimeSpan QueueMetricsInterval { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -138,7 +138,7 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
         await using var channel = await connection.CreateChannelAsync(cancellationToken: CancellationToken.None);
         foreach (var queue in new[] { "sale-completed", "sale-refunded", "apple-pass-updates", "google-wallet-updates" })
         {
-            foreach (var name in new[] { queue, queue + "_error", queue + "_skipped" })
+            foreach (var name in new[] { queue, queue + "_error", queue + "_skipped", queue + "_delay" })
             {
                 await channel.QueueDeleteAsync(prefix + name, cancellationToken: CancellationToken.None);
                 await channel.ExchangeDeleteAsync(prefix + name, cancellationToken: CancellationToken.None);

@@ -1,6 +1,7 @@
 using MassTransit;
 using SevenStamp.Connectors.Host.Demo;
 using SevenStamp.Loyalty;
+using SevenStamp.Loyalty.Messaging;
 using SevenStamp.Wallet;
 
 namespace SevenStamp.Connectors.Host.Messaging;
@@ -88,6 +89,7 @@ internal static class BusServiceCollectionExtensions
         });
         if (options.Transport == BusTransport.RabbitMq)
         {
+            services.AddSingleton<IDelayedRedelivery>(sp => new RabbitMqDelayedRedelivery(options, sp.GetRequiredService<ILogger<RabbitMqDelayedRedelivery>>()));
             services.AddHostedService<QueueDepthMonitor>();
         }
 

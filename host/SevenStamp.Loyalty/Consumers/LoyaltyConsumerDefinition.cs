@@ -1,6 +1,7 @@
 using System.Data.Common;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using SevenStamp.Loyalty.Messaging;
 
 namespace SevenStamp.Loyalty.Consumers;
 
@@ -8,7 +9,8 @@ namespace SevenStamp.Loyalty.Consumers;
 /// Endpoint policy shared by the loyalty consumers: retries for transient database trouble (a lock or
 /// serialization conflict, a busy SQLite file, a dropped connection, a database restarting), then MassTransit's
 /// error queue. The retries span about two minutes (0.1 s growing to 30 s), so a database that is back within a
-/// minute loses nothing to the error queue.
+/// minute loses nothing to the error queue; after them, the same faults get delayed redeliveries
+/// (<c>SevenStamp:Bus:RedeliveryLimit</c> times, <c>RedeliveryDelay</c> apart) before the error queue.
 /// </summary>
 public abstract class LoyaltyConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
@@ -18,6 +20,7 @@ public abstract class LoyaltyConsumerDefinition<TConsumer> : ConsumerDefinition<
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        endpointConfigurator.UseDelayedRedelivery(context, retryLimit: 10, IsTransient);
         endpointConfigurator.UseMessageRetry(r =>
         {
             r.Handle<DbUpdateException>();
@@ -27,6 +30,10 @@ public abstract class LoyaltyConsumerDefinition<TConsumer> : ConsumerDefinition<
             r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
         });
     }
+
+    /// <summary>The faults worth another try later: the database's, not a bad message's.</summary>
+    private static bool IsTransient(Exception exception) =>
+        exception is DbUpdateException or DbException or InvalidOperationException or TimeoutException;
 }
 
 /// <summary>

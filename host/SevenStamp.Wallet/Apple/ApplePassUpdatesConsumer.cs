@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using SevenStamp.Contracts;
+using SevenStamp.Loyalty.Messaging;
 
 namespace SevenStamp.Wallet.Apple;
 
@@ -42,7 +43,7 @@ public sealed class ApplePassUpdatesConsumer(IServiceProvider services) :
 
 /// <summary>
 /// Endpoint policy of the pass updates: a few concurrent updates, and retries spread over about five minutes for
-/// APNs or the database being unavailable (then MassTransit's error queue).
+/// APNs or the database being unavailable, then delayed redeliveries, then MassTransit's error queue.
 /// </summary>
 public sealed class ApplePassUpdatesConsumerDefinition : ConsumerDefinition<ApplePassUpdatesConsumer>
 {
@@ -51,6 +52,8 @@ public sealed class ApplePassUpdatesConsumerDefinition : ConsumerDefinition<Appl
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ApplePassUpdatesConsumer> consumerConfigurator, IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        // Whatever failed eight times here (APNs, the database) gets delayed redeliveries before the error queue.
+        endpointConfigurator.UseDelayedRedelivery(context, retryLimit: 8, _ => true);
         endpointConfigurator.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(2)));
     }
 }

@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Polly.Timeout;
 using SevenStamp.Contracts;
+using SevenStamp.Loyalty.Messaging;
 
 namespace SevenStamp.Wallet.Google;
 
@@ -59,7 +60,8 @@ public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsu
 
 /// <summary>
 /// The endpoint of <see cref="GoogleWalletUpdatesConsumer"/>: one card's updates one at a time (partitioned by card),
-/// retries spanning about five minutes for an unreachable Google or database, then the error queue.
+/// retries spanning about five minutes for an unreachable Google or database, then delayed redeliveries, then the
+/// error queue.
 /// </summary>
 public sealed class GoogleWalletUpdatesConsumerDefinition : ConsumerDefinition<GoogleWalletUpdatesConsumer>
 {
@@ -69,6 +71,8 @@ public sealed class GoogleWalletUpdatesConsumerDefinition : ConsumerDefinition<G
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
         ArgumentNullException.ThrowIfNull(consumerConfigurator);
+        endpointConfigurator.UseDelayedRedelivery(context, retryLimit: 8, e =>
+            e is GoogleWalletException { IsTransient: true } or HttpRequestException or TimeoutRejectedException or TimeoutException or DbException or InvalidOperationException);
         endpointConfigurator.UseMessageRetry(r =>
         {
             r.Handle<GoogleWalletException>(e => e.IsTransient);

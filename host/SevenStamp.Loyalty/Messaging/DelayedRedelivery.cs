@@ -1,0 +1,36 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SevenStamp.Loyalty.Messaging;
+
+/// <summary>
+/// Delayed redelivery for a consumer endpoint: a message whose in-process retries ran out on a transient fault goes
+/// back to its queue after a delay instead of to the error queue, a few times, before the error queue has it. The
+/// host supplies the transport's way of doing it (<see cref="IDelayedRedelivery"/>); without one, nothing changes.
+/// </summary>
+public interface IDelayedRedelivery
+{
+    /// <summary>
+    /// The filter that redelivers the messages <paramref name="redeliverable"/> says yes to, once their in-process
+    /// retries (<paramref name="retryLimit"/> of them) have run out. The filter runs inside the retries, so it lets
+    /// every earlier attempt's failure through to them.
+    /// </summary>
+    IFilter<ConsumeContext> CreateFilter(Func<Exception, bool> redeliverable, int retryLimit);
+}
+
+public static class DelayedRedeliveryExtensions
+{
+    /// <summary>
+    /// Adds delayed redelivery after the endpoint's <c>UseMessageRetry</c> of <paramref name="retryLimit"/> retries: the
+    /// last attempt's failure is redelivered later, and a redelivered message gets all its retries again.
+    /// </summary>
+    public static void UseDelayedRedelivery(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context, int retryLimit, Func<Exception, bool> redeliverable)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.GetService<IDelayedRedelivery>() is { } redelivery)
+        {
+            endpoint.UseFilter(redelivery.CreateFilter(redeliverable, retryLimit));
+        }
+    }
+}
