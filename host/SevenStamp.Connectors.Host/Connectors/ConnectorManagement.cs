@@ -49,7 +49,15 @@ internal sealed partial class ConnectorManagement(
     TimeProvider timeProvider,
     ILogger<ConnectorManagement> logger)
 {
-    private const int MaxAttempts = 5;
+    /// <summary>
+    /// Tries of a change that lost an optimistic-concurrency race to another request; with the jittered pause
+    /// between them, a burst of concurrent replaces all land instead of the unluckiest one failing.
+    /// </summary>
+    private const int MaxAttempts = 20;
+
+    /// <summary>A short random pause after a lost race, growing with the attempt, so the racers spread out.</summary>
+    private static Task LostRaceAsync(int attempt, CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, 10 * Math.Min(attempt, 10) + 1)), cancellationToken);
 
     /// <summary>The answer to a plain secret value while no secrets key is configured.</summary>
     public static readonly string NoSecretsKey =
@@ -176,6 +184,7 @@ internal sealed partial class ConnectorManagement(
             catch (DbUpdateException) when (attempt < MaxAttempts && ifMatch is null)
             {
                 // Another request changed (or created) it in between: read it again and apply this one on top.
+                await LostRaceAsync(attempt, cancellationToken);
                 continue;
             }
             catch (DbUpdateException) when (ifMatch is not null)
@@ -218,6 +227,7 @@ internal sealed partial class ConnectorManagement(
             }
             catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts && ifMatch is null)
             {
+                await LostRaceAsync(attempt, cancellationToken);
                 continue;
             }
             catch (DbUpdateConcurrencyException) when (ifMatch is not null)
@@ -268,6 +278,7 @@ internal sealed partial class ConnectorManagement(
             }
             catch (DbUpdateException) when (attempt < MaxAttempts)
             {
+                await LostRaceAsync(attempt, cancellationToken);
                 continue;
             }
 
