@@ -136,13 +136,10 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
         var factory = new ConnectionFactory { Uri = new Uri(options.RabbitMqUri) };
         await using var connection = await factory.CreateConnectionAsync(CancellationToken.None);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: CancellationToken.None);
-        foreach (var queue in new[] { "sale-completed", "sale-refunded", "apple-pass-updates", "google-wallet-updates" })
+        foreach (var name in SevenStamp.Connectors.Host.Messaging.HostQueues.All(prefix))
         {
-            foreach (var name in new[] { queue, queue + "_error", queue + "_skipped", queue + "_delay" })
-            {
-                await channel.QueueDeleteAsync(prefix + name, cancellationToken: CancellationToken.None);
-                await channel.ExchangeDeleteAsync(prefix + name, cancellationToken: CancellationToken.None);
-            }
+            await channel.QueueDeleteAsync(name, cancellationToken: CancellationToken.None);
+            await channel.ExchangeDeleteAsync(name, cancellationToken: CancellationToken.None);
         }
     }
 

@@ -213,7 +213,7 @@ public sealed class ChaosTests
             {
                 await using var connection = await new ConnectionFactory { Uri = new Uri(_rabbitUri) }.CreateConnectionAsync();
                 await using var channel = await connection.CreateChannelAsync();
-                foreach (var name in new[] { "sale-completed", "sale-refunded", "apple-pass-updates", "google-wallet-updates" }.SelectMany(q => new[] { q, q + "_error", q + "_skipped", q + "_delay" }).Select(n => _prefix + n))
+                foreach (var name in SevenStamp.Connectors.Host.Messaging.HostQueues.All(_prefix))
                 {
                     await channel.QueueDeleteAsync(name, ifUnused: false, ifEmpty: false);
                     await channel.ExchangeDeleteAsync(name, ifUnused: false);

@@ -67,7 +67,7 @@ public sealed class RabbitMqFixture : IAsyncLifetime
             {
                 // Every queue the hosts of these tests declared, with its error and skipped queues: a quorum queue
                 // left behind is a Raft group the broker recovers on every start.
-                foreach (var name in SevenStamp.Connectors.Host.Operations.ErrorQueueCommand.KnownQueues.SelectMany(q => new[] { q, q + "_error", q + "_skipped", q + "_delay" }).Select(n => NamePrefix + n))
+                foreach (var name in SevenStamp.Connectors.Host.Messaging.HostQueues.All(NamePrefix))
                 {
                     await channel.QueueDeleteAsync(name, ifUnused: false, ifEmpty: false);
                     await channel.ExchangeDeleteAsync(name, ifUnused: false);

@@ -104,7 +104,7 @@ internal static class BusServiceCollectionExtensions
     /// </summary>
     private static void ConfigureQuorumQueue(IRabbitMqReceiveEndpointConfigurator endpoint, string queueName, int deliveryLimit)
     {
-        var errorQueue = queueName + "_error";
+        var errorQueue = queueName + HostQueues.ErrorSuffix;
         QuorumArguments(endpoint, errorQueue, deliveryLimit);
 
         // MassTransit declares the error queue with the arguments of the queue it serves; the dead-letter binding

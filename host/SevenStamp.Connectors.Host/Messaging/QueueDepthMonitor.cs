@@ -86,7 +86,7 @@ internal sealed partial class QueueDepthMonitor : BackgroundService
 
     private async Task ReadQueuesAsync(IConnection connection, CancellationToken cancellationToken)
     {
-        foreach (var name in _queues.Names.SelectMany(q => new[] { q, q + "_error" }))
+        foreach (var name in _queues.Names.SelectMany(q => new[] { q, q + HostQueues.ErrorSuffix }))
         {
             // A passive declare of a queue that does not exist (an error queue nothing failed into yet) closes its
             // channel, so each queue is asked on a channel of its own.

@@ -65,7 +65,7 @@ internal sealed class RabbitMqDelayedRedelivery(BusOptions options, ILogger<Rabb
             return false;
         }
 
-        var delayQueue = queue + "_delay";
+        var delayQueue = queue + HostQueues.DelaySuffix;
         await DeclareAsync(channel, queue, delayQueue, context.CancellationToken);
         var properties = new BasicProperties(received.Properties)
         {

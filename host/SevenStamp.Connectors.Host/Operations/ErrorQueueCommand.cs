@@ -16,7 +16,7 @@ internal sealed class ErrorQueueCommand(BusOptions bus, TextWriter output)
     /// Every consumer queue the host declares (the loyalty consumers' and the wallet updaters'), before the
     /// <c>SevenStamp:Bus:NamePrefix</c>; the command looks at their error queues by default.
     /// </summary>
-    public static readonly string[] KnownQueues = ["sale-completed", "sale-refunded", "apple-pass-updates", "google-wallet-updates"];
+    public static readonly string[] KnownQueues = HostQueues.Consumers;
 
     private const string Usage = """
         usage: errors list
