@@ -82,7 +82,7 @@ public static class HostApp
         // bus, then the outbox relay and the connectors; on shutdown those stop before the bus does.
         services.AddLoyaltyStore(builder.Configuration.GetSection(LoyaltyStoreOptions.SectionName).Get<LoyaltyStoreOptions>() ?? new LoyaltyStoreOptions());
         services.AddLoyaltyPrograms(builder.Configuration.GetSection("SevenStamp:Programs").Get<List<ProgramDefinition>>() ?? []);
-        services.AddSevenStampBus(options.Bus, options.Demo.Enabled);
+        services.AddSevenStampBus(options.Bus, options.Demo.Enabled, builder.Configuration);
         services.AddLoyaltyWorkers();
 
         services.AddSingleton(sp =>

@@ -26,14 +26,32 @@ public static class WalletServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Registers the consumers that keep passes in sync with the loyalty events.</summary>
-    public static IBusRegistrationConfigurator AddWalletConsumers(this IBusRegistrationConfigurator bus)
+    /// <summary>
+    /// Registers the consumers that keep passes in sync with the loyalty events, for the providers that are on: a
+    /// provider that is off gets no queue, so its events cost the broker and the host nothing.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddWalletConsumers(this IBusRegistrationConfigurator bus, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(bus);
-        bus.AddGoogleWalletConsumer();
-        bus.AddAppleWalletConsumers();
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (IsGoogleOn(configuration))
+        {
+            bus.AddGoogleWalletConsumer();
+        }
+
+        if (IsAppleOn(configuration))
+        {
+            bus.AddAppleWalletConsumers();
+        }
+
         return bus;
     }
+
+    /// <summary>Whether Google Wallet is configured (<c>SevenStamp:Wallet:Google</c> present).</summary>
+    public static bool IsGoogleOn(IConfiguration configuration) => configuration.GetSection(GoogleWalletOptions.SectionName).Exists();
+
+    /// <summary>Whether Apple passes are configured (<c>SevenStamp:Wallet:Apple</c> present).</summary>
+    public static bool IsAppleOn(IConfiguration configuration) => configuration.GetSection(SectionName + ":Apple").Exists();
 
     /// <summary>Maps the customer's card page and the wallet providers' endpoints.</summary>
     public static IEndpointRouteBuilder MapWallet(this IEndpointRouteBuilder endpoints)

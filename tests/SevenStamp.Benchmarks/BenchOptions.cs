@@ -46,6 +46,7 @@ internal sealed class BenchOptions
           --sqlite-only      skip PostgreSQL
           --sales N          sales of the sustained phase (default 20000)
           --baseline N       messages of the raw broker baseline (default 50000)
+          --ingress N        webhooks of the ingress-alone phase (default 20000)
           --paced-seconds S  length of the paced 1,000/s phase (default 15)
           --connections N    concurrent HTTP requests (default 64)
           --out FILE         write the report there (--all defaults to benchmarks.md beside the project)
@@ -96,6 +97,9 @@ internal sealed class BenchOptions
                         break;
                     case "--baseline":
                         options.BaselineMessages = Number("--baseline");
+                        break;
+                    case "--ingress":
+                        options.IngressRequests = Number("--ingress");
                         break;
                     case "--paced-seconds":
                         options.PacedDuration = TimeSpan.FromSeconds(Number("--paced-seconds"));

@@ -93,11 +93,14 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
 
             // Sustained: as fast as the host takes them; the rate is sales committed per second.
             var started = DateTimeOffset.UtcNow;
+            var cpu = CpuMeter.Start(host);
             var (sendTime, sustainedLatencies) = await load.RunClosedLoopAsync("s-", options.SustainedSales, options.Connections, cancellationToken);
             await RequireAwardsAsync(database, host, "s-", sustainedLatencies.Count, cancellationToken);
+            var (cpuPerSale, machineBusy) = cpu.Stop(sustainedLatencies.Count);
             var committed = await database.LastAwardAsync("s-");
             var rate = sustainedLatencies.Count / Math.Max(0.001, (committed - started).TotalSeconds);
-            await log.WriteLineAsync($"  sustained: {sustainedLatencies.Count} sales in {(committed - started).TotalSeconds:0.0} s = {rate:0}/s (sent in {sendTime.TotalSeconds:0.0} s), {load.Failures} refused");
+            await log.WriteLineAsync($"  sustained: {sustainedLatencies.Count} sales in {(committed - started).TotalSeconds:0.0} s = {rate:0}/s (sent in {sendTime.TotalSeconds:0.0} s), {load.Failures} refused; host CPU {cpuPerSale:0.00} ms per sale, machine {machineBusy:P0} busy");
+            report.Note(FormattableString.Invariant($"{name}, sustained phase: the host used {cpuPerSale:0.00} ms of CPU per sale; the machine's cores were {machineBusy * 100:0}% busy."));
             report.Add(new Figure($"Product end to end, {name}: sales stamped/s (sustained)", rate, "sales/s", baseline.EndToEndPerSecond, "≥ 0.5× baseline e2e", rate >= 0.5 * baseline.EndToEndPerSecond));
 
             // Paced: open loop at the target rate; latency from the 2xx to the award's commit.
@@ -190,10 +193,13 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
             host.StartSampling();
             await using var load = new LoadGenerator(host.BaseAddress, ConnectorId, Secret, 1_000, options.Connections, null);
             await load.RunClosedLoopAsync("w-", Math.Min(500, options.IngressRequests / 10 + 1), options.Connections, cancellationToken);
+            var cpu = CpuMeter.Start(host);
             var (elapsed, latencies) = await load.RunClosedLoopAsync("i-", options.IngressRequests, options.Connections, cancellationToken);
+            var (cpuPerRequest, machineBusy) = cpu.Stop(latencies.Count);
             var rate = latencies.Count / elapsed.TotalSeconds;
             var queued = await channel.MessageCountAsync(queue, cancellationToken);
-            await log.WriteLineAsync($"  {latencies.Count} webhooks in {elapsed.TotalSeconds:0.0} s = {rate:0}/s, {queued} sales on the queue, {load.Failures} refused");
+            await log.WriteLineAsync($"  {latencies.Count} webhooks in {elapsed.TotalSeconds:0.0} s = {rate:0}/s, {queued} sales on the queue, {load.Failures} refused; host CPU {cpuPerRequest:0.00} ms per request, machine {machineBusy:P0} busy");
+            report.Note(FormattableString.Invariant($"Ingress: the host used {cpuPerRequest:0.00} ms of CPU per webhook; the machine's cores were {machineBusy * 100:0}% busy."));
             report.Add(new Figure("Webhook ingress (verify, dedupe, broker confirm): requests/s", rate, "req/s", baseline.PublishPerSecond, "≥ 0.5× baseline publish", rate >= 0.5 * baseline.PublishPerSecond));
             report.Add(new Figure($"Webhook ingress: p50 at {options.Connections} concurrent", Report.Percentile(latencies, 50), "ms", null, "—", null));
             report.Add(new Figure($"Webhook ingress: p99 at {options.Connections} concurrent", Report.Percentile(latencies, 99), "ms", null, "—", null));

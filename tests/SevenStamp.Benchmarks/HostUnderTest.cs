@@ -130,6 +130,16 @@ internal sealed class HostUnderTest : IAsyncDisposable
         });
     }
 
+    /// <summary>CPU time the host process has used so far (user and system).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>VmRSS (or VmHWM, the peak) of the host process from /proc, in bytes; 0 where /proc is missing.</summary>
     public long ReadRss(string field = "VmRSS")
     {

@@ -54,9 +54,53 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
         Assert.Contains("1 message(s) purged", purge.Output, StringComparison.Ordinal);
         var list = (await RunAsync("list")).Output;
         Assert.Contains("sale-completed_error\t0 message(s)", list, StringComparison.Ordinal);
-        // The wallet updaters' error queues are listed too, not only the loyalty consumers'.
-        Assert.Contains($"{rabbit.NamePrefix}apple-pass-updates_error\t0 message(s)", list, StringComparison.Ordinal);
-        Assert.Contains($"{rabbit.NamePrefix}google-wallet-updates_error\t0 message(s)", list, StringComparison.Ordinal);
+        // The wallet updaters' error queues are listed too, not only the loyalty consumers'; this host has both
+        // providers off, so they do not exist.
+        Assert.Contains($"{rabbit.NamePrefix}apple-pass-updates_error\tno such queue", list, StringComparison.Ordinal);
+        Assert.Contains($"{rabbit.NamePrefix}google-wallet-updates_error\tno such queue", list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wallet_provider_that_is_off_has_no_update_queue_and_one_left_from_when_it_was_on_is_deleted_at_start()
+    {
+        // The host of this class runs with both wallet providers off: the loyalty events it publishes go to no wallet queue.
+        Assert.True(await QueueExistsAsync(rabbit.NamePrefix + "sale-completed"));
+        Assert.False(await QueueExistsAsync(rabbit.NamePrefix + "google-wallet-updates"));
+        Assert.False(await QueueExistsAsync(rabbit.NamePrefix + "apple-pass-updates"));
+
+        // A queue left from when Apple passes were on, still holding an update.
+        var leftover = rabbit.NamePrefix + "apple-pass-updates";
+        await using (var channel = await rabbit.Connection.CreateChannelAsync())
+        {
+            await channel.QueueDeclareAsync(leftover, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
+            await channel.BasicPublishAsync(string.Empty, leftover, Encoding.UTF8.GetBytes("{}"));
+        }
+
+        Assert.True(await QueueExistsAsync(leftover));
+        await using var restarted = await RunningHost.StartAsync(
+            """{ "connectors": [] }""",
+            new Dictionary<string, string?>
+            {
+                ["SevenStamp:Bus:Transport"] = "RabbitMq",
+                ["SevenStamp:Bus:RabbitMqUri"] = rabbit.Uri,
+                ["SevenStamp:Bus:NamePrefix"] = rabbit.NamePrefix,
+            });
+
+        Assert.True(await RunningHost.EventuallyAsync(async () => !await QueueExistsAsync(leftover), TimeSpan.FromSeconds(30)), "The host did not delete the update queue of the provider that is off.");
+    }
+
+    private async Task<bool> QueueExistsAsync(string queue)
+    {
+        try
+        {
+            await using var channel = await rabbit.Connection.CreateChannelAsync();
+            await channel.QueueDeclarePassiveAsync(queue);
+            return true;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return false;
+        }
     }
 
     [Fact]

@@ -12,7 +12,7 @@ internal static class BusServiceCollectionExtensions
     /// Adds MassTransit on RabbitMQ (durable queues, persistent messages, publisher confirms) or, for the demo,
     /// on the in-memory transport; with the loyalty consumers on it.
     /// </summary>
-    public static IServiceCollection AddSevenStampBus(this IServiceCollection services, BusOptions options, bool demo)
+    public static IServiceCollection AddSevenStampBus(this IServiceCollection services, BusOptions options, bool demo, IConfiguration configuration)
     {
         var queues = new ConsumerQueues();
         services.AddSingleton(queues);
@@ -30,7 +30,7 @@ internal static class BusServiceCollectionExtensions
             if (options.ConsumersEnabled)
             {
                 bus.AddLoyaltyConsumers();
-                bus.AddWalletConsumers();
+                bus.AddWalletConsumers(configuration);
             }
 
             if (demo)
@@ -91,6 +91,10 @@ internal static class BusServiceCollectionExtensions
         {
             services.AddSingleton<IDelayedRedelivery>(sp => new RabbitMqDelayedRedelivery(options, sp.GetRequiredService<ILogger<RabbitMqDelayedRedelivery>>()));
             services.AddHostedService<QueueDepthMonitor>();
+            if (options.ConsumersEnabled)
+            {
+                services.AddHostedService(sp => new OffWalletQueues(options, configuration, sp.GetRequiredService<ILogger<OffWalletQueues>>()));
+            }
         }
 
         return services;

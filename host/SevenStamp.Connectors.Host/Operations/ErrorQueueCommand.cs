@@ -49,7 +49,8 @@ internal sealed class ErrorQueueCommand(BusOptions bus, TextWriter output)
             case "list":
                 foreach (var name in queues)
                 {
-                    await output.WriteLineAsync($"{prefix}{name}_error\t{await DepthAsync(connection, $"{prefix}{name}_error", cancellationToken)} message(s)");
+                    var depth = await DepthAsync(connection, $"{prefix}{name}_error", cancellationToken);
+                    await output.WriteLineAsync(depth is { } messages ? $"{prefix}{name}_error\t{messages} message(s)" : $"{prefix}{name}_error\tno such queue");
                 }
 
                 return 0;
