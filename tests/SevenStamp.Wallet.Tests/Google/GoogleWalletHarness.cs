@@ -88,7 +88,7 @@ public sealed class GoogleWalletHarness : IAsyncDisposable
         builder.Services.AddMassTransitTestHarness(bus =>
         {
             bus.SetTestTimeouts(testTimeout: TimeSpan.FromMinutes(5), testInactivityTimeout: TimeSpan.FromMinutes(1));
-            bus.AddWalletConsumers();
+            bus.AddWalletConsumers(builder.Configuration);
         });
         var app = builder.Build();
         app.MapWallet();
