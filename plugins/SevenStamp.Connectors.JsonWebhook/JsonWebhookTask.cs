@@ -9,7 +9,8 @@ namespace SevenStamp.Connectors.JsonWebhook;
 /// <summary>
 /// One JSON webhook instance: verify the signature over the raw bytes, parse (depth- and size-limited, no duplicate
 /// keys), filter on the event type, dedupe on the delivery id, map every record, hand them to the sink, answer.
-/// Every record of a body is mapped before any is published, so a bad body publishes nothing.
+/// Every record of a body is mapped before any is published: a bad single-record body publishes nothing; in a
+/// batch (<c>mapping.records</c>) the good records are published and the bad ones are refused by index and field.
 /// </summary>
 internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
 {
@@ -106,7 +107,7 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
             return WebhookResponse.Duplicate($"event {eventId} was received before");
         }
 
-        List<object> records;
+        MappedBody mapped;
         JsonDocument? inner = null;
         try
         {
@@ -128,7 +129,7 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
                 payload = inner.RootElement;
             }
 
-            records = MapRecords(payload, eventId);
+            mapped = MapRecords(payload, eventId);
         }
         catch (MappingException ex)
         {
@@ -139,8 +140,16 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
             inner?.Dispose();
         }
 
+        var records = mapped.Records;
+        if (records.Count == 0)
+        {
+            // Every record of the body is bad: nothing to publish.
+            return Invalid(Refusals(mapped));
+        }
+
         // Each record is published once: a record already published (by an earlier delivery of the same sale, e.g.
-        // orders/create then orders/paid) is skipped; a record is marked only after the sink made it durable.
+        // orders/create then orders/paid, or a retry of a batch that was partly refused) is skipped; a record is
+        // marked only after the sink made it durable.
         var published = 0;
         foreach (var record in records)
         {
@@ -166,6 +175,15 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
             published++;
         }
 
+        if (mapped.Refused.Count > 0)
+        {
+            // The good part of the batch is durable; the bad records are named, so the merchant can fix them at the
+            // POS. The delivery id is not marked: a retry of it publishes nothing twice (each record is deduped on
+            // its own key) and is answered the same way.
+            var total = records.Count + mapped.Refused.Count;
+            return Invalid($"{records.Count} of {total} records accepted ({published} published now, {records.Count - published} received before); {Refusals(mapped)}");
+        }
+
         if (eventId is not null)
         {
             await _context.Store.MarkSeenAsync("event:" + eventId, cancellationToken);
@@ -179,41 +197,57 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
         return WebhookResponse.Accepted(records.Count == 1 ? $"{Describe(records[0])} accepted" : $"{published} of {records.Count} records accepted ({records.Count - published} received before)");
     }
 
-    private List<object> MapRecords(JsonElement payload, string? eventId)
+    /// <summary>
+    /// Maps the body. Without <c>mapping.records</c> the body is one record and any problem refuses it. With it, each
+    /// entry is mapped on its own: the good ones are returned, each bad one is named by its index and field.
+    /// </summary>
+    private MappedBody MapRecords(JsonElement payload, string? eventId)
     {
         var mapping = _options.Mapping;
         if (mapping.Records is not { } recordsPath)
         {
-            return [mapping.Map(payload, _context.MerchantId, _context.ConnectorId, eventId)];
+            return new MappedBody([mapping.Map(payload, _context.MerchantId, _context.ConnectorId, eventId)], []);
         }
 
         var records = new List<object>();
+        var refused = new List<string>();
+        var index = 0;
         foreach (var record in recordsPath.SelectAll(payload))
         {
-            if (records.Count == MaxRecords)
+            if (index == MaxRecords)
             {
                 throw new MappingException($"records ({JsonPath.Describe(recordsPath.Text)})", $"has more than {MaxRecords} entries; send fewer per request");
             }
 
             if (record.ValueKind != JsonValueKind.Object)
             {
-                throw new MappingException($"records ({JsonPath.Describe(recordsPath.Text)})", $"entry {records.Count} is a JSON {record.ValueKind.ToString().ToLowerInvariant()}; each must be an object");
+                refused.Add($"records[{index}]: is a JSON {record.ValueKind.ToString().ToLowerInvariant()}; each must be an object");
+            }
+            else
+            {
+                try
+                {
+                    records.Add(mapping.Map(record, _context.MerchantId, _context.ConnectorId, eventId));
+                }
+                catch (MappingException ex)
+                {
+                    refused.Add($"records[{index}]: {ex.Message}");
+                }
             }
 
-            try
-            {
-                records.Add(mapping.Map(record, _context.MerchantId, _context.ConnectorId, eventId));
-            }
-            catch (MappingException ex)
-            {
-                throw new MappingException($"records[{records.Count}]:", ex.Message);
-            }
+            index++;
         }
 
-        return records.Count > 0
-            ? records
+        return index > 0
+            ? new MappedBody(records, refused)
             : throw new MappingException($"records ({JsonPath.Describe(recordsPath.Text)})", "matched nothing in the body; check mapping.records");
     }
+
+    private static string Refusals(MappedBody mapped) =>
+        $"{mapped.Refused.Count} refused: " + string.Join("; ", mapped.Refused);
+
+    /// <summary>The records of a body that mapped, and a description (index and field, never a value) of each that did not.</summary>
+    private sealed record MappedBody(List<object> Records, List<string> Refused);
 
     private static string RecordKey(object record) => record switch
     {

@@ -227,6 +227,43 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
+    public async Task Status_CountsAForgedSignatureAndAPublishedSale_AndWhenTheLastEventCame()
+    {
+        // Arrange
+        const string secret = "counted-till-secret-0123456789";
+        await using var host = await StartAsync(NoConnectors, NewKey());
+        var created = await host.Client.PostAsJsonAsync("/api/connectors", new { id = "till-c", plugin = "generic-webhook", merchantId = "cafe-1", settings = new { signingSecret = secret } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        using (var fresh = JsonDocument.Parse(await host.Client.GetStringAsync("/api/connectors/till-c/status")))
+        {
+            Assert.Equal(0, fresh.RootElement.GetProperty("eventsIn").GetInt64());
+            Assert.Equal(JsonValueKind.Null, fresh.RootElement.GetProperty("lastEventAt").ValueKind);
+        }
+
+        var before = DateTimeOffset.UtcNow;
+
+        // Act: one delivery signed with a secret the connector does not know, then one signed right.
+        var forged = await host.PostWebhookAsync("till-c", RunningHost.SaleJson("evt-c1", "S-C1", "cust-c"), "someone-elses-secret-0123456789");
+        var valid = await host.PostWebhookAsync("till-c", RunningHost.SaleJson("evt-c2", "S-C2", "cust-c"), secret);
+        var status = await host.Client.GetAsync("/api/connectors/till-c/status");
+
+        // Assert: both calls came in; only the authentic one published a sale.
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        using var document = JsonDocument.Parse(await status.Content.ReadAsStringAsync());
+        var root = document.RootElement;
+        Assert.Equal("running", root.GetProperty("state").GetString());
+        Assert.Equal(1, root.GetProperty("signatureFailures").GetInt64());
+        Assert.Equal(1, root.GetProperty("recordsOut").GetInt64());
+        Assert.Equal(2, root.GetProperty("eventsIn").GetInt64());
+        Assert.Equal(0, root.GetProperty("failures").GetInt64());
+        var lastEventAt = root.GetProperty("lastEventAt").GetDateTimeOffset();
+        Assert.InRange(lastEventAt, before, DateTimeOffset.UtcNow);
+        Assert.True(await RunningHost.EventuallyAsync(async () => await host.StampsOfAsync("till-c", "cust-c") == 1, Deadline), "The authentic sale earned no stamp.");
+    }
+
+    [Fact]
     public async Task FileConnector_IsReadOnly_ButCanBePausedAndResumed_AndWinsAnIdConflict()
     {
         // Arrange
@@ -304,6 +341,43 @@ public sealed class ConnectorManagementApiTests
         Assert.Equal("running", await StateOfAsync(status));
         Assert.Equal(HttpStatusCode.OK, (await after.PostWebhookAsync("till-r", RunningHost.SaleJson("evt-r1", "S-R1", "cust-r"), secret)).StatusCode);
         Assert.True(await RunningHost.EventuallyAsync(async () => await after.StampsOfAsync("till-r", "cust-r") == 1, Deadline));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task HostRestart_OnTheSameDatabase_KeepsAPauseAndAReplacedSetting(LoyaltyStoreProvider provider)
+    {
+        // Arrange: a connector paused through the API, then the host stops.
+        const string secret = "persist-till-secret-0123456789";
+        var key = NewKey();
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using (var first = await StartAsync(NoConnectors, key, provider, database: database))
+        {
+            var created = await first.Client.PostAsJsonAsync("/api/connectors", new { id = "till-p", plugin = "generic-webhook", merchantId = "cafe-1", settings = new { signingSecret = secret } });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            Assert.Equal("paused", await StateOfAsync(await first.Client.PutAsync("/api/connectors/till-p/pause", null)));
+        }
+
+        // Act + Assert: after a restart it is still paused, and the POS is told to come back later.
+        await using (var second = await StartAsync(NoConnectors, key, provider, database: database))
+        {
+            Assert.Equal("paused", await StateOfAsync(await second.Client.GetAsync("/api/connectors/till-p/status")));
+            var whilePaused = await second.PostWebhookAsync("till-p", RunningHost.SaleJson("evt-p1", "S-P1", "cust-p"), secret);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, whilePaused.StatusCode);
+            Assert.NotNull(whilePaused.Headers.RetryAfter);
+            Assert.Null(await second.StampsOfAsync("till-p", "cust-p"));
+
+            // Replace a setting (the secret is kept) and resume.
+            var replaced = await second.Client.PutAsJsonAsync("/api/connectors/till-p", new { plugin = "generic-webhook", merchantId = "cafe-1", settings = new { signatureHeader = "X-Till-Signature" }, paused = false });
+            Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        }
+
+        // After another restart the replaced setting is the one in effect: the old header is refused, the new one accepted.
+        await using var third = await StartAsync(NoConnectors, key, provider, database: database);
+        Assert.Equal("running", await StateOfAsync(await third.Client.GetAsync("/api/connectors/till-p/status")));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await third.PostWebhookAsync("till-p", RunningHost.SaleJson("evt-p2", "S-P2", "cust-p"), secret)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await third.PostWebhookAsync("till-p", RunningHost.SaleJson("evt-p2", "S-P2", "cust-p"), secret, header: "X-Till-Signature")).StatusCode);
+        Assert.True(await RunningHost.EventuallyAsync(async () => await third.StampsOfAsync("till-p", "cust-p") == 1, Deadline));
     }
 
     [Fact]

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Testing;
 
 namespace SevenStamp.Connectors.Host.Tests;
@@ -33,12 +35,13 @@ public sealed class JsonWebhookHostTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
-    private Task<HttpResponseMessage> PostAsync(string body, string webhookId, string secret = ShopifySecret)
+    private Task<HttpResponseMessage> PostAsync(string body, string webhookId, string secret = ShopifySecret, bool expectContinue = false)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/shopify") { Content = content };
+        request.Headers.ExpectContinue = expectContinue;
         request.Headers.Add("X-Shopify-Hmac-Sha256", Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), bytes)));
         request.Headers.Add("X-Shopify-Topic", "orders/paid");
         request.Headers.Add("X-Shopify-Webhook-Id", webhookId);
@@ -66,5 +69,28 @@ public sealed class JsonWebhookHostTests : IAsyncLifetime
             "The sale was not published to the loyalty engine.");
         Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync("shopify", "207119551") == 1, TimeSpan.FromSeconds(30)));
         Assert.Equal(1, await _host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == "450789469")));
+    }
+
+    [Fact]
+    public async Task A_ten_megabyte_order_is_answered_413_and_nothing_is_published()
+    {
+        // Arrange: a correctly signed order padded to 10 MB. The client waits for 100-continue, as curl does for
+        // large bodies, so it reads the host's answer instead of pushing the rest of the body at a closed connection.
+        var padded = Order.Replace("450789469", "450789470", StringComparison.Ordinal).TrimEnd().TrimEnd('}') + ", \"note\": \"" + new string('x', 10 * 1024 * 1024) + "\" }";
+        Assert.True(Encoding.UTF8.GetByteCount(padded) > 10 * 1024 * 1024);
+        Assert.True(_host.Services.GetRequiredService<ConnectorSupervisor>().TryGet("shopify", out var runtime));
+
+        // Act
+        var oversized = await PostAsync(padded, "wh-host-big", expectContinue: true);
+        var normal = await PostAsync(Order, "wh-host-after");
+
+        // Assert: refused before the connector saw it; the order after it goes through as usual.
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, oversized.StatusCode);
+        Assert.Contains("\"outcome\":\"too_large\"", await oversized.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, normal.StatusCode);
+        Assert.Equal(1, runtime.RecordsOut);
+        Assert.Equal(1, runtime.EventsIn);
+        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync("shopify", "207119551") == 1, TimeSpan.FromSeconds(30)));
+        Assert.False(await _host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "450789470")));
     }
 }

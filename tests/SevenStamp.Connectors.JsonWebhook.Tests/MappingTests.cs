@@ -81,7 +81,7 @@ public sealed class MappingTests
 
     [Fact]
     public Task A_path_that_matches_nothing_is_named() =>
-        AssertRefusedAsync("""{ "something": "else" }""", "matched nothing in the body");
+        AssertRefusedAsync("""{ "something": "else" }""", "currency ($.order.totals.currency) matched nothing in the body");
 
     [Theory]
     [InlineData("\"paid_cents\": -560, \"currency\": \"EUR\"", "total")]
@@ -154,14 +154,21 @@ public sealed class MappingTests
     {
         await using var harness = Harness.Create(Samples.CustomSettings);
         var body = Encoding.UTF8.GetBytes(Samples.CustomSale);
+        var otherSale = Encoding.UTF8.GetBytes(Samples.CustomSale.Replace("\"K-77\"", "\"K-78\"", StringComparison.Ordinal));
         var signed = Samples.Custom(body);
         var headers = new Dictionary<string, string>(signed.Headers);
         headers.Remove("X-Pos-Delivery");
 
         var missing = await harness.SendAsync(Samples.Request(body, headers));
+        var first = await harness.SendAsync(Samples.Custom(body, deliveryId: "dlv-same"));
+        var sameDeliveryOtherSale = await harness.SendAsync(Samples.Custom(otherSale, deliveryId: "dlv-same"));
+        var otherDelivery = await harness.SendAsync(Samples.Custom(otherSale, deliveryId: "dlv-next"));
 
         Assert.Equal(400, missing.StatusCode);
         Assert.Contains("X-Pos-Delivery", missing.Message, StringComparison.Ordinal);
-        Assert.Empty(harness.Sink.Records);
+        Assert.Equal(WebhookOutcome.Accepted, first.Outcome);
+        Assert.Equal((200, WebhookOutcome.Duplicate), (sameDeliveryOtherSale.StatusCode, sameDeliveryOtherSale.Outcome));
+        Assert.Equal(WebhookOutcome.Accepted, otherDelivery.Outcome);
+        Assert.Equal(["K-77", "K-78"], harness.Sink.Sales.Select(s => s.ExternalSaleId));
     }
 }

@@ -24,6 +24,50 @@ public sealed class PresetTests
         SaleAssert.Equivalent(ShopifyExpected.Sale with { SourceEventId = "wh-create-1" }, sale);
     }
 
+    [Fact]
+    public async Task Shopify_webhook_id_alone_dedupes_a_redelivery_even_of_another_order()
+    {
+        // Arrange: two bodies of different orders that arrive under one X-Shopify-Webhook-Id.
+        await using var harness = Harness.Create(Samples.ShopifySettings);
+        var first = Samples.Read("shopify-orders-paid.json");
+        var text = Encoding.UTF8.GetString(first);
+        Assert.Contains("\"id\": 820982911946154508,", text, StringComparison.Ordinal);
+        var second = Encoding.UTF8.GetBytes(text.Replace("\"id\": 820982911946154508,", "\"id\": 820982911946154999,", StringComparison.Ordinal));
+
+        // Act
+        var delivered = await harness.SendAsync(Samples.Shopify(first, webhookId: "wh-same-1"));
+        var again = await harness.SendAsync(Samples.Shopify(second, webhookId: "wh-same-1"));
+
+        // Assert: the second is answered as a duplicate on its webhook id; its order is not published.
+        Assert.Equal(WebhookOutcome.Accepted, delivered.Outcome);
+        Assert.Equal((200, WebhookOutcome.Duplicate), (again.StatusCode, again.Outcome));
+        Assert.Contains("wh-same-1", again.Message, StringComparison.Ordinal);
+        Assert.Equal("820982911946154508", Assert.Single(harness.Sink.Sales).ExternalSaleId);
+        Assert.Single(harness.Sink.Records);
+    }
+
+    [Fact]
+    public async Task Zettle_message_id_alone_dedupes_a_redelivery_even_of_another_purchase()
+    {
+        // Arrange: two purchases that arrive under one messageId.
+        await using var harness = Harness.Create(Samples.ZettleSettings);
+        var first = Samples.Read("zettle-purchase-created.json");
+        var text = Encoding.UTF8.GetString(first);
+        Assert.Contains("7cdf4ae2-a110-11eb-a7f9-24cfef8c2970", text, StringComparison.Ordinal);
+        var second = Encoding.UTF8.GetBytes(text.Replace("7cdf4ae2-a110-11eb-a7f9-24cfef8c2970", "11111111-a110-11eb-a7f9-24cfef8c2970", StringComparison.Ordinal));
+
+        // Act
+        var delivered = await harness.SendAsync(Samples.Zettle(first));
+        var again = await harness.SendAsync(Samples.Zettle(second));
+
+        // Assert
+        Assert.Equal(WebhookOutcome.Accepted, delivered.Outcome);
+        Assert.Equal((200, WebhookOutcome.Duplicate), (again.StatusCode, again.Outcome));
+        Assert.Contains("2895af2a-faba-5f51-a1cd-f7dd79ee0866", again.Message, StringComparison.Ordinal);
+        Assert.Equal("7cdf4ae2-a110-11eb-a7f9-24cfef8c2970", Assert.Single(harness.Sink.Sales).ExternalSaleId);
+        Assert.Single(harness.Sink.Records);
+    }
+
     [Theory]
     [InlineData("orders/updated")]
     [InlineData("refunds/create")]
@@ -154,16 +198,52 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task Loyverse_batch_with_one_bad_receipt_publishes_nothing_and_names_the_receipt()
+    public async Task Loyverse_batch_with_one_bad_receipt_publishes_the_good_ones_names_the_bad_one_and_a_retry_publishes_nothing_twice()
+    {
+        // Arrange: receipt 0 (a refund) is good, receipt 1 (a sale) has a date Loyverse never sends.
+        await using var harness = Harness.Create(Samples.LoyverseSettings);
+        var good = Samples.Read("loyverse-receipts-batch.json");
+        var bad = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(good).Replace("\"receipt_date\": \"2026-11-23T10:05:00.000Z\"", "\"receipt_date\": \"yesterday\"", StringComparison.Ordinal));
+
+        // Act
+        var partly = await harness.SendAsync(Samples.Loyverse(bad));
+        var retried = await harness.SendAsync(Samples.Loyverse(bad));
+
+        // Assert: the good receipt is durable; the answer is a 4xx naming the bad receipt by index and field only.
+        Assert.Equal((400, WebhookOutcome.Invalid), (partly.StatusCode, partly.Outcome));
+        Assert.Contains("1 of 2 records accepted", partly.Message, StringComparison.Ordinal);
+        Assert.Contains("records[1]: occurredAt", partly.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("records[0]", partly.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("yesterday", partly.Message, StringComparison.Ordinal);
+        var refund = Assert.Single(harness.Sink.Refunds);
+        Assert.Equal(("2-1007", "2-1006"), (refund.ExternalRefundId, refund.ExternalSaleId));
+        Assert.Empty(harness.Sink.Sales);
+
+        // The POS retries the same delivery: refused the same way, the refund not published again.
+        Assert.Equal(400, retried.StatusCode);
+        Assert.Contains("records[1]: occurredAt", retried.Message, StringComparison.Ordinal);
+        Assert.Single(harness.Sink.Records);
+
+        // Once the receipt is fixed at the POS, only the sale is new.
+        var fixedDelivery = await harness.SendAsync(Samples.Loyverse(good));
+        Assert.Equal(WebhookOutcome.Accepted, fixedDelivery.Outcome);
+        Assert.Equal("2-1008", Assert.Single(harness.Sink.Sales).ExternalSaleId);
+        Assert.Equal(2, harness.Sink.Records.Count);
+    }
+
+    [Fact]
+    public async Task Loyverse_batch_whose_every_receipt_is_bad_publishes_nothing_and_names_each_receipt()
     {
         await using var harness = Harness.Create(Samples.LoyverseSettings);
-        var body = Encoding.UTF8.GetString(Samples.Read("loyverse-receipts-batch.json")).Replace("\"receipt_date\": \"2026-11-23T10:05:00.000Z\"", "\"receipt_date\": \"yesterday\"", StringComparison.Ordinal);
+        var body = Encoding.UTF8.GetString(Samples.Read("loyverse-receipts-batch.json"))
+            .Replace("\"receipt_date\": \"2026-11-23T10:05:00.000Z\"", "\"receipt_date\": \"yesterday\"", StringComparison.Ordinal)
+            .Replace("\"refund_for\": \"2-1006\"", "\"refund_for\": null", StringComparison.Ordinal);
 
         var response = await harness.SendAsync(Samples.Loyverse(Encoding.UTF8.GetBytes(body)));
 
-        Assert.Equal(400, response.StatusCode);
-        Assert.Contains("records[1]", response.Message, StringComparison.Ordinal);
-        Assert.Contains("occurredAt", response.Message, StringComparison.Ordinal);
+        Assert.Equal((400, WebhookOutcome.Invalid), (response.StatusCode, response.Outcome));
+        Assert.Contains("records[0]: refund.saleId", response.Message, StringComparison.Ordinal);
+        Assert.Contains("records[1]: occurredAt", response.Message, StringComparison.Ordinal);
         Assert.Empty(harness.Sink.Records);
     }
 

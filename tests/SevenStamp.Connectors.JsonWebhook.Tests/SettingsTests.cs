@@ -89,6 +89,33 @@ public sealed class SettingsTests
     }
 
     [Fact]
+    public async Task Hmac_sha1_with_hex_encoding_accepts_the_hex_digest_in_either_case_and_refuses_others()
+    {
+        // Arrange: hex HMAC-SHA1 of the raw body in X-Pos-Signature, no prefix.
+        var settings = Harness.With(Samples.CustomSettings, ("signatureAlgorithm", "hmac-sha1"), ("signatureEncoding", "hex"), ("signaturePrefix", null), ("signedContent", "{body}"));
+        await using var harness = Harness.Create(settings);
+        var body = Encoding.UTF8.GetBytes(Samples.CustomSale);
+        var digest = System.Security.Cryptography.HMACSHA1.HashData(Encoding.UTF8.GetBytes(Samples.CustomSecret), body);
+        WebhookRequest With(string signature, string delivery) =>
+            Samples.Request(body, new Dictionary<string, string> { ["X-Pos-Signature"] = signature, ["X-Pos-Delivery"] = delivery });
+
+        // Act
+        var base64 = await harness.SendAsync(With(Convert.ToBase64String(digest), "d-b64"));
+        var sha256 = await harness.SendAsync(With(Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(Samples.CustomSecret), body)), "d-256"));
+        var otherKey = await harness.SendAsync(With(Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA1.HashData(Encoding.UTF8.GetBytes("another-pos-shared-secret-0123456"), body)), "d-key"));
+        var lower = await harness.SendAsync(With(Convert.ToHexStringLower(digest), "d-lower"));
+        var upper = await harness.SendAsync(With(Convert.ToHexString(digest), "d-upper"));
+
+        // Assert
+        Assert.Equal(401, base64.StatusCode);
+        Assert.Equal(401, sha256.StatusCode);
+        Assert.Equal(401, otherKey.StatusCode);
+        Assert.Equal(WebhookOutcome.Accepted, lower.Outcome);
+        Assert.Equal((200, WebhookOutcome.Duplicate), (upper.StatusCode, upper.Outcome));
+        Assert.Equal("K-77", Assert.Single(harness.Sink.Sales).ExternalSaleId);
+    }
+
+    [Fact]
     public async Task Unsigned_requests_are_accepted_only_when_allowed()
     {
         var settings = Harness.With(Samples.CustomSettings, ("signatureAlgorithm", "none"), ("secret", null), ("allowUnsigned", "true"), ("signatureHeader", null), ("signaturePrefix", null), ("signedContent", null));

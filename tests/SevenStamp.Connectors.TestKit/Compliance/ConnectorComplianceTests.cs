@@ -7,9 +7,10 @@ namespace SevenStamp.Connectors.TestKit.Compliance;
 /// <summary>
 /// The compliance suite every connector passes. A connector's test project derives one class per configuration it
 /// wants checked, supplying the connector and settings that are valid; the suite checks the settings schema, the
-/// validation a merchant sees, and the task's lifecycle. Nothing here assumes webhooks, so a polling or file-drop
-/// connector derives from this class directly (and creates any folder or fake server it needs in
-/// <see cref="InitializeAsync"/>); webhook connectors derive from <see cref="WebhookConnectorComplianceTests"/>.
+/// validation a merchant sees, and the task's lifecycle. Nothing here assumes webhooks, so a polling connector
+/// derives from this class directly (and creates any fake server it needs in <see cref="InitializeAsync"/>);
+/// webhook connectors derive from <see cref="WebhookConnectorComplianceTests"/>, and connectors that read files a
+/// POS drops into a folder from <see cref="FileDropConnectorComplianceTests"/>.
 /// </summary>
 public abstract partial class ConnectorComplianceTests : IAsyncLifetime
 {
