@@ -6,7 +6,7 @@ namespace SevenStamp.Connectors.Host.Connectors;
 
 /// <summary>
 /// The durable <see cref="IConnectorStore"/> of one connector instance, in the host's database: offsets upserted
-/// with <c>ON CONFLICT DO UPDATE</c>, seen event ids inserted with <c>ON CONFLICT DO NOTHING</c> and pruned once
+/// with <c>ON CONFLICT DO UPDATE</c>, seen event ids read in groups and inserted with <c>ON CONFLICT DO NOTHING</c> and pruned once
 /// they are a day past <see cref="IConnectorStore.SeenEventRetention"/>.
 /// </summary>
 internal sealed class DatabaseConnectorStore(IServiceScopeFactory scopes, string connectorId, TimeProvider timeProvider) : IConnectorStore
@@ -37,11 +37,12 @@ internal sealed class DatabaseConnectorStore(IServiceScopeFactory scopes, string
             cancellationToken);
     }
 
-    public async Task<bool> IsSeenAsync(string eventId, CancellationToken cancellationToken)
+    public Task<bool> IsSeenAsync(string eventId, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
-        return await db.SeenEvents.AnyAsync(e => e.ConnectorId == connectorId && e.EventId == eventId, cancellationToken);
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+
+        // Concurrent webhooks share one query.
+        return _seen.IsSeenAsync(eventId, cancellationToken);
     }
 
     public async Task MarkSeenAsync(string eventId, CancellationToken cancellationToken)
