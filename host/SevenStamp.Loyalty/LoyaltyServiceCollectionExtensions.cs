@@ -40,6 +40,7 @@ public static class LoyaltyServiceCollectionExtensions
                 throw new InvalidOperationException($"SevenStamp:Database:Provider '{options.Provider}' is not supported; use Sqlite or PostgreSql.");
         }
 
+        services.TryAddSingleton(new WriteTurns(options.Provider));
         services.AddHostedService<LoyaltyStoreMigrator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OutboxSignal>();

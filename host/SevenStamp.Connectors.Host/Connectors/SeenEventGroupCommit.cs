@@ -122,6 +122,7 @@ internal sealed class SeenEventGroupCommit(IServiceScopeFactory scopes, string c
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+                using (await scope.ServiceProvider.GetRequiredService<WriteTurns>().TakeAsync(CancellationToken.None))
                 await using (var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None))
                 {
                     foreach (var (eventId, seenAt, _) in group)

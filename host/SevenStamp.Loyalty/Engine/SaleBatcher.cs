@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SevenStamp.Contracts;
+using SevenStamp.Loyalty.Data;
 
 namespace SevenStamp.Loyalty.Engine;
 
@@ -150,7 +151,11 @@ public sealed partial class SaleBatcher : IAsyncDisposable
         {
             await using var scope = _scopes.CreateAsyncScope();
             var engine = scope.ServiceProvider.GetRequiredService<LoyaltyEngine>();
-            var errors = await engine.ApplySalesAsync([.. batch.Select(p => p.Sale)], _stop.Token);
+            IReadOnlyList<Exception?> errors;
+            using (await scope.ServiceProvider.GetRequiredService<WriteTurns>().TakeAsync(_stop.Token))
+            {
+                errors = await engine.ApplySalesAsync([.. batch.Select(p => p.Sale)], _stop.Token);
+            }
             for (var i = 0; i < batch.Count; i++)
             {
                 if (errors[i] is { } error)
