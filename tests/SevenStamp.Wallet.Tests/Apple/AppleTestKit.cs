@@ -150,6 +150,7 @@ public sealed class FakeApns : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedPush> _pushes = new();
+    private readonly ConcurrentQueue<string> _delivered = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<(int Status, string? Reason)>> _answers = new();
 
     private FakeApns(WebApplication app) => _app = app;
@@ -183,11 +184,12 @@ public sealed class FakeApns : IAsyncDisposable
                 return Results.Json(new { reason = "TopicDisallowed" }, statusCode: 400);
             }
 
-            if (fake._answers.TryGetValue(token, out var answers) && answers.TryDequeue(out var answer))
+            if (fake._answers.TryGetValue(token, out var answers) && answers.TryDequeue(out var answer) && answer.Status != 200)
             {
-                return answer.Status == 200 ? Results.Ok() : Results.Json(new { reason = answer.Reason }, statusCode: answer.Status);
+                return Results.Json(new { reason = answer.Reason }, statusCode: answer.Status);
             }
 
+            fake._delivered.Enqueue(token);
             return Results.Ok();
         });
         await app.StartAsync();
@@ -199,6 +201,9 @@ public sealed class FakeApns : IAsyncDisposable
         _answers[deviceToken] = new ConcurrentQueue<(int, string?)>(answers);
 
     public int PushesTo(string deviceToken) => _pushes.Count(p => p.DeviceToken == deviceToken);
+
+    /// <summary>Pushes to <paramref name="deviceToken"/> answered 200.</summary>
+    public int DeliveredTo(string deviceToken) => _delivered.Count(t => t == deviceToken);
 
     private static string? CheckJwt(string authorization, ECDsa publicKey, string keyId, string teamId)
     {
