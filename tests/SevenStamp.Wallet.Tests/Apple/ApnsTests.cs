@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using SevenStamp.Contracts;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing.Apple;
@@ -18,7 +19,7 @@ public sealed class ApnsTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _apns = await FakeApns.StartAsync(_kit.ApnsPublicKey, AppleTestKit.KeyId, AppleTestKit.TeamId, AppleTestKit.PassTypeId);
-        _host = await AppleHost.StartAsync(LoyaltyStoreProvider.Sqlite, _kit.Settings(_apns.Url));
+        _host = await AppleHost.StartAsync(LoyaltyStoreProvider.Sqlite, _kit.Settings(_apns.Url), bus: true);
     }
 
     public async ValueTask DisposeAsync()
@@ -40,6 +41,9 @@ public sealed class ApnsTests : IAsyncLifetime
 
         return card;
     }
+
+    private Task<long> TagOfAsync(Guid card) =>
+        _host.WithDbAsync(db => db.Set<ApplePassUpdate>().Where(u => u.SerialNumber == card).Select(u => u.Tag).SingleAsync());
 
     [Fact]
     public async Task Update_RegisteredDevices_EachGetAnEmptyHttp2PushWithAValidJwtAndTheTopic()
@@ -136,6 +140,35 @@ public sealed class ApnsTests : IAsyncLifetime
 
         Assert.True(second > first);
         Assert.Equal(2, _apns.PushesTo("again000"));
+    }
+
+    [Theory]
+    [InlineData(nameof(VoucherIssued))]
+    [InlineData(nameof(VoucherRedeemed))]
+    [InlineData(nameof(VoucherExpired))]
+    public async Task Consumer_VoucherEvent_MovesTheTagAndPushesEachRegisteredDeviceOnce(string kind)
+    {
+        // Arrange: the pass was updated once already (a baseline tag and one push per device).
+        var card = await RegisteredCardAsync("phone000", "watch000");
+        await _host.UpdatePassAsync(card);
+        var before = await TagOfAsync(card);
+        var now = DateTimeOffset.UtcNow;
+        var voucherId = Guid.NewGuid();
+
+        // Act: the voucher event arrives on the bus.
+        await (kind switch
+        {
+            nameof(VoucherIssued) => _host.ConsumeAsync(new VoucherIssued { MerchantId = "cafe-1", CardId = card, VoucherId = voucherId, Cycle = 1, RedeemCode = "CAFE-7Q2K", Reward = "A free coffee", IssuedAt = now }),
+            nameof(VoucherRedeemed) => _host.ConsumeAsync(new VoucherRedeemed { MerchantId = "cafe-1", CardId = card, VoucherId = voucherId, Method = RedemptionMethod.RedeemCode, ExternalSaleId = "S-1", RedeemedAt = now }),
+            nameof(VoucherExpired) => _host.ConsumeAsync(new VoucherExpired { MerchantId = "cafe-1", CardId = card, VoucherId = voucherId, ExpiredAt = now }),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        });
+
+        // Assert: a newer tag, and exactly one more push to each device.
+        Assert.True(await TagOfAsync(card) > before, $"{kind} did not move the pass's update tag.");
+        Assert.Equal(2, _apns.PushesTo("phone000"));
+        Assert.Equal(2, _apns.PushesTo("watch000"));
+        Assert.Equal(4, _apns.Pushes.Count);
     }
 
     [Fact]
