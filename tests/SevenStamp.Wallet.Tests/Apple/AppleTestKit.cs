@@ -140,7 +140,18 @@ public sealed class AppleTestKit : IDisposable
 }
 
 /// <summary>One push as the fake APNs received it.</summary>
-public sealed record ReceivedPush(string DeviceToken, string Topic, string? PushType, string Body, string Protocol, string? JwtProblem);
+public sealed record ReceivedPush(string DeviceToken, string Topic, string? PushType, string Body, string Protocol, string? JwtProblem, string Jwt)
+{
+    /// <summary>The provider token's <c>iat</c> claim.</summary>
+    public long IssuedAt
+    {
+        get
+        {
+            using var claims = JsonDocument.Parse(Base64Url.DecodeFromChars(Jwt.Split('.')[1]));
+            return claims.RootElement.GetProperty("iat").GetInt64();
+        }
+    }
+}
 
 /// <summary>
 /// A local APNs: Kestrel speaking HTTP/2 only (cleartext, prior knowledge). It checks every request's ES256 JWT with
@@ -159,6 +170,9 @@ public sealed class FakeApns : IAsyncDisposable
 
     public string Url => _app.Urls.First();
 
+    /// <summary>When set, the <c>Retry-After</c> value every answer other than 200 carries.</summary>
+    public string? RetryAfter { get; set; }
+
     public static async Task<FakeApns> StartAsync(ECDsa publicKey, string keyId, string teamId, string topic)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -171,9 +185,11 @@ public sealed class FakeApns : IAsyncDisposable
         {
             using var reader = new StreamReader(http.Request.Body);
             var body = await reader.ReadToEndAsync();
-            var problem = CheckJwt(http.Request.Headers.Authorization.ToString(), publicKey, keyId, teamId);
+            var authorization = http.Request.Headers.Authorization.ToString();
+            var problem = CheckJwt(authorization, publicKey, keyId, teamId);
             var pushTopic = http.Request.Headers["apns-topic"].ToString();
-            fake._pushes.Enqueue(new ReceivedPush(token, pushTopic, http.Request.Headers["apns-push-type"].FirstOrDefault(), body, http.Request.Protocol, problem));
+            var jwt = authorization.StartsWith("bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..] : string.Empty;
+            fake._pushes.Enqueue(new ReceivedPush(token, pushTopic, http.Request.Headers["apns-push-type"].FirstOrDefault(), body, http.Request.Protocol, problem, jwt));
             if (problem is not null)
             {
                 return Results.Json(new { reason = "InvalidProviderToken" }, statusCode: 403);
@@ -186,6 +202,11 @@ public sealed class FakeApns : IAsyncDisposable
 
             if (fake._answers.TryGetValue(token, out var answers) && answers.TryDequeue(out var answer) && answer.Status != 200)
             {
+                if (fake.RetryAfter is { } retryAfter)
+                {
+                    http.Response.Headers.RetryAfter = retryAfter;
+                }
+
                 return Results.Json(new { reason = answer.Reason }, statusCode: answer.Status);
             }
 
