@@ -190,7 +190,8 @@ public sealed class ApnsTests : IAsyncLifetime
         var push = client.PushAsync("slow0000", CancellationToken.None);
         var delay = await time.NextDelayAsync();
         time.Advance(delay);
-        var (outcome, _) = await push;
+        // Bounded: a further wait on the fake clock (nobody moves it again) fails the test instead of hanging it.
+        var (outcome, _) = await push.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
 
         // Assert: APNs's 30 s, not the 50 ms back-off, then one more push that is delivered.
         Assert.Equal(TimeSpan.FromSeconds(30), delay);
@@ -215,7 +216,8 @@ public sealed class ApnsTests : IAsyncLifetime
         // Act
         var push = client.PushAsync("stale000", CancellationToken.None);
         time.Advance(await time.NextDelayAsync());
-        var (outcome, _) = await push;
+        // Bounded: a further wait on the fake clock (nobody moves it again) fails the test instead of hanging it.
+        var (outcome, _) = await push.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
 
         // Assert: the push after the 403 carries a token signed 10 minutes later; the retry after the 503 reuses it
         // (signing again would draw 429 TooManyProviderTokenUpdates); delivered.
