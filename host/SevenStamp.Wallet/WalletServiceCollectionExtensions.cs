@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Wallet.Google;
 using SevenStamp.Wallet.Apple;
@@ -21,6 +23,10 @@ public static class WalletServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<WalletUpdateRetryOptions>()
+            .Bind(configuration.GetSection(WalletUpdateRetryOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WalletUpdateRetryOptions>, WalletUpdateRetryOptionsValidator>());
         services.AddGoogleWallet(configuration);
         services.AddAppleWallet(configuration.GetSection(SectionName + ":Apple"));
         return services;

@@ -34,13 +34,32 @@ internal sealed class ApnsTokenSource(AppleWalletOptions options, AppleWalletCre
     private readonly Lock _gate = new();
     private (string Token, DateTimeOffset IssuedAt)? _current;
 
-    public string Current(bool renew = false)
+    public string Current()
     {
         lock (_gate)
         {
             var now = time.GetUtcNow();
-            if (renew || _current is null || now - _current.Value.IssuedAt >= Lifetime || now < _current.Value.IssuedAt)
+            if (_current is null || now - _current.Value.IssuedAt >= Lifetime || now < _current.Value.IssuedAt)
             {
+                _current = (Create(now), now);
+            }
+
+            return _current.Value.Token;
+        }
+    }
+
+    /// <summary>
+    /// A new token after APNs answered ExpiredProviderToken to <paramref name="rejected"/>; when another push already
+    /// renewed it, that newer token. APNs answers 429 TooManyProviderTokenUpdates to tokens renewed more often than
+    /// every 20 minutes, so pushes that all met the expiry renew once between them.
+    /// </summary>
+    public string Renew(string rejected)
+    {
+        lock (_gate)
+        {
+            if (_current is null || _current.Value.Token == rejected)
+            {
+                var now = time.GetUtcNow();
                 _current = (Create(now), now);
             }
 
@@ -76,6 +95,7 @@ internal sealed class ApnsClient(HttpClient http, ApnsTokenSource tokens, AppleW
         for (var attempt = 1; ; attempt++)
         {
             TimeSpan? retryAfter = null;
+            var token = tokens.Current();
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(apns.Host), "/3/device/" + Uri.EscapeDataString(pushToken)))
@@ -85,7 +105,7 @@ internal sealed class ApnsClient(HttpClient http, ApnsTokenSource tokens, AppleW
                     Content = new ByteArrayContent("{}"u8.ToArray()),
                 };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                request.Headers.Authorization = new AuthenticationHeaderValue("bearer", tokens.Current(renewed));
+                request.Headers.Authorization = new AuthenticationHeaderValue("bearer", token);
                 request.Headers.TryAddWithoutValidation("apns-topic", options.PassTypeIdentifier);
                 request.Headers.TryAddWithoutValidation("apns-push-type", "background");
                 request.Headers.TryAddWithoutValidation("apns-priority", "5");
@@ -107,7 +127,9 @@ internal sealed class ApnsClient(HttpClient http, ApnsTokenSource tokens, AppleW
 
                 if (status == 403 && reason == "ExpiredProviderToken" && !renewed)
                 {
+                    // Once per push, at once and without counting as an attempt; later attempts reuse the new token.
                     renewed = true;
+                    tokens.Renew(token);
                     attempt--;
                     continue;
                 }
@@ -124,7 +146,9 @@ internal sealed class ApnsClient(HttpClient http, ApnsTokenSource tokens, AppleW
                     throw new ApnsUnavailableException($"APNs answered {status} ({reason}) {attempt} times.");
                 }
 
-                retryAfter = response.Headers.RetryAfter?.Delta;
+                // Retry-After as seconds or as an HTTP date.
+                var header = response.Headers.RetryAfter;
+                retryAfter = header?.Delta ?? (header?.Date is { } until ? until - time.GetUtcNow() : null);
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
@@ -136,7 +160,8 @@ internal sealed class ApnsClient(HttpClient http, ApnsTokenSource tokens, AppleW
             }
 
             var backoff = apns.RetryDelay * Math.Pow(2, attempt - 1);
-            var delay = retryAfter is { } wait && wait < TimeSpan.FromMinutes(1) ? wait : backoff;
+            // APNs's Retry-After when it is under a minute; otherwise the back-off.
+            var delay = retryAfter is { } wait && wait > TimeSpan.Zero && wait < TimeSpan.FromMinutes(1) ? wait : backoff;
             await Task.Delay(delay, time, cancellationToken);
         }
     }

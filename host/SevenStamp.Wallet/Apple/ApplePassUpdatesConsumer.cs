@@ -52,8 +52,9 @@ public sealed class ApplePassUpdatesConsumerDefinition : ConsumerDefinition<Appl
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ApplePassUpdatesConsumer> consumerConfigurator, IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
-        // Whatever failed eight times here (APNs, the database) gets delayed redeliveries before the error queue.
-        endpointConfigurator.UseDelayedRedelivery(context, retryLimit: 8, _ => true);
-        endpointConfigurator.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(2)));
+        // Whatever still failed after the retries here (APNs, the database) gets delayed redeliveries before the error queue.
+        var retries = WalletUpdateRetryOptions.From(context);
+        endpointConfigurator.UseDelayedRedelivery(context, retryLimit: retries.Limit, _ => true);
+        endpointConfigurator.UseMessageRetry(r => retries.Apply(r, TimeSpan.FromSeconds(60)));
     }
 }

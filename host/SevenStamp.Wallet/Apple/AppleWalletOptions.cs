@@ -49,6 +49,12 @@ public sealed class AppleWalletOptions
     /// <summary>Requests to <c>/v1/log</c> per minute from one IP.</summary>
     public int LogRequestsPerMinute { get; set; } = 20;
 
+    /// <summary>
+    /// Pass fetches per minute from one IP: the latest pass and the list of updated serial numbers together. Generous,
+    /// because phones behind one shop Wi-Fi or carrier NAT share an address and every push makes each device fetch.
+    /// </summary>
+    public int PassRequestsPerMinute { get; set; } = 600;
+
     /// <summary>The largest <c>/v1/log</c> body accepted (bytes); a larger one is answered 413.</summary>
     public int MaxLogBodyBytes { get; set; } = 16 * 1024;
 

@@ -49,9 +49,9 @@ internal sealed class AppleWalletOptionsValidator : IValidateOptions<AppleWallet
             }
         }
 
-        if (options.RegistrationsPerMinute < 1 || options.LogRequestsPerMinute < 1)
+        if (options.RegistrationsPerMinute < 1 || options.LogRequestsPerMinute < 1 || options.PassRequestsPerMinute < 1)
         {
-            errors.Add($"{Section}:RegistrationsPerMinute and {Section}:LogRequestsPerMinute must be at least 1.");
+            errors.Add($"{Section}:RegistrationsPerMinute, {Section}:LogRequestsPerMinute and {Section}:PassRequestsPerMinute must be at least 1.");
         }
 
         if (options.MaxLogBodyBytes is < 1024 or > 1024 * 1024)

@@ -36,8 +36,8 @@ internal static partial class PassKitEndpoints
         var v1 = endpoints.MapGroup(marker.BasePath + "/v1").ExcludeFromDescription();
         v1.MapPost("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", RegisterAsync).AddEndpointFilter(LimitRegistrationsAsync);
         v1.MapDelete("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", UnregisterAsync).AddEndpointFilter(LimitRegistrationsAsync);
-        v1.MapGet("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}", SerialNumbersAsync);
-        v1.MapGet("/passes/{passTypeIdentifier}/{serialNumber}", LatestPassAsync);
+        v1.MapGet("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}", SerialNumbersAsync).AddEndpointFilter(LimitPassRequestsAsync);
+        v1.MapGet("/passes/{passTypeIdentifier}/{serialNumber}", LatestPassAsync).AddEndpointFilter(LimitPassRequestsAsync);
         v1.MapPost("/log", LogAsync).AddEndpointFilter(LimitLogAsync);
     }
 
@@ -306,6 +306,13 @@ internal static partial class PassKitEndpoints
         return lease.IsAcquired ? next(context) : TooManyRequests(context.HttpContext);
     }
 
+    private static ValueTask<object?> LimitPassRequestsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var limits = context.HttpContext.RequestServices.GetRequiredService<PassKitRateLimits>();
+        using var lease = limits.PassRequestsByAddress.AttemptAcquire(Address(context.HttpContext));
+        return lease.IsAcquired ? next(context) : TooManyRequests(context.HttpContext);
+    }
+
     private static string Address(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private static ValueTask<object?> TooManyRequests(HttpContext http)
@@ -323,7 +330,10 @@ internal static partial class PassKitEndpoints
     private sealed record SerialNumbersResponse(IReadOnlyList<string> SerialNumbers, string LastUpdated);
 }
 
-/// <summary>The PassKit rate limits: registrations per device and per IP, log requests per IP; fixed one-minute windows.</summary>
+/// <summary>
+/// The PassKit rate limits: registrations per device and per IP, log requests per IP, pass fetches (latest pass and
+/// the serial-number list together) per IP; fixed one-minute windows.
+/// </summary>
 internal sealed class PassKitRateLimits : IDisposable
 {
     public PassKitRateLimits(AppleWalletOptions options)
@@ -331,6 +341,7 @@ internal sealed class PassKitRateLimits : IDisposable
         RegistrationsByDevice = PerMinute(options.RegistrationsPerMinute);
         RegistrationsByAddress = PerMinute(options.RegistrationsPerMinute * 10);
         LogByAddress = PerMinute(options.LogRequestsPerMinute);
+        PassRequestsByAddress = PerMinute(options.PassRequestsPerMinute);
     }
 
     public PartitionedRateLimiter<string> RegistrationsByDevice { get; }
@@ -338,6 +349,8 @@ internal sealed class PassKitRateLimits : IDisposable
     public PartitionedRateLimiter<string> RegistrationsByAddress { get; }
 
     public PartitionedRateLimiter<string> LogByAddress { get; }
+
+    public PartitionedRateLimiter<string> PassRequestsByAddress { get; }
 
     private static PartitionedRateLimiter<string> PerMinute(int permits) =>
         PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
@@ -352,6 +365,7 @@ internal sealed class PassKitRateLimits : IDisposable
         RegistrationsByDevice.Dispose();
         RegistrationsByAddress.Dispose();
         LogByAddress.Dispose();
+        PassRequestsByAddress.Dispose();
     }
 }
 

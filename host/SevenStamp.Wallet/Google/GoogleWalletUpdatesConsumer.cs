@@ -71,7 +71,8 @@ public sealed class GoogleWalletUpdatesConsumerDefinition : ConsumerDefinition<G
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
         ArgumentNullException.ThrowIfNull(consumerConfigurator);
-        endpointConfigurator.UseDelayedRedelivery(context, retryLimit: 8, e =>
+        var retries = WalletUpdateRetryOptions.From(context);
+        endpointConfigurator.UseDelayedRedelivery(context, retryLimit: retries.Limit, e =>
             e is GoogleWalletException { IsTransient: true } or HttpRequestException or TimeoutRejectedException or TimeoutException or DbException or InvalidOperationException);
         endpointConfigurator.UseMessageRetry(r =>
         {
@@ -81,7 +82,7 @@ public sealed class GoogleWalletUpdatesConsumerDefinition : ConsumerDefinition<G
             r.Handle<TimeoutException>();
             r.Handle<DbException>();
             r.Handle<InvalidOperationException>();
-            r.Exponential(8, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(2));
+            retries.Apply(r, TimeSpan.FromMinutes(2));
         });
 
         var partitioner = endpointConfigurator.CreatePartitioner(8);

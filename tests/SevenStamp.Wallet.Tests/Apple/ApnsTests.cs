@@ -1,6 +1,9 @@
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using SevenStamp.Contracts;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing.Apple;
@@ -18,7 +21,7 @@ public sealed class ApnsTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _apns = await FakeApns.StartAsync(_kit.ApnsPublicKey, AppleTestKit.KeyId, AppleTestKit.TeamId, AppleTestKit.PassTypeId);
-        _host = await AppleHost.StartAsync(LoyaltyStoreProvider.Sqlite, _kit.Settings(_apns.Url));
+        _host = await AppleHost.StartAsync(LoyaltyStoreProvider.Sqlite, _kit.Settings(_apns.Url), bus: true);
     }
 
     public async ValueTask DisposeAsync()
@@ -40,6 +43,9 @@ public sealed class ApnsTests : IAsyncLifetime
 
         return card;
     }
+
+    private Task<long> TagOfAsync(Guid card) =>
+        _host.WithDbAsync(db => db.Set<ApplePassUpdate>().Where(u => u.SerialNumber == card).Select(u => u.Tag).SingleAsync());
 
     [Fact]
     public async Task Update_RegisteredDevices_EachGetAnEmptyHttp2PushWithAValidJwtAndTheTopic()
@@ -136,6 +142,146 @@ public sealed class ApnsTests : IAsyncLifetime
 
         Assert.True(second > first);
         Assert.Equal(2, _apns.PushesTo("again000"));
+    }
+
+    [Theory]
+    [InlineData(nameof(VoucherIssued))]
+    [InlineData(nameof(VoucherRedeemed))]
+    [InlineData(nameof(VoucherExpired))]
+    public async Task Consumer_VoucherEvent_MovesTheTagAndPushesEachRegisteredDeviceOnce(string kind)
+    {
+        // Arrange: the pass was updated once already (a baseline tag and one push per device).
+        var card = await RegisteredCardAsync("phone000", "watch000");
+        await _host.UpdatePassAsync(card);
+        var before = await TagOfAsync(card);
+        var now = DateTimeOffset.UtcNow;
+        var voucherId = Guid.NewGuid();
+
+        // Act: the voucher event arrives on the bus.
+        await (kind switch
+        {
+            nameof(VoucherIssued) => _host.ConsumeAsync(new VoucherIssued { MerchantId = "cafe-1", CardId = card, VoucherId = voucherId, Cycle = 1, RedeemCode = "CAFE-7Q2K", Reward = "A free coffee", IssuedAt = now }),
+            nameof(VoucherRedeemed) => _host.ConsumeAsync(new VoucherRedeemed { MerchantId = "cafe-1", CardId = card, VoucherId = voucherId, Method = RedemptionMethod.RedeemCode, ExternalSaleId = "S-1", RedeemedAt = now }),
+            nameof(VoucherExpired) => _host.ConsumeAsync(new VoucherExpired { MerchantId = "cafe-1", CardId = card, VoucherId = voucherId, ExpiredAt = now }),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        });
+
+        // Assert: a newer tag, and exactly one more push to each device.
+        Assert.True(await TagOfAsync(card) > before, $"{kind} did not move the pass's update tag.");
+        Assert.Equal(2, _apns.PushesTo("phone000"));
+        Assert.Equal(2, _apns.PushesTo("watch000"));
+        Assert.Equal(4, _apns.Pushes.Count);
+    }
+
+    [Theory]
+    [InlineData("30")]
+    [InlineData("date")]
+    public async Task Push_429WithRetryAfter_WaitsWhatApnsAskedThenDelivers(string retryAfter)
+    {
+        // Arrange: APNs throttles the first push and asks for 30 s (as seconds, or as an HTTP date 30 s ahead).
+        // (The fake APNs checks the token's iat against the real clock, so the fake clock starts at now, whole seconds.)
+        var time = new RecordingTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        _apns.AnswerFor("slow0000", (429, "TooManyRequests"));
+        _apns.RetryAfter = retryAfter == "date" ? time.GetUtcNow().AddSeconds(30).ToString("R", System.Globalization.CultureInfo.InvariantCulture) : retryAfter;
+        using var http = new HttpClient();
+        var client = Client(http, time);
+
+        // Act: the push waits on the (fake) clock; the test moves it by exactly what APNs asked.
+        var push = client.PushAsync("slow0000", CancellationToken.None);
+        var delay = await time.NextDelayAsync();
+        time.Advance(delay);
+        // Bounded: a further wait on the fake clock (nobody moves it again) fails the test instead of hanging it.
+        var (outcome, _) = await push.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        // Assert: APNs's 30 s, not the 50 ms back-off, then one more push that is delivered.
+        Assert.Equal(TimeSpan.FromSeconds(30), delay);
+        Assert.Equal(ApnsOutcome.Delivered, outcome);
+        Assert.Equal(2, _apns.PushesTo("slow0000"));
+        Assert.Equal(1, _apns.DeliveredTo("slow0000"));
+    }
+
+    [Fact]
+    public async Task Push_ExpiredProviderToken_IsSignedAgainWithANewIatOnceAndDelivered()
+    {
+        // Arrange: a token is reused until APNs calls it expired 10 minutes later (e.g. APNs's clock is ahead);
+        // after the new token a 503 makes the client try once more.
+        var time = new RecordingTimeProvider(DateTimeOffset.UtcNow);
+        using var http = new HttpClient();
+        var tokens = new ApnsTokenSource(ApnsOptions(), _host.Services.GetRequiredService<AppleWalletCredentials>(), time);
+        var client = Client(http, time, tokens);
+        Assert.Equal(ApnsOutcome.Delivered, (await client.PushAsync("warm0000", CancellationToken.None)).Outcome);
+        time.Advance(TimeSpan.FromMinutes(10));
+        _apns.AnswerFor("stale000", (403, "ExpiredProviderToken"), (503, "ServiceUnavailable"));
+
+        // Act
+        var push = client.PushAsync("stale000", CancellationToken.None);
+        time.Advance(await time.NextDelayAsync());
+        // Bounded: a further wait on the fake clock (nobody moves it again) fails the test instead of hanging it.
+        var (outcome, _) = await push.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        // Assert: the push after the 403 carries a token signed 10 minutes later; the retry after the 503 reuses it
+        // (signing again would draw 429 TooManyProviderTokenUpdates); delivered.
+        Assert.Equal(ApnsOutcome.Delivered, outcome);
+        var pushes = _apns.Pushes.Where(p => p.DeviceToken == "stale000").ToList();
+        Assert.Equal(3, pushes.Count);
+        Assert.All(pushes, p => Assert.Null(p.JwtProblem));
+        var warm = _apns.Pushes.Single(p => p.DeviceToken == "warm0000");
+        Assert.Equal(warm.Jwt, pushes[0].Jwt);
+        Assert.Equal(warm.IssuedAt + 600, pushes[1].IssuedAt);
+        Assert.Equal(pushes[1].Jwt, pushes[2].Jwt);
+        Assert.Equal(1, _apns.DeliveredTo("stale000"));
+        // Later pushes keep the renewed token.
+        Assert.Equal(ApnsOutcome.Delivered, (await client.PushAsync("after000", CancellationToken.None)).Outcome);
+        Assert.Equal(pushes[1].Jwt, _apns.Pushes.Single(p => p.DeviceToken == "after000").Jwt);
+    }
+
+    [Fact]
+    public void ProviderToken_RenewedByOnePush_IsNotRenewedAgainForAnotherThatMetTheSameExpiry()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var source = new ApnsTokenSource(ApnsOptions(), _host.Services.GetRequiredService<AppleWalletCredentials>(), time);
+        var expired = source.Current();
+
+        var first = source.Renew(expired);
+        var second = source.Renew(expired);
+
+        Assert.NotEqual(expired, first);
+        Assert.Equal(first, second);
+        Assert.Equal(first, source.Current());
+    }
+
+    private AppleWalletOptions ApnsOptions()
+    {
+        var options = PkpassTests.Options(_kit);
+        options.Apns.Host = _apns.Url;
+        options.Apns.RetryDelay = TimeSpan.FromMilliseconds(50);
+        return options;
+    }
+
+    private ApnsClient Client(HttpClient http, TimeProvider time, ApnsTokenSource? tokens = null) =>
+        new(http, tokens ?? new ApnsTokenSource(ApnsOptions(), _host.Services.GetRequiredService<AppleWalletCredentials>(), time), ApnsOptions(), time, NullLogger<ApnsClient>.Instance);
+
+    /// <summary>A fake clock that also tells which delays the code under test waits for.</summary>
+    private sealed class RecordingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private readonly Channel<TimeSpan> _delays = Channel.CreateUnbounded<TimeSpan>();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime != Timeout.InfiniteTimeSpan)
+            {
+                _delays.Writer.TryWrite(dueTime);
+            }
+
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+
+        /// <summary>The next delay asked for (waits for the code to ask; fails the test after a minute without one).</summary>
+        public async Task<TimeSpan> NextDelayAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            return await _delays.Reader.ReadAsync(timeout.Token);
+        }
     }
 
     [Fact]

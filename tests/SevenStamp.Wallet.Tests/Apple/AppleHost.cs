@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using MassTransit;
+using MassTransit.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -38,9 +40,12 @@ internal sealed class AppleHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The in-memory bus with the Apple pass consumer (only for a host started with <c>bus: true</c>).</summary>
+    public ITestHarness Bus => _app.Services.GetRequiredService<ITestHarness>();
+
     public CardLinks Links { get; } = new(LinkSecret);
 
-    public static async Task<AppleHost> StartAsync(LoyaltyStoreProvider provider, IReadOnlyDictionary<string, string?> settings)
+    public static async Task<AppleHost> StartAsync(LoyaltyStoreProvider provider, IReadOnlyDictionary<string, string?> settings, bool bus = false)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var logs = new CapturingLoggerProvider();
@@ -53,6 +58,15 @@ internal sealed class AppleHost : IAsyncDisposable
         builder.Services.AddLoyaltyStore(database.Options);
         builder.Services.AddSingleton(new CardLinks(LinkSecret));
         builder.Services.AddWallet(builder.Configuration);
+        if (bus)
+        {
+            builder.Services.AddMassTransitTestHarness(b =>
+            {
+                b.SetTestTimeouts(testTimeout: TimeSpan.FromMinutes(2), testInactivityTimeout: TimeSpan.FromMinutes(1));
+                b.AddAppleWalletConsumers();
+            });
+        }
+
         var app = builder.Build();
         app.MapWallet();
         try
@@ -116,6 +130,21 @@ internal sealed class AppleHost : IAsyncDisposable
     {
         await using var scope = _app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<ApplePassUpdater>().UpdateAsync(cardId, CancellationToken.None);
+    }
+
+    /// <summary>Publishes <paramref name="message"/> on the bus and waits until the consumer has handled it, failing on a fault.</summary>
+    public async Task ConsumeAsync<T>(T message)
+        where T : class
+    {
+        var messageId = NewId.NextGuid();
+        await Bus.Bus.Publish(message, context => context.MessageId = messageId);
+        await foreach (var consumed in Bus.GetConsumerHarness<ApplePassUpdatesConsumer>().Consumed.SelectAsync<T>(m => m.Context.MessageId == messageId))
+        {
+            Assert.Null(consumed.Exception);
+            return;
+        }
+
+        throw new TimeoutException($"The Apple consumer did not take the {typeof(T).Name}.");
     }
 
     /// <summary>Downloads the card's pass through the customer's card link.</summary>

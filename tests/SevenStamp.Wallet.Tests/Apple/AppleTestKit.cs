@@ -140,7 +140,18 @@ public sealed class AppleTestKit : IDisposable
 }
 
 /// <summary>One push as the fake APNs received it.</summary>
-public sealed record ReceivedPush(string DeviceToken, string Topic, string? PushType, string Body, string Protocol, string? JwtProblem);
+public sealed record ReceivedPush(string DeviceToken, string Topic, string? PushType, string Body, string Protocol, string? JwtProblem, string Jwt)
+{
+    /// <summary>The provider token's <c>iat</c> claim.</summary>
+    public long IssuedAt
+    {
+        get
+        {
+            using var claims = JsonDocument.Parse(Base64Url.DecodeFromChars(Jwt.Split('.')[1]));
+            return claims.RootElement.GetProperty("iat").GetInt64();
+        }
+    }
+}
 
 /// <summary>
 /// A local APNs: Kestrel speaking HTTP/2 only (cleartext, prior knowledge). It checks every request's ES256 JWT with
@@ -150,6 +161,7 @@ public sealed class FakeApns : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedPush> _pushes = new();
+    private readonly ConcurrentQueue<string> _delivered = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<(int Status, string? Reason)>> _answers = new();
 
     private FakeApns(WebApplication app) => _app = app;
@@ -157,6 +169,9 @@ public sealed class FakeApns : IAsyncDisposable
     public IReadOnlyCollection<ReceivedPush> Pushes => _pushes;
 
     public string Url => _app.Urls.First();
+
+    /// <summary>When set, the <c>Retry-After</c> value every answer other than 200 carries.</summary>
+    public string? RetryAfter { get; set; }
 
     public static async Task<FakeApns> StartAsync(ECDsa publicKey, string keyId, string teamId, string topic)
     {
@@ -170,9 +185,11 @@ public sealed class FakeApns : IAsyncDisposable
         {
             using var reader = new StreamReader(http.Request.Body);
             var body = await reader.ReadToEndAsync();
-            var problem = CheckJwt(http.Request.Headers.Authorization.ToString(), publicKey, keyId, teamId);
+            var authorization = http.Request.Headers.Authorization.ToString();
+            var problem = CheckJwt(authorization, publicKey, keyId, teamId);
             var pushTopic = http.Request.Headers["apns-topic"].ToString();
-            fake._pushes.Enqueue(new ReceivedPush(token, pushTopic, http.Request.Headers["apns-push-type"].FirstOrDefault(), body, http.Request.Protocol, problem));
+            var jwt = authorization.StartsWith("bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..] : string.Empty;
+            fake._pushes.Enqueue(new ReceivedPush(token, pushTopic, http.Request.Headers["apns-push-type"].FirstOrDefault(), body, http.Request.Protocol, problem, jwt));
             if (problem is not null)
             {
                 return Results.Json(new { reason = "InvalidProviderToken" }, statusCode: 403);
@@ -183,11 +200,17 @@ public sealed class FakeApns : IAsyncDisposable
                 return Results.Json(new { reason = "TopicDisallowed" }, statusCode: 400);
             }
 
-            if (fake._answers.TryGetValue(token, out var answers) && answers.TryDequeue(out var answer))
+            if (fake._answers.TryGetValue(token, out var answers) && answers.TryDequeue(out var answer) && answer.Status != 200)
             {
-                return answer.Status == 200 ? Results.Ok() : Results.Json(new { reason = answer.Reason }, statusCode: answer.Status);
+                if (fake.RetryAfter is { } retryAfter)
+                {
+                    http.Response.Headers.RetryAfter = retryAfter;
+                }
+
+                return Results.Json(new { reason = answer.Reason }, statusCode: answer.Status);
             }
 
+            fake._delivered.Enqueue(token);
             return Results.Ok();
         });
         await app.StartAsync();
@@ -199,6 +222,9 @@ public sealed class FakeApns : IAsyncDisposable
         _answers[deviceToken] = new ConcurrentQueue<(int, string?)>(answers);
 
     public int PushesTo(string deviceToken) => _pushes.Count(p => p.DeviceToken == deviceToken);
+
+    /// <summary>Pushes to <paramref name="deviceToken"/> answered 200.</summary>
+    public int DeliveredTo(string deviceToken) => _delivered.Count(t => t == deviceToken);
 
     private static string? CheckJwt(string authorization, ECDsa publicKey, string keyId, string teamId)
     {

@@ -40,6 +40,32 @@ public sealed class AppleWalletOptionsTests : IDisposable
         Assert.DoesNotContain("s3cret-pw", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://api.push.apple.com")]
+    [InlineData("api.push.apple.com")]
+    public void Validate_ApnsHostNotHttps_IsRefusedNamingTheKey(string host)
+    {
+        var options = PkpassTests.Options(_kit);
+        options.Apns.Host = host;
+
+        var result = new AppleWalletOptionsValidator().Validate(null, options);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("SevenStamp:Wallet:Apple:Apns:Host", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_PassRequestsPerMinuteZero_IsRefusedNamingTheKey()
+    {
+        var options = PkpassTests.Options(_kit);
+        options.PassRequestsPerMinute = 0;
+
+        var result = new AppleWalletOptionsValidator().Validate(null, options);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("SevenStamp:Wallet:Apple:PassRequestsPerMinute", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Start_BadSettings_StopsTheHostNamingTheKey()
     {

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing.Apple;
+using SevenStamp.Wallet.Apple;
 
 namespace SevenStamp.Wallet.Tests.Apple;
 
@@ -23,6 +24,7 @@ public abstract class PassKitWebServiceTests : IAsyncLifetime
         var settings = _kit.Settings(_apns.Url);
         settings["SevenStamp:Wallet:Apple:RegistrationsPerMinute"] = "5";
         settings["SevenStamp:Wallet:Apple:LogRequestsPerMinute"] = "3";
+        settings["SevenStamp:Wallet:Apple:PassRequestsPerMinute"] = "20";
         settings["SevenStamp:Wallet:Apple:MaxLogBodyBytes"] = "2048";
         _host = await AppleHost.StartAsync(Provider, settings);
     }
@@ -249,6 +251,78 @@ public abstract class PassKitWebServiceTests : IAsyncLifetime
         Assert.DoesNotContain(_host.Logs.Lines, l => l.Contains(token, StringComparison.Ordinal) || l.Contains("abcdef0123456789abcdef", StringComparison.Ordinal));
         // The device id is part of Apple's URL (so ASP.NET Core's request tracing shows it); our own lines never carry it.
         Assert.DoesNotContain(_host.Logs.Lines, l => l.Contains(" SevenStamp.", StringComparison.Ordinal) && l.Contains("device-4", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Register_TooManyFromOneAddress_Answers429EvenForAFreshDevice()
+    {
+        // Arrange: 5 per device, so 50 per IP; ten devices use their whole allowance (all from 127.0.0.1).
+        var card = await _host.SeedCardAsync(3);
+        var token = await _host.TokenAsync(card);
+        var statuses = new List<HttpStatusCode>();
+        for (var device = 0; device < 10; device++)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                using var response = await _host.RegisterAsync($"device-ip-{device}", card, token);
+                statuses.Add(response.StatusCode);
+            }
+        }
+
+        // Act
+        using var fresh = await _host.RegisterAsync("device-ip-fresh", card, token);
+        using var unregister = await _host.UnregisterAsync("device-ip-fresh", card, token);
+
+        // Assert
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.Created or HttpStatusCode.OK, $"Got {s} within the allowance."));
+        Assert.Equal(HttpStatusCode.TooManyRequests, fresh.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), fresh.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.TooManyRequests, unregister.StatusCode);
+        Assert.Equal(0, await _host.WithDbAsync(db => db.Set<ApplePassRegistration>().CountAsync(r => r.DeviceLibraryId == "device-ip-fresh")));
+    }
+
+    [Fact]
+    public async Task Unregister_WithAnotherPassesToken_Answers401AndKeepsTheRegistration()
+    {
+        var cardA = await _host.SeedCardAsync(1);
+        var cardB = await _host.SeedCardAsync(2);
+        var tokenA = await _host.TokenAsync(cardA);
+        var tokenB = await _host.TokenAsync(cardB);
+        (await _host.RegisterAsync("device-a", cardA, tokenA)).Dispose();
+
+        using var otherPass = await _host.UnregisterAsync("device-a", cardA, tokenB);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, otherPass.StatusCode);
+        Assert.Equal(1, await _host.WithDbAsync(db => db.Set<ApplePassRegistration>().CountAsync(r => r.SerialNumber == cardA && r.DeviceLibraryId == "device-a")));
+    }
+
+    [Fact]
+    public async Task PassFetches_TooManyFromOneAddress_Answer429WithRetryAfter()
+    {
+        // Arrange: 20 fetches a minute per IP, the latest pass and the serial-number list counted together.
+        var card = await _host.SeedCardAsync(3);
+        var token = await _host.TokenAsync(card);
+        (await _host.RegisterAsync("device-fetch", card, token)).Dispose();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            using var pass = await _host.LatestPassAsync(card, token);
+            using var serials = await _host.Client.GetAsync($"/passkit/v1/devices/device-fetch/registrations/{AppleTestKit.PassTypeId}");
+            statuses.Add(pass.StatusCode);
+            statuses.Add(serials.StatusCode);
+        }
+
+        // Act
+        using var latest = await _host.LatestPassAsync(card, token);
+        using var list = await _host.Client.GetAsync($"/passkit/v1/devices/device-fetch/registrations/{AppleTestKit.PassTypeId}");
+
+        // Assert: the allowance is served; past it both answer 429 with Retry-After and no pass.
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, latest.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), latest.Headers.RetryAfter?.Delta);
+        Assert.NotEqual(PkpassBuilder.ContentType, latest.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.TooManyRequests, list.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), list.Headers.RetryAfter?.Delta);
     }
 
     [Fact]

@@ -182,6 +182,9 @@ public sealed class PkpassTests : IDisposable
         Assert.True(pass.GetProperty("voided").GetBoolean());
         Assert.Equal(serial.ToString("N"), pass.GetProperty("serialNumber").GetString());
         Assert.Equal(Token, pass.GetProperty("authenticationToken").GetString());
+        // Expired as of now (the builder's clock), so Wallet also files it away as no longer valid.
+        Assert.True(pass.TryGetProperty("expirationDate", out var expiration), "A voided pass must carry expirationDate.");
+        Assert.Equal("2026-11-23T10:00:00Z", expiration.GetString());
     }
 
     [Theory]

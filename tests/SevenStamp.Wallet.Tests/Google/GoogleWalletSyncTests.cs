@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MassTransit;
 using MassTransit.Testing;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty;
@@ -229,13 +230,106 @@ public abstract class GoogleWalletSyncTests : IAsyncLifetime
         });
 
         // Assert
-        Assert.True(await _h.Bus.Consumed.Any<StampsAwarded>(m => m.Context.Message.CardId == card));
+        // The Google consumer's own list: the bus-wide one also holds the Apple consumer's (a no-op here) deliveries.
+        var google = _h.Bus.GetConsumerHarness<GoogleWalletUpdatesConsumer>();
+        Assert.True(await google.Consumed.Any<StampsAwarded>(m => m.Context.Message.CardId == card));
         Assert.True(await EventuallyAsync(() => _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))?["loyaltyPoints"]?["balance"]?["int"]?.GetValue<int>() == 3));
-        await foreach (var consumed in _h.Bus.Consumed.SelectAsync<StampsAwarded>(m => m.Context.Message.CardId == card))
+        await foreach (var consumed in google.Consumed.SelectAsync<StampsAwarded>(m => m.Context.Message.CardId == card))
         {
             Assert.Null(consumed.Exception);
             break;
         }
+    }
+
+    [Fact]
+    public async Task Consumer_VoucherExpiredOnTheBus_MarksTheObjectExpired()
+    {
+        // Arrange: a ready voucher and no stamps toward the next one; Google shows it active.
+        var card = await _h.AddCardAsync(totalStamps: 5, cycles: 1);
+        var voucher = await _h.AddVoucherAsync(card, cycle: 1, code: "CAFE-EXP2", expiresAt: DateTimeOffset.UtcNow.AddDays(1));
+        await _h.SyncAsync(card);
+        Assert.Equal("ACTIVE", Str(_h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!["state"]));
+
+        // Act: the voucher expires and the event arrives on the bus.
+        var google = _h.Bus.GetConsumerHarness<GoogleWalletUpdatesConsumer>();
+        await _h.SetVoucherStateAsync(voucher, VoucherState.Expired);
+        await _h.Bus.Bus.Publish(new VoucherExpired { MerchantId = GoogleWalletHarness.MerchantId, CardId = card, VoucherId = voucher, ExpiredAt = DateTimeOffset.UtcNow });
+
+        // Assert
+        Assert.True(await google.Consumed.Any<VoucherExpired>(m => m.Context.Message.CardId == card));
+        Assert.True(
+            await EventuallyAsync(() => Str(_h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))?["state"]) == "EXPIRED"),
+            $"The object never became EXPIRED: {_h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))?.ToJsonString()}");
+        var expired = _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!;
+        Assert.Null(expired["barcode"]);
+        Assert.StartsWith("Expired on", Module(expired, "voucher"), StringComparison.Ordinal);
+        await foreach (var consumed in google.Consumed.SelectAsync<VoucherExpired>(m => m.Context.Message.CardId == card))
+        {
+            Assert.Null(consumed.Exception);
+            break;
+        }
+    }
+
+    [Fact]
+    public async Task SyncAsync_TwiceWithoutAChange_SendsTheSamePatchAndLeavesTheObjectAsItWas()
+    {
+        // Arrange: the object exists and is up to date.
+        var card = await _h.AddCardAsync(totalStamps: 5, cycles: 1);
+        await _h.AddVoucherAsync(card, cycle: 1, code: "CAFE-SAME", expiresAt: DateTimeOffset.UtcNow.AddDays(30));
+        await _h.SetStampsAsync(card, totalStamps: 7, cycles: 1);
+        await _h.SyncAsync(card);
+        var stored = _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!.ToJsonString();
+
+        // Act
+        var first = await _h.SyncAsync(card);
+        var second = await _h.SyncAsync(card);
+
+        // Assert
+        Assert.Equal((GoogleSyncOutcome.Patched, GoogleSyncOutcome.Patched), (first, second));
+        var patches = _h.Google.CallsTo("PATCH", "loyaltyObject").Where(c => c.Status == 200).TakeLast(2).ToList();
+        Assert.Equal(2, patches.Count);
+        Assert.Equal(patches[0].Body!.ToJsonString(), patches[1].Body!.ToJsonString());
+        Assert.Equal(stored, _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!.ToJsonString());
+        Assert.Single(_h.Google.CallsTo("POST", "loyaltyObject"), c => c.Status == 200);
+        Assert.DoesNotContain(_h.Google.Calls, c => c.Method == "PUT");
+    }
+
+    [Fact]
+    public async Task Consumer_SameStampsAwardedTwice_LeavesOneObjectWithTheCardsBalance()
+    {
+        // Arrange
+        var card = await _h.AddCardAsync(totalStamps: 3);
+        var awarded = new StampsAwarded
+        {
+            MerchantId = GoogleWalletHarness.MerchantId, CardId = card, ConnectorId = "pos", ExternalSaleId = "S-DUP", Stamps = 1, Balance = 3, Goal = 5, AwardedAt = DateTimeOffset.UtcNow,
+        };
+
+        // Act: the same event delivered twice (a redelivery), one after the other, each waited for at the Google consumer.
+        var google = _h.Bus.GetConsumerHarness<GoogleWalletUpdatesConsumer>();
+        var deliveries = new[] { NewId.NextGuid(), NewId.NextGuid() };
+        foreach (var delivery in deliveries)
+        {
+            await _h.Bus.Bus.Publish(awarded, context => context.MessageId = delivery);
+            Assert.True(await google.Consumed.Any<StampsAwarded>(m => m.Context.MessageId == delivery), "A delivery was not consumed.");
+        }
+
+        // Assert: both consumed without a fault; one object, inserted once, showing the card's 3 stamps; the second delivery only patched it.
+        var faults = 0;
+        var seen = 0;
+        await foreach (var consumed in google.Consumed.SelectAsync<StampsAwarded>(m => m.Context.Message.CardId == card))
+        {
+            faults += consumed.Exception is null ? 0 : 1;
+            if (++seen == deliveries.Length)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(0, faults);
+        var objectId = GoogleWalletHarness.ObjectId(card);
+        Assert.Single(_h.Google.CallsTo("POST", "loyaltyObject"), c => c.Status == 200 && c.Body?["id"]?.GetValue<string>() == objectId);
+        Assert.Contains(_h.Google.CallsTo("PATCH", "loyaltyObject"), c => c.Status == 200 && c.Id == objectId);
+        Assert.Equal(3, _h.Google.Find("loyaltyObject", objectId)!["loyaltyPoints"]!["balance"]!["int"]!.GetValue<int>());
     }
 
     [Fact]

@@ -43,6 +43,9 @@ public sealed class FakeGoogleWalletServer : IAsyncDisposable
     /// <summary>When set, the token endpoint answers 400 invalid_grant, as Google does for a deleted key.</summary>
     public bool RefuseTokens { get; set; }
 
+    /// <summary>While set, every API call meets this outage instead of an answer (the token endpoint still works).</summary>
+    public GoogleOutage Outage { get; set; }
+
     /// <summary>Runs after an API call is answered in the store and before the answer goes out (e.g. to change the card meanwhile).</summary>
     public Func<RecordedCall, Task>? OnCall { get; set; }
 
@@ -137,7 +140,26 @@ public sealed class FakeGoogleWalletServer : IAsyncDisposable
         var body = string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text) as JsonObject;
         int status;
         IResult result;
-        if (!authorized)
+        if (Outage == GoogleOutage.Hanging)
+        {
+            // A Google that takes the request and never answers: held until the caller gives up.
+            _calls.Enqueue(new RecordedCall(method, resource, id, body, 0));
+            try
+            {
+                await Task.Delay(TimeSpan.FromMinutes(2), http.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return Results.Empty;
+        }
+
+        if (Outage == GoogleOutage.Unavailable)
+        {
+            (status, result) = Error(503, "The service is currently unavailable.", "UNAVAILABLE");
+        }
+        else if (!authorized)
         {
             (status, result) = Error(401, "Request is missing required authentication credential.", "UNAUTHENTICATED");
         }
@@ -245,6 +267,18 @@ public sealed class FakeGoogleWalletServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    /// <summary>How the API misbehaves while <see cref="Outage"/> is set.</summary>
+    public enum GoogleOutage
+    {
+        None,
+
+        /// <summary>Every call answered 503 UNAVAILABLE.</summary>
+        Unavailable,
+
+        /// <summary>Every call held without an answer until the caller gives up (recorded with status 0).</summary>
+        Hanging,
     }
 
     /// <summary>One API call: method, resource (<c>loyaltyClass</c>/<c>loyaltyObject</c>), id (null for an insert), the JSON body, the status answered.</summary>
