@@ -5,149 +5,142 @@ using SevenStamp.Loyalty.Data;
 namespace SevenStamp.Connectors.Host.Connectors;
 
 /// <summary>
-/// Group reads and group commit for one connector's seen events. Concurrent dedupe checks share one query: the first
-/// caller with no read in progress reads every id waiting (up to 200) with one <c>IN</c> query, again until none is
-/// left, each caller getting its own answer. Marks: group commit. Concurrent webhooks each add their event id and wait; the
-/// first caller with nothing in progress becomes the writer and inserts every id waiting (up to 200) in one
-/// transaction, again until none is left. Each call still returns only after its own id is committed, but a busy
-/// connector pays one commit (one fsync on SQLite, one write-lock turn) per group instead of per webhook.
+/// Group reads and group commit for one connector's seen events. Concurrent dedupe checks share one <c>IN</c> query,
+/// each caller getting its own answer; concurrent marks share one transaction, each call returning only after its own
+/// id is committed. A busy connector pays one query and one commit (one fsync on SQLite, one write turn) per group
+/// instead of per webhook.
 /// </summary>
-internal sealed class SeenEventGroupCommit(IServiceScopeFactory scopes, string connectorId)
+internal sealed class SeenEventGroupCommit
 {
     private const int MaxGroup = 200;
 
-    private readonly ConcurrentQueue<(string EventId, DateTimeOffset SeenAt, TaskCompletionSource Done)> _waiting = new();
-    private readonly ConcurrentQueue<(string EventId, TaskCompletionSource<bool> Seen)> _asked = new();
-    private int _writing;
-    private int _reading;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly string _connectorId;
+    private readonly Groups<(string EventId, TaskCompletionSource<bool> Seen)> _reads;
+    private readonly Groups<(string EventId, DateTimeOffset SeenAt, TaskCompletionSource Done)> _writes;
+
+    public SeenEventGroupCommit(IServiceScopeFactory scopes, string connectorId)
+    {
+        _scopes = scopes;
+        _connectorId = connectorId;
+        _reads = new Groups<(string, TaskCompletionSource<bool>)>(ReadAsync);
+        _writes = new Groups<(string, DateTimeOffset, TaskCompletionSource)>(WriteAsync);
+    }
 
     /// <summary>Whether <paramref name="eventId"/> was marked seen; concurrent callers share one query.</summary>
     public async Task<bool> IsSeenAsync(string eventId, CancellationToken cancellationToken)
     {
         var seen = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _asked.Enqueue((eventId, seen));
-        while (!_asked.IsEmpty && Interlocked.CompareExchange(ref _reading, 1, 0) == 0)
-        {
-            try
-            {
-                await ReadAskedAsync();
-            }
-            finally
-            {
-                Volatile.Write(ref _reading, 0);
-            }
-        }
-
+        await _reads.AddAsync((eventId, seen));
         return await seen.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Answers groups until none is waiting. Runs for every caller of the group, so it does not take one caller's token.</summary>
-    private async Task ReadAskedAsync()
-    {
-        var group = new List<(string EventId, TaskCompletionSource<bool> Seen)>(MaxGroup);
-        while (true)
-        {
-            group.Clear();
-            while (group.Count < MaxGroup && _asked.TryDequeue(out var item))
-            {
-                group.Add(item);
-            }
-
-            if (group.Count == 0)
-            {
-                return;
-            }
-
-            try
-            {
-                var ids = group.Select(g => g.EventId).Distinct(StringComparer.Ordinal).ToList();
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
-                var found = (await db.SeenEvents.AsNoTracking()
-                    .Where(e => e.ConnectorId == connectorId && ids.Contains(e.EventId))
-                    .Select(e => e.EventId)
-                    .ToListAsync(CancellationToken.None)).ToHashSet(StringComparer.Ordinal);
-                foreach (var (eventId, seen) in group)
-                {
-                    seen.TrySetResult(found.Contains(eventId));
-                }
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                foreach (var item in group)
-                {
-                    item.Seen.TrySetException(ex);
-                }
-            }
-        }
-    }
-
+    /// <summary>Marks <paramref name="eventId"/> seen; returns once it is committed, sharing the commit with concurrent callers.</summary>
     public async Task MarkSeenAsync(string eventId, DateTimeOffset seenAt, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiting.Enqueue((eventId, seenAt, done));
-        while (!_waiting.IsEmpty && Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
-        {
-            try
-            {
-                await WriteWaitingAsync();
-            }
-            finally
-            {
-                Volatile.Write(ref _writing, 0);
-            }
-        }
-
+        await _writes.AddAsync((eventId, seenAt, done));
         await done.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Writes groups until none is waiting. Runs for every caller of the group, so it does not take one caller's token.</summary>
-    private async Task WriteWaitingAsync()
+    private async Task ReadAsync(List<(string EventId, TaskCompletionSource<bool> Seen)> group)
     {
-        var group = new List<(string EventId, DateTimeOffset SeenAt, TaskCompletionSource Done)>(MaxGroup);
-        while (true)
+        try
         {
-            group.Clear();
-            while (group.Count < MaxGroup && _waiting.TryDequeue(out var item))
+            var ids = group.Select(g => g.EventId).Distinct(StringComparer.Ordinal).ToList();
+            await using var scope = _scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+            var found = (await db.SeenEvents.AsNoTracking()
+                .Where(e => e.ConnectorId == _connectorId && ids.Contains(e.EventId))
+                .Select(e => e.EventId)
+                .ToListAsync(CancellationToken.None)).ToHashSet(StringComparer.Ordinal);
+            foreach (var (eventId, seen) in group)
             {
-                group.Add(item);
+                seen.TrySetResult(found.Contains(eventId));
             }
-
-            if (group.Count == 0)
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            foreach (var item in group)
             {
-                return;
+                item.Seen.TrySetException(ex);
             }
+        }
+    }
 
-            try
+    private async Task WriteAsync(List<(string EventId, DateTimeOffset SeenAt, TaskCompletionSource Done)> group)
+    {
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+            using (await scope.ServiceProvider.GetRequiredService<WriteTurns>().TakeAsync(CancellationToken.None))
+            await using (var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None))
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
-                using (await scope.ServiceProvider.GetRequiredService<WriteTurns>().TakeAsync(CancellationToken.None))
-                await using (var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None))
+                foreach (var (eventId, seenAt, _) in group)
                 {
-                    foreach (var (eventId, seenAt, _) in group)
+                    await db.Database.ExecuteSqlInterpolatedAsync(
+                        $"""
+                        INSERT INTO connector_seen_events (connector_id, event_id, seen_at) VALUES ({_connectorId}, {eventId}, {seenAt})
+                        ON CONFLICT (connector_id, event_id) DO NOTHING
+                        """,
+                        CancellationToken.None);
+                }
+
+                await transaction.CommitAsync(CancellationToken.None);
+            }
+
+            foreach (var item in group)
+            {
+                item.Done.TrySetResult();
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            foreach (var item in group)
+            {
+                item.Done.TrySetException(ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Items that arrive concurrently, handled in groups: the first caller with no group in progress takes every item
+    /// waiting (up to <see cref="MaxGroup"/>) and runs the group, again until none is left. The group action settles
+    /// each item itself and never throws; it runs for every caller of the group, so it takes no caller's token.
+    /// </summary>
+    private sealed class Groups<T>(Func<List<T>, Task> run)
+    {
+        private readonly ConcurrentQueue<T> _waiting = new();
+        private int _running;
+
+        public async Task AddAsync(T item)
+        {
+            _waiting.Enqueue(item);
+            while (!_waiting.IsEmpty && Interlocked.CompareExchange(ref _running, 1, 0) == 0)
+            {
+                try
+                {
+                    var group = new List<T>(MaxGroup);
+                    while (true)
                     {
-                        await db.Database.ExecuteSqlInterpolatedAsync(
-                            $"""
-                            INSERT INTO connector_seen_events (connector_id, event_id, seen_at) VALUES ({connectorId}, {eventId}, {seenAt})
-                            ON CONFLICT (connector_id, event_id) DO NOTHING
-                            """,
-                            CancellationToken.None);
+                        group.Clear();
+                        while (group.Count < MaxGroup && _waiting.TryDequeue(out var next))
+                        {
+                            group.Add(next);
+                        }
+
+                        if (group.Count == 0)
+                        {
+                            break;
+                        }
+
+                        await run(group);
                     }
-
-                    await transaction.CommitAsync(CancellationToken.None);
                 }
-
-                foreach (var item in group)
+                finally
                 {
-                    item.Done.TrySetResult();
-                }
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                foreach (var item in group)
-                {
-                    item.Done.TrySetException(ex);
+                    Volatile.Write(ref _running, 0);
                 }
             }
         }
