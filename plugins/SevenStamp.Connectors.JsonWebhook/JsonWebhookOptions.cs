@@ -201,12 +201,12 @@ internal sealed class JsonWebhookOptions
         SignatureEncoding? encoding = encodingText switch
         {
             "hex" => SignatureEncoding.Hex,
-            "base64" => SignatureEncoding.Base64,
+            "base64" or "hex-or-base64" => SignatureEncoding.Base64,
             _ => null,
         };
         if (encoding is null)
         {
-            errors.Add(new SettingError("signatureEncoding", "must be 'hex' or 'base64'"));
+            errors.Add(new SettingError("signatureEncoding", "must be 'hex', 'base64' or 'hex-or-base64'"));
         }
 
         var header = OptionalHeader("signatureHeader", text("signatureHeader"), errors)
@@ -234,7 +234,7 @@ internal sealed class JsonWebhookOptions
 
         return errors.Count > before || template is null || encoding is null
             ? null
-            : SignatureScheme.Create(algorithm.Value, header, encoding.Value, prefix, template, secrets);
+            : SignatureScheme.Create(algorithm.Value, header, encoding.Value, prefix, template, secrets, eitherEncoding: encodingText == "hex-or-base64");
     }
 
     private static JsonPath? OptionalPath(string field, string? text, List<SettingError> errors)

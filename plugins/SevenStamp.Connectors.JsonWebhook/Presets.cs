@@ -74,14 +74,15 @@ internal static class Presets
 
     /// <summary>
     /// Loyverse receipts webhook (<c>receipts.update</c>): one body carries <c>receipts[]</c>; <c>X-Loyverse-Signature</c>
-    /// is the base64 HMAC-SHA1 of the raw body under the app's client secret. Receipts carry no currency, so the
+    /// is the HMAC-SHA1 of the raw body under the app's client secret. Loyverse's documentation calls it base64; merchants
+    /// report deliveries signed in hex, so both are accepted. Receipts carry no currency, so the
     /// merchant adds <c>"currency": { "value": "EUR" }</c> to the mapping. A refund is <c>receipt_type: REFUND</c>.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Loyverse = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["signatureAlgorithm"] = "hmac-sha1",
         ["signatureHeader"] = "X-Loyverse-Signature",
-        ["signatureEncoding"] = "base64",
+        ["signatureEncoding"] = "hex-or-base64",
         ["signedContent"] = "{body}",
         ["eventTypePath"] = "$.type",
         ["acceptEventTypes"] = "receipts.update",

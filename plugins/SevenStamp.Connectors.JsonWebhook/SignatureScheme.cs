@@ -23,11 +23,12 @@ internal sealed class SignatureScheme
     private readonly IReadOnlyList<Part> _template;
     private readonly byte[][] _keys;
 
-    private SignatureScheme(SignatureAlgorithm algorithm, string header, SignatureEncoding encoding, string prefix, IReadOnlyList<Part> template, byte[][] keys)
+    private SignatureScheme(SignatureAlgorithm algorithm, string header, SignatureEncoding encoding, bool eitherEncoding, string prefix, IReadOnlyList<Part> template, byte[][] keys)
     {
         Algorithm = algorithm;
         Header = header;
         Encoding = encoding;
+        EitherEncoding = eitherEncoding;
         Prefix = prefix;
         _template = template;
         _keys = keys;
@@ -39,13 +40,19 @@ internal sealed class SignatureScheme
 
     public SignatureEncoding Encoding { get; }
 
+    /// <summary>
+    /// Signatures are accepted in hex or base64 (<c>signatureEncoding: hex-or-base64</c>), told apart by their length:
+    /// for a POS whose documentation and deliveries disagree. <see cref="Encoding"/> is then what <see cref="Compute"/> writes.
+    /// </summary>
+    public bool EitherEncoding { get; }
+
     public string Prefix { get; }
 
     /// <summary>True when the template reads JSON from the body (so the body is parsed, depth-limited, before the signature is known good).</summary>
     public bool ReadsJson => _template.Any(p => p.Kind == PartKind.Json);
 
-    public static SignatureScheme Create(SignatureAlgorithm algorithm, string header, SignatureEncoding encoding, string prefix, IReadOnlyList<Part> template, IEnumerable<string> secrets) =>
-        new(algorithm, header, encoding, prefix, template, [.. secrets.Select(s => System.Text.Encoding.UTF8.GetBytes(s))]);
+    public static SignatureScheme Create(SignatureAlgorithm algorithm, string header, SignatureEncoding encoding, string prefix, IReadOnlyList<Part> template, IEnumerable<string> secrets, bool eitherEncoding = false) =>
+        new(algorithm, header, encoding, eitherEncoding, prefix, template, [.. secrets.Select(s => System.Text.Encoding.UTF8.GetBytes(s))]);
 
     /// <summary>Parses a <c>signedContent</c> template; null and a message when it has an unknown or malformed placeholder.</summary>
     public static IReadOnlyList<Part>? ParseTemplate(string template, out string? problem)
@@ -173,9 +180,10 @@ internal sealed class SignatureScheme
             return false;
         }
 
+        var encoding = EitherEncoding ? EncodingByLength(presented) : Encoding;
         var ok = Algorithm == SignatureAlgorithm.HmacSha256
-            ? WebhookSignatures.VerifyHmacSha256(content, presented, _keys, Encoding)
-            : VerifyHmacSha1(content, presented);
+            ? WebhookSignatures.VerifyHmacSha256(content, presented, _keys, encoding)
+            : VerifyHmacSha1(content, presented, encoding);
         reason = ok ? string.Empty : "signature verification failed";
         return ok;
     }
@@ -198,12 +206,19 @@ internal sealed class SignatureScheme
         return Prefix + (Encoding == SignatureEncoding.Hex ? Convert.ToHexStringLower(hash) : Convert.ToBase64String(hash));
     }
 
-    private bool VerifyHmacSha1(byte[] content, string presented)
+    /// <summary>Hex when the text is as long as a hex digest of this algorithm (40 for SHA-1, 64 for SHA-256), else base64.</summary>
+    private SignatureEncoding EncodingByLength(string presented)
+    {
+        var hexLength = 2 * (Algorithm == SignatureAlgorithm.HmacSha1 ? HMACSHA1.HashSizeInBytes : HMACSHA256.HashSizeInBytes);
+        return presented.Trim().Length == hexLength ? SignatureEncoding.Hex : SignatureEncoding.Base64;
+    }
+
+    private bool VerifyHmacSha1(byte[] content, string presented, SignatureEncoding encoding)
     {
         byte[] presentedBytes;
         try
         {
-            presentedBytes = Encoding == SignatureEncoding.Hex ? Convert.FromHexString(presented) : Convert.FromBase64String(presented);
+            presentedBytes = encoding == SignatureEncoding.Hex ? Convert.FromHexString(presented) : Convert.FromBase64String(presented);
         }
         catch (FormatException)
         {

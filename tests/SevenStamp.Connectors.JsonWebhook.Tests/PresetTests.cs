@@ -198,6 +198,26 @@ public sealed class PresetTests
     }
 
     [Fact]
+    public async Task Loyverse_signature_is_accepted_in_base64_as_documented_and_in_hex_as_delivered_but_not_forged()
+    {
+        await using var harness = Harness.Create(Samples.LoyverseSettings);
+        var body = Samples.Read("loyverse-receipts-batch.json");
+        var mac = System.Security.Cryptography.HMACSHA1.HashData(System.Text.Encoding.UTF8.GetBytes(Samples.LoyverseSecret), body);
+        WebhookRequest Signed(string signature) => Samples.Request(body, new Dictionary<string, string> { ["X-Loyverse-Signature"] = signature });
+
+        var hex = await harness.SendAsync(Signed(Convert.ToHexStringLower(mac)));
+        var base64 = await harness.SendAsync(Signed(Convert.ToBase64String(mac)));
+        mac[0] ^= 1;
+        var forgedHex = await harness.SendAsync(Signed(Convert.ToHexString(mac)));
+        var forgedBase64 = await harness.SendAsync(Signed(Convert.ToBase64String(mac)));
+
+        Assert.Equal(WebhookOutcome.Accepted, hex.Outcome);
+        Assert.Equal(WebhookOutcome.Duplicate, base64.Outcome);
+        Assert.Equal((401, 401), (forgedHex.StatusCode, forgedBase64.StatusCode));
+        Assert.Equal(2, harness.Sink.Records.Count);
+    }
+
+    [Fact]
     public async Task Loyverse_batch_with_one_bad_receipt_publishes_the_good_ones_names_the_bad_one_and_a_retry_publishes_nothing_twice()
     {
         // Arrange: receipt 0 (a refund) is good, receipt 1 (a sale) has a date Loyverse never sends.
