@@ -20,15 +20,8 @@ public abstract class LoyaltyConsumerDefinition<TConsumer> : ConsumerDefinition<
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
-        endpointConfigurator.UseDelayedRedelivery(context, retryLimit: 10, IsTransient);
-        endpointConfigurator.UseMessageRetry(r =>
-        {
-            r.Handle<DbUpdateException>();
-            r.Handle<DbException>();
-            r.Handle<InvalidOperationException>();
-            r.Handle<TimeoutException>();
-            r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
-        });
+        endpointConfigurator.UseRetryThenDelayedRedelivery(context, IsTransient, retryLimit: 10, (r, limit) =>
+            r.Exponential(limit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500)));
     }
 
     /// <summary>The faults worth another try later: the database's, not a bad message's.</summary>

@@ -33,4 +33,22 @@ public static class DelayedRedeliveryExtensions
             endpoint.UseFilter(redelivery.CreateFilter(redeliverable, retryLimit));
         }
     }
+
+    /// <summary>
+    /// An endpoint's whole policy for failures from one predicate: in-process retries of the faults
+    /// <paramref name="transient"/> says yes to (<paramref name="retryLimit"/> of them, spaced by
+    /// <paramref name="intervals"/>), then delayed redeliveries of the same faults, then the error queue. Anything else
+    /// goes to the error queue at once.
+    /// </summary>
+    public static void UseRetryThenDelayedRedelivery(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context, Func<Exception, bool> transient, int retryLimit, Action<IRetryConfigurator, int> intervals)
+    {
+        ArgumentNullException.ThrowIfNull(transient);
+        ArgumentNullException.ThrowIfNull(intervals);
+        endpoint.UseDelayedRedelivery(context, retryLimit, transient);
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Handle<Exception>(e => transient(e));
+            intervals(r, retryLimit);
+        });
+    }
 }

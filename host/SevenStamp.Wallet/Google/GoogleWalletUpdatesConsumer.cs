@@ -72,18 +72,7 @@ public sealed class GoogleWalletUpdatesConsumerDefinition : ConsumerDefinition<G
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
         ArgumentNullException.ThrowIfNull(consumerConfigurator);
         var retries = WalletUpdateRetryOptions.From(context);
-        endpointConfigurator.UseDelayedRedelivery(context, retryLimit: retries.Limit, e =>
-            e is GoogleWalletException { IsTransient: true } or HttpRequestException or TimeoutRejectedException or TimeoutException or DbException or InvalidOperationException);
-        endpointConfigurator.UseMessageRetry(r =>
-        {
-            r.Handle<GoogleWalletException>(e => e.IsTransient);
-            r.Handle<HttpRequestException>();
-            r.Handle<TimeoutRejectedException>();
-            r.Handle<TimeoutException>();
-            r.Handle<DbException>();
-            r.Handle<InvalidOperationException>();
-            retries.Apply(r, TimeSpan.FromMinutes(2));
-        });
+        endpointConfigurator.UseRetryThenDelayedRedelivery(context, IsTransient, retries.Limit, (r, _) => retries.Apply(r, TimeSpan.FromMinutes(2)));
 
         var partitioner = endpointConfigurator.CreatePartitioner(8);
         consumerConfigurator.Message<StampsAwarded>(m => m.UsePartitioner(partitioner, c => c.Message.CardId));
@@ -94,4 +83,8 @@ public sealed class GoogleWalletUpdatesConsumerDefinition : ConsumerDefinition<G
         consumerConfigurator.Message<VoucherVoided>(m => m.UsePartitioner(partitioner, c => c.Message.CardId));
         consumerConfigurator.Message<VoucherReinstated>(m => m.UsePartitioner(partitioner, c => c.Message.CardId));
     }
+
+    /// <summary>Google or the database unavailable for now, not a bad message or a refused key.</summary>
+    private static bool IsTransient(Exception exception) =>
+        exception is GoogleWalletException { IsTransient: true } or HttpRequestException or TimeoutRejectedException or TimeoutException or DbException or InvalidOperationException;
 }
