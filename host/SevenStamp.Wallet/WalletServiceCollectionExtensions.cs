@@ -28,7 +28,7 @@ public static class WalletServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WalletUpdateRetryOptions>, WalletUpdateRetryOptionsValidator>());
         services.AddGoogleWallet(configuration);
-        services.AddAppleWallet(configuration.GetSection(SectionName + ":Apple"));
+        services.AddAppleWallet(configuration.GetSection(AppleWalletOptions.SectionName));
         return services;
     }
 
@@ -57,7 +57,7 @@ public static class WalletServiceCollectionExtensions
     public static bool IsGoogleOn(IConfiguration configuration) => configuration.GetSection(GoogleWalletOptions.SectionName).Exists();
 
     /// <summary>Whether Apple passes are configured (<c>SevenStamp:Wallet:Apple</c> present).</summary>
-    public static bool IsAppleOn(IConfiguration configuration) => configuration.GetSection(SectionName + ":Apple").Exists();
+    public static bool IsAppleOn(IConfiguration configuration) => configuration.GetSection(AppleWalletOptions.SectionName).Exists();
 
     /// <summary>Maps the customer's card page and the wallet providers' endpoints.</summary>
     public static IEndpointRouteBuilder MapWallet(this IEndpointRouteBuilder endpoints)

@@ -12,8 +12,14 @@ internal static class HostQueues
     /// <summary>Where MassTransit moves messages no consumer of the queue handles.</summary>
     public const string SkippedSuffix = "_skipped";
 
+    /// <summary>The Apple pass updater's queue (declared only with Apple passes on).</summary>
+    public const string ApplePassUpdates = "apple-pass-updates";
+
+    /// <summary>The Google Wallet updater's queue (declared only with Google Wallet on).</summary>
+    public const string GoogleWalletUpdates = "google-wallet-updates";
+
     /// <summary>The consumer queues: the loyalty consumers' and the wallet updaters'.</summary>
-    public static readonly string[] Consumers = ["sale-completed", "sale-refunded", "apple-pass-updates", "google-wallet-updates"];
+    public static readonly string[] Consumers = ["sale-completed", "sale-refunded", ApplePassUpdates, GoogleWalletUpdates];
 
     /// <summary>Every queue a host with <paramref name="prefix"/> may declare: each consumer queue and its companions.</summary>
     public static IEnumerable<string> All(string? prefix) =>

@@ -16,12 +16,12 @@ internal sealed partial class OffWalletQueues(BusOptions bus, IConfiguration con
         List<string> off = [];
         if (!WalletServiceCollectionExtensions.IsAppleOn(configuration))
         {
-            off.Add("apple-pass-updates");
+            off.Add(HostQueues.ApplePassUpdates);
         }
 
         if (!WalletServiceCollectionExtensions.IsGoogleOn(configuration))
         {
-            off.Add("google-wallet-updates");
+            off.Add(HostQueues.GoogleWalletUpdates);
         }
 
         if (off.Count == 0)
