@@ -145,16 +145,21 @@ internal sealed class BenchOptions
     }
 
     /// <summary>benchmarks.md beside the project file (found upwards from the output folder), else the current folder.</summary>
-    private static string DefaultReportPath()
+    private static string DefaultReportPath() =>
+        FindAbove("SevenStamp.Benchmarks.csproj") is { } project ? Path.Combine(Path.GetDirectoryName(project)!, "benchmarks.md") : Path.GetFullPath("benchmarks.md");
+
+    /// <summary>The first <paramref name="relativePath"/> that exists in the harness's output folder or a folder above it.</summary>
+    internal static string? FindAbove(string relativePath)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "SevenStamp.Benchmarks.csproj")))
+            var candidate = Path.Combine(directory.FullName, relativePath);
+            if (File.Exists(candidate))
             {
-                return Path.Combine(dir.FullName, "benchmarks.md");
+                return candidate;
             }
         }
 
-        return Path.GetFullPath("benchmarks.md");
+        return null;
     }
 }

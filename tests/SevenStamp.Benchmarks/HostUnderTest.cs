@@ -77,19 +77,9 @@ internal sealed class HostUnderTest : IAsyncDisposable
         HostDirectory = output;
     }
 
-    private static string FindHostProject()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "host", "SevenStamp.Connectors.Host", "SevenStamp.Connectors.Host.csproj");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("The host project was not found above " + AppContext.BaseDirectory);
-    }
+    private static string FindHostProject() =>
+        BenchOptions.FindAbove(Path.Combine("host", "SevenStamp.Connectors.Host", "SevenStamp.Connectors.Host.csproj"))
+        ?? throw new InvalidOperationException("The host project was not found above " + AppContext.BaseDirectory);
 
     public static async Task<HostUnderTest> StartAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
