@@ -94,6 +94,45 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
+    public async Task ApplySales_batch_reads_refunds_links_and_earlier_deliveries_once_and_applies_each_as_alone()
+    {
+        // Arrange: a voucher to redeem; a full refund of S-3 and a partial one of S-4 recorded before their sales;
+        // S-1 applied in an earlier batch; a new customer named by two identifiers, then by the second alone.
+        await using var loyalty = await StartAsync(Program(p => p.StampGoal = 2));
+        await loyalty.SaleAsync(Sale("S-0", customerId: "c-9"));
+        await loyalty.SaleAsync(Sale("S-1", customerId: "c-9"));
+        var code = (await loyalty.QueryAsync(db => db.Vouchers.SingleAsync())).Code;
+        await loyalty.RefundAsync(Refund("R-3", "S-3", 4.20m, full: true));
+        await loyalty.RefundAsync(Refund("R-4", "S-4", 1m, full: false));
+        SaleCompleted[] batch =
+        [
+            Sale("S-1", customerId: "c-9"),
+            Sale("S-2", customerId: "c-1") with { Customer = new CustomerIdentifiers { PosCustomerId = "c-1", EmailHash = "bb22" } },
+            Sale("S-3", customerId: "c-1", codes: code),
+            Sale("S-4", customerId: "c-1"),
+            Sale("S-5", connectorId: "shop-2") with { Customer = new CustomerIdentifiers { EmailHash = "BB22" } },
+            Sale("S-6", customerId: "c-1", codes: code),
+        ];
+
+        // Act
+        var errors = await loyalty.UseAsync<LoyaltyEngine, IReadOnlyList<Exception?>>(engine => engine.ApplySalesAsync(batch, CancellationToken.None));
+
+        // Assert
+        Assert.All(errors, Assert.Null);
+        Assert.Equal(2, await loyalty.QueryAsync(db => db.ProcessedEvents.Where(p => p.ExternalId == "S-1").Select(p => p.Deliveries).SingleAsync()));
+        Assert.Equal(2, await loyalty.QueryAsync(db => db.Customers.CountAsync()));
+        var card = await CardOf(loyalty);
+        // S-2, S-4 (a partial refund keeps a visit's stamp), S-5 by the email hash S-2 linked, S-6; S-3's stamp revoked.
+        Assert.Equal((4, 2), (card.TotalStamps, card.CyclesCompleted));
+        Assert.Equal(4, await loyalty.QueryAsync(db => db.StampAwards.CountAsync(a => a.CardId == card.Id && a.StampsRevoked == 0)));
+        var revoked = Assert.Single(await loyalty.OutboxAsync<StampsRevoked>());
+        Assert.Equal(("S-3", 1), (revoked.ExternalSaleId, revoked.Stamps));
+        // The fully refunded S-3 did not redeem the code; S-6 did.
+        var redeemed = Assert.Single(await loyalty.OutboxAsync<VoucherRedeemed>());
+        Assert.Equal("S-6", redeemed.ExternalSaleId);
+    }
+
+    [Fact]
     public async Task A_redelivered_sale_changes_nothing_and_is_counted()
     {
         await using var loyalty = await StartAsync();

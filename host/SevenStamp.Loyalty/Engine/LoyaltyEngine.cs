@@ -25,7 +25,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         db.Database.AutoSavepointsEnabled = false;
         _programs.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var outcome = await ApplySaleInTransactionAsync(sale, cancellationToken);
+        var outcome = await ApplySaleInTransactionAsync(sale, null, cancellationToken);
         await CommitAsync(transaction, cancellationToken);
         Report(sale, outcome);
         return outcome;
@@ -65,18 +65,21 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         var errors = new Exception?[sales.Count];
         var outcomes = new SaleOutcome?[sales.Count];
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // Without savepoints the batch stands or falls as a whole, so its reads can be made once for all its sales.
+        var reads = savepoints ? null : await ReadBatchAsync(sales, timeProvider.GetUtcNow(), cancellationToken);
         for (var i = 0; i < sales.Count; i++)
         {
-            if (!savepoints)
+            if (reads is not null)
             {
-                outcomes[i] = await ApplySaleInTransactionAsync(sales[i], cancellationToken);
+                outcomes[i] = await ApplySaleInTransactionAsync(sales[i], reads, cancellationToken);
                 continue;
             }
 
             await transaction.CreateSavepointAsync("sale", cancellationToken);
             try
             {
-                outcomes[i] = await ApplySaleInTransactionAsync(sales[i], cancellationToken);
+                outcomes[i] = await ApplySaleInTransactionAsync(sales[i], null, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.ReleaseSavepointAsync("sale", cancellationToken);
             }
@@ -101,13 +104,25 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         return errors;
     }
 
-    /// <summary>The sale's changes, written inside the caller's transaction; nothing is committed here.</summary>
-    private async Task<SaleOutcome> ApplySaleInTransactionAsync(SaleCompleted sale, CancellationToken cancellationToken)
+    /// <summary>
+    /// The sale's changes, written inside the caller's transaction; nothing is committed here. With
+    /// <paramref name="reads"/> (a batch without savepoints) its inbox claim, customer links and refunds were read
+    /// for the whole batch; without, the sale reads its own.
+    /// </summary>
+    private async Task<SaleOutcome> ApplySaleInTransactionAsync(SaleCompleted sale, BatchReads? reads, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sale);
         var now = timeProvider.GetUtcNow();
-        if (!await ClaimAsync(sale.MerchantId, sale.ConnectorId, SaleKind, sale.ExternalSaleId, now, cancellationToken))
+        var claimed = reads is null
+            ? await ClaimAsync(sale.MerchantId, sale.ConnectorId, SaleKind, sale.ExternalSaleId, now, cancellationToken)
+            : reads.TakeClaim(sale);
+        if (!claimed)
         {
+            if (reads is not null)
+            {
+                await CountRepeatAsync(sale.MerchantId, sale.ConnectorId, SaleKind, sale.ExternalSaleId, cancellationToken);
+            }
+
             return new SaleOutcome { Duplicate = true };
         }
 
@@ -118,12 +133,13 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             return new SaleOutcome { Unmatched = UnmatchedReason.NoProgram };
         }
 
-        var (redeemed, rejected) = program.RedemptionPath == RedemptionPath.RedeemCode && sale.Discounts.Count > 0 && !await IsFullyRefundedAsync(sale, cancellationToken)
+        var (redeemed, rejected) = program.RedemptionPath == RedemptionPath.RedeemCode && sale.Discounts.Count > 0
+            && !(reads?.IsFullyRefunded(sale) ?? await IsFullyRefundedAsync(sale, cancellationToken))
             ? await RedeemCodesAsync(sale, program, now, cancellationToken)
             : (0, 0);
 
         var identifiers = CustomerIdentity.Of(sale);
-        var customerId = identifiers.Count == 0 ? null : await FindCustomerAsync(sale.MerchantId, identifiers, program.AutoEnroll, now, cancellationToken);
+        var customerId = identifiers.Count == 0 ? null : await FindCustomerAsync(sale.MerchantId, identifiers, program.AutoEnroll, reads, now, cancellationToken);
         if (customerId is null)
         {
             var reason = identifiers.Count == 0 ? UnmatchedReason.NoCustomer : UnmatchedReason.UnknownCustomer;
@@ -166,7 +182,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         var issued = await CompleteCyclesAsync(program, cardId, counters, now, cancellationToken);
 
         // A refund that arrived before its sale is applied now (it needs the award row written first).
-        if (await db.Refunds.AnyAsync(r => r.MerchantId == sale.MerchantId && r.ConnectorId == sale.ConnectorId && r.ExternalSaleId == sale.ExternalSaleId, cancellationToken))
+        if (reads?.HasRefund(sale) ?? await db.Refunds.AnyAsync(r => r.MerchantId == sale.MerchantId && r.ConnectorId == sale.ConnectorId && r.ExternalSaleId == sale.ExternalSaleId, cancellationToken))
         {
             await db.SaveChangesAsync(cancellationToken);
             await ApplyRefundsAsync(program, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, null, now, cancellationToken);
@@ -425,12 +441,15 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             return true;
         }
 
-        // Count the repeat, for operators (and tests) to see that it arrived and changed nothing else.
-        await db.ProcessedEvents
-            .Where(p => p.MerchantId == merchantId && p.ConnectorId == connectorId && p.Kind == kind && p.ExternalId == externalId)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Deliveries, p => p.Deliveries + 1), cancellationToken);
+        await CountRepeatAsync(merchantId, connectorId, kind, externalId, cancellationToken);
         return false;
     }
+
+    /// <summary>Counts a repeat delivery, for operators (and tests) to see that it arrived and changed nothing else.</summary>
+    private Task<int> CountRepeatAsync(string merchantId, string connectorId, string kind, string externalId, CancellationToken cancellationToken) =>
+        db.ProcessedEvents
+            .Where(p => p.MerchantId == merchantId && p.ConnectorId == connectorId && p.Kind == kind && p.ExternalId == externalId)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Deliveries, p => p.Deliveries + 1), cancellationToken);
 
     private void RecordUnmatched(SaleCompleted sale, UnmatchedReason reason, DateTimeOffset now)
     {
@@ -460,23 +479,36 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     /// <summary>
     /// The customer an identifier already points to (strongest identifier first), linking the sale's other
     /// identifiers to them; or, when the program enrols from sales, a new customer. Concurrent first sales of the
-    /// same new customer agree on one: the link's unique key picks the winner.
+    /// same new customer agree on one: the link's unique key picks the winner. With <paramref name="reads"/>, the
+    /// links come from the batch's read, and the links written here are added to it.
     /// </summary>
-    private async Task<Guid?> FindCustomerAsync(string merchantId, IReadOnlyList<(string Kind, string Value)> identifiers, bool autoEnroll, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<Guid?> FindCustomerAsync(string merchantId, IReadOnlyList<(string Kind, string Value)> identifiers, bool autoEnroll, BatchReads? reads, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var values = identifiers.Select(i => i.Value).ToList();
-        var links = await db.CustomerLinks.AsNoTracking()
-            .Where(l => l.MerchantId == merchantId && values.Contains(l.Value))
-            .Select(l => new { l.Kind, l.Value, l.CustomerId })
-            .ToListAsync(cancellationToken);
+        List<(string Kind, string Value, Guid CustomerId)> links;
+        if (reads?.Links is { } batchLinks)
+        {
+            links = [.. identifiers
+                .Where(i => batchLinks.ContainsKey(new LinkKey(merchantId, i.Kind, i.Value)))
+                .Select(i => (i.Kind, i.Value, batchLinks[new LinkKey(merchantId, i.Kind, i.Value)]))];
+        }
+        else
+        {
+            var values = identifiers.Select(i => i.Value).ToList();
+            links = [.. (await db.CustomerLinks.AsNoTracking()
+                .Where(l => l.MerchantId == merchantId && values.Contains(l.Value))
+                .Select(l => new { l.Kind, l.Value, l.CustomerId })
+                .ToListAsync(cancellationToken)).Select(l => (l.Kind, l.Value, l.CustomerId))];
+        }
+
         var known = identifiers
-            .Select(i => links.FirstOrDefault(l => l.Kind == i.Kind && l.Value == i.Value))
-            .FirstOrDefault(l => l is not null);
+            .SelectMany(i => links.Where(l => l.Kind == i.Kind && l.Value == i.Value).Take(1))
+            .Select(l => (Guid?)l.CustomerId)
+            .FirstOrDefault();
 
         Guid customerId;
-        if (known is not null)
+        if (known is { } found)
         {
-            customerId = known.CustomerId;
+            customerId = found;
         }
         else if (!autoEnroll)
         {
@@ -489,24 +521,47 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
                 $"INSERT INTO customers (id, merchant_id, created_at) VALUES ({candidate}, {merchantId}, {now})",
                 cancellationToken);
             var (kind, value) = identifiers[0];
-            await InsertLinkAsync(merchantId, kind, value, candidate, now, cancellationToken);
-            customerId = await db.CustomerLinks.Where(l => l.MerchantId == merchantId && l.Kind == kind && l.Value == value).Select(l => l.CustomerId).SingleAsync(cancellationToken);
-            if (customerId != candidate)
+            if (await InsertLinkAsync(merchantId, kind, value, candidate, reads, now, cancellationToken) == 1)
+            {
+                customerId = candidate;
+            }
+            else
             {
                 // Another sale enrolled the same customer first.
+                customerId = await db.CustomerLinks.Where(l => l.MerchantId == merchantId && l.Kind == kind && l.Value == value).Select(l => l.CustomerId).SingleAsync(cancellationToken);
                 await db.Customers.Where(c => c.Id == candidate).ExecuteDeleteAsync(cancellationToken);
             }
         }
 
         foreach (var (kind, value) in identifiers.Where(i => !links.Any(l => l.Kind == i.Kind && l.Value == i.Value)))
         {
-            await InsertLinkAsync(merchantId, kind, value, customerId, now, cancellationToken);
+            await InsertLinkAsync(merchantId, kind, value, customerId, reads, now, cancellationToken);
         }
 
         return customerId;
     }
 
-    private Task<int> InsertLinkAsync(string merchantId, string kind, string value, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken) =>
+    /// <summary>Links an identifier to a customer unless it already points to one; keeps the batch's links current.</summary>
+    private async Task<int> InsertLinkAsync(string merchantId, string kind, string value, Guid customerId, BatchReads? reads, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var inserted = await InsertLinkRowAsync(merchantId, kind, value, customerId, now, cancellationToken);
+        if (reads?.Links is { } links)
+        {
+            if (inserted == 1)
+            {
+                links[new LinkKey(merchantId, kind, value)] = customerId;
+            }
+            else
+            {
+                // Another transaction linked it after the batch read: from now on each sale reads its own links.
+                reads.Links = null;
+            }
+        }
+
+        return inserted;
+    }
+
+    private Task<int> InsertLinkRowAsync(string merchantId, string kind, string value, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlInterpolatedAsync(
             $"""
             INSERT INTO customer_links (merchant_id, kind, value, customer_id, created_at)
