@@ -37,6 +37,15 @@ internal sealed class BenchOptions
     public int IngressRequests { get; private set; } = 20_000;
 
     /// <summary>
+    /// Requests sent before each measured phase (JIT, tiered recompilation, pools, the first cards); unset, a tenth of
+    /// the phase's size, at most 500.
+    /// </summary>
+    public int? WarmUp { get; private set; }
+
+    /// <summary>The warm-up before a phase of <paramref name="measured"/> requests.</summary>
+    public int WarmUpFor(int measured) => WarmUp ?? Math.Min(500, Math.Max(50, measured / 10));
+
+    /// <summary>
     /// Run the host as the image ships it: published for this platform (ReadyToRun) into a temporary folder, instead
     /// of the Release build beside the harness. On for <c>--all</c>; <c>--build-output</c> turns it off.
     /// </summary>
@@ -56,6 +65,7 @@ internal sealed class BenchOptions
           --ingress N        webhooks of the ingress-alone phase (default 20000)
           --paced-seconds S  length of the paced 1,000/s phase (default 15)
           --connections N    concurrent HTTP requests (default 64)
+          --warmup N         requests before each measured phase (default a tenth of it, at most 500)
           --out FILE         write the report there (--all defaults to benchmarks.md beside the project)
         RabbitMQ: $SEVENSTAMP_TEST_RABBITMQ (default amqp://guest:guest@127.0.0.1:5672/)
         PostgreSQL: $SEVENSTAMP_TEST_POSTGRES (a role that may CREATE DATABASE)
@@ -114,6 +124,9 @@ internal sealed class BenchOptions
                         break;
                     case "--paced-seconds":
                         options.PacedDuration = TimeSpan.FromSeconds(Number("--paced-seconds"));
+                        break;
+                    case "--warmup":
+                        options.WarmUp = Number("--warmup");
                         break;
                     case "--connections":
                         options.Connections = Number("--connections");

@@ -101,7 +101,7 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
             await using var load = new LoadGenerator(host.BaseAddress, ConnectorId, Secret, customers, options.Connections, database.IssuedCodesAsync);
 
             // Warm-up: JIT, connection pools, the first cards.
-            var warm = Math.Min(500, Math.Max(50, options.SustainedSales / 10));
+            var warm = options.WarmUpFor(options.SustainedSales);
             var (_, warmLatencies) = await load.RunClosedLoopAsync("w-", warm, options.Connections, cancellationToken);
             await RequireAwardsAsync(database, host, "w-", warmLatencies.Count, cancellationToken);
             load.StartRedeeming();
@@ -207,7 +207,7 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
         {
             host.StartSampling();
             await using var load = new LoadGenerator(host.BaseAddress, ConnectorId, Secret, 1_000, options.Connections, null);
-            await load.RunClosedLoopAsync("w-", Math.Min(500, options.IngressRequests / 10 + 1), options.Connections, cancellationToken);
+            await load.RunClosedLoopAsync("w-", options.WarmUpFor(options.IngressRequests), options.Connections, cancellationToken);
             var cpu = CpuMeter.Start(host);
             var (elapsed, latencies) = await load.RunClosedLoopAsync("i-", options.IngressRequests, options.Connections, cancellationToken);
             var (cpuPerRequest, machineBusy) = cpu.Stop(latencies.Count);

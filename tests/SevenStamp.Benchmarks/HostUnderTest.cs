@@ -81,6 +81,9 @@ internal sealed class HostUnderTest : IAsyncDisposable
         BenchOptions.FindAbove(Path.Combine("host", "SevenStamp.Connectors.Host", "SevenStamp.Connectors.Host.csproj"))
         ?? throw new InvalidOperationException("The host project was not found above " + AppContext.BaseDirectory);
 
+    /// <summary>Environment variables with this prefix are passed to the host without it.</summary>
+    public const string HostEnvironmentPrefix = "SEVENSTAMP_BENCH_HOST_";
+
     public static async Task<HostUnderTest> StartAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
         var port = FreePort();
@@ -100,6 +103,15 @@ internal sealed class HostUnderTest : IAsyncDisposable
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        // Settings for the host alone (a profiler's, a runtime knob to try): SEVENSTAMP_BENCH_HOST_X=v sets X=v.
+        foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => ((string)e.Key, e.Value as string))
+            .Where(e => e.Item1.StartsWith(HostEnvironmentPrefix, StringComparison.Ordinal)))
+        {
+            start.Environment[name[HostEnvironmentPrefix.Length..]] = value;
+        }
+
         var started = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");
         var host = new HostUnderTest(process, new Uri($"http://127.0.0.1:{port}"));
