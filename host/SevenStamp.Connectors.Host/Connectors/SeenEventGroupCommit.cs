@@ -1,4 +1,5 @@
-using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using SevenStamp.Loyalty.Data;
 
@@ -16,22 +17,22 @@ internal sealed class SeenEventGroupCommit
 
     private readonly IServiceScopeFactory _scopes;
     private readonly string _connectorId;
-    private readonly Groups<(string EventId, TaskCompletionSource<bool> Seen)> _reads;
-    private readonly Groups<(string EventId, DateTimeOffset SeenAt, TaskCompletionSource Done)> _writes;
+    private readonly GroupRunner<(string EventId, TaskCompletionSource<bool> Seen)> _reads;
+    private readonly GroupRunner<(string EventId, DateTimeOffset SeenAt, TaskCompletionSource Done)> _writes;
 
     public SeenEventGroupCommit(IServiceScopeFactory scopes, string connectorId)
     {
         _scopes = scopes;
         _connectorId = connectorId;
-        _reads = new Groups<(string, TaskCompletionSource<bool>)>(ReadAsync);
-        _writes = new Groups<(string, DateTimeOffset, TaskCompletionSource)>(WriteAsync);
+        _reads = new GroupRunner<(string, TaskCompletionSource<bool>)>(ReadAsync, MaxGroup);
+        _writes = new GroupRunner<(string, DateTimeOffset, TaskCompletionSource)>(WriteAsync, MaxGroup);
     }
 
     /// <summary>Whether <paramref name="eventId"/> was marked seen; concurrent callers share one query.</summary>
     public async Task<bool> IsSeenAsync(string eventId, CancellationToken cancellationToken)
     {
         var seen = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _reads.AddAsync((eventId, seen));
+        _reads.Add((eventId, seen));
         return await seen.Task.WaitAsync(cancellationToken);
     }
 
@@ -39,7 +40,7 @@ internal sealed class SeenEventGroupCommit
     public async Task MarkSeenAsync(string eventId, DateTimeOffset seenAt, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _writes.AddAsync((eventId, seenAt, done));
+        _writes.Add((eventId, seenAt, done));
         await done.Task.WaitAsync(cancellationToken);
     }
 
@@ -75,19 +76,20 @@ internal sealed class SeenEventGroupCommit
             await using var scope = _scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
             using (await scope.ServiceProvider.GetRequiredService<WriteTurns>().TakeAsync(CancellationToken.None))
-            await using (var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None))
             {
+                // One statement for the group: a group is at most MaxGroup rows of two parameters each.
+                var sql = new StringBuilder("INSERT INTO connector_seen_events (connector_id, event_id, seen_at) VALUES ");
+                var parameters = new List<object>(1 + (group.Count * 2)) { _connectorId };
                 foreach (var (eventId, seenAt, _) in group)
                 {
-                    await db.Database.ExecuteSqlInterpolatedAsync(
-                        $"""
-                        INSERT INTO connector_seen_events (connector_id, event_id, seen_at) VALUES ({_connectorId}, {eventId}, {seenAt})
-                        ON CONFLICT (connector_id, event_id) DO NOTHING
-                        """,
-                        CancellationToken.None);
+                    var at = parameters.Count;
+                    sql.Append(CultureInfo.InvariantCulture, $"{(at == 1 ? string.Empty : ", ")}({{0}}, {{{at}}}, {{{at + 1}}})");
+                    parameters.Add(eventId);
+                    parameters.Add(seenAt);
                 }
 
-                await transaction.CommitAsync(CancellationToken.None);
+                sql.Append(" ON CONFLICT (connector_id, event_id) DO NOTHING");
+                await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, CancellationToken.None);
             }
 
             foreach (var item in group)
@@ -100,48 +102,6 @@ internal sealed class SeenEventGroupCommit
             foreach (var item in group)
             {
                 item.Done.TrySetException(ex);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Items that arrive concurrently, handled in groups: the first caller with no group in progress takes every item
-    /// waiting (up to <see cref="MaxGroup"/>) and runs the group, again until none is left. The group action settles
-    /// each item itself and never throws; it runs for every caller of the group, so it takes no caller's token.
-    /// </summary>
-    private sealed class Groups<T>(Func<List<T>, Task> run)
-    {
-        private readonly ConcurrentQueue<T> _waiting = new();
-        private int _running;
-
-        public async Task AddAsync(T item)
-        {
-            _waiting.Enqueue(item);
-            while (!_waiting.IsEmpty && Interlocked.CompareExchange(ref _running, 1, 0) == 0)
-            {
-                try
-                {
-                    var group = new List<T>(MaxGroup);
-                    while (true)
-                    {
-                        group.Clear();
-                        while (group.Count < MaxGroup && _waiting.TryDequeue(out var next))
-                        {
-                            group.Add(next);
-                        }
-
-                        if (group.Count == 0)
-                        {
-                            break;
-                        }
-
-                        await run(group);
-                    }
-                }
-                finally
-                {
-                    Volatile.Write(ref _running, 0);
-                }
             }
         }
     }
