@@ -133,6 +133,42 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
+    public async Task ApplySales_batch_of_several_customers_reports_each_sale_with_its_cards_total_after_it()
+    {
+        // Arrange: goal 3; customer A already holds 2 stamps; B and C are new. Their sales interleave in one batch.
+        await using var loyalty = await StartAsync(Program(p => p.StampGoal = 3));
+        await loyalty.SaleAsync(Sale("A-0", customerId: "a"));
+        await loyalty.SaleAsync(Sale("A-1", customerId: "a"));
+        SaleCompleted[] batch =
+        [
+            Sale("A-2", customerId: "a"), Sale("B-1", customerId: "b"), Sale("A-3", customerId: "a"),
+            Sale("C-1", customerId: "c"), Sale("A-4", customerId: "a"), Sale("B-2", customerId: "b"),
+        ];
+
+        // Act
+        var errors = await loyalty.UseAsync<LoyaltyEngine, IReadOnlyList<Exception?>>(engine => engine.ApplySalesAsync(batch, CancellationToken.None));
+
+        // Assert
+        Assert.All(errors, Assert.Null);
+        var balances = (await loyalty.OutboxAsync<StampsAwarded>()).ToDictionary(e => e.ExternalSaleId, e => (e.Balance, e.Debt));
+        Assert.Equal((0, 0), balances["A-2"]); // 3 stamps: the goal is reached, the card starts again
+        Assert.Equal((1, 0), balances["A-3"]);
+        Assert.Equal((2, 0), balances["A-4"]);
+        Assert.Equal((1, 0), balances["B-1"]);
+        Assert.Equal((2, 0), balances["B-2"]);
+        Assert.Equal((1, 0), balances["C-1"]);
+        var a = await CardOf(loyalty, "a");
+        Assert.Equal((5, 1), (a.TotalStamps, a.CyclesCompleted));
+        Assert.Equal(1, await loyalty.QueryAsync(db => db.Vouchers.CountAsync(v => v.CardId == a.Id && v.Cycle == 1)));
+        Assert.Equal((2, 0), await loyalty.QueryAsync(async db =>
+        {
+            var b = await db.Cards.SingleAsync(c => db.CustomerLinks.Any(l => l.CustomerId == c.CustomerId && l.Value == CustomerIdentity.PosValue(ConnectorId, "b")));
+            return (b.TotalStamps, b.CyclesCompleted);
+        }));
+        Assert.Equal(1, await loyalty.QueryAsync(db => db.Vouchers.CountAsync()));
+    }
+
+    [Fact]
     public async Task A_redelivered_sale_changes_nothing_and_is_counted()
     {
         await using var loyalty = await StartAsync();

@@ -63,6 +63,89 @@ public sealed partial class LoyaltyEngine
         return reads;
     }
 
+    /// <summary>
+    /// Applies a batch whose reads were made once (<see cref="ReadBatchAsync"/>): each sale is prepared in order, then
+    /// one statement adds every card's stamps, and each sale's award is recorded in order with the card's total as it
+    /// stood after that sale. A batch with a sale whose refund arrived first adds each sale's stamps on its own, since
+    /// that refund takes stamps back between one sale of the card and the next.
+    /// </summary>
+    private async Task ApplyWithReadsAsync(IReadOnlyList<SaleCompleted> sales, BatchReads reads, SaleOutcome?[] outcomes, CancellationToken cancellationToken)
+    {
+        var prepared = new PreparedSale[sales.Count];
+        for (var i = 0; i < sales.Count; i++)
+        {
+            prepared[i] = await PrepareSaleAsync(sales[i], reads, cancellationToken);
+        }
+
+        var stamps = prepared.Select(p => p.Stamp).OfType<PendingStamp>().ToList();
+        if (stamps.Any(s => reads.HasRefund(s.Sale)))
+        {
+            for (var i = 0; i < sales.Count; i++)
+            {
+                outcomes[i] = prepared[i].Stamp is { } stamp ? await StampAloneAsync(stamp, reads, cancellationToken) : prepared[i].Outcome;
+            }
+
+            return;
+        }
+
+        // Each card's total before the batch, then after each of its sales in order.
+        var cards = stamps.Count == 0 ? [] : await AddStampsToCardsAsync(stamps, cancellationToken);
+        var added = stamps.GroupBy(s => (s.Program.Id, s.CustomerId)).ToDictionary(g => g.Key, g => g.Sum(s => s.Stamps));
+        var running = cards.ToDictionary(c => c.Key, c => (c.Value.Id, Total: c.Value.TotalStamps - added[c.Key], Cycles: c.Value.CyclesCompleted));
+        for (var i = 0; i < sales.Count; i++)
+        {
+            if (prepared[i].Stamp is not { } stamp)
+            {
+                outcomes[i] = prepared[i].Outcome;
+                continue;
+            }
+
+            var key = (stamp.Program.Id, stamp.CustomerId);
+            var (cardId, total, cycles) = running[key];
+            var counters = new CardCounters(total + stamp.Stamps, cycles);
+            outcomes[i] = await AwardAsync(stamp, cardId, counters, reads, cancellationToken);
+            running[key] = (cardId, counters.TotalStamps, CyclesReached(stamp.Program, counters));
+        }
+    }
+
+    /// <summary>
+    /// One statement that creates or adds to every card the stamps go to (a card's stamps summed), locking the rows
+    /// in one order (program, customer) so that two writers never wait on each other's cards in opposite orders.
+    /// Returns each card as it stands with all of them.
+    /// </summary>
+    private async Task<Dictionary<(Guid ProgramId, Guid CustomerId), CardRow>> AddStampsToCardsAsync(List<PendingStamp> stamps, CancellationToken cancellationToken)
+    {
+        var cards = stamps
+            .GroupBy(s => (s.Program.Id, s.CustomerId))
+            .Select(g => (Key: g.Key, g.First().Program.MerchantId, Stamps: g.Sum(s => s.Stamps), g.First().Now))
+            .OrderBy(c => c.Key.Id)
+            .ThenBy(c => c.Key.CustomerId)
+            .ToList();
+        var sql = new StringBuilder("INSERT INTO cards (id, program_id, customer_id, merchant_id, total_stamps, cycles_completed, created_at, updated_at) VALUES ");
+        var parameters = new List<object>(cards.Count * 6);
+        foreach (var card in cards)
+        {
+            var at = parameters.Count;
+            sql.Append(CultureInfo.InvariantCulture, $"{(at == 0 ? string.Empty : ", ")}({{{at}}}, {{{at + 1}}}, {{{at + 2}}}, {{{at + 3}}}, {{{at + 4}}}, 0, {{{at + 5}}}, {{{at + 5}}})");
+            parameters.Add(Guid.NewGuid());
+            parameters.Add(card.Key.Id);
+            parameters.Add(card.Key.CustomerId);
+            parameters.Add(card.MerchantId);
+            parameters.Add(card.Stamps);
+            parameters.Add(db.DbInstant(card.Now));
+        }
+
+        sql.Append("""
+             ON CONFLICT (program_id, customer_id) DO UPDATE
+            SET total_stamps = CASE WHEN cards.total_stamps + excluded.total_stamps < 0 THEN 0 ELSE cards.total_stamps + excluded.total_stamps END, updated_at = excluded.updated_at
+            RETURNING id AS "Id", program_id AS "ProgramId", customer_id AS "CustomerId", total_stamps AS "TotalStamps", cycles_completed AS "CyclesCompleted"
+            """);
+        var rows = await db.Database.SqlQueryRaw<CardsRow>(sql.ToString(), [.. parameters]).ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => (r.ProgramId, r.CustomerId), r => new CardRow(r.Id, r.TotalStamps, r.CyclesCompleted));
+    }
+
+    internal sealed record CardsRow(Guid Id, Guid ProgramId, Guid CustomerId, int TotalStamps, int CyclesCompleted);
+
     /// <summary>One insert of every sale's inbox key; returns the keys that were new (a repeat inserts nothing).</summary>
     private async Task<List<ClaimRow>> ClaimChunkAsync(List<SaleCompleted> sales, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -68,14 +68,13 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
 
         // Without savepoints the batch stands or falls as a whole, so its reads can be made once for all its sales.
         var reads = savepoints ? null : await ReadBatchAsync(sales, timeProvider.GetUtcNow(), cancellationToken);
-        for (var i = 0; i < sales.Count; i++)
+        if (reads is not null)
         {
-            if (reads is not null)
-            {
-                outcomes[i] = await ApplySaleInTransactionAsync(sales[i], reads, cancellationToken);
-                continue;
-            }
+            await ApplyWithReadsAsync(sales, reads, outcomes, cancellationToken);
+        }
 
+        for (var i = 0; reads is null && i < sales.Count; i++)
+        {
             await transaction.CreateSavepointAsync("sale", cancellationToken);
             try
             {
@@ -111,6 +110,26 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     /// </summary>
     private async Task<SaleOutcome> ApplySaleInTransactionAsync(SaleCompleted sale, BatchReads? reads, CancellationToken cancellationToken)
     {
+        var prepared = await PrepareSaleAsync(sale, reads, cancellationToken);
+        return prepared.Stamp is { } stamp ? await StampAloneAsync(stamp, reads, cancellationToken) : prepared.Outcome;
+    }
+
+    /// <summary>
+    /// Adds a sale's stamps to its card on their own, with one statement that creates the card or adds to it and locks
+    /// its row until commit, then records the award.
+    /// </summary>
+    private async Task<SaleOutcome> StampAloneAsync(PendingStamp stamp, BatchReads? reads, CancellationToken cancellationToken)
+    {
+        var (cardId, counters) = await AddStampsToCardAsync(stamp.Program, stamp.CustomerId, stamp.Stamps, stamp.Now, cancellationToken);
+        return await AwardAsync(stamp, cardId, counters, reads, cancellationToken);
+    }
+
+    /// <summary>
+    /// Everything of the sale up to its stamps: the inbox claim, its program, the Redeem Codes it carries, its customer.
+    /// Returns the sale's outcome when it ends there (a repeat, unmatched, nothing to stamp), or the stamps it earns.
+    /// </summary>
+    private async Task<PreparedSale> PrepareSaleAsync(SaleCompleted sale, BatchReads? reads, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(sale);
         var now = timeProvider.GetUtcNow();
         var claimed = reads is null
@@ -123,14 +142,14 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
                 await CountRepeatAsync(sale.MerchantId, sale.ConnectorId, SaleKind, sale.ExternalSaleId, cancellationToken);
             }
 
-            return new SaleOutcome { Duplicate = true };
+            return new PreparedSale(new SaleOutcome { Duplicate = true });
         }
 
         var program = await ProgramOfAsync(sale.MerchantId, cancellationToken);
         if (program is null)
         {
             RecordUnmatched(sale, UnmatchedReason.NoProgram, now);
-            return new SaleOutcome { Unmatched = UnmatchedReason.NoProgram };
+            return new PreparedSale(new SaleOutcome { Unmatched = UnmatchedReason.NoProgram });
         }
 
         var (redeemed, rejected) = program.RedemptionPath == RedemptionPath.RedeemCode && sale.Discounts.Count > 0
@@ -144,18 +163,27 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         {
             var reason = identifiers.Count == 0 ? UnmatchedReason.NoCustomer : UnmatchedReason.UnknownCustomer;
             RecordUnmatched(sale, reason, now);
-            return new SaleOutcome { Unmatched = reason, VouchersRedeemed = redeemed, CodesRejected = rejected };
+            return new PreparedSale(new SaleOutcome { Unmatched = reason, VouchersRedeemed = redeemed, CodesRejected = rejected });
         }
 
         var stamps = EarningRules.StampsFor(program, sale);
         if (stamps <= 0)
         {
             var card = await EnsureCardAsync(program, customerId.Value, now, cancellationToken);
-            return new SaleOutcome { CardId = card, StampsAwarded = 0, VouchersRedeemed = redeemed, CodesRejected = rejected };
+            return new PreparedSale(new SaleOutcome { CardId = card, StampsAwarded = 0, VouchersRedeemed = redeemed, CodesRejected = rejected });
         }
 
-        // One statement creates the card or adds to it, and locks its row until commit.
-        var (cardId, counters) = await AddStampsToCardAsync(program, customerId.Value, stamps, now, cancellationToken);
+        return new PreparedSale(new SaleOutcome(), new PendingStamp(sale, program, customerId.Value, stamps, redeemed, rejected, now));
+    }
+
+    /// <summary>
+    /// Records a sale's stamps once its card holds them (<paramref name="counters"/>: the card's total with them, and
+    /// the cycles it had completed before): the award row, the event, the goals the total reaches and their vouchers,
+    /// and a refund that arrived before the sale.
+    /// </summary>
+    private async Task<SaleOutcome> AwardAsync(PendingStamp stamp, Guid cardId, CardCounters counters, BatchReads? reads, CancellationToken cancellationToken)
+    {
+        var (sale, program, _, stamps, redeemed, rejected, now) = stamp;
         db.StampAwards.Add(new StampAward
         {
             MerchantId = sale.MerchantId,
@@ -951,6 +979,12 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     internal sealed record CardCounters(int TotalStamps, int CyclesCompleted);
 
     internal sealed record CardRow(Guid Id, int TotalStamps, int CyclesCompleted);
+
+    /// <summary>A sale prepared up to its stamps: its outcome if it ends there, else the stamps it earns.</summary>
+    private sealed record PreparedSale(SaleOutcome Outcome, PendingStamp? Stamp = null);
+
+    /// <summary>Stamps a sale earns, not yet added to its customer's card.</summary>
+    private sealed record PendingStamp(SaleCompleted Sale, LoyaltyProgram Program, Guid CustomerId, int Stamps, int Redeemed, int Rejected, DateTimeOffset Now);
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "A batch of {Count} sales failed as a whole ({ExceptionType}); applying it again with a savepoint per sale")]
     private static partial void LogBatchRetried(ILogger logger, int count, string exceptionType);
