@@ -18,12 +18,20 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
 
     private readonly Dictionary<string, LoyaltyProgram?> _programs = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Cycles whose vouchers this transaction minted, by card: they are written with the transaction's next
+    /// <c>SaveChanges</c>, so a later sale of the same card in the batch learns of them here, not from the database.
+    /// Emptied whenever the change tracker is (a rollback) and at each commit.
+    /// </summary>
+    private readonly Dictionary<Guid, HashSet<int>> _mintedInTransaction = [];
+
     public async Task<SaleOutcome> ApplySaleAsync(SaleCompleted sale, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sale);
         // One transaction: a failed statement fails the whole sale, so EF's savepoint around each SaveChanges is not needed.
         db.Database.AutoSavepointsEnabled = false;
         _programs.Clear();
+        _mintedInTransaction.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var outcome = await ApplySaleInTransactionAsync(sale, null, cancellationToken);
         await CommitAsync(transaction, cancellationToken);
@@ -52,6 +60,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
             {
                 db.ChangeTracker.Clear();
+                _mintedInTransaction.Clear();
                 LogBatchRetried(logger, sales.Count, ex.GetType().Name);
             }
         }
@@ -62,6 +71,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     private async Task<IReadOnlyList<Exception?>> ApplyBatchAsync(IReadOnlyList<SaleCompleted> sales, bool savepoints, CancellationToken cancellationToken)
     {
         _programs.Clear();
+        _mintedInTransaction.Clear();
         var errors = new Exception?[sales.Count];
         var outcomes = new SaleOutcome?[sales.Count];
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -86,6 +96,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             {
                 await transaction.RollbackToSavepointAsync("sale", cancellationToken);
                 db.ChangeTracker.Clear();
+                _mintedInTransaction.Clear();
                 outcomes[i] = null;
                 errors[i] = ex;
             }
@@ -451,6 +462,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     {
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        _mintedInTransaction.Clear();
         outboxSignal.Notify();
     }
 
@@ -653,8 +665,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             return 0;
         }
 
-        await db.Cards.Where(c => c.Id == cardId && c.CyclesCompleted < cycles)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.CyclesCompleted, cycles), cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync($"UPDATE cards SET cycles_completed = {cycles} WHERE id = {cardId} AND cycles_completed < {cycles}", cancellationToken);
         return await MintMissingVouchersAsync(program, cardId, cycles, now, cancellationToken);
     }
 
@@ -666,6 +677,11 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     private async Task<int> MintMissingVouchersAsync(LoyaltyProgram program, Guid cardId, int cycles, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var minted = (await db.Vouchers.Where(v => v.CardId == cardId).Select(v => v.Cycle).ToListAsync(cancellationToken)).ToHashSet();
+        if (_mintedInTransaction.TryGetValue(cardId, out var unsaved))
+        {
+            minted.UnionWith(unsaved);
+        }
+
         var issued = 0;
         for (var cycle = 1; cycle <= cycles; cycle++)
         {
@@ -738,7 +754,12 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             IssuedAt = now,
             ExpiresAt = expiresAt,
         }, now);
-        await db.SaveChangesAsync(cancellationToken);
+        if (!_mintedInTransaction.TryGetValue(cardId, out var cycles))
+        {
+            _mintedInTransaction[cardId] = cycles = [];
+        }
+
+        cycles.Add(cycle);
         return true;
     }
 
