@@ -29,11 +29,11 @@ public static class LoyaltyServiceCollectionExtensions
                     DefaultTimeout = 30,
                     Pooling = true,
                 }.ToString();
-                services.AddDbContext<LoyaltyDbContext, SqliteLoyaltyDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(SqliteConnectionSetup.Instance));
+                services.AddDbContextPool<LoyaltyDbContext, SqliteLoyaltyDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(SqliteConnectionSetup.Instance));
                 services.TryAddSingleton(new SaleBatchingOptions { Writers = 1 });
                 break;
             case LoyaltyStoreProvider.PostgreSql:
-                services.AddDbContext<LoyaltyDbContext, PostgresLoyaltyDbContext>(o => o.UseNpgsql(options.ConnectionString));
+                services.AddDbContextPool<LoyaltyDbContext, PostgresLoyaltyDbContext>(o => o.UseNpgsql(options.ConnectionString));
                 services.TryAddSingleton(new SaleBatchingOptions { Writers = 4 });
                 break;
             default:

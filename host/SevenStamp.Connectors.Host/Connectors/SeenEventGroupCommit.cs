@@ -51,10 +51,15 @@ internal sealed class SeenEventGroupCommit
             var ids = group.Select(g => g.EventId).Distinct(StringComparer.Ordinal).ToList();
             await using var scope = _scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
-            var found = (await db.SeenEvents.AsNoTracking()
-                .Where(e => e.ConnectorId == _connectorId && ids.Contains(e.EventId))
-                .Select(e => e.EventId)
-                .ToListAsync(CancellationToken.None)).ToHashSet(StringComparer.Ordinal);
+            // Plain SQL, one parameter per id: a group is at most MaxGroup ids.
+            var sql = new StringBuilder("SELECT event_id AS \"Value\" FROM connector_seen_events WHERE connector_id = {0} AND event_id IN (");
+            for (var i = 0; i < ids.Count; i++)
+            {
+                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? string.Empty : ", ")}{{{i + 1}}}");
+            }
+
+            sql.Append(')');
+            var found = (await db.Database.SqlQueryRaw<string>(sql.ToString(), [_connectorId, .. ids]).ToListAsync(CancellationToken.None)).ToHashSet(StringComparer.Ordinal);
             foreach (var (eventId, seen) in group)
             {
                 seen.TrySetResult(found.Contains(eventId));
