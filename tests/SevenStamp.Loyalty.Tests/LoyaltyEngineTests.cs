@@ -169,6 +169,21 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
+    public async Task ApplySales_batch_larger_than_one_statement_takes_claims_and_cards_in_several()
+    {
+        // 450 sales of 450 customers: more rows than one multi-row statement carries, for the claims and the cards.
+        await using var loyalty = await StartAsync();
+        var batch = Enumerable.Range(1, 450).Select(i => Sale($"S-{i}", customerId: $"c-{i}")).Append(Sale("S-7", customerId: "c-7")).ToList();
+
+        var errors = await loyalty.UseAsync<LoyaltyEngine, IReadOnlyList<Exception?>>(engine => engine.ApplySalesAsync(batch, CancellationToken.None));
+
+        Assert.All(errors, Assert.Null);
+        Assert.Equal(450, await loyalty.QueryAsync(db => db.Cards.CountAsync(c => c.TotalStamps == 1)));
+        Assert.Equal(450, await loyalty.QueryAsync(db => db.StampAwards.CountAsync()));
+        Assert.Equal(2, await loyalty.QueryAsync(db => db.ProcessedEvents.Where(p => p.ExternalId == "S-7").Select(p => p.Deliveries).SingleAsync()));
+    }
+
+    [Fact]
     public async Task A_redelivered_sale_changes_nothing_and_is_counted()
     {
         await using var loyalty = await StartAsync();

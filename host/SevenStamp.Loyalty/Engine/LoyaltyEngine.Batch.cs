@@ -6,20 +6,20 @@ using SevenStamp.Contracts;
 namespace SevenStamp.Loyalty.Engine;
 
 /// <summary>
-/// The reads a batch of sales makes once for all its sales instead of once per sale: the inbox claims (one
-/// multi-row insert), the customer links the sales name, and the refunds that arrived before their sales.
+/// What a batch of sales does once for all its sales instead of once per sale: the inbox claims (one multi-row
+/// insert), the reads of the customer links the sales name and of the refunds that arrived before their sales, and
+/// the stamps added to the cards (one multi-row upsert).
 /// </summary>
 public sealed partial class LoyaltyEngine
 {
-    /// <summary>Rows per multi-row inbox insert: 5 parameters a row, far below SQLite's and PostgreSQL's limits.</summary>
-    private const int ClaimChunk = 200;
+    /// <summary>Rows per multi-row statement: at most 6 parameters a row, far below SQLite's and PostgreSQL's limits.</summary>
+    private const int RowsPerStatement = 200;
 
     private async Task<BatchReads> ReadBatchAsync(IReadOnlyList<SaleCompleted> sales, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var claimed = new HashSet<SaleKey>();
-        for (var start = 0; start < sales.Count; start += ClaimChunk)
+        foreach (var chunk in sales.Chunk(RowsPerStatement))
         {
-            var chunk = sales.Skip(start).Take(ClaimChunk).ToList();
             foreach (var row in await ClaimChunkAsync(chunk, now, cancellationToken))
             {
                 claimed.Add(new SaleKey(row.MerchantId, row.ConnectorId, row.ExternalId));
@@ -109,20 +109,34 @@ public sealed partial class LoyaltyEngine
     }
 
     /// <summary>
-    /// One statement that creates or adds to every card the stamps go to (a card's stamps summed), locking the rows
-    /// in one order (program, customer) so that two writers never wait on each other's cards in opposite orders.
-    /// Returns each card as it stands with all of them.
+    /// One statement (per <see cref="RowsPerStatement"/> cards) that creates or adds to every card the stamps go to (a
+    /// card's stamps summed), locking the rows in one order (program, customer) so that two writers never wait on
+    /// each other's cards in opposite orders. Returns each card as it stands with all of them.
     /// </summary>
     private async Task<Dictionary<(Guid ProgramId, Guid CustomerId), CardRow>> AddStampsToCardsAsync(List<PendingStamp> stamps, CancellationToken cancellationToken)
     {
         var cards = stamps
             .GroupBy(s => (s.Program.Id, s.CustomerId))
-            .Select(g => (Key: g.Key, g.First().Program.MerchantId, Stamps: g.Sum(s => s.Stamps), g.First().Now))
+            .Select(g => new CardStamps(g.Key, g.First().Program.MerchantId, g.Sum(s => s.Stamps), g.First().Now))
             .OrderBy(c => c.Key.Id)
             .ThenBy(c => c.Key.CustomerId)
             .ToList();
+        var result = new Dictionary<(Guid ProgramId, Guid CustomerId), CardRow>(cards.Count);
+        foreach (var chunk in cards.Chunk(RowsPerStatement))
+        {
+            foreach (var row in await UpsertCardsAsync(chunk, cancellationToken))
+            {
+                result[(row.ProgramId, row.CustomerId)] = new CardRow(row.Id, row.TotalStamps, row.CyclesCompleted);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<List<CardsRow>> UpsertCardsAsync(CardStamps[] cards, CancellationToken cancellationToken)
+    {
         var sql = new StringBuilder("INSERT INTO cards (id, program_id, customer_id, merchant_id, total_stamps, cycles_completed, created_at, updated_at) VALUES ");
-        var parameters = new List<object>(cards.Count * 6);
+        var parameters = new List<object>(cards.Length * 6);
         foreach (var card in cards)
         {
             var at = parameters.Count;
@@ -140,18 +154,19 @@ public sealed partial class LoyaltyEngine
             SET total_stamps = CASE WHEN cards.total_stamps + excluded.total_stamps < 0 THEN 0 ELSE cards.total_stamps + excluded.total_stamps END, updated_at = excluded.updated_at
             RETURNING id AS "Id", program_id AS "ProgramId", customer_id AS "CustomerId", total_stamps AS "TotalStamps", cycles_completed AS "CyclesCompleted"
             """);
-        var rows = await db.Database.SqlQueryRaw<CardsRow>(sql.ToString(), [.. parameters]).ToListAsync(cancellationToken);
-        return rows.ToDictionary(r => (r.ProgramId, r.CustomerId), r => new CardRow(r.Id, r.TotalStamps, r.CyclesCompleted));
+        return await db.Database.SqlQueryRaw<CardsRow>(sql.ToString(), [.. parameters]).ToListAsync(cancellationToken);
     }
+
+    private sealed record CardStamps((Guid Id, Guid CustomerId) Key, string MerchantId, int Stamps, DateTimeOffset Now);
 
     internal sealed record CardsRow(Guid Id, Guid ProgramId, Guid CustomerId, int TotalStamps, int CyclesCompleted);
 
     /// <summary>One insert of every sale's inbox key; returns the keys that were new (a repeat inserts nothing).</summary>
-    private async Task<List<ClaimRow>> ClaimChunkAsync(List<SaleCompleted> sales, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<List<ClaimRow>> ClaimChunkAsync(SaleCompleted[] sales, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder("INSERT INTO processed_events (merchant_id, connector_id, kind, external_id, processed_at, deliveries) VALUES ");
-        var parameters = new List<object>(2 + (sales.Count * 3)) { SaleKind, db.DbInstant(now) };
-        for (var i = 0; i < sales.Count; i++)
+        var parameters = new List<object>(2 + (sales.Length * 3)) { SaleKind, db.DbInstant(now) };
+        for (var i = 0; i < sales.Length; i++)
         {
             var at = parameters.Count;
             sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? string.Empty : ", ")}({{{at}}}, {{{at + 1}}}, {{0}}, {{{at + 2}}}, {{1}}, 1)");
