@@ -40,6 +40,44 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
+    public async Task The_relay_publishes_a_batch_together_and_backs_off_only_the_row_that_failed()
+    {
+        // Arrange: twenty events written to the outbox, the eleventh one unreadable.
+        await using var loyalty = await StartAsync();
+        var cardIds = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
+        await loyalty.QueryAsync(async db =>
+        {
+            for (var i = 0; i < cardIds.Count; i++)
+            {
+                if (i == 10)
+                {
+                    db.Outbox.Add(new OutboxMessage { MessageType = nameof(StampsAwarded), Payload = "{not json", CreatedAt = loyalty.Time.GetUtcNow() });
+                    continue;
+                }
+
+                Outbox.Enqueue(db, new StampsAwarded { MerchantId = MerchantId, CardId = cardIds[i], ConnectorId = ConnectorId, ExternalSaleId = $"S-{i}", Stamps = 1, Balance = 1, Goal = 10, AwardedAt = loyalty.Time.GetUtcNow() }, loyalty.Time.GetUtcNow());
+            }
+
+            return await db.SaveChangesAsync();
+        });
+
+        // Act: the relay running in the background picks them up.
+        var relayed = await RunningEventually(async () => await loyalty.QueryAsync(db => db.Outbox.CountAsync(m => m.SentAt != null || m.Attempts > 0)) == 20);
+
+        // Assert
+        Assert.True(relayed, "The relay did not handle every row.");
+        var rows = await loyalty.QueryAsync(db => db.Outbox.OrderBy(m => m.Id).ToListAsync());
+        Assert.Equal(19, rows.Count(m => m.SentAt != null && m.Attempts == 0));
+        var failed = Assert.Single(rows, m => m.SentAt == null);
+        Assert.Equal(("{not json", 1), (failed.Payload, failed.Attempts));
+        Assert.True(failed.LockedUntil > loyalty.Time.GetUtcNow(), "The failed row is not held back before its next attempt.");
+        foreach (var cardId in cardIds.Where((_, i) => i != 10))
+        {
+            Assert.True(await loyalty.Harness.Published.Any<StampsAwarded>(p => p.Context.Message.CardId == cardId));
+        }
+    }
+
+    [Fact]
     public async Task A_card_keeps_its_instants_readable()
     {
         await using var loyalty = await StartAsync();

@@ -9,7 +9,7 @@ using SevenStamp.Loyalty.Data;
 namespace SevenStamp.Loyalty.Engine;
 
 /// <summary>
-/// Publishes outbox rows in order of writing and marks them sent. Rows are claimed for a while before publishing,
+/// Publishes outbox rows, a claimed batch at a time, and marks them sent. Rows are claimed for a while before publishing,
 /// so several replicas share the work; a row whose publish fails is retried with backoff; a crash after
 /// publishing and before marking publishes the row again, which consumers tolerate (at least once).
 /// </summary>
@@ -83,7 +83,10 @@ public sealed partial class OutboxRelay(IServiceScopeFactory scopes, IBus bus, O
             .Where(m => m.LockedBy == _relayId && m.LockedUntil == until && m.SentAt == null)
             .OrderBy(m => m.Id)
             .ToListAsync(cancellationToken);
-        var sent = new List<long>(rows.Count);
+        // The batch is published at once and its confirms awaited together, instead of one round trip to the broker
+        // per row. Consumers never relied on the order (several consume at once, and replicas relay side by side);
+        // the wallet updaters read the card's state when they run.
+        var publishing = new List<(OutboxMessage Row, Task Publish)>(rows.Count);
         foreach (var row in rows)
         {
             if (!Outbox.ContractTypes.TryGetValue(row.MessageType, out var type))
@@ -92,12 +95,15 @@ public sealed partial class OutboxRelay(IServiceScopeFactory scopes, IBus bus, O
                 continue;
             }
 
+            publishing.Add((row, PublishAsync(row, type, cancellationToken)));
+        }
+
+        var sent = new List<long>(publishing.Count);
+        foreach (var (row, publish) in publishing)
+        {
             try
             {
-                var message = JsonSerializer.Deserialize(row.Payload, type, Outbox.Json)!;
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(PublishTimeout);
-                await bus.Publish(message, type, timeout.Token);
+                await publish;
                 sent.Add(row.Id);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
@@ -117,6 +123,14 @@ public sealed partial class OutboxRelay(IServiceScopeFactory scopes, IBus bus, O
         }
 
         return sent.Count;
+    }
+
+    private async Task PublishAsync(OutboxMessage row, Type type, CancellationToken cancellationToken)
+    {
+        var message = JsonSerializer.Deserialize(row.Payload, type, Outbox.Json)!;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PublishTimeout);
+        await bus.Publish(message, type, timeout.Token);
     }
 
     private static string RelayId()
