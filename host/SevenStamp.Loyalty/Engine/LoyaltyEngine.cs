@@ -77,13 +77,13 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         // Without savepoints the batch stands or falls as a whole, so its reads can be made once for all its sales.
-        var reads = savepoints ? null : await ReadBatchAsync(sales, timeProvider.GetUtcNow(), cancellationToken);
-        if (reads is not null)
+        if (!savepoints)
         {
+            var reads = await ReadBatchAsync(sales, timeProvider.GetUtcNow(), cancellationToken);
             await ApplyWithReadsAsync(sales, reads, outcomes, cancellationToken);
         }
 
-        for (var i = 0; reads is null && i < sales.Count; i++)
+        for (var i = 0; savepoints && i < sales.Count; i++)
         {
             await transaction.CreateSavepointAsync("sale", cancellationToken);
             try
