@@ -24,9 +24,12 @@ public sealed class WalletUpdateRetryOptions
     internal static WalletUpdateRetryOptions From(IRegistrationContext context) =>
         context.GetService<IOptions<WalletUpdateRetryOptions>>()?.Value ?? new WalletUpdateRetryOptions();
 
-    /// <summary>Exponential retries of <see cref="Limit"/> attempts from <see cref="FirstDelay"/> to at most <paramref name="cap"/>.</summary>
-    internal void Apply(IRetryConfigurator retry, TimeSpan cap) =>
-        retry.Exponential(Limit, FirstDelay, cap < FirstDelay ? FirstDelay : cap, FirstDelay * 2);
+    /// <summary>
+    /// Exponential retries of <paramref name="limit"/> attempts (the endpoint's, <see cref="Limit"/>) from
+    /// <see cref="FirstDelay"/> to at most <paramref name="cap"/>.
+    /// </summary>
+    internal void Apply(IRetryConfigurator retry, int limit, TimeSpan cap) =>
+        retry.Exponential(limit, FirstDelay, cap < FirstDelay ? FirstDelay : cap, FirstDelay * 2);
 }
 
 /// <summary>Checks <see cref="WalletUpdateRetryOptions"/> at start; each failure names its key.</summary>

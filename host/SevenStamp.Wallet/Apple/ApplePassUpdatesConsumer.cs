@@ -54,6 +54,6 @@ public sealed class ApplePassUpdatesConsumerDefinition : ConsumerDefinition<Appl
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
         // Whatever still failed after the retries here (APNs, the database) gets delayed redeliveries before the error queue.
         var retries = WalletUpdateRetryOptions.From(context);
-        endpointConfigurator.UseRetryThenDelayedRedelivery(context, _ => true, retries.Limit, (r, _) => retries.Apply(r, TimeSpan.FromSeconds(60)));
+        endpointConfigurator.UseRetryThenDelayedRedelivery(context, _ => true, retries.Limit, (r, limit) => retries.Apply(r, limit, TimeSpan.FromSeconds(60)));
     }
 }

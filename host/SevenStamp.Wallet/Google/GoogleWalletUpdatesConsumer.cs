@@ -72,7 +72,7 @@ public sealed class GoogleWalletUpdatesConsumerDefinition : ConsumerDefinition<G
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
         ArgumentNullException.ThrowIfNull(consumerConfigurator);
         var retries = WalletUpdateRetryOptions.From(context);
-        endpointConfigurator.UseRetryThenDelayedRedelivery(context, IsTransient, retries.Limit, (r, _) => retries.Apply(r, TimeSpan.FromMinutes(2)));
+        endpointConfigurator.UseRetryThenDelayedRedelivery(context, IsTransient, retries.Limit, (r, limit) => retries.Apply(r, limit, TimeSpan.FromMinutes(2)));
 
         var partitioner = endpointConfigurator.CreatePartitioner(8);
         consumerConfigurator.Message<StampsAwarded>(m => m.UsePartitioner(partitioner, c => c.Message.CardId));
