@@ -527,9 +527,14 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         List<(string Kind, string Value, Guid CustomerId)> links;
         if (reads?.Links is { } batchLinks)
         {
-            links = [.. identifiers
-                .Where(i => batchLinks.ContainsKey(new LinkKey(merchantId, i.Kind, i.Value)))
-                .Select(i => (i.Kind, i.Value, batchLinks[new LinkKey(merchantId, i.Kind, i.Value)]))];
+            links = [];
+            foreach (var (kind, value) in identifiers)
+            {
+                if (batchLinks.TryGetValue(new LinkKey(merchantId, kind, value), out var linked))
+                {
+                    links.Add((kind, value, linked));
+                }
+            }
         }
         else
         {
