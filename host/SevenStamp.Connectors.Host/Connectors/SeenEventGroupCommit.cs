@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using SevenStamp.Loyalty.Data;
 
@@ -52,14 +50,9 @@ internal sealed class SeenEventGroupCommit
             await using var scope = _scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
             // Plain SQL, one parameter per id: a group is at most MaxGroup ids.
-            var sql = new StringBuilder("SELECT event_id AS \"Value\" FROM connector_seen_events WHERE connector_id = {0} AND event_id IN (");
-            for (var i = 0; i < ids.Count; i++)
-            {
-                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? string.Empty : ", ")}{{{i + 1}}}");
-            }
-
-            sql.Append(')');
-            var found = (await db.Database.SqlQueryRaw<string>(sql.ToString(), [_connectorId, .. ids]).ToListAsync(CancellationToken.None)).ToHashSet(StringComparer.Ordinal);
+            var sql = new SqlText("SELECT event_id AS \"Value\" FROM connector_seen_events WHERE connector_id = ");
+            sql.Append(sql.Parameter(_connectorId)).Append(" AND event_id IN ").Rows([ids], list => list.Select(sql.Parameter));
+            var found = (await db.Database.SqlQueryRaw<string>(sql.Text, sql.Parameters).ToListAsync(CancellationToken.None)).ToHashSet(StringComparer.Ordinal);
             foreach (var (eventId, seen) in group)
             {
                 seen.TrySetResult(found.Contains(eventId));
@@ -83,18 +76,11 @@ internal sealed class SeenEventGroupCommit
             using (await scope.ServiceProvider.GetRequiredService<WriteTurns>().TakeAsync(CancellationToken.None))
             {
                 // One statement for the group: a group is at most MaxGroup rows of two parameters each.
-                var sql = new StringBuilder("INSERT INTO connector_seen_events (connector_id, event_id, seen_at) VALUES ");
-                var parameters = new List<object>(1 + (group.Count * 2)) { _connectorId };
-                foreach (var (eventId, seenAt, _) in group)
-                {
-                    var at = parameters.Count;
-                    sql.Append(CultureInfo.InvariantCulture, $"{(at == 1 ? string.Empty : ", ")}({{0}}, {{{at}}}, {{{at + 1}}})");
-                    parameters.Add(eventId);
-                    parameters.Add(seenAt);
-                }
-
+                var sql = new SqlText("INSERT INTO connector_seen_events (connector_id, event_id, seen_at) VALUES ");
+                var connector = sql.Parameter(_connectorId);
+                sql.Rows(group, item => [connector, sql.Parameter(item.EventId), sql.Parameter(item.SeenAt)]);
                 sql.Append(" ON CONFLICT (connector_id, event_id) DO NOTHING");
-                await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, CancellationToken.None);
+                await db.Database.ExecuteSqlRawAsync(sql.Text, sql.Parameters, CancellationToken.None);
             }
 
             foreach (var item in group)

@@ -1,7 +1,6 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using SevenStamp.Contracts;
+using SevenStamp.Loyalty.Data;
 
 namespace SevenStamp.Loyalty.Engine;
 
@@ -135,26 +134,18 @@ public sealed partial class LoyaltyEngine
 
     private async Task<List<CardsRow>> UpsertCardsAsync(CardStamps[] cards, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder("INSERT INTO cards (id, program_id, customer_id, merchant_id, total_stamps, cycles_completed, created_at, updated_at) VALUES ");
-        var parameters = new List<object>(cards.Length * 6);
-        foreach (var card in cards)
+        var sql = new SqlText("INSERT INTO cards (id, program_id, customer_id, merchant_id, total_stamps, cycles_completed, created_at, updated_at) VALUES ");
+        sql.Rows(cards, card =>
         {
-            var at = parameters.Count;
-            sql.Append(CultureInfo.InvariantCulture, $"{(at == 0 ? string.Empty : ", ")}({{{at}}}, {{{at + 1}}}, {{{at + 2}}}, {{{at + 3}}}, {{{at + 4}}}, 0, {{{at + 5}}}, {{{at + 5}}})");
-            parameters.Add(Guid.NewGuid());
-            parameters.Add(card.Key.Id);
-            parameters.Add(card.Key.CustomerId);
-            parameters.Add(card.MerchantId);
-            parameters.Add(card.Stamps);
-            parameters.Add(db.DbInstant(card.Now));
-        }
-
+            var now = sql.Parameter(db.DbInstant(card.Now));
+            return [sql.Parameter(Guid.NewGuid()), sql.Parameter(card.Key.Id), sql.Parameter(card.Key.CustomerId), sql.Parameter(card.MerchantId), sql.Parameter(card.Stamps), "0", now, now];
+        });
         sql.Append("""
              ON CONFLICT (program_id, customer_id) DO UPDATE
             SET total_stamps = CASE WHEN cards.total_stamps + excluded.total_stamps < 0 THEN 0 ELSE cards.total_stamps + excluded.total_stamps END, updated_at = excluded.updated_at
             RETURNING id AS "Id", program_id AS "ProgramId", customer_id AS "CustomerId", total_stamps AS "TotalStamps", cycles_completed AS "CyclesCompleted"
             """);
-        return await db.Database.SqlQueryRaw<CardsRow>(sql.ToString(), [.. parameters]).ToListAsync(cancellationToken);
+        return await db.Database.SqlQueryRaw<CardsRow>(sql.Text, sql.Parameters).ToListAsync(cancellationToken);
     }
 
     private sealed record CardStamps((Guid Id, Guid CustomerId) Key, string MerchantId, int Stamps, DateTimeOffset Now);
@@ -164,22 +155,15 @@ public sealed partial class LoyaltyEngine
     /// <summary>One insert of every sale's inbox key; returns the keys that were new (a repeat inserts nothing).</summary>
     private async Task<List<ClaimRow>> ClaimChunkAsync(SaleCompleted[] sales, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder("INSERT INTO processed_events (merchant_id, connector_id, kind, external_id, processed_at, deliveries) VALUES ");
-        var parameters = new List<object>(2 + (sales.Length * 3)) { SaleKind, db.DbInstant(now) };
-        for (var i = 0; i < sales.Length; i++)
-        {
-            var at = parameters.Count;
-            sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? string.Empty : ", ")}({{{at}}}, {{{at + 1}}}, {{0}}, {{{at + 2}}}, {{1}}, 1)");
-            parameters.Add(sales[i].MerchantId);
-            parameters.Add(sales[i].ConnectorId);
-            parameters.Add(sales[i].ExternalSaleId);
-        }
-
+        var sql = new SqlText("INSERT INTO processed_events (merchant_id, connector_id, kind, external_id, processed_at, deliveries) VALUES ");
+        var kind = sql.Parameter(SaleKind);
+        var at = sql.Parameter(db.DbInstant(now));
+        sql.Rows(sales, sale => [sql.Parameter(sale.MerchantId), sql.Parameter(sale.ConnectorId), kind, sql.Parameter(sale.ExternalSaleId), at, "1"]);
         sql.Append("""
              ON CONFLICT (merchant_id, connector_id, kind, external_id) DO NOTHING
             RETURNING merchant_id AS "MerchantId", connector_id AS "ConnectorId", external_id AS "ExternalId"
             """);
-        return await db.Database.SqlQueryRaw<ClaimRow>(sql.ToString(), [.. parameters]).ToListAsync(cancellationToken);
+        return await db.Database.SqlQueryRaw<ClaimRow>(sql.Text, sql.Parameters).ToListAsync(cancellationToken);
     }
 
     internal sealed record ClaimRow(string MerchantId, string ConnectorId, string ExternalId);
