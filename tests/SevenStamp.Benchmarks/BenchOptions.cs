@@ -12,6 +12,9 @@ internal sealed class BenchOptions
 
     public bool Postgres { get; private set; } = true;
 
+    /// <summary>Only the two baselines (the raw client and MassTransit alone): no host is started.</summary>
+    public bool BaselinesOnly { get; private set; }
+
     public string RabbitMqUri { get; private set; } = Environment.GetEnvironmentVariable(RabbitMqVariable) is { Length: > 0 } uri ? uri : "amqp://guest:guest@127.0.0.1:5672/";
 
     public string? PostgresServer { get; private set; } = Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } pg
@@ -59,6 +62,7 @@ internal sealed class BenchOptions
           --all              every figure, SQLite and PostgreSQL; writes tests/SevenStamp.Benchmarks/benchmarks.md
           --smoke            a few hundred messages, SQLite only, prints the table (what CI runs)
           --sqlite-only      skip PostgreSQL
+          --baselines-only   only the raw broker and MassTransit-alone baselines, no host
           --build-output     run the host from the Release build, not published as the image ships it (--all publishes)
           --sales N          sales of the sustained phase (default 20000)
           --baseline N       messages of the raw broker baseline (default 50000)
@@ -109,6 +113,10 @@ internal sealed class BenchOptions
                         break;
                     case "--build-output":
                         options.Published = false;
+                        break;
+                    case "--baselines-only":
+                        options.BaselinesOnly = true;
+                        options.Postgres = false;
                         break;
                     case "--sqlite-only":
                         options.Postgres = false;

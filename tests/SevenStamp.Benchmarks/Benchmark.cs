@@ -19,7 +19,7 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        if (options.Published)
+        if (options.Published && !options.BaselinesOnly)
         {
             await HostUnderTest.PublishAsync(log, cancellationToken);
         }
@@ -31,6 +31,13 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
             await log.WriteLineAsync($"  publish {baseline.PublishPerSecond:0}/s, end to end {baseline.EndToEndPerSecond:0}/s");
             report.Add(new Figure("Raw broker: publish with confirms", baseline.PublishPerSecond, "msg/s", null, "(baseline)", null));
             report.Add(new Figure("Raw broker: end to end (publish → ack)", baseline.EndToEndPerSecond, "msg/s", null, "(baseline)", null));
+
+            await MassTransitAloneAsync(baseline, rawJson: false, cancellationToken);
+            await MassTransitAloneAsync(baseline, rawJson: true, cancellationToken);
+            if (options.BaselinesOnly)
+            {
+                return;
+            }
 
             await ProductAsync(LoyaltyStoreProvider.Sqlite, baseline, cancellationToken);
             if (options.Postgres)
@@ -50,11 +57,23 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
         }
         finally
         {
-            if (options.Published)
+            if (options.Published && !options.BaselinesOnly)
             {
                 Directory.Delete(HostUnderTest.HostDirectory, recursive: true);
             }
         }
+    }
+
+    /// <summary>The framework's own limit: MassTransit publishing and consuming the product's message, no HTTP, no database.</summary>
+    private async Task MassTransitAloneAsync(RawBrokerBaseline.Result baseline, bool rawJson, CancellationToken cancellationToken)
+    {
+        var name = rawJson ? "MassTransit alone, raw JSON" : "MassTransit alone, JSON envelope as the product";
+        await log.WriteLineAsync($"{name}: {options.BaselineMessages} SaleCompleted…");
+        var result = await MassTransitBaseline.RunAsync(options.RabbitMqUri, options.BaselineMessages, options.WarmUpFor(options.BaselineMessages), rawJson, cancellationToken);
+        await log.WriteLineAsync($"  publish {result.PublishPerSecond:0}/s, end to end {result.EndToEndPerSecond:0}/s, {result.CpuMsPerMessage:0.00} ms CPU per message");
+        report.Add(new Figure($"{name} (no HTTP, no database): publish with confirms", result.PublishPerSecond, "msg/s", baseline.PublishPerSecond, "(reference)", null));
+        report.Add(new Figure($"{name}: end to end (publish → consumed)", result.EndToEndPerSecond, "msg/s", baseline.EndToEndPerSecond, "(reference)", null));
+        report.Note(FormattableString.Invariant($"{name}: publisher and consumer in the harness's process used {result.CpuMsPerMessage:0.00} ms of CPU per message."));
     }
 
     private static double Mb(long bytes) => bytes / 1024.0 / 1024.0;

@@ -62,7 +62,7 @@ public sealed class BenchmarkSmokeTests(RabbitMqFixture rabbit) : IClassFixture<
 
         // Assert
         Assert.True(process.ExitCode == 0, $"The harness exited with {process.ExitCode}:\n{text}");
-        string[] expected = ["| figure | value | baseline | ratio | target | result |", "Raw broker: publish with confirms", "Product end to end, SQLite: sales stamped/s", "accepted → stamp committed p99", "Webhook ingress (verify, dedupe, broker confirm)", "Host RSS under load", "Start to /health/ready 200"];
+        string[] expected = ["| figure | value | baseline | ratio | target | result |", "Raw broker: publish with confirms", "MassTransit alone, JSON envelope as the product: end to end", "MassTransit alone, raw JSON: end to end", "Product end to end, SQLite: sales stamped/s", "accepted → stamp committed p99", "Webhook ingress (verify, dedupe, broker confirm)", "Host RSS under load", "Start to /health/ready 200"];
         var missing = expected.Where(e => !text.Contains(e, StringComparison.Ordinal)).ToList();
         Assert.True(missing.Count == 0, $"The table lacks {string.Join(", ", missing)}:\n{text}");
         Assert.False(text.Contains("n/a", StringComparison.Ordinal), $"A figure could not be measured:\n{text}");
