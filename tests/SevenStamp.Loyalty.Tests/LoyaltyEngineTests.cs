@@ -546,6 +546,39 @@ public abstract class LoyaltyEngineTests
         Assert.Equal(0, (await CardOf(loyalty)).TotalStamps);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_refund_applied_while_its_sale_is_being_applied_still_takes_the_stamp_back(bool batch)
+    {
+        // Arrange: the sale's transaction stops right after it looked for refunds of its sales (none yet); the
+        // refund then runs in a transaction of its own. (A batch reads refunds once for all its sales; a sale alone
+        // reads them when it records its award.)
+        await using var loyalty = await StartAsync();
+        await loyalty.SaleAsync(Sale("S-0"));
+        using var pause = new PauseAfter("sale_refunds");
+        var (engine, context) = loyalty.EngineWith(pause);
+        await using var _ = context;
+        SaleCompleted[] sales = batch ? [Sale("S-1"), Sale("S-2", customerId: "c-2")] : [Sale("S-1")];
+        var applying = Task.Run(() => engine.ApplySalesAsync(sales, CancellationToken.None));
+        await pause.WaitUntilReachedAsync();
+
+        // Act: the refund runs while the sale's transaction is open. It either waits for the sale's commit, or (were
+        // nothing to order the two) commits first without seeing the award, which the sale then never learns of.
+        var refunding = Task.Run(() => loyalty.RefundAsync(Refund("R-1", "S-1", 4.20m, full: true)));
+        await Task.WhenAny(refunding, Task.Delay(TimeSpan.FromSeconds(1)));
+        pause.Release();
+        var errors = await applying;
+        Assert.True(await refunding);
+
+        // Assert: S-0's stamp stays, S-1's is taken back, once.
+        Assert.All(errors, Assert.Null);
+        Assert.Equal(1, (await CardOf(loyalty)).TotalStamps);
+        Assert.Equal(1, await loyalty.QueryAsync(db => db.StampAwards.Where(a => a.ExternalSaleId == "S-1").Select(a => a.StampsRevoked).SingleAsync()));
+        var revoked = Assert.Single(await loyalty.OutboxAsync<StampsRevoked>());
+        Assert.Equal(("S-1", 1), (revoked.ExternalSaleId, revoked.Stamps));
+    }
+
     [Fact]
     public async Task Refunding_the_redeeming_sale_reinstates_the_voucher()
     {
@@ -600,6 +633,38 @@ public abstract class LoyaltyEngineTests
         Assert.Equal(49, rejections.Count);
         Assert.All(rejections, r => Assert.Equal((RedeemCodeRejectionReason.AlreadyRedeemed, voucher.RedeemedBySaleId), (r.Reason, r.RedeemedBySaleId)));
         Assert.DoesNotContain(rejections, r => r.ExternalSaleId == voucher.RedeemedBySaleId);
+    }
+
+    /// <summary>Holds the first command whose text contains <paramref name="table"/>, once it has run, until released.</summary>
+    private sealed class PauseAfter(string table) : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor, IDisposable
+    {
+        private readonly SemaphoreSlim _reached = new(0);
+        private readonly SemaphoreSlim _released = new(0);
+        private int _paused;
+
+        public async Task WaitUntilReachedAsync()
+        {
+            Assert.True(await _reached.WaitAsync(TimeSpan.FromMinutes(1)), $"No command on {table} ran within a minute.");
+        }
+
+        public void Release() => _released.Release();
+
+        public void Dispose()
+        {
+            _reached.Dispose();
+            _released.Dispose();
+        }
+
+        public override async ValueTask<System.Data.Common.DbDataReader> ReaderExecutedAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData eventData, System.Data.Common.DbDataReader result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains(table, StringComparison.Ordinal) && Interlocked.Exchange(ref _paused, 1) == 0)
+            {
+                _reached.Release();
+                await _released.WaitAsync(CancellationToken.None);
+            }
+
+            return result;
+        }
     }
 
     private static async Task<bool> RunningEventually(Func<Task<bool>> condition)

@@ -106,6 +106,19 @@ public sealed class LoyaltyHarness : IAsyncDisposable
 
     public Task<T> QueryAsync<T>(Func<LoyaltyDbContext, Task<T>> query) => UseAsync(query);
 
+    /// <summary>
+    /// An engine on a context of its own with <paramref name="interceptor"/> added to the store's settings, to stop a
+    /// transaction at a chosen statement while another runs. Dispose the context when done.
+    /// </summary>
+    public (LoyaltyEngine Engine, LoyaltyDbContext Context) EngineWith(Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor interceptor)
+    {
+        LoyaltyDbContext db = _store.Provider == LoyaltyStoreProvider.Sqlite
+            ? new SqliteLoyaltyDbContext(new DbContextOptionsBuilder<SqliteLoyaltyDbContext>(_provider.GetRequiredService<DbContextOptions<SqliteLoyaltyDbContext>>()).AddInterceptors(interceptor).Options)
+            : new PostgresLoyaltyDbContext(new DbContextOptionsBuilder<PostgresLoyaltyDbContext>(_provider.GetRequiredService<DbContextOptions<PostgresLoyaltyDbContext>>()).AddInterceptors(interceptor).Options);
+        var engine = new LoyaltyEngine(db, Time, _provider.GetRequiredService<OutboxSignal>(), _provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LoyaltyEngine>>());
+        return (engine, db);
+    }
+
     /// <summary>The events of type <typeparamref name="T"/> the engine wrote to its outbox, oldest first.</summary>
     public Task<List<T>> OutboxAsync<T>() => QueryAsync(async db =>
         (await db.Outbox.Where(m => m.MessageType == typeof(T).Name).OrderBy(m => m.Id).Select(m => m.Payload).ToListAsync())

@@ -55,6 +55,18 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
     /// </summary>
     public virtual object DbInstant(DateTimeOffset value) => value;
 
+    /// <summary>
+    /// Makes the sales named by <paramref name="saleKeys"/> (<see cref="SaleLockKey"/>) this transaction's until it
+    /// ends, so that a sale and its refund, applied by two transactions at the same moment, cannot each miss the other:
+    /// whichever comes second waits, then reads what the first wrote. SQLite needs nothing: its one writer at a
+    /// time already orders them.
+    /// </summary>
+    public virtual Task LockSalesAsync(IReadOnlyCollection<string> saleKeys, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The key <see cref="LockSalesAsync"/> locks for one sale.</summary>
+    public static string SaleLockKey(string merchantId, string connectorId, string externalSaleId) =>
+        string.Concat("sale\u001f", merchantId, "\u001f", connectorId, "\u001f", externalSaleId);
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);

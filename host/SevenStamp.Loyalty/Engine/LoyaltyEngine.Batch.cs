@@ -32,6 +32,9 @@ public sealed partial class LoyaltyEngine
             return reads;
         }
 
+        // Before the refunds are read: a refund of one of these sales being applied now either committed already
+        // (and is read below) or waits for this batch's commit, then finds its award.
+        await db.LockSalesAsync(newSales.Select(s => LoyaltyDbContext.SaleLockKey(s.MerchantId, s.ConnectorId, s.ExternalSaleId)).ToList(), cancellationToken);
         var merchants = newSales.Select(s => s.MerchantId).Distinct(StringComparer.Ordinal).ToList();
         var identifiers = newSales.SelectMany(CustomerIdentity.Of).ToList();
         if (identifiers.Count > 0)

@@ -156,6 +156,12 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             return new PreparedSale(new SaleOutcome { Duplicate = true });
         }
 
+        if (reads is null)
+        {
+            // Before any refund of this sale is read (a batch locks all its sales at once in ReadBatchAsync).
+            await db.LockSalesAsync([LoyaltyDbContext.SaleLockKey(sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId)], cancellationToken);
+        }
+
         var program = await ProgramOfAsync(sale.MerchantId, cancellationToken);
         if (program is null)
         {
@@ -275,6 +281,10 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             LogDuplicate(logger, RefundKind, refund.MerchantId, refund.ConnectorId, refund.ExternalRefundId);
             return false;
         }
+
+        // The sale's lock, before its award is read: were the sale being applied at this moment, the refund waits for
+        // its commit and then finds the award; a sale applied after this commit finds the refund instead.
+        await db.LockSalesAsync([LoyaltyDbContext.SaleLockKey(refund.MerchantId, refund.ConnectorId, refund.ExternalSaleId)], cancellationToken);
 
         db.Refunds.Add(new SaleRefund
         {
