@@ -1,4 +1,6 @@
+using System.Data.Common;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Messaging;
@@ -43,7 +45,8 @@ public sealed class ApplePassUpdatesConsumer(IServiceProvider services) :
 
 /// <summary>
 /// Endpoint policy of the pass updates: a few concurrent updates, and retries spread over about five minutes for
-/// APNs or the database being unavailable, then delayed redeliveries, then MassTransit's error queue.
+/// APNs or the database being unavailable, then delayed redeliveries, then MassTransit's error queue. Any other
+/// fault (a message that cannot be read, a bug) goes to the error queue at once: retrying it changes nothing.
 /// </summary>
 public sealed class ApplePassUpdatesConsumerDefinition : ConsumerDefinition<ApplePassUpdatesConsumer>
 {
@@ -54,6 +57,14 @@ public sealed class ApplePassUpdatesConsumerDefinition : ConsumerDefinition<Appl
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
         // Whatever still failed after the retries here (APNs, the database) gets delayed redeliveries before the error queue.
         var retries = WalletUpdateRetryOptions.From(context);
-        endpointConfigurator.UseRetryThenDelayedRedelivery(context, _ => true, retries.Limit, (r, limit) => retries.Apply(r, limit, TimeSpan.FromSeconds(60)));
+        endpointConfigurator.UseRetryThenDelayedRedelivery(context, IsTransient, retries.Limit, (r, limit) => retries.Apply(r, limit, TimeSpan.FromSeconds(60)));
     }
+
+    /// <summary>
+    /// APNs or the database unavailable for now (the same database faults the loyalty consumers retry). APNs's
+    /// permanent refusals are not faults (the updater logs them, and drops a device token APNs no longer knows); what
+    /// else throws would throw again.
+    /// </summary>
+    internal static bool IsTransient(Exception exception) =>
+        exception is ApnsUnavailableException or HttpRequestException or TimeoutException or DbException or DbUpdateException or InvalidOperationException;
 }
