@@ -61,6 +61,33 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
     }
 
     [Fact]
+    public async Task Messages_waiting_for_a_delayed_redelivery_show_in_the_queue_depth_metric()
+    {
+        // Two sales in the sale queue's delay queue, as the host leaves them there when their retries ran out (a
+        // long TTL here: they stay while the test looks).
+        var delay = rabbit.NamePrefix + "sale-completed_delay";
+        await using (var channel = await rabbit.Connection.CreateChannelAsync())
+        {
+            await channel.QueueDeclareAsync(delay, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?> { ["x-message-ttl"] = 600_000L, ["x-dead-letter-exchange"] = rabbit.NamePrefix + "sale-completed" });
+            await channel.BasicPublishAsync(string.Empty, delay, Encoding.UTF8.GetBytes("{}"));
+            await channel.BasicPublishAsync(string.Empty, delay, Encoding.UTF8.GetBytes("{}"));
+        }
+
+        try
+        {
+            var gauge = new System.Text.RegularExpressions.Regex($"sevenstamp_queue_messages\\{{[^}}]*queue=\"{delay}\"\\}} 2\n");
+            Assert.True(
+                await RunningHost.EventuallyAsync(async () => gauge.IsMatch(await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))), TimeSpan.FromSeconds(30)),
+                "/metrics did not show the delay queue's depth:\n" + string.Join("\n", (await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Where(l => l.Contains("sevenstamp_queue", StringComparison.Ordinal))));
+        }
+        finally
+        {
+            await using var channel = await rabbit.Connection.CreateChannelAsync();
+            await channel.QueueDeleteAsync(delay, ifUnused: false, ifEmpty: false);
+        }
+    }
+
+    [Fact]
     public async Task A_wallet_provider_that_is_off_has_no_update_queue_and_one_left_from_when_it_was_on_is_deleted_at_start()
     {
         // The host of this class runs with both wallet providers off: the loyalty events it publishes go to no wallet queue.

@@ -18,7 +18,7 @@ internal sealed class ConsumerQueues
 
 /// <summary>
 /// Consumer lag as metrics: it asks the broker for the depth and consumer count of each
-/// consumer queue and its <c>_error</c> queue (every <c>SevenStamp:Bus:QueueMetricsInterval</c>, 15 s by default); the
+/// consumer queue, its <c>_error</c> queue and its <c>_delay</c> queue (messages waiting for a delayed redelivery; every <c>SevenStamp:Bus:QueueMetricsInterval</c>, 15 s by default); the
 /// gauges <c>sevenstamp.queue.messages</c> and <c>sevenstamp.queue.consumers</c> report the latest reading (the
 /// loyalty outbox's own backlog is <c>sevenstamp.loyalty.outbox.backlog</c>). A broker that cannot be asked leaves the
 /// last reading and is tried again next round.
@@ -39,7 +39,7 @@ internal sealed partial class QueueDepthMonitor : BackgroundService
         _options = options.Value.Bus;
         _time = time;
         _logger = logger;
-        meter.CreateObservableGauge("sevenstamp.queue.messages", () => _depths.Select(d => new Measurement<long>(d.Value.Messages, new KeyValuePair<string, object?>("queue", d.Key))), description: "Messages ready in each consumer queue and its error queue (consumer lag)");
+        meter.CreateObservableGauge("sevenstamp.queue.messages", () => _depths.Select(d => new Measurement<long>(d.Value.Messages, new KeyValuePair<string, object?>("queue", d.Key))), description: "Messages ready in each consumer queue, its error queue and its delay queue (consumer lag)");
         meter.CreateObservableGauge("sevenstamp.queue.consumers", () => _depths.Select(d => new Measurement<long>(d.Value.Consumers, new KeyValuePair<string, object?>("queue", d.Key))), description: "Consumers attached to each queue, over every replica");
     }
 
@@ -86,9 +86,9 @@ internal sealed partial class QueueDepthMonitor : BackgroundService
 
     private async Task ReadQueuesAsync(IConnection connection, CancellationToken cancellationToken)
     {
-        foreach (var name in _queues.Names.SelectMany(q => new[] { q, q + HostQueues.ErrorSuffix }))
+        foreach (var name in _queues.Names.SelectMany(q => new[] { q, q + HostQueues.ErrorSuffix, q + HostQueues.DelaySuffix }))
         {
-            // A passive declare of a queue that does not exist (an error queue nothing failed into yet) closes its
+            // A passive declare of a queue that does not exist (an error or delay queue nothing failed into yet) closes its
             // channel, so each queue is asked on a channel of its own.
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
             try
