@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using SevenStamp.Connectors.Host;
 using SevenStamp.Connectors.Host.Messaging;
+using SevenStamp.Loyalty.Messaging;
 
 namespace SevenStamp.IntegrationTests;
 
@@ -28,16 +29,22 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
         var redelivery = new RabbitMqDelayedRedelivery(options, NullLogger<RabbitMqDelayedRedelivery>.Instance);
         var services = new ServiceCollection();
         services.AddSingleton(_log);
+        services.AddSingleton<IDelayedRedelivery>(redelivery);
         services.AddMassTransit(x =>
         {
             x.AddConsumer<ProbeConsumer>();
+            x.AddConsumer<ProbeFaultConsumer>();
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(new Uri(rabbit.Uri));
+                // Prefixed message exchanges, so the faults of this class's probes reach only its own fault queue.
+                cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, _queue + "-"));
+                cfg.ReceiveEndpoint(_queue + "-faults", e => e.ConfigureConsumer<ProbeFaultConsumer>(context));
                 cfg.ReceiveEndpoint(_queue, e =>
                 {
-                    e.UseMessageRetry(r => r.Immediate(1));
-                    e.UseFilter(redelivery.CreateFilter(ex => ex is TimeoutException, retryLimit: 1));
+                    // The consumers' own policy, as their definitions set it: one immediate retry of a timeout,
+                    // then delayed redeliveries, then the error queue.
+                    e.UseRetryThenDelayedRedelivery(context, ex => ex is TimeoutException, retryLimit: 1, (r, limit) => r.Immediate(limit));
                     e.ConfigureConsumer<ProbeConsumer>(context);
                 });
             });
@@ -60,10 +67,15 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
         }
 
         await using var channel = await rabbit.Connection.CreateChannelAsync();
-        foreach (var name in new[] { _queue, _queue + "_error", _queue + "_skipped", _queue + "_delay" })
+        foreach (var name in new[] { _queue, _queue + "_error", _queue + "_skipped", _queue + "_delay", _queue + "-faults" })
         {
             await channel.QueueDeleteAsync(name, ifUnused: false, ifEmpty: false);
             await channel.ExchangeDeleteAsync(name, ifUnused: false);
+        }
+
+        foreach (var type in new[] { typeof(RedeliveryProbe), typeof(Fault<RedeliveryProbe>) })
+        {
+            await channel.ExchangeDeleteAsync(_queue + "-" + new MassTransit.RabbitMqTransport.RabbitMqMessageNameFormatter().GetMessageName(type).ToString(), ifUnused: false);
         }
     }
 
@@ -78,6 +90,25 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
         Assert.Equal(2, _log.Succeeded[probe.Id]);
         Assert.Equal([0, 0, 1, 1, 2], _log.Attempts[probe.Id]);
         Assert.Equal(0u, await DepthAsync(_queue + "_error"));
+    }
+
+    [Fact]
+    public async Task A_message_that_succeeds_on_a_redelivery_publishes_no_fault()
+    {
+        // Arrange: a probe that fails its first delivery, and one that fails for good (whose fault shows that faults
+        // are published and reach the fault queue).
+        var redelivered = new RedeliveryProbe(Guid.NewGuid(), FailTimes: 2, nameof(TimeoutException));
+        var failed = new RedeliveryProbe(Guid.NewGuid(), FailTimes: int.MaxValue, nameof(ArgumentException));
+
+        // Act
+        await SendAsync(redelivered);
+        Assert.True(await SevenStamp.Testing.RunningHost.EventuallyAsync(() => Task.FromResult(_log.Succeeded.ContainsKey(redelivered.Id)), TimeSpan.FromSeconds(60)), "The redelivered probe never succeeded.");
+        await SendAsync(failed);
+        Assert.True(await SevenStamp.Testing.RunningHost.EventuallyAsync(() => Task.FromResult(_log.Faults.ContainsKey(failed.Id)), TimeSpan.FromSeconds(60)), "The failed probe's fault was never published.");
+
+        // Assert: subscribers to the faults hear of the message that failed, not of the one that was redelivered.
+        Assert.Equal(1, _log.Succeeded[redelivered.Id]);
+        Assert.False(_log.Faults.ContainsKey(redelivered.Id), "A fault was published for a message that was redelivered and then succeeded.");
     }
 
     [Fact]
@@ -96,13 +127,14 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_fault_that_is_not_transient_goes_to_the_error_queue_without_a_redelivery()
+    public async Task A_fault_that_is_not_transient_goes_to_the_error_queue_without_a_retry_or_a_redelivery()
     {
         var probe = new RedeliveryProbe(Guid.NewGuid(), FailTimes: int.MaxValue, nameof(ArgumentException));
         await SendAsync(probe);
 
         Assert.True(await SevenStamp.Testing.RunningHost.EventuallyAsync(async () => await DepthAsync(_queue + "_error") == 1, TimeSpan.FromSeconds(60)), "The probe never reached the error queue.");
-        Assert.Equal([0, 0], _log.Attempts[probe.Id]);
+        // One attempt: the policy retries only the faults it was told are transient.
+        Assert.Equal([0], _log.Attempts[probe.Id]);
     }
 
     private async Task SendAsync(RedeliveryProbe probe)
@@ -129,6 +161,17 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
         public ConcurrentDictionary<Guid, List<int>> Attempts { get; } = new();
 
         public ConcurrentDictionary<Guid, int> Succeeded { get; } = new();
+
+        public ConcurrentDictionary<Guid, int> Faults { get; } = new();
+    }
+
+    public sealed class ProbeFaultConsumer(ProbeLog log) : IConsumer<Fault<RedeliveryProbe>>
+    {
+        public Task Consume(ConsumeContext<Fault<RedeliveryProbe>> context)
+        {
+            log.Faults.AddOrUpdate(context.Message.Message.Id, 1, (_, n) => n + 1);
+            return Task.CompletedTask;
+        }
     }
 
     public sealed class ProbeConsumer(ProbeLog log) : IConsumer<RedeliveryProbe>
