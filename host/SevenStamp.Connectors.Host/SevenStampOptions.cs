@@ -24,10 +24,10 @@ public sealed class SevenStampOptions
     /// <summary>How long a connector may take to start or stop before it is marked failed.</summary>
     public TimeSpan ConnectorStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>First wait before restarting a connector that threw or hung while starting; doubles each time.</summary>
+    /// <summary>First wait before restarting a connector that threw or hung while starting, or whose worker died; doubles each time.</summary>
     public TimeSpan ConnectorRestartDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Longest wait between restarts of a failing connector.</summary>
+    /// <summary>Longest wait between restarts of a failing connector; a run longer than this starts the series over.</summary>
     public TimeSpan ConnectorRestartMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Consecutive failed webhook calls after which a connector's circuit opens (answers 503 without calling it).</summary>

@@ -139,6 +139,34 @@ public sealed class IsolationTests(IsolatedHostFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task IsolatedWorker_DyingSoonAfterEachRestart_KeepsBackingOff()
+    {
+        // Arrange: a worker that dies on every webhook (the fixture's longest back-off is 5 s).
+        await WaitRunningAsync("exiter");
+        var first = await CrashAsync("exiter");
+
+        // Act: restarted after its back-off, it dies again at once.
+        await WaitRunningAsync("exiter");
+        var second = await CrashAsync("exiter");
+
+        // Assert: the restart in between did not start the series over, so the next wait is longer.
+        Assert.Equal(first.Attempts + 1, second.Attempts);
+        Assert.True(second.Wait > first.Wait || second.Wait >= TimeSpan.FromSeconds(4.5), $"The back-off did not grow: {first.Wait} then {second.Wait}.");
+    }
+
+    /// <summary>Kills the connector's worker with a webhook; returns its restart count and wait once it is marked failed.</summary>
+    private async Task<(int Attempts, TimeSpan Wait)> CrashAsync(string connectorId)
+    {
+        var crashed = DateTimeOffset.UtcNow;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Host.PostWebhookAsync(connectorId, "{}", secret: null)).StatusCode);
+        JsonElement connector = default;
+        Assert.True(
+            await RunningHost.EventuallyAsync(async () => (connector = await ConnectorAsync(connectorId)).GetProperty("state").GetString() == "Failed" && connector.GetProperty("nextRestartAt").ValueKind == JsonValueKind.String, Patience),
+            $"{connectorId} was not marked failed with a restart planned.");
+        return (connector.GetProperty("restartAttempts").GetInt32(), connector.GetProperty("nextRestartAt").GetDateTimeOffset() - crashed);
+    }
+
+    [Fact]
     public async Task IsolatedWebhook_LatencyAgainstInProcess_IsMeasured()
     {
         // Arrange

@@ -51,10 +51,16 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
         }
     }
 
+    /// <summary>
+    /// Running from now. The restart count is kept: a connector that starts and then dies soon after (an isolated
+    /// worker crashing on every webhook) keeps backing off; <see cref="TakeRunTime"/> tells when it ran long enough to
+    /// start over.
+    /// </summary>
     internal void MarkRunning(DateTimeOffset at)
     {
         StartedAt = at;
-        (State, FailureReason, NextRestartAt, RestartAttempts) = (ConnectorState.Running, null, null, 0);
+        _runningSince = at;
+        (State, FailureReason, NextRestartAt) = (ConnectorState.Running, null, null);
         Interlocked.Exchange(ref _circuitOpenUntilTicks, 0);
         Interlocked.Exchange(ref _consecutiveFailures, 0);
     }
@@ -141,8 +147,21 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
         return until > now.UtcTicks ? new DateTimeOffset(until, TimeSpan.Zero) : null;
     }
 
-    /// <summary>Starts tried so far since the last successful one.</summary>
+    /// <summary>Restarts in the current run of failures: not reset by a start, only by a run that lasted (see the supervisor).</summary>
     public int RestartAttempts { get; internal set; }
+
+    private DateTimeOffset? _runningSince;
+
+    /// <summary>
+    /// How long the connector had been running when it failed, once: null when it failed while starting, or when the
+    /// run was already accounted for.
+    /// </summary>
+    internal TimeSpan? TakeRunTime(DateTimeOffset now)
+    {
+        var since = _runningSince;
+        _runningSince = null;
+        return since is { } at ? now - at : null;
+    }
 
     /// <summary>When the supervisor will try to start a failed connector again; null when it will not.</summary>
     public DateTimeOffset? NextRestartAt { get; internal set; }

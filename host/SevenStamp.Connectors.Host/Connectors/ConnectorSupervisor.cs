@@ -394,9 +394,18 @@ public sealed partial class ConnectorSupervisor(
         }
     }
 
-    /// <summary>A connector that threw or hung while starting is started again later: 5 s, 10 s, 20 s … at most 5 minutes apart.</summary>
+    /// <summary>
+    /// A connector that threw or hung while starting, or whose worker died, is started again later: 5 s, 10 s, 20 s …
+    /// at most 5 minutes apart. A failure after a run longer than the longest wait starts the series over; a shorter
+    /// run does not, so a worker that dies soon after every start backs off like one that cannot start.
+    /// </summary>
     private void ScheduleRestart(ConnectorRuntime runtime)
     {
+        if (runtime.TakeRunTime(timeProvider.GetUtcNow()) >= options.Value.ConnectorRestartMaxDelay)
+        {
+            runtime.RestartAttempts = 0;
+        }
+
         var attempts = ++runtime.RestartAttempts;
         var initial = options.Value.ConnectorRestartDelay;
         var delay = TimeSpan.FromTicks((long)Math.Min(options.Value.ConnectorRestartMaxDelay.Ticks, initial.Ticks * Math.Pow(2, Math.Min(attempts - 1, 20))));
