@@ -95,6 +95,45 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
+    public async Task Isolation_ProcessRunsTheConnectorInAWorker_AReplaceKeepsIt_AndAWrongValueIsNamed()
+    {
+        // Arrange
+        const string secret = "iso-till-secret-0123456789";
+        await using var host = await StartAsync(NoConnectors, NewKey());
+        var supervisor = host.Services.GetRequiredService<ConnectorSupervisor>();
+        bool InWorker() => supervisor.TryGet("till-iso", out var runtime) && runtime.State == ConnectorState.Running && runtime.Task is Isolation.IsolatedConnectorTask;
+        bool InProcess() => supervisor.TryGet("till-iso", out var runtime) && runtime.State == ConnectorState.Running && runtime.Task is not Isolation.IsolatedConnectorTask;
+
+        // Act and assert: a wrong value is refused, naming the field.
+        var wrong = await host.Client.PostAsJsonAsync("/api/connectors", new { id = "till-iso", plugin = "generic-webhook", merchantId = "cafe-1", isolation = "thread", settings = new { signingSecret = secret } });
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.Equal(["isolation"], await ErrorFieldsAsync(wrong));
+
+        // "process": a worker process of its own, shown in the connector's view, and its sales are stamped.
+        var created = await host.Client.PostAsJsonAsync("/api/connectors", new { id = "till-iso", plugin = "generic-webhook", merchantId = "cafe-1", isolation = "process", settings = new { signingSecret = secret } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(InWorker()), TimeSpan.FromSeconds(60)), "The connector did not run in a worker process.");
+        Assert.Equal("process", await IsolationOfAsync(host));
+        Assert.Equal(HttpStatusCode.OK, (await host.PostWebhookAsync("till-iso", RunningHost.SaleJson("evt-iso-1", "S-ISO-1", "cust-iso"), secret)).StatusCode);
+        Assert.True(await RunningHost.EventuallyAsync(async () => await host.StampsOfAsync("till-iso", "cust-iso") == 1, Deadline));
+
+        // A replace that leaves isolation out keeps it; one that sets "in-process" brings the connector into the host.
+        var kept = await host.Client.PutAsJsonAsync("/api/connectors/till-iso", new { plugin = "generic-webhook", merchantId = "cafe-1", settings = new { signingSecret = secret, signatureHeader = "X-Till-Signature" } });
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        Assert.Equal("process", await IsolationOfAsync(host));
+        var moved = await host.Client.PutAsJsonAsync("/api/connectors/till-iso", new { plugin = "generic-webhook", merchantId = "cafe-1", isolation = "in-process", settings = new { signingSecret = secret } });
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(InProcess()), TimeSpan.FromSeconds(60)), "The connector did not come back into the host's process.");
+        Assert.Equal("in-process", await IsolationOfAsync(host));
+    }
+
+    private static async Task<string?> IsolationOfAsync(RunningHost host)
+    {
+        using var view = JsonDocument.Parse(await host.Client.GetStringAsync("/api/connectors/till-iso"));
+        return view.RootElement.GetProperty("isolation").GetString();
+    }
+
+    [Fact]
     public async Task Create_WithAShortSecret_NamesTheSecretField_WithoutEchoingIt()
     {
         await using var host = await StartAsync(NoConnectors, NewKey());

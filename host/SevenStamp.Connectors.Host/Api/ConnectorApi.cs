@@ -15,7 +15,7 @@ namespace SevenStamp.Connectors.Host.Api;
 internal static class ConnectorApi
 {
     private static readonly JsonDocumentOptions BodyOptions = new() { MaxDepth = 32 };
-    private static readonly string[] RequestFields = ["id", "plugin", "merchantId", "settings", "paused"];
+    private static readonly string[] RequestFields = ["id", "plugin", "merchantId", "settings", "paused", "isolation"];
 
     public static IEndpointRouteBuilder MapConnectorApi(this IEndpointRouteBuilder endpoints)
     {
@@ -280,7 +280,7 @@ internal static class ConnectorApi
         var status = supervisor.TryGet(instance.Id, out var runtime) && runtime.Source == ConnectorSource.Api
             ? Status(runtime)
             : new ConnectorStatusView(instance.Id, supervisor.IsDefinedInFile(instance.Id) ? "shadowed" : "pending", supervisor.IsDefinedInFile(instance.Id) ? "the connector file defines the same id; the file's definition runs" : null, [], 0, 0, 0, 0, null, null, null, 0, null, null);
-        return new ConnectorView(instance.Id, instance.PluginId, instance.MerchantId, "api", instance.Paused, settings, [.. secretsSet.Order(StringComparer.Ordinal)], instance.Version, instance.CreatedAt, instance.UpdatedAt, status);
+        return new ConnectorView(instance.Id, instance.PluginId, instance.MerchantId, "api", instance.Paused, instance.Isolation, settings, [.. secretsSet.Order(StringComparer.Ordinal)], instance.Version, instance.CreatedAt, instance.UpdatedAt, status);
     }
 
     private static ConnectorView FileView(ConnectorRuntime runtime, ConnectorFileControl? control, PluginCatalog catalog)
@@ -305,7 +305,7 @@ internal static class ConnectorApi
             }
         }
 
-        return new ConnectorView(config.Id, config.PluginId, config.MerchantId, "file", control?.Paused ?? false, settings, [.. secretsSet.Order(StringComparer.Ordinal)], control?.Version, null, control?.UpdatedAt, Status(runtime));
+        return new ConnectorView(config.Id, config.PluginId, config.MerchantId, "file", control?.Paused ?? false, Isolation.ConnectorIsolationNames.Name(config.Isolation), settings, [.. secretsSet.Order(StringComparer.Ordinal)], control?.Version, null, control?.UpdatedAt, Status(runtime));
     }
 
     internal static ConnectorStatusView Status(ConnectorRuntime runtime) => new(
@@ -338,7 +338,7 @@ internal static class ConnectorApi
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return (null, [new SettingError("body", "must be a JSON object: {\"id\", \"plugin\", \"merchantId\", \"settings\", \"paused\"}")]);
+                return (null, [new SettingError("body", "must be a JSON object: {\"id\", \"plugin\", \"merchantId\", \"settings\", \"paused\", \"isolation\"}")]);
             }
 
             var errors = new List<SettingError>();
@@ -363,6 +363,19 @@ internal static class ConnectorApi
                 }
             }
 
+            Isolation.ConnectorIsolation? isolation = null;
+            if (root.TryGetProperty("isolation", out var isolationElement) && isolationElement.ValueKind != JsonValueKind.Null)
+            {
+                if (Isolation.ConnectorIsolationNames.TryParse(isolationElement.ValueKind == JsonValueKind.String ? isolationElement.GetString() : null, out var parsed))
+                {
+                    isolation = parsed;
+                }
+                else
+                {
+                    errors.Add(new SettingError("isolation", Isolation.ConnectorIsolationNames.Expected));
+                }
+            }
+
             IReadOnlyDictionary<string, string?>? settings = null;
             if (root.TryGetProperty("settings", out var settingsElement) && settingsElement.ValueKind != JsonValueKind.Null)
             {
@@ -371,7 +384,7 @@ internal static class ConnectorApi
                 errors.AddRange(settingErrors);
             }
 
-            return errors.Count > 0 ? (null, errors) : (new ConnectorDraft(id, plugin, merchantId, settings, paused), errors);
+            return errors.Count > 0 ? (null, errors) : (new ConnectorDraft(id, plugin, merchantId, settings, paused) { Isolation = isolation }, errors);
         }
     }
 

@@ -15,9 +15,10 @@ public sealed record FieldErrorView(string Field, string Message);
 
 /// <summary>
 /// A connector to create or replace. <see cref="Settings"/> values are strings, numbers, booleans, arrays or objects,
-/// or <c>${env:NAME}</c> references; secrets are write-only.
+/// or <c>${env:NAME}</c> references; secrets are write-only. <see cref="Isolation"/> is <c>in-process</c> (the
+/// default) or <c>process</c> (a worker process of its own), as in the connectors file.
 /// </summary>
-public sealed record ConnectorRequest(string? Id, string Plugin, string MerchantId, IReadOnlyDictionary<string, JsonElement>? Settings, bool? Paused);
+public sealed record ConnectorRequest(string? Id, string Plugin, string MerchantId, IReadOnlyDictionary<string, JsonElement>? Settings, bool? Paused, string? Isolation);
 
 /// <summary>
 /// A connector's configuration and status. <see cref="Settings"/> holds the non-secret values only;
@@ -29,6 +30,7 @@ public sealed record ConnectorView(
     string MerchantId,
     string Source,
     bool Paused,
+    string Isolation,
     IReadOnlyDictionary<string, string?> Settings,
     IReadOnlyList<string> SecretsSet,
     long? Version,

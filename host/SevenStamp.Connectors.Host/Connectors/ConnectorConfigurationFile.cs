@@ -150,16 +150,13 @@ public static partial class ConnectorConfigurationFile
             return Isolation.ConnectorIsolation.InProcess;
         }
 
-        switch (value.ValueKind == JsonValueKind.String ? value.GetString() : null)
+        if (Isolation.ConnectorIsolationNames.TryParse(value.ValueKind == JsonValueKind.String ? value.GetString() : null, out var isolation))
         {
-            case "in-process":
-                return Isolation.ConnectorIsolation.InProcess;
-            case "process":
-                return Isolation.ConnectorIsolation.Process;
-            default:
-                errors.Add(new ConnectorConfigError(id, "isolation", "must be \"in-process\" (the default: the connector runs inside the host) or \"process\" (it runs in a worker process of its own that a crash cannot spread from)"));
-                return Isolation.ConnectorIsolation.InProcess;
+            return isolation;
         }
+
+        errors.Add(new ConnectorConfigError(id, "isolation", Isolation.ConnectorIsolationNames.Expected));
+        return Isolation.ConnectorIsolation.InProcess;
     }
 
     private static string? GetString(JsonElement element, string name) =>

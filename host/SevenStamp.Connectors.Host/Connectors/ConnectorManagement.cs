@@ -9,7 +9,11 @@ namespace SevenStamp.Connectors.Host.Connectors;
 /// A connector as a management request describes it; <c>null</c> members were not given. In <c>Settings</c> a null
 /// value clears a setting, and a secret left out of a replace keeps its stored value.
 /// </summary>
-internal sealed record ConnectorDraft(string? Id, string? Plugin, string? MerchantId, IReadOnlyDictionary<string, string?>? Settings, bool? Paused);
+internal sealed record ConnectorDraft(string? Id, string? Plugin, string? MerchantId, IReadOnlyDictionary<string, string?>? Settings, bool? Paused)
+{
+    /// <summary>Where its plugin code runs; left out, in the host's process (a replace keeps the current choice).</summary>
+    public Isolation.ConnectorIsolation? Isolation { get; init; }
+}
 
 internal enum ChangeOutcome
 {
@@ -111,6 +115,7 @@ internal sealed partial class ConnectorManagement(
             MerchantId = draft.MerchantId!.Trim(),
             Settings = StoredConnectorSettings.Serialize(prepared.Stored),
             Paused = draft.Paused ?? false,
+            Isolation = Isolation.ConnectorIsolationNames.Name(draft.Isolation ?? Isolation.ConnectorIsolation.InProcess),
             Version = 1,
             Revision = Guid.NewGuid(),
             CreatedAt = now,
@@ -137,7 +142,10 @@ internal sealed partial class ConnectorManagement(
         return new ChangeResult(ChangeOutcome.Created, instance);
     }
 
-    /// <summary>Creates or replaces <paramref name="id"/>. A secret left out keeps its stored value; <c>paused</c> left out keeps the current desired state.</summary>
+    /// <summary>
+    /// Creates or replaces <paramref name="id"/>. A secret left out keeps its stored value; <c>paused</c> and
+    /// <c>isolation</c> left out keep their current values.
+    /// </summary>
     public async Task<ChangeResult> PutAsync(string id, ConnectorDraft draft, string? ifMatch, CancellationToken cancellationToken)
     {
         var (plugin, errors) = CheckDraft(draft, id);
@@ -174,6 +182,7 @@ internal sealed partial class ConnectorManagement(
             existing.MerchantId = draft.MerchantId!.Trim();
             existing.Settings = StoredConnectorSettings.Serialize(prepared.Stored);
             existing.Paused = draft.Paused ?? existing.Paused;
+            existing.Isolation = draft.Isolation is { } isolation ? Isolation.ConnectorIsolationNames.Name(isolation) : existing.Isolation;
             existing.Version++;
             existing.Revision = Guid.NewGuid();
             existing.UpdatedAt = now;

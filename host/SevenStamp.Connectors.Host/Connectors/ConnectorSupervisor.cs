@@ -252,7 +252,12 @@ public sealed partial class ConnectorSupervisor(
             }
         }
 
-        var config = new ConnectorInstanceConfig(instance.Id, instance.PluginId, instance.MerchantId, true, settings);
+        if (!Isolation.ConnectorIsolationNames.TryParse(instance.Isolation, out var isolation))
+        {
+            problems.Add(new ConnectorConfigError(instance.Id, "isolation", $"is '{instance.Isolation}' in the database; it {Isolation.ConnectorIsolationNames.Expected}"));
+        }
+
+        var config = new ConnectorInstanceConfig(instance.Id, instance.PluginId, instance.MerchantId, true, settings) { Isolation = isolation };
         return new DesiredConnector(config, ConnectorSource.Api, instance.Paused, instance.Revision.ToString("N"), problems);
     }
 

@@ -19,6 +19,15 @@ public sealed class ConnectorInstance
     /// <summary>The desired state: true keeps the instance configured but stopped.</summary>
     public bool Paused { get; set; }
 
+    /// <summary>
+    /// Where its plugin code runs: <c>in-process</c> (inside the host) or <c>process</c> (a worker process of its
+    /// own), as the connectors file's <c>"isolation"</c>.
+    /// </summary>
+    public string Isolation { get; set; } = InProcess;
+
+    /// <summary>The default <see cref="Isolation"/>: inside the host's process.</summary>
+    public const string InProcess = "in-process";
+
     /// <summary>Raised by every restart request, so every replica restarts its copy.</summary>
     public int RestartGeneration { get; set; }
 

@@ -14,6 +14,7 @@ internal static class ConnectorInstanceModel
             instance.Property(i => i.Id).HasMaxLength(LoyaltyDbContext.IdLength).ValueGeneratedNever();
             instance.Property(i => i.PluginId).HasMaxLength(LoyaltyDbContext.IdLength);
             instance.Property(i => i.MerchantId).HasMaxLength(LoyaltyDbContext.IdLength);
+            instance.Property(i => i.Isolation).HasMaxLength(16).HasDefaultValue(ConnectorInstance.InProcess);
             instance.Property(i => i.Revision).IsConcurrencyToken();
         });
 

@@ -236,6 +236,14 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Isolation")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("in-process")
+                        .HasColumnName("isolation");
+
                     b.Property<string>("MerchantId")
                         .IsRequired()
                         .HasMaxLength(64)

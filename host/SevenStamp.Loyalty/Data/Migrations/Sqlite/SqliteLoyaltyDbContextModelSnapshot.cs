@@ -226,6 +226,14 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Isolation")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("in-process")
+                        .HasColumnName("isolation");
+
                     b.Property<string>("MerchantId")
                         .IsRequired()
                         .HasMaxLength(64)
