@@ -192,7 +192,13 @@ public sealed class ChaosTests
                 await Task.Delay(250);
             }
 
-            Assert.True(processed == expected, $"{processed} of {expected} accepted sales were applied.\n{Host.Output}");
+            if (processed != expected)
+            {
+                // Where the rest are tells lost from stuck: still in the sale queue (and whether anything consumes it),
+                // waiting in its delay queue, or failed into its error queue.
+                Assert.Fail($"{processed} of {expected} accepted sales were applied. Broker: {await QueuesAsync()}\n{Host.Output}");
+            }
+
             var awards = await db.StampAwards.Where(a => a.ExternalSaleId.StartsWith(Run)).Select(a => a.ExternalSaleId).ToListAsync();
             Assert.Equal(expected, awards.Count);
             Assert.Equal(expected, awards.Distinct().Count());
@@ -228,6 +234,35 @@ public sealed class ChaosTests
         private LoyaltyDbContext Context() => _database.Provider == LoyaltyStoreProvider.Sqlite
             ? new SqliteLoyaltyDbContext(new DbContextOptionsBuilder<SqliteLoyaltyDbContext>().UseSqlite(_database.ConnectionString).Options)
             : new PostgresLoyaltyDbContext(new DbContextOptionsBuilder<PostgresLoyaltyDbContext>().UseNpgsql(_database.ConnectionString).Options);
+
+        /// <summary>Ready messages and consumers of the sale queue and its companions, for a failure message.</summary>
+        private async Task<string> QueuesAsync()
+        {
+            var readings = new List<string>();
+            try
+            {
+                await using var connection = await new ConnectionFactory { Uri = new Uri(_rabbitUri) }.CreateConnectionAsync();
+                foreach (var queue in new[] { "sale-completed", "sale-completed_delay", "sale-completed_error" })
+                {
+                    await using var channel = await connection.CreateChannelAsync();
+                    try
+                    {
+                        var ok = await channel.QueueDeclarePassiveAsync(_prefix + queue);
+                        readings.Add($"{queue}: {ok.MessageCount} ready, {ok.ConsumerCount} consumer(s)");
+                    }
+                    catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+                    {
+                        readings.Add($"{queue}: no such queue");
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                readings.Add($"not readable ({ex.GetType().Name})");
+            }
+
+            return string.Join("; ", readings);
+        }
 
         private async Task<uint> ErrorQueueDepthAsync()
         {
