@@ -17,9 +17,9 @@ internal sealed class ConsumerQueues
 }
 
 /// <summary>
-/// Consumer lag as metrics: it asks the broker for the depth and consumer count of each
-/// consumer queue, its <c>_error</c> queue and its <c>_delay</c> queue (messages waiting for a delayed redelivery; every <c>SevenStamp:Bus:QueueMetricsInterval</c>, 15 s by default); the
-/// gauges <c>sevenstamp.queue.messages</c> and <c>sevenstamp.queue.consumers</c> report the latest reading (the
+/// Consumer lag as metrics: it asks the broker for the depth and consumer count of each consumer queue, its
+/// <c>_error</c> queue and its <c>_delay</c> queue (messages waiting for a delayed redelivery), every
+/// <c>SevenStamp:Bus:QueueMetricsInterval</c> (15 s by default); the gauges <c>sevenstamp.queue.messages</c> and <c>sevenstamp.queue.consumers</c> report the latest reading (the
 /// loyalty outbox's own backlog is <c>sevenstamp.loyalty.outbox.backlog</c>). A broker that cannot be asked leaves the
 /// last reading and is tried again next round.
 /// </summary>
@@ -88,8 +88,8 @@ internal sealed partial class QueueDepthMonitor : BackgroundService
     {
         foreach (var name in _queues.Names.SelectMany(q => new[] { q, q + HostQueues.ErrorSuffix, q + HostQueues.DelaySuffix }))
         {
-            // A passive declare of a queue that does not exist (an error or delay queue nothing failed into yet) closes its
-            // channel, so each queue is asked on a channel of its own.
+            // A passive declare of a queue that does not exist (an error or delay queue nothing failed into yet)
+            // closes its channel, so each queue is asked on a channel of its own.
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
             try
             {
