@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
@@ -76,14 +77,36 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         var outcomes = new SaleOutcome?[sales.Count];
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        // Without savepoints the batch stands or falls as a whole, so its reads can be made once for all its sales.
-        if (!savepoints)
+        if (savepoints)
         {
+            await ApplyEachBehindASavepointAsync(transaction, sales, outcomes, errors, cancellationToken);
+        }
+        else
+        {
+            // Without savepoints the batch stands or falls as a whole, so its reads can be made once for all its sales.
             var reads = await ReadBatchAsync(sales, timeProvider.GetUtcNow(), cancellationToken);
             await ApplyWithReadsAsync(sales, reads, outcomes, cancellationToken);
         }
 
-        for (var i = 0; savepoints && i < sales.Count; i++)
+        await CommitAsync(transaction, cancellationToken);
+        for (var i = 0; i < sales.Count; i++)
+        {
+            if (outcomes[i] is { } outcome)
+            {
+                Report(sales[i], outcome);
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// Applies each sale on its own behind a savepoint: a sale that throws is rolled back alone, its exception kept at
+    /// its index, and the others go on.
+    /// </summary>
+    private async Task ApplyEachBehindASavepointAsync(IDbContextTransaction transaction, IReadOnlyList<SaleCompleted> sales, SaleOutcome?[] outcomes, Exception?[] errors, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < sales.Count; i++)
         {
             await transaction.CreateSavepointAsync("sale", cancellationToken);
             try
@@ -101,17 +124,6 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
                 errors[i] = ex;
             }
         }
-
-        await CommitAsync(transaction, cancellationToken);
-        for (var i = 0; i < sales.Count; i++)
-        {
-            if (outcomes[i] is { } outcome)
-            {
-                Report(sales[i], outcome);
-            }
-        }
-
-        return errors;
     }
 
     /// <summary>
