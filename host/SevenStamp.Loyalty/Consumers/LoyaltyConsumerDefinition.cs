@@ -1,6 +1,4 @@
-using System.Data.Common;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using SevenStamp.Loyalty.Messaging;
 
 namespace SevenStamp.Loyalty.Consumers;
@@ -20,13 +18,9 @@ public abstract class LoyaltyConsumerDefinition<TConsumer> : ConsumerDefinition<
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
-        endpointConfigurator.UseRetryThenDelayedRedelivery(context, IsTransient, retryLimit: 10, (r, limit) =>
+        endpointConfigurator.UseRetryThenDelayedRedelivery(context, DatabaseFaults.AreTransient, retryLimit: 10, (r, limit) =>
             r.Exponential(limit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500)));
     }
-
-    /// <summary>The faults worth another try later: the database's, not a bad message's.</summary>
-    private static bool IsTransient(Exception exception) =>
-        exception is DbUpdateException or DbException or InvalidOperationException or TimeoutException;
 }
 
 /// <summary>

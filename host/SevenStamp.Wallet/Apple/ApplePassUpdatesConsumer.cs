@@ -1,6 +1,4 @@
-using System.Data.Common;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Messaging;
@@ -61,10 +59,10 @@ public sealed class ApplePassUpdatesConsumerDefinition : ConsumerDefinition<Appl
     }
 
     /// <summary>
-    /// APNs or the database unavailable for now (the same database faults the loyalty consumers retry). APNs's
-    /// permanent refusals are not faults (the updater logs them, and drops a device token APNs no longer knows); what
-    /// else throws would throw again.
+    /// APNs or the database unavailable for now (the database faults the loyalty consumers retry). APNs's permanent
+    /// refusals are not faults (the updater logs them, and drops a device token APNs no longer knows); what else
+    /// throws would throw again.
     /// </summary>
     internal static bool IsTransient(Exception exception) =>
-        exception is ApnsUnavailableException or HttpRequestException or TimeoutException or DbException or DbUpdateException or InvalidOperationException;
+        exception is ApnsUnavailableException or HttpRequestException || DatabaseFaults.AreTransient(exception);
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Polly.Timeout;
@@ -84,7 +83,10 @@ public sealed class GoogleWalletUpdatesConsumerDefinition : ConsumerDefinition<G
         consumerConfigurator.Message<VoucherReinstated>(m => m.UsePartitioner(partitioner, c => c.Message.CardId));
     }
 
-    /// <summary>Google or the database unavailable for now, not a bad message or a refused key.</summary>
+    /// <summary>
+    /// Google or the database unavailable for now (the database faults the loyalty consumers retry; the Google
+    /// updates only read it), not a bad message or a refused key.
+    /// </summary>
     private static bool IsTransient(Exception exception) =>
-        exception is GoogleWalletException { IsTransient: true } or HttpRequestException or TimeoutRejectedException or TimeoutException or DbException or InvalidOperationException;
+        exception is GoogleWalletException { IsTransient: true } or HttpRequestException or TimeoutRejectedException || DatabaseFaults.AreTransient(exception);
 }
