@@ -93,31 +93,11 @@ internal static class MassTransitBaseline
     {
         var consumed = counter.Expect(count);
         var started = Stopwatch.GetTimestamp();
-        using var gate = new SemaphoreSlim(InFlight);
-        var pending = new List<Task>(count);
-        for (var i = first; i < first + count; i++)
-        {
-            await gate.WaitAsync(cancellationToken);
-            pending.Add(PublishAsync(bus, sale with { ExternalSaleId = $"order-{i:D10}" }, gate, cancellationToken));
-        }
-
-        await Task.WhenAll(pending);
+        // With publisher confirmation on, each publish completes when the broker confirmed its message.
+        await BoundedPublishes.RunAsync(count, InFlight, i => bus.Publish(sale with { ExternalSaleId = $"order-{first + i:D10}" }, cancellationToken), cancellationToken);
         var published = Stopwatch.GetElapsedTime(started);
         await consumed.WaitAsync(TimeSpan.FromMinutes(5), cancellationToken);
         return published;
-    }
-
-    private static async Task PublishAsync(IBus bus, SaleCompleted sale, SemaphoreSlim gate, CancellationToken cancellationToken)
-    {
-        try
-        {
-            // With publisher confirmation on, this completes when the broker confirmed the message.
-            await bus.Publish(sale, cancellationToken);
-        }
-        finally
-        {
-            gate.Release();
-        }
     }
 
     private static async Task DeleteAsync(string rabbitUri, string queue, string messageExchange)

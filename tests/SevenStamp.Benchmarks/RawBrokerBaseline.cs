@@ -51,17 +51,10 @@ internal static class RawBrokerBaseline
             var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
             var started = Stopwatch.GetTimestamp();
 
-            // The channel's limiter holds each publish until a confirm frees a permit; this gate only keeps the
-            // number of pending publish tasks (and their memory) to the same order.
-            using var gate = new SemaphoreSlim(InFlight);
-            var pending = new List<Task>(messages);
-            for (var i = 0; i < messages; i++)
-            {
-                await gate.WaitAsync(cancellationToken);
-                pending.Add(PublishAsync(publisher, queue, properties, body, gate, cancellationToken));
-            }
-
-            await Task.WhenAll(pending);
+            // The channel's limiter holds each publish until a confirm frees a permit; this bound only keeps the
+            // number of pending publish tasks (and their memory) to the same order. With confirmation tracking, a
+            // publish completes when the broker confirmed the message.
+            await BoundedPublishes.RunAsync(messages, InFlight, async _ => await publisher.BasicPublishAsync(string.Empty, queue, mandatory: false, properties, body, cancellationToken), cancellationToken);
             var published = Stopwatch.GetElapsedTime(started);
             await allConsumed.Task.WaitAsync(TimeSpan.FromMinutes(5), cancellationToken);
             var endToEnd = Stopwatch.GetElapsedTime(started);
@@ -70,19 +63,6 @@ internal static class RawBrokerBaseline
         finally
         {
             await publisher.QueueDeleteAsync(queue, cancellationToken: CancellationToken.None);
-        }
-    }
-
-    private static async Task PublishAsync(IChannel channel, string queue, BasicProperties properties, byte[] body, SemaphoreSlim gate, CancellationToken cancellationToken)
-    {
-        try
-        {
-            // With confirmation tracking, this completes when the broker confirmed the message.
-            await channel.BasicPublishAsync(string.Empty, queue, mandatory: false, properties, body, cancellationToken);
-        }
-        finally
-        {
-            gate.Release();
         }
     }
 }
