@@ -241,19 +241,9 @@ public sealed class ChaosTests
             var readings = new List<string>();
             try
             {
-                await using var connection = await new ConnectionFactory { Uri = new Uri(_rabbitUri) }.CreateConnectionAsync();
                 foreach (var queue in new[] { "sale-completed", "sale-completed_delay", "sale-completed_error" })
                 {
-                    await using var channel = await connection.CreateChannelAsync();
-                    try
-                    {
-                        var ok = await channel.QueueDeclarePassiveAsync(_prefix + queue);
-                        readings.Add($"{queue}: {ok.MessageCount} ready, {ok.ConsumerCount} consumer(s)");
-                    }
-                    catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
-                    {
-                        readings.Add($"{queue}: no such queue");
-                    }
+                    readings.Add(await ReadQueueAsync(queue) is { } ok ? $"{queue}: {ok.MessageCount} ready, {ok.ConsumerCount} consumer(s)" : $"{queue}: no such queue");
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -264,17 +254,21 @@ public sealed class ChaosTests
             return string.Join("; ", readings);
         }
 
-        private async Task<uint> ErrorQueueDepthAsync()
+        // No error queue: nothing ever faulted.
+        private async Task<uint> ErrorQueueDepthAsync() => (await ReadQueueAsync("sale-completed_error"))?.MessageCount ?? 0;
+
+        /// <summary>The broker's reading of this scenario's <paramref name="queue"/>, or null when it does not exist.</summary>
+        private async Task<QueueDeclareOk?> ReadQueueAsync(string queue)
         {
             await using var connection = await new ConnectionFactory { Uri = new Uri(_rabbitUri) }.CreateConnectionAsync();
             await using var channel = await connection.CreateChannelAsync();
             try
             {
-                return (await channel.QueueDeclarePassiveAsync(_prefix + "sale-completed_error")).MessageCount;
+                return await channel.QueueDeclarePassiveAsync(_prefix + queue);
             }
             catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
             {
-                return 0; // No error queue: nothing ever faulted.
+                return null;
             }
         }
     }
