@@ -11,15 +11,32 @@ namespace SevenStamp.Connectors.Sdk;
 /// </summary>
 public sealed class ConnectorSettingsDefinition : IEnumerable<SettingDefinition>
 {
+    /// <summary>The longest value of a setting that declares no <see cref="SettingDefinition.MaxLength"/> (JSON settings excepted).</summary>
+    public const int DefaultMaxLength = 4096;
+
+    /// <summary>The longest value of a JSON setting (a mapping, say) that declares no <see cref="SettingDefinition.MaxLength"/>.</summary>
+    public const int DefaultJsonMaxLength = 65_536;
+
+    /// <summary>The longest setting name reported back in an error; a longer unknown key is not quoted.</summary>
+    private const int MaxQuotedNameLength = 64;
+
     private readonly List<SettingDefinition> _definitions = [];
     private readonly Dictionary<string, SettingDefinition> _byName = new(StringComparer.Ordinal);
 
-    /// <summary>Declares a setting. Names are case-sensitive and unique.</summary>
-    public ConnectorSettingsDefinition Define(string name, SettingType type, string description, bool required = false, bool secret = false, string? defaultValue = null)
+    /// <summary>
+    /// Declares a setting. Names are case-sensitive and unique. <paramref name="maxLength"/> caps the value's length in
+    /// characters; left out, <see cref="DefaultMaxLength"/> (or <see cref="DefaultJsonMaxLength"/> for JSON) applies.
+    /// </summary>
+    public ConnectorSettingsDefinition Define(string name, SettingType type, string description, bool required = false, bool secret = false, string? defaultValue = null, int? maxLength = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(description);
-        var definition = new SettingDefinition { Name = name, Type = type, Description = description, Required = required, Secret = secret, DefaultValue = defaultValue };
+        if (maxLength is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "A setting's maximum length must be at least 1.");
+        }
+
+        var definition = new SettingDefinition { Name = name, Type = type, Description = description, Required = required, Secret = secret, DefaultValue = defaultValue, MaxLength = maxLength };
         if (!_byName.TryAdd(name, definition))
         {
             throw new ArgumentException($"Setting '{name}' is declared twice.", nameof(name));
@@ -51,6 +68,12 @@ public sealed class ConnectorSettingsDefinition : IEnumerable<SettingDefinition>
 
         foreach (var key in values.Keys.Where(k => !_byName.ContainsKey(k)).Order(StringComparer.Ordinal))
         {
+            if (key.Length > MaxQuotedNameLength || key.Any(char.IsControl))
+            {
+                errors.Add(new SettingError("settings", $"has an unknown setting whose name is not quoted here ({key.Length} characters, or with control characters); this connector's settings are: {string.Join(", ", _definitions.Select(d => d.Name))}"));
+                continue;
+            }
+
             var suggestion = _definitions.FirstOrDefault(d => string.Equals(d.Name, key, StringComparison.OrdinalIgnoreCase));
             errors.Add(new SettingError(key, suggestion is not null
                 ? $"unknown setting; did you mean '{suggestion.Name}'? (names are case-sensitive)"
@@ -63,6 +86,13 @@ public sealed class ConnectorSettingsDefinition : IEnumerable<SettingDefinition>
             if (string.IsNullOrWhiteSpace(raw))
             {
                 raw = definition.DefaultValue;
+            }
+
+            if (raw is not null && raw.Length > definition.EffectiveMaxLength)
+            {
+                // The value is not repeated: it may be a secret, and echoing megabytes helps nobody.
+                errors.Add(new SettingError(definition.Name, $"is {raw.Length} characters long; at most {definition.EffectiveMaxLength} are accepted"));
+                continue;
             }
 
             if (string.IsNullOrWhiteSpace(raw))

@@ -19,4 +19,14 @@ public sealed record SettingDefinition
 
     /// <summary>The value used when none is given, in the same text form a merchant would write.</summary>
     public string? DefaultValue { get; init; }
+
+    /// <summary>
+    /// The longest value accepted, in characters. Null takes the default cap of its type
+    /// (<see cref="ConnectorSettingsDefinition.DefaultMaxLength"/>, or <see cref="ConnectorSettingsDefinition.DefaultJsonMaxLength"/>
+    /// for JSON). A longer value is refused naming its length, never echoed.
+    /// </summary>
+    public int? MaxLength { get; init; }
+
+    /// <summary>The longest value accepted: <see cref="MaxLength"/>, or the default cap of the setting's type.</summary>
+    public int EffectiveMaxLength => MaxLength ?? (Type == SettingType.Json ? ConnectorSettingsDefinition.DefaultJsonMaxLength : ConnectorSettingsDefinition.DefaultMaxLength);
 }

@@ -13,6 +13,15 @@ public sealed record SaleCompleted
     /// <summary>The connector instance the sale came through (e.g. <c>square-main</c>). Set by the host.</summary>
     public required string ConnectorId { get; init; }
 
+    /// <summary>
+    /// The point-of-sale system the sale was rung up on (e.g. <c>square</c>, <c>shopify</c>). Set by the host: the
+    /// connector instance's <c>sourceSystem</c> when the merchant gave one, else what the plugin set, else the connector
+    /// id. Stamps are keyed on (merchant, source system, <see cref="ExternalSaleId"/>), so one sale reaching the host by
+    /// two connectors (a webhook and a CSV export of the same till) is stamped once. Null on messages published before
+    /// it existed: the connector id stands in.
+    /// </summary>
+    public string? SourceSystem { get; init; }
+
     /// <summary>The POS location or store, when the POS has one.</summary>
     public string? LocationId { get; init; }
 

@@ -9,6 +9,9 @@ public sealed record SaleRefunded
     /// <summary>The connector instance the refund came through. Set by the host.</summary>
     public required string ConnectorId { get; init; }
 
+    /// <summary>The point-of-sale system, as <see cref="SaleCompleted.SourceSystem"/>; the refunded sale is looked up under it.</summary>
+    public string? SourceSystem { get; init; }
+
     /// <summary>The refund's own id in the POS; refunds are keyed on it.</summary>
     public required string ExternalRefundId { get; init; }
 

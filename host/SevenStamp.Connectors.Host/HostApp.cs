@@ -41,6 +41,7 @@ public static class HostApp
         ConfigureServices(builder);
 
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.MapWebhooks();
         app.MapStatus();
         app.MapLoyaltyApi();
@@ -113,7 +114,17 @@ public static class HostApp
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
         services.AddOpenApi();
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            json.SerializerOptions.AllowDuplicateProperties = false;
+        });
+
+        // A body that cannot be read answers 400 naming the field (JsonBody.BadBodyHandler); any other unhandled
+        // failure answers a bare 500 problem, never a stack trace.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<JsonBody.BadBodyHandler>();
+        services.AddProblemDetails();
         services.AddSingleton(sp => LinkSecretFrom(sp.GetRequiredService<IOptions<SevenStampOptions>>().Value.Vouchers, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HostApp))));
         services.AddSingleton(sp => new VoucherLinks(sp.GetRequiredService<LinkSecret>().Value));
         services.AddSingleton(sp => new CardLinks(sp.GetRequiredService<LinkSecret>().Value));

@@ -48,6 +48,8 @@ internal static class StatusEndpoints
                 eventsIn = c.EventsIn,
                 recordsOut = c.RecordsOut,
                 signatureFailures = c.SignatureFailures,
+                ignored = c.Ignored,
+                invalid = c.Invalid,
                 failures = c.Failures,
                 lastEventAt = c.LastEventAt,
                 lastFailureAt = c.LastFailureAt,

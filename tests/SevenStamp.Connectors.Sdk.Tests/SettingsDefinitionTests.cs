@@ -112,4 +112,50 @@ public class SettingsDefinitionTests
     [InlineData("NaNs")]
     [InlineData("-00:00:05")]
     public void Bad_durations_do_not_parse(string text) => Assert.False(ConnectorSettingsDefinition.TryParseDuration(text, out _));
+    [Fact]
+    public void Validate_ValueLongerThanTheDefaultCap_IsRefusedWithoutEchoingIt()
+    {
+        // Arrange: a 900 KB value, as a pasted file would be.
+        var huge = new string('x', 900 * 1024);
+
+        // Act
+        var result = Validate(("token", "t"), ("baseUrl", "https://example.com/" + huge));
+
+        // Assert
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("baseUrl", error.Field);
+        Assert.Contains($"at most {ConnectorSettingsDefinition.DefaultMaxLength}", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 200, "The error must not repeat the value.");
+    }
+
+    [Fact]
+    public void Validate_DeclaredMaxLength_IsEnforcedAndJsonHasALargerDefault()
+    {
+        // Arrange
+        var definition = new ConnectorSettingsDefinition()
+            .Define("code", SettingType.String, "A short code.", maxLength: 8)
+            .Define("mapping", SettingType.Json, "Field mapping.");
+        var mapping = "{\"a\":\"" + new string('m', ConnectorSettingsDefinition.DefaultMaxLength) + "\"}";
+
+        // Act
+        var tooLong = definition.Validate(new Dictionary<string, string?> { ["code"] = "123456789", ["mapping"] = mapping });
+
+        // Assert
+        Assert.Equal(["code"], tooLong.Errors.Select(e => e.Field));
+    }
+
+    [Fact]
+    public void Validate_UnknownKeyOfAMegabyte_IsNotQuotedBack()
+    {
+        // Arrange
+        var key = new string('k', 1024 * 1024);
+
+        // Act
+        var result = Validate(("token", "t"), (key, "v"));
+
+        // Assert
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("settings", error.Field);
+        Assert.DoesNotContain(key[..100], error.Message, StringComparison.Ordinal);
+    }
 }

@@ -38,8 +38,11 @@ public sealed record RedemptionResponse(RedemptionOutcome Outcome, string Messag
 
 public sealed record EnrollRequest(string? LoyaltyCardId);
 
-/// <summary>Exactly one of: a loyalty card id, or a connector id with that POS's customer id.</summary>
-public sealed record LinkRequest(string? LoyaltyCardId, string? ConnectorId, string? PosCustomerId);
+/// <summary>
+/// Exactly one of: a loyalty card id, or a POS customer id with the point-of-sale system it belongs to
+/// (<see cref="SourceSystem"/>, or <see cref="ConnectorId"/>: the source system of that connector).
+/// </summary>
+public sealed record LinkRequest(string? LoyaltyCardId, string? ConnectorId, string? PosCustomerId, string? SourceSystem = null);
 
 public sealed record StaffRequest(string? StaffId);
 

@@ -14,8 +14,7 @@ namespace SevenStamp.Connectors.Host.Api;
 /// </summary>
 internal static class ConnectorApi
 {
-    private static readonly JsonDocumentOptions BodyOptions = new() { MaxDepth = 32 };
-    private static readonly string[] RequestFields = ["id", "plugin", "merchantId", "settings", "paused", "isolation"];
+    private static readonly string[] RequestFields = ["id", "plugin", "merchantId", "settings", "paused", "isolation", "sourceSystem"];
 
     public static IEndpointRouteBuilder MapConnectorApi(this IEndpointRouteBuilder endpoints)
     {
@@ -279,8 +278,8 @@ internal static class ConnectorApi
 
         var status = supervisor.TryGet(instance.Id, out var runtime) && runtime.Source == ConnectorSource.Api
             ? Status(runtime)
-            : new ConnectorStatusView(instance.Id, supervisor.IsDefinedInFile(instance.Id) ? "shadowed" : "pending", supervisor.IsDefinedInFile(instance.Id) ? "the connector file defines the same id; the file's definition runs" : null, [], 0, 0, 0, 0, null, null, null, 0, null, null);
-        return new ConnectorView(instance.Id, instance.PluginId, instance.MerchantId, "api", instance.Paused, instance.Isolation, settings, [.. secretsSet.Order(StringComparer.Ordinal)], instance.Version, instance.CreatedAt, instance.UpdatedAt, status);
+            : new ConnectorStatusView(instance.Id, supervisor.IsDefinedInFile(instance.Id) ? "shadowed" : "pending", supervisor.IsDefinedInFile(instance.Id) ? "the connector file defines the same id; the file's definition runs" : null, [], 0, 0, 0, 0, 0, 0, null, null, null, 0, null, null);
+        return new ConnectorView(instance.Id, instance.PluginId, instance.MerchantId, "api", instance.Paused, instance.Isolation, instance.SourceSystem ?? instance.Id, settings, [.. secretsSet.Order(StringComparer.Ordinal)], instance.Version, instance.CreatedAt, instance.UpdatedAt, status);
     }
 
     private static ConnectorView FileView(ConnectorRuntime runtime, ConnectorFileControl? control, PluginCatalog catalog)
@@ -305,7 +304,7 @@ internal static class ConnectorApi
             }
         }
 
-        return new ConnectorView(config.Id, config.PluginId, config.MerchantId, "file", control?.Paused ?? false, Isolation.ConnectorIsolationNames.Name(config.Isolation), settings, [.. secretsSet.Order(StringComparer.Ordinal)], control?.Version, null, control?.UpdatedAt, Status(runtime));
+        return new ConnectorView(config.Id, config.PluginId, config.MerchantId, "file", control?.Paused ?? false, Isolation.ConnectorIsolationNames.Name(config.Isolation), config.SourceSystem ?? config.Id, settings, [.. secretsSet.Order(StringComparer.Ordinal)], control?.Version, null, control?.UpdatedAt, Status(runtime));
     }
 
     internal static ConnectorStatusView Status(ConnectorRuntime runtime) => new(
@@ -316,6 +315,8 @@ internal static class ConnectorApi
         runtime.EventsIn,
         runtime.RecordsOut,
         runtime.SignatureFailures,
+        runtime.Ignored,
+        runtime.Invalid,
         runtime.Failures,
         runtime.LastEventAt,
         runtime.LastFailureAt,
@@ -338,7 +339,7 @@ internal static class ConnectorApi
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return (null, [new SettingError("body", "must be a JSON object: {\"id\", \"plugin\", \"merchantId\", \"settings\", \"paused\", \"isolation\"}")]);
+                return (null, [new SettingError("body", "must be a JSON object: {\"id\", \"plugin\", \"merchantId\", \"settings\", \"paused\", \"isolation\", \"sourceSystem\"}")]);
             }
 
             var errors = new List<SettingError>();
@@ -376,6 +377,11 @@ internal static class ConnectorApi
                 }
             }
 
+            if (!ConnectorSourceSystem.TryRead(root, out var sourceSystem))
+            {
+                errors.Add(new SettingError("sourceSystem", ConnectorSourceSystem.Expected));
+            }
+
             IReadOnlyDictionary<string, string?>? settings = null;
             if (root.TryGetProperty("settings", out var settingsElement) && settingsElement.ValueKind != JsonValueKind.Null)
             {
@@ -384,7 +390,7 @@ internal static class ConnectorApi
                 errors.AddRange(settingErrors);
             }
 
-            return errors.Count > 0 ? (null, errors) : (new ConnectorDraft(id, plugin, merchantId, settings, paused) { Isolation = isolation }, errors);
+            return errors.Count > 0 ? (null, errors) : (new ConnectorDraft(id, plugin, merchantId, settings, paused) { Isolation = isolation, SourceSystem = sourceSystem }, errors);
         }
     }
 
@@ -426,17 +432,8 @@ internal static class ConnectorApi
         return (settings, []);
     }
 
-    private static async Task<(JsonDocument? Document, SettingError? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await JsonDocument.ParseAsync(request.Body, BodyOptions, cancellationToken), null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, new SettingError("body", $"is not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}); send a JSON object with Content-Type: application/json"));
-        }
-    }
+    private static Task<(JsonDocument? Document, SettingError? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        JsonBody.ParseAsync(request.Body, cancellationToken);
 
     private static string? IfMatch(HttpRequest request)
     {

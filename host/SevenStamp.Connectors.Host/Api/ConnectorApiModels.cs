@@ -16,9 +16,11 @@ public sealed record FieldErrorView(string Field, string Message);
 /// <summary>
 /// A connector to create or replace. <see cref="Settings"/> values are strings, numbers, booleans, arrays or objects,
 /// or <c>${env:NAME}</c> references; secrets are write-only. <see cref="Isolation"/> is <c>in-process</c> (the
-/// default) or <c>process</c> (a worker process of its own), as in the connectors file.
+/// default) or <c>process</c> (a worker process of its own), as in the connectors file. <see cref="SourceSystem"/>
+/// names the point-of-sale system the sales come from (e.g. <c>square</c>): connectors that see the same till give
+/// the same name, so each sale is stamped once.
 /// </summary>
-public sealed record ConnectorRequest(string? Id, string Plugin, string MerchantId, IReadOnlyDictionary<string, JsonElement>? Settings, bool? Paused, string? Isolation);
+public sealed record ConnectorRequest(string? Id, string Plugin, string MerchantId, IReadOnlyDictionary<string, JsonElement>? Settings, bool? Paused, string? Isolation, string? SourceSystem);
 
 /// <summary>
 /// A connector's configuration and status. <see cref="Settings"/> holds the non-secret values only;
@@ -31,6 +33,7 @@ public sealed record ConnectorView(
     string Source,
     bool Paused,
     string Isolation,
+    string SourceSystem,
     IReadOnlyDictionary<string, string?> Settings,
     IReadOnlyList<string> SecretsSet,
     long? Version,
@@ -50,6 +53,8 @@ public sealed record ConnectorStatusView(
     long EventsIn,
     long RecordsOut,
     long SignatureFailures,
+    long Ignored,
+    long Invalid,
     long Failures,
     DateTimeOffset? LastEventAt,
     DateTimeOffset? LastFailureAt,

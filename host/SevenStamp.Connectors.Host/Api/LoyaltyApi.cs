@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
@@ -15,8 +16,6 @@ namespace SevenStamp.Connectors.Host.Api;
 /// </summary>
 internal static class LoyaltyApi
 {
-    private const int MaxIdLength = 200;
-
     public static IEndpointRouteBuilder MapLoyaltyApi(this IEndpointRouteBuilder endpoints)
     {
         var merchant = endpoints.MapGroup("/api/merchants/{merchantId}")
@@ -52,7 +51,8 @@ internal static class LoyaltyApi
         }
         catch (JsonException ex)
         {
-            return Invalid(string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.'), "has a value of the wrong type or is not valid JSON; see the schema at /openapi/v1.json");
+            var error = JsonBody.Describe(ex);
+            return Invalid(error.Field, error.Message);
         }
 
         if (definition is null)
@@ -97,10 +97,10 @@ internal static class LoyaltyApi
 
     private static async Task<IResult> EnrollAsync(string merchantId, EnrollRequest? enroll, CardDirectory cards, VoucherLinks links, CardLinks cardLinks, CancellationToken cancellationToken)
     {
-        var loyaltyCardId = enroll?.LoyaltyCardId?.Trim();
-        if (loyaltyCardId is { Length: 0 or > MaxIdLength } || loyaltyCardId?.Any(char.IsControl) == true)
+        string? loyaltyCardId = null;
+        if (enroll?.LoyaltyCardId is { } given && (!CheckoutText.TryNormalizeIdentifier(given, out loyaltyCardId, out var problem) || loyaltyCardId.Length == 0))
         {
-            return Invalid("loyaltyCardId", $"must be 1–{MaxIdLength} printable characters, or left out");
+            return Invalid("loyaltyCardId", problem ?? $"is empty; give 1–{CheckoutText.MaxIdentifierLength} printable characters, or leave it out");
         }
 
         var cardId = await cards.EnrollAsync(merchantId, loyaltyCardId, cancellationToken);
@@ -113,14 +113,15 @@ internal static class LoyaltyApi
         return Results.Created($"/api/merchants/{merchantId}/cards/{cardId}", CardResponse.From(view!, links, cardLinks));
     }
 
-    private static async Task<IResult> FindCardAsync(string merchantId, string? loyaltyCardId, string? connectorId, string? posCustomerId, CardDirectory cards, VoucherLinks links, CardLinks cardLinks, CancellationToken cancellationToken)
+    private static async Task<IResult> FindCardAsync(string merchantId, string? loyaltyCardId, string? connectorId, string? sourceSystem, string? posCustomerId, CardDirectory cards, VoucherLinks links, CardLinks cardLinks, ConnectorSupervisor supervisor, CancellationToken cancellationToken)
     {
-        if (Identifier(loyaltyCardId, connectorId, posCustomerId) is not { } identifier)
+        var (identifier, invalid) = Identifier(loyaltyCardId, connectorId, sourceSystem, posCustomerId, supervisor, "query");
+        if (identifier is null)
         {
-            return Invalid("query", "give loyaltyCardId, or connectorId and posCustomerId");
+            return invalid!;
         }
 
-        var cardId = await cards.FindByIdentifierAsync(merchantId, identifier.Kind, identifier.Value, cancellationToken);
+        var cardId = await cards.FindByIdentifierAsync(merchantId, identifier.Value.Kind, identifier.Value.Value, cancellationToken);
         return cardId is null ? Results.Problem("No card has this identifier.", statusCode: StatusCodes.Status404NotFound) : await GetCardAsync(merchantId, cardId.Value, cards, links, cardLinks, cancellationToken);
     }
 
@@ -129,14 +130,15 @@ internal static class LoyaltyApi
             ? Results.Ok(CardResponse.From(view, links, cardLinks))
             : Results.Problem("No such card for this merchant.", statusCode: StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> LinkAsync(string merchantId, Guid cardId, LinkRequest? link, CardDirectory cards, CancellationToken cancellationToken)
+    private static async Task<IResult> LinkAsync(string merchantId, Guid cardId, LinkRequest? link, CardDirectory cards, ConnectorSupervisor supervisor, CancellationToken cancellationToken)
     {
-        if (Identifier(link?.LoyaltyCardId, link?.ConnectorId, link?.PosCustomerId) is not { } identifier)
+        var (identifier, invalid) = Identifier(link?.LoyaltyCardId, link?.ConnectorId, link?.SourceSystem, link?.PosCustomerId, supervisor, "body");
+        if (identifier is not { } given)
         {
-            return Invalid("body", "give loyaltyCardId, or connectorId and posCustomerId");
+            return invalid!;
         }
 
-        return await cards.LinkAsync(merchantId, cardId, identifier.Kind, identifier.Value, cancellationToken) switch
+        return await cards.LinkAsync(merchantId, cardId, given.Kind, given.Value, cancellationToken) switch
         {
             null => Results.Problem("No such card for this merchant.", statusCode: StatusCodes.Status404NotFound),
             LinkOutcome.LinkedElsewhere => Results.Problem("This identifier already belongs to another customer's card.", statusCode: StatusCodes.Status409Conflict),
@@ -192,16 +194,49 @@ internal static class LoyaltyApi
         return Results.Ok(new UnmatchedResponse(count, recent));
     }
 
-    private static (string Kind, string Value)? Identifier(string? loyaltyCardId, string? connectorId, string? posCustomerId)
+    /// <summary>
+    /// The link-table identifier a request names: a loyalty card id, or a POS customer id within its point-of-sale
+    /// system (<paramref name="sourceSystem"/>, or the source system of connector <paramref name="connectorId"/>). The
+    /// ids pass the same rule as the ids of sales (<see cref="CheckoutText"/>), so they find what the sales linked.
+    /// </summary>
+    private static ((string Kind, string Value)? Identifier, IResult? Invalid) Identifier(string? loyaltyCardId, string? connectorId, string? sourceSystem, string? posCustomerId, ConnectorSupervisor supervisor, string where)
     {
-        if (!string.IsNullOrWhiteSpace(loyaltyCardId) && string.IsNullOrWhiteSpace(posCustomerId) && loyaltyCardId.Length <= MaxIdLength)
+        var usage = $"give loyaltyCardId, or posCustomerId with sourceSystem (or connectorId) in the {where}";
+        if (loyaltyCardId is not null && posCustomerId is null)
         {
-            return (CustomerIdentity.Card, loyaltyCardId.Trim());
+            return CheckoutText.TryNormalizeIdentifier(loyaltyCardId, out var card, out var problem) && card.Length > 0
+                ? ((CustomerIdentity.Card, card), null)
+                : (null, Invalid("loyaltyCardId", problem ?? "is empty; " + usage));
         }
 
-        return string.IsNullOrWhiteSpace(loyaltyCardId) && ConnectorManifest.IsValidId(connectorId) && !string.IsNullOrWhiteSpace(posCustomerId) && posCustomerId.Length <= MaxIdLength
-            ? (CustomerIdentity.Pos, CustomerIdentity.PosValue(connectorId!, posCustomerId))
-            : null;
+        if (loyaltyCardId is not null || posCustomerId is null)
+        {
+            return (null, Invalid(where, usage));
+        }
+
+        if (!CheckoutText.TryNormalizeIdentifier(posCustomerId, out var customer, out var customerProblem) || customer.Length == 0)
+        {
+            return (null, Invalid("posCustomerId", customerProblem ?? "is empty; " + usage));
+        }
+
+        string? source;
+        if (sourceSystem is not null)
+        {
+            if (!ConnectorSourceSystem.TryParse(sourceSystem, out source))
+            {
+                return (null, Invalid("sourceSystem", ConnectorSourceSystem.Expected));
+            }
+        }
+        else if (ConnectorManifest.IsValidId(connectorId))
+        {
+            source = supervisor.TryGet(connectorId!, out var runtime) ? runtime.Config.SourceSystem ?? connectorId : connectorId;
+        }
+        else
+        {
+            return (null, Invalid(connectorId is null ? where : "connectorId", connectorId is null ? usage : "must be a connector id: lower-case letters, digits and dashes"));
+        }
+
+        return ((CustomerIdentity.Pos, CustomerIdentity.PosValue(source!, customer)), null);
     }
 
     private static IResult? BadMerchant(string merchantId) =>

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using SevenStamp.Connectors.Sdk;
 
 namespace SevenStamp.Connectors.Host.Api;
 
@@ -12,9 +13,20 @@ internal static class PoolFile
     public const int MaxCodeLength = 64;
     public const int MaxCodes = 100_000;
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static (IReadOnlyList<string> Codes, string? Error) Parse(string contentType, byte[] body)
     {
-        var text = Encoding.UTF8.GetString(body).TrimStart('\uFEFF');
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(body).TrimStart('\uFEFF');
+        }
+        catch (DecoderFallbackException ex)
+        {
+            return ([], $"the file is not UTF-8 text (byte {ex.Index + 1} is not valid UTF-8); export it as UTF-8");
+        }
+
         return contentType.Contains("json", StringComparison.OrdinalIgnoreCase) ? ParseJson(text) : ParseCsv(text);
     }
 
@@ -39,8 +51,7 @@ internal static class PoolFile
             }
 
             var cells = SplitCsv(lines[i]);
-            var code = column < cells.Count ? cells[column].Trim() : string.Empty;
-            if (Check(code) is { } problem)
+            if (Check(column < cells.Count ? cells[column] : string.Empty, out var code) is { } problem)
             {
                 return ([], $"line {i + 1}: {problem}");
             }
@@ -56,6 +67,11 @@ internal static class PoolFile
         try
         {
             using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 4 });
+            if (JsonBody.Check(document.RootElement, string.Empty) is { } broken)
+            {
+                return ([], $"{broken.Field} {broken.Message}");
+            }
+
             var array = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("codes", out var inner) ? inner : document.RootElement;
             if (array.ValueKind != JsonValueKind.Array)
             {
@@ -66,10 +82,14 @@ internal static class PoolFile
             var index = 0;
             foreach (var element in array.EnumerateArray())
             {
-                var code = element.ValueKind == JsonValueKind.String ? element.GetString()!.Trim() : null;
-                if (code is null || Check(code) is not null)
+                if (element.ValueKind != JsonValueKind.String)
                 {
-                    return ([], $"codes[{index}]: {(code is null ? "must be a string" : Check(code))}");
+                    return ([], $"codes[{index}]: must be a string");
+                }
+
+                if (Check(element.GetString()!, out var code) is { } problem)
+                {
+                    return ([], $"codes[{index}]: {problem}");
                 }
 
                 codes.Add(code);
@@ -84,11 +104,20 @@ internal static class PoolFile
         }
     }
 
-    private static string? Check(string code) =>
-        code.Length == 0 ? "the code is empty"
-        : code.Length > MaxCodeLength ? $"the code is longer than {MaxCodeLength} characters"
-        : code.Any(char.IsControl) ? "the code contains control characters"
-        : null;
+    /// <summary>A code as sales carry it: the identifier rule of <see cref="CheckoutText"/>, then at most <see cref="MaxCodeLength"/> characters.</summary>
+    private static string? Check(string raw, out string code)
+    {
+        if (!CheckoutText.TryNormalizeIdentifier(raw, out var normalized, out var problem))
+        {
+            code = string.Empty;
+            return "the code " + problem;
+        }
+
+        code = normalized;
+        return code.Length == 0 ? "the code is empty"
+            : code.Length > MaxCodeLength ? $"the code is longer than {MaxCodeLength} characters"
+            : null;
+    }
 
     /// <summary>Splits one CSV line on commas or semicolons, honouring double quotes.</summary>
     private static List<string> SplitCsv(string line)

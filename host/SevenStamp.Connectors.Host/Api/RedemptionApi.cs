@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SevenStamp.Connectors.Sdk;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
@@ -29,8 +30,13 @@ internal static class RedemptionApi
             return Results.Problem("Send a valid staff token as 'Authorization: Bearer <token>'.", statusCode: StatusCodes.Status401Unauthorized);
         }
 
-        var code = redeem?.Code?.Trim();
-        if (string.IsNullOrEmpty(code) || code.Length > 64)
+        string? code = null;
+        if (redeem?.Code is { } given && !CheckoutText.TryNormalizeIdentifier(given, out code, out var problem))
+        {
+            return LoyaltyApi.Invalid("code", problem);
+        }
+
+        if (string.IsNullOrEmpty(code) || code.Length > PoolFile.MaxCodeLength)
         {
             return LoyaltyApi.Invalid("code", "is required: the code on the voucher, or the content of its QR code");
         }

@@ -46,6 +46,12 @@ public static partial class ConnectorConfigurationFile
 
         using (document)
         {
+            // A key given twice (the last would silently win) or a broken \u escape is named, never thrown.
+            if (Api.JsonBody.Check(document.RootElement, string.Empty) is { } broken)
+            {
+                return ([], [new ConnectorConfigError(null, broken.Field, broken.Message)]);
+            }
+
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty("connectors", out var list)
                 || list.ValueKind != JsonValueKind.Array)
@@ -105,6 +111,11 @@ public static partial class ConnectorConfigurationFile
                 }
 
                 var isolation = ReadIsolation(entry, id!, entryErrors);
+                if (!ConnectorSourceSystem.TryRead(entry, out var sourceSystem))
+                {
+                    entryErrors.Add(new ConnectorConfigError(id, "sourceSystem", ConnectorSourceSystem.Expected));
+                }
+
                 var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
                 if (entry.TryGetProperty("settings", out var settingsElement))
                 {
@@ -135,7 +146,7 @@ public static partial class ConnectorConfigurationFile
                     continue;
                 }
 
-                connectors.Add(new ConnectorInstanceConfig(id!, plugin!, merchantId!, enabled, settings) { Isolation = isolation });
+                connectors.Add(new ConnectorInstanceConfig(id!, plugin!, merchantId!, enabled, settings) { Isolation = isolation, SourceSystem = sourceSystem });
             }
         }
 

@@ -10,4 +10,10 @@ public sealed record ConnectorInstanceConfig(string Id, string PluginId, string 
 {
     /// <summary>Where its plugin code runs: in the host's process (default) or in a worker process of its own.</summary>
     public Isolation.ConnectorIsolation Isolation { get; init; }
+
+    /// <summary>
+    /// The point-of-sale system its sales come from, as the merchant named it; null lets the plugin say, else the
+    /// connector id applies. Stamps are keyed on it with the sale id (see <see cref="ConnectorSourceSystem"/>).
+    /// </summary>
+    public string? SourceSystem { get; init; }
 }

@@ -13,6 +13,9 @@ internal sealed record ConnectorDraft(string? Id, string? Plugin, string? Mercha
 {
     /// <summary>Where its plugin code runs; left out, in the host's process (a replace keeps the current choice).</summary>
     public Isolation.ConnectorIsolation? Isolation { get; init; }
+
+    /// <summary>The point-of-sale system its sales come from; left out, the plugin's or the connector id (a replace keeps the current one).</summary>
+    public string? SourceSystem { get; init; }
 }
 
 internal enum ChangeOutcome
@@ -116,6 +119,7 @@ internal sealed partial class ConnectorManagement(
             Settings = StoredConnectorSettings.Serialize(prepared.Stored),
             Paused = draft.Paused ?? false,
             Isolation = Isolation.ConnectorIsolationNames.Name(draft.Isolation ?? Isolation.ConnectorIsolation.InProcess),
+            SourceSystem = draft.SourceSystem,
             Version = 1,
             Revision = Guid.NewGuid(),
             CreatedAt = now,
@@ -144,7 +148,7 @@ internal sealed partial class ConnectorManagement(
 
     /// <summary>
     /// Creates or replaces <paramref name="id"/>. A secret left out keeps its stored value; <c>paused</c> and
-    /// <c>isolation</c> left out keep their current values.
+    /// <c>isolation</c> and <c>sourceSystem</c> left out keep their current values.
     /// </summary>
     public async Task<ChangeResult> PutAsync(string id, ConnectorDraft draft, string? ifMatch, CancellationToken cancellationToken)
     {
@@ -183,6 +187,7 @@ internal sealed partial class ConnectorManagement(
             existing.Settings = StoredConnectorSettings.Serialize(prepared.Stored);
             existing.Paused = draft.Paused ?? existing.Paused;
             existing.Isolation = draft.Isolation is { } isolation ? Isolation.ConnectorIsolationNames.Name(isolation) : existing.Isolation;
+            existing.SourceSystem = draft.SourceSystem ?? existing.SourceSystem;
             existing.Version++;
             existing.Revision = Guid.NewGuid();
             existing.UpdatedAt = now;

@@ -9,6 +9,8 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
     private long _eventsIn;
     private long _recordsOut;
     private long _signatureFailures;
+    private long _ignored;
+    private long _invalid;
     private long _lastEventTicks;
 
     public ConnectorInstanceConfig Config { get; } = config;
@@ -41,6 +43,12 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
     public long RecordsOut => Interlocked.Read(ref _recordsOut);
 
     public long SignatureFailures => Interlocked.Read(ref _signatureFailures);
+
+    /// <summary>Authentic events the connector acknowledged and did not act on (a test order, an unpaid order, not a sale).</summary>
+    public long Ignored => Interlocked.Read(ref _ignored);
+
+    /// <summary>Authentic events refused as malformed (400); they never count toward the circuit.</summary>
+    public long Invalid => Interlocked.Read(ref _invalid);
 
     public DateTimeOffset? LastEventAt
     {
@@ -94,6 +102,8 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
         Interlocked.Exchange(ref _eventsIn, previous.EventsIn);
         Interlocked.Exchange(ref _recordsOut, previous.RecordsOut);
         Interlocked.Exchange(ref _signatureFailures, previous.SignatureFailures);
+        Interlocked.Exchange(ref _ignored, previous.Ignored);
+        Interlocked.Exchange(ref _invalid, previous.Invalid);
         Interlocked.Exchange(ref _failures, previous.Failures);
         Interlocked.Exchange(ref _lastEventTicks, Interlocked.Read(ref previous._lastEventTicks));
         LastFailureAt = previous.LastFailureAt;
@@ -116,6 +126,10 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
     internal void CountRecordOut() => Interlocked.Increment(ref _recordsOut);
 
     internal void CountSignatureFailure() => Interlocked.Increment(ref _signatureFailures);
+
+    internal void CountIgnored() => Interlocked.Increment(ref _ignored);
+
+    internal void CountInvalid() => Interlocked.Increment(ref _invalid);
 
     private long _failures;
 

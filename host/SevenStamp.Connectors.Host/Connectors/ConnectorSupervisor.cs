@@ -257,7 +257,13 @@ public sealed partial class ConnectorSupervisor(
             problems.Add(new ConnectorConfigError(instance.Id, "isolation", $"is '{instance.Isolation}' in the database; it {Isolation.ConnectorIsolationNames.Expected}"));
         }
 
-        var config = new ConnectorInstanceConfig(instance.Id, instance.PluginId, instance.MerchantId, true, settings) { Isolation = isolation };
+        string? sourceSystem = null;
+        if (instance.SourceSystem is not null && !ConnectorSourceSystem.TryParse(instance.SourceSystem, out sourceSystem))
+        {
+            problems.Add(new ConnectorConfigError(instance.Id, "sourceSystem", $"is not valid in the database; it {ConnectorSourceSystem.Expected}"));
+        }
+
+        var config = new ConnectorInstanceConfig(instance.Id, instance.PluginId, instance.MerchantId, true, settings) { Isolation = isolation, SourceSystem = sourceSystem };
         return new DesiredConnector(config, ConnectorSource.Api, instance.Paused, instance.Revision.ToString("N"), problems);
     }
 

@@ -171,6 +171,7 @@ internal sealed partial class ConnectorWorker(LoadedPlugin plugin, ILoggerFactor
         {
             null => reply,
             WorkerFrame.ErrorUnavailable => throw new CheckoutSinkUnavailableException(reply.Message ?? "the host could not publish the record"),
+            WorkerFrame.ErrorRejected => throw new CheckoutRecordRejectedException(reply.Key ?? "record", reply.Message ?? "was refused"),
             WorkerFrame.ErrorCancelled => throw new OperationCanceledException(reply.Message),
             _ => throw new InvalidOperationException(reply.Message),
         };
@@ -178,11 +179,13 @@ internal sealed partial class ConnectorWorker(LoadedPlugin plugin, ILoggerFactor
 
     private sealed class ChannelSink(ConnectorWorker worker) : ICheckoutEventSink
     {
+        // Normalized here as the host's sink would (and again there): a record that breaks the rule is refused in the
+        // plugin's own call, and no text that JSON cannot carry (a lone surrogate) reaches the channel.
         public Task PublishAsync(SaleCompleted sale, CancellationToken cancellationToken) =>
-            worker.CallHostAsync(new WorkerFrame { Type = WorkerFrame.PublishSale, Sale = sale }, cancellationToken);
+            worker.CallHostAsync(new WorkerFrame { Type = WorkerFrame.PublishSale, Sale = CheckoutText.Normalize(sale) }, cancellationToken);
 
         public Task PublishAsync(SaleRefunded refund, CancellationToken cancellationToken) =>
-            worker.CallHostAsync(new WorkerFrame { Type = WorkerFrame.PublishRefund, Refund = refund }, cancellationToken);
+            worker.CallHostAsync(new WorkerFrame { Type = WorkerFrame.PublishRefund, Refund = CheckoutText.Normalize(refund) }, cancellationToken);
     }
 
     private sealed class ChannelStore(ConnectorWorker worker) : IConnectorStore

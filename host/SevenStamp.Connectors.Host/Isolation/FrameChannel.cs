@@ -196,6 +196,10 @@ internal sealed class FrameChannel(Stream input, Stream output, Func<WorkerFrame
         {
             reply = WorkerFrame.Failed(WorkerFrame.ErrorUnavailable, ex.Message);
         }
+        catch (CheckoutRecordRejectedException ex)
+        {
+            reply = WorkerFrame.Failed(WorkerFrame.ErrorRejected, ex.Problem) with { Key = ex.Field };
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             reply = WorkerFrame.Failed(WorkerFrame.ErrorFailed, $"{ex.GetType().Name}: {ex.Message}");

@@ -245,6 +245,7 @@ internal sealed partial class IsolatedConnectorTask : IConnectorTask, IWebhookRe
         {
             null => reply,
             WorkerFrame.ErrorUnavailable => throw new CheckoutSinkUnavailableException(reply.Message ?? "the checkout sink is unavailable"),
+            WorkerFrame.ErrorRejected => throw new CheckoutRecordRejectedException(reply.Key ?? "record", reply.Message ?? "was refused"),
             WorkerFrame.ErrorCancelled => throw new OperationCanceledException(reply.Message),
             _ => throw new InvalidOperationException(reply.Message),
         };

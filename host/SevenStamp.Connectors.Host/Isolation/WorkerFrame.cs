@@ -24,9 +24,13 @@ internal sealed record WorkerFrame
     public const string Reply = "reply";
     public const string Cancel = "cancel";
 
-    /// <summary>Reply errors: the call threw, the checkout sink was unavailable, it was cancelled, or the worker cannot do it.</summary>
+    /// <summary>
+    /// Reply errors: the call threw, the checkout sink was unavailable, a record was refused (its field in
+    /// <see cref="Key"/>), it was cancelled, or the worker cannot do it.
+    /// </summary>
     public const string ErrorFailed = "error";
     public const string ErrorUnavailable = "unavailable";
+    public const string ErrorRejected = "rejected";
     public const string ErrorCancelled = "cancelled";
     public const string ErrorUnsupported = "unsupported";
 

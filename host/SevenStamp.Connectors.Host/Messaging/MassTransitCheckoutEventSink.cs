@@ -12,20 +12,51 @@ namespace SevenStamp.Connectors.Host.Messaging;
 /// </summary>
 internal sealed class MassTransitCheckoutEventSink(IBus bus, ConnectorRuntime runtime, TimeSpan publishTimeout) : ICheckoutEventSink
 {
+    /// <summary>
+    /// Normalizes the sale's ids and texts (<see cref="CheckoutText"/>: the one rule every connector gets), stamps the
+    /// instance's merchant, connector and source system on it, and publishes it. A sale that breaks the rule throws
+    /// <see cref="CheckoutRecordRejectedException"/> naming the field: bad input, answered 400, never a connector fault.
+    /// </summary>
     public Task PublishAsync(SaleCompleted sale, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sale);
-        RequireText(sale.ExternalSaleId, nameof(SaleCompleted.ExternalSaleId));
-        RequireText(sale.Currency, nameof(SaleCompleted.Currency));
-        return PublishDurablyAsync(sale with { MerchantId = runtime.Config.MerchantId, ConnectorId = runtime.Id }, cancellationToken);
+        if (string.IsNullOrWhiteSpace(sale.Currency))
+        {
+            throw new CheckoutRecordRejectedException("currency", "is required: the ISO 4217 code of the sale, e.g. EUR");
+        }
+
+        var normalized = CheckoutText.Normalize(sale);
+        return PublishDurablyAsync(normalized with { MerchantId = runtime.Config.MerchantId, ConnectorId = runtime.Id, SourceSystem = SourceSystemOf(sale.SourceSystem) }, cancellationToken);
     }
 
+    /// <inheritdoc cref="PublishAsync(SaleCompleted, CancellationToken)"/>
     public Task PublishAsync(SaleRefunded refund, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(refund);
-        RequireText(refund.ExternalRefundId, nameof(SaleRefunded.ExternalRefundId));
-        RequireText(refund.ExternalSaleId, nameof(SaleRefunded.ExternalSaleId));
-        return PublishDurablyAsync(refund with { MerchantId = runtime.Config.MerchantId, ConnectorId = runtime.Id }, cancellationToken);
+        var normalized = CheckoutText.Normalize(refund);
+        return PublishDurablyAsync(normalized with { MerchantId = runtime.Config.MerchantId, ConnectorId = runtime.Id, SourceSystem = SourceSystemOf(refund.SourceSystem) }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The point-of-sale system a record is keyed under: the instance's <c>sourceSystem</c> when the merchant set one,
+    /// else what the plugin says (a plugin naming an invalid one is a plugin fault), else the connector id.
+    /// </summary>
+    private string SourceSystemOf(string? declared)
+    {
+        if (runtime.Config.SourceSystem is { } configured)
+        {
+            return configured;
+        }
+
+        if (declared is null)
+        {
+            return runtime.Id;
+        }
+
+        var lower = declared.Trim().ToLowerInvariant();
+        return ConnectorManifest.IsValidId(lower)
+            ? lower
+            : throw new InvalidOperationException("The connector set a SourceSystem that is not lower-case letters, digits and dashes (1-63 characters).");
     }
 
     private async Task PublishDurablyAsync<T>(T message, CancellationToken cancellationToken)
@@ -50,13 +81,5 @@ internal sealed class MassTransitCheckoutEventSink(IBus bus, ConnectorRuntime ru
 
         runtime.CountRecordOut();
         HostMetrics.Published(runtime.Id, typeof(T).Name);
-    }
-
-    private static void RequireText(string? value, string field)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new ArgumentException($"{field} is required on every record a connector publishes.", field);
-        }
     }
 }

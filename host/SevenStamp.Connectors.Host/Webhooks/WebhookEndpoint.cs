@@ -108,6 +108,12 @@ internal static partial class WebhookEndpoint
             LogUnavailable(logger, runtime.Id, ex.Message);
             response = WebhookResponse.Unavailable();
         }
+        catch (CheckoutRecordRejectedException ex)
+        {
+            // The POS sent something no record may carry (CheckoutText's rule): bad input, answered like any other
+            // and not a fault of the connector, so it never counts toward its circuit.
+            response = WebhookResponse.Invalid($"{ex.Field} {ex.Problem}");
+        }
         catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
         {
             // A connector that ignores its token is abandoned here; its hung call counts against its circuit.
@@ -126,6 +132,14 @@ internal static partial class WebhookEndpoint
         if (response.Outcome == WebhookOutcome.Unauthorized)
         {
             runtime.CountSignatureFailure();
+        }
+        else if (response.Outcome == WebhookOutcome.Ignored)
+        {
+            runtime.CountIgnored();
+        }
+        else if (response.Outcome == WebhookOutcome.Invalid)
+        {
+            runtime.CountInvalid();
         }
 
         if (response.Outcome != WebhookOutcome.Unavailable)

@@ -25,6 +25,12 @@ public sealed class ConnectorInstance
     /// </summary>
     public string Isolation { get; set; } = InProcess;
 
+    /// <summary>
+    /// The point-of-sale system the instance's sales come from (e.g. <c>square</c>), as the connectors file's
+    /// <c>"sourceSystem"</c>; null lets the plugin say, else the instance id applies.
+    /// </summary>
+    public string? SourceSystem { get; set; }
+
     /// <summary>The default <see cref="Isolation"/>: inside the host's process.</summary>
     public const string InProcess = "in-process";
 

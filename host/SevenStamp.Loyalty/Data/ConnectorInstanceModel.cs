@@ -15,6 +15,7 @@ internal static class ConnectorInstanceModel
             instance.Property(i => i.PluginId).HasMaxLength(LoyaltyDbContext.IdLength);
             instance.Property(i => i.MerchantId).HasMaxLength(LoyaltyDbContext.IdLength);
             instance.Property(i => i.Isolation).HasMaxLength(16).HasDefaultValue(ConnectorInstance.InProcess);
+            instance.Property(i => i.SourceSystem).HasMaxLength(LoyaltyDbContext.IdLength);
             instance.Property(i => i.Revision).IsConcurrencyToken();
         });
 

@@ -64,8 +64,8 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
     public virtual Task LockSalesAsync(IReadOnlyCollection<string> saleKeys, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The key <see cref="LockSalesAsync"/> locks for one sale.</summary>
-    public static string SaleLockKey(string merchantId, string connectorId, string externalSaleId) =>
-        string.Concat("sale\u001f", merchantId, "\u001f", connectorId, "\u001f", externalSaleId);
+    public static string SaleLockKey(string merchantId, string sourceSystem, string externalSaleId) =>
+        string.Concat("sale\u001f", merchantId, "\u001f", sourceSystem, "\u001f", externalSaleId);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -132,7 +132,8 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             award.Property(a => a.ExternalSaleId).HasMaxLength(ExternalIdLength);
             award.Property(a => a.SaleTotal).HasPrecision(18, 4);
             award.Property(a => a.AmountRefunded).HasPrecision(18, 4);
-            award.HasIndex(a => new { a.MerchantId, a.ConnectorId, a.ExternalSaleId }).IsUnique();
+            award.Property(a => a.SourceSystem).HasMaxLength(IdLength);
+            award.HasIndex(a => new { a.MerchantId, a.SourceSystem, a.ExternalSaleId }).IsUnique();
             award.HasIndex(a => a.CardId);
             award.HasOne<Card>().WithMany().HasForeignKey(a => a.CardId).OnDelete(DeleteBehavior.Restrict);
         });
@@ -145,7 +146,8 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             processed.Property(p => p.ConnectorId).HasMaxLength(IdLength);
             processed.Property(p => p.Kind).HasMaxLength(16);
             processed.Property(p => p.ExternalId).HasMaxLength(ExternalIdLength);
-            processed.HasIndex(p => new { p.MerchantId, p.ConnectorId, p.Kind, p.ExternalId }).IsUnique();
+            processed.Property(p => p.SourceSystem).HasMaxLength(IdLength);
+            processed.HasIndex(p => new { p.MerchantId, p.SourceSystem, p.Kind, p.ExternalId }).IsUnique();
         });
 
         modelBuilder.Entity<UnmatchedSale>(unmatched =>
@@ -158,7 +160,8 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             unmatched.Property(u => u.Currency).HasMaxLength(3);
             unmatched.Property(u => u.Total).HasPrecision(18, 4);
             Enum(unmatched.Property(u => u.Reason));
-            unmatched.HasIndex(u => new { u.MerchantId, u.ConnectorId, u.ExternalSaleId }).IsUnique();
+            unmatched.Property(u => u.SourceSystem).HasMaxLength(IdLength);
+            unmatched.HasIndex(u => new { u.MerchantId, u.SourceSystem, u.ExternalSaleId }).IsUnique();
         });
 
         modelBuilder.Entity<Voucher>(voucher =>
@@ -171,6 +174,7 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             voucher.Property(v => v.NormalizedCode).HasMaxLength(CodeLength);
             voucher.Property(v => v.Reward).HasMaxLength(TextLength);
             voucher.Property(v => v.RedeemedByConnectorId).HasMaxLength(IdLength);
+            voucher.Property(v => v.RedeemedBySourceSystem).HasMaxLength(IdLength);
             voucher.Property(v => v.RedeemedBySaleId).HasMaxLength(ExternalIdLength);
             voucher.Property(v => v.RedeemedByStaffId).HasMaxLength(IdLength);
             Enum(voucher.Property(v => v.State));
@@ -216,8 +220,9 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             refund.Property(r => r.ExternalRefundId).HasMaxLength(ExternalIdLength);
             refund.Property(r => r.ExternalSaleId).HasMaxLength(ExternalIdLength);
             refund.Property(r => r.Amount).HasPrecision(18, 4);
-            refund.HasIndex(r => new { r.MerchantId, r.ConnectorId, r.ExternalRefundId }).IsUnique();
-            refund.HasIndex(r => new { r.MerchantId, r.ConnectorId, r.ExternalSaleId });
+            refund.Property(r => r.SourceSystem).HasMaxLength(IdLength);
+            refund.HasIndex(r => new { r.MerchantId, r.SourceSystem, r.ExternalRefundId }).IsUnique();
+            refund.HasIndex(r => new { r.MerchantId, r.SourceSystem, r.ExternalSaleId });
         });
 
         modelBuilder.Entity<StaffMember>(staff =>

@@ -2,7 +2,7 @@ namespace SevenStamp.Loyalty.Data;
 
 /// <summary>
 /// One row of the stamp ledger: stamps awarded to a card for one sale. Unique on
-/// (merchant, connector, external sale id), written in the same transaction as the card's balance.
+/// (merchant, source system, external sale id), written in the same transaction as the card's balance.
 /// </summary>
 public sealed class StampAward
 {
@@ -10,6 +10,14 @@ public sealed class StampAward
 
     public required string MerchantId { get; set; }
 
+    /// <summary>
+    /// The point-of-sale system the sale came from (<see cref="SevenStamp.Contracts.SaleCompleted.SourceSystem"/>; the
+    /// connector id for sales of connectors that name none). Part of the key, so a sale reaching the host by two
+    /// connectors of the same till counts once.
+    /// </summary>
+    public required string SourceSystem { get; set; }
+
+    /// <summary>The connector instance that delivered it (the first to, when several see the same till).</summary>
     public required string ConnectorId { get; set; }
 
     public required string ExternalSaleId { get; set; }

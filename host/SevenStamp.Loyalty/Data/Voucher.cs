@@ -41,6 +41,9 @@ public sealed class Voucher
     /// <summary>The connector of the sale that redeemed it.</summary>
     public string? RedeemedByConnectorId { get; set; }
 
+    /// <summary>The point-of-sale system of the sale that redeemed it, so a refund of that sale by any of its connectors reinstates it.</summary>
+    public string? RedeemedBySourceSystem { get; set; }
+
     /// <summary>The sale that redeemed it.</summary>
     public string? RedeemedBySaleId { get; set; }
 

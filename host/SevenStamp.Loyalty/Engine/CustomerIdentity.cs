@@ -11,8 +11,8 @@ public static class CustomerIdentity
     public const string Phone = "phone";
 
     /// <summary>
-    /// (kind, value) pairs: a scanned card id, then the POS customer id scoped to its connector (POS ids are only
-    /// unique within one POS), then the email hash, then the phone hash.
+    /// (kind, value) pairs: a scanned card id, then the POS customer id scoped to the sale's source system (POS ids are
+    /// only unique within one POS; <see cref="SaleSource"/>), then the email hash, then the phone hash.
     /// </summary>
     public static IReadOnlyList<(string Kind, string Value)> Of(SaleCompleted sale)
     {
@@ -26,7 +26,7 @@ public static class CustomerIdentity
 
         if (!string.IsNullOrWhiteSpace(customer.PosCustomerId))
         {
-            identifiers.Add((Pos, PosValue(sale.ConnectorId, customer.PosCustomerId)));
+            identifiers.Add((Pos, PosValue(SaleSource.Of(sale), customer.PosCustomerId)));
         }
 
         if (!string.IsNullOrWhiteSpace(customer.EmailHash))
@@ -42,6 +42,19 @@ public static class CustomerIdentity
         return identifiers;
     }
 
-    /// <summary>How a POS customer id is stored: scoped to the connector it came through.</summary>
-    public static string PosValue(string connectorId, string posCustomerId) => $"{connectorId}:{posCustomerId.Trim()}";
+    /// <summary>
+    /// The identifier a POS customer id was stored under before its connector named a source system (scoped to the
+    /// connector), or null when the sale has no POS customer id or its source system is its connector id. It is
+    /// looked up, never written: a customer known under the old scope keeps their card.
+    /// </summary>
+    public static (string Kind, string Value)? LegacyPosIdentifier(SaleCompleted sale)
+    {
+        ArgumentNullException.ThrowIfNull(sale);
+        return !string.IsNullOrWhiteSpace(sale.Customer.PosCustomerId) && sale.SourceSystem is { } source && source != sale.ConnectorId
+            ? (Pos, PosValue(sale.ConnectorId, sale.Customer.PosCustomerId))
+            : null;
+    }
+
+    /// <summary>How a POS customer id is stored: scoped to the point-of-sale system it came from (its source system).</summary>
+    public static string PosValue(string sourceSystem, string posCustomerId) => $"{sourceSystem}:{posCustomerId.Trim()}";
 }

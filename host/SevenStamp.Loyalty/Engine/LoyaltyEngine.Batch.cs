@@ -11,7 +11,7 @@ namespace SevenStamp.Loyalty.Engine;
 /// </summary>
 public sealed partial class LoyaltyEngine
 {
-    /// <summary>Rows per multi-row statement: at most 6 parameters a row, far below SQLite's and PostgreSQL's limits.</summary>
+    /// <summary>Rows per multi-row statement: at most 7 parameters a row, far below SQLite's and PostgreSQL's limits.</summary>
     private const int RowsPerStatement = 200;
 
     private async Task<BatchReads> ReadBatchAsync(IReadOnlyList<SaleCompleted> sales, DateTimeOffset now, CancellationToken cancellationToken)
@@ -21,7 +21,7 @@ public sealed partial class LoyaltyEngine
         {
             foreach (var row in await ClaimChunkAsync(chunk, now, cancellationToken))
             {
-                claimed.Add(new SaleKey(row.MerchantId, row.ConnectorId, row.ExternalId));
+                claimed.Add(new SaleKey(row.MerchantId, row.SourceSystem, row.ExternalId));
             }
         }
 
@@ -34,9 +34,11 @@ public sealed partial class LoyaltyEngine
 
         // Before the refunds are read: a refund of one of these sales being applied now either committed already
         // (and is read below) or waits for this batch's commit, then finds its award.
-        await db.LockSalesAsync(newSales.Select(s => LoyaltyDbContext.SaleLockKey(s.MerchantId, s.ConnectorId, s.ExternalSaleId)).ToList(), cancellationToken);
+        await db.LockSalesAsync(newSales.Select(s => LoyaltyDbContext.SaleLockKey(s.MerchantId, SaleSource.Of(s), s.ExternalSaleId)).ToList(), cancellationToken);
         var merchants = newSales.Select(s => s.MerchantId).Distinct(StringComparer.Ordinal).ToList();
-        var identifiers = newSales.SelectMany(CustomerIdentity.Of).ToList();
+        var identifiers = newSales.SelectMany(CustomerIdentity.Of)
+            .Concat(newSales.Select(CustomerIdentity.LegacyPosIdentifier).OfType<(string Kind, string Value)>())
+            .ToList();
         if (identifiers.Count > 0)
         {
             var kinds = identifiers.Select(i => i.Kind).Distinct(StringComparer.Ordinal).ToList();
@@ -54,11 +56,11 @@ public sealed partial class LoyaltyEngine
         var saleIds = newSales.Select(s => s.ExternalSaleId).Distinct(StringComparer.Ordinal).ToList();
         var refunds = await db.Refunds.AsNoTracking()
             .Where(r => merchants.Contains(r.MerchantId) && saleIds.Contains(r.ExternalSaleId))
-            .Select(r => new { r.MerchantId, r.ConnectorId, r.ExternalSaleId, r.IsFullRefund })
+            .Select(r => new { r.MerchantId, r.SourceSystem, r.ExternalSaleId, r.IsFullRefund })
             .ToListAsync(cancellationToken);
         foreach (var refund in refunds)
         {
-            var key = new SaleKey(refund.MerchantId, refund.ConnectorId, refund.ExternalSaleId);
+            var key = new SaleKey(refund.MerchantId, refund.SourceSystem, refund.ExternalSaleId);
             reads.Refunds[key] = refund.IsFullRefund || reads.Refunds.GetValueOrDefault(key);
         }
 
@@ -158,22 +160,22 @@ public sealed partial class LoyaltyEngine
     /// <summary>One insert of every sale's inbox key; returns the keys that were new (a repeat inserts nothing).</summary>
     private async Task<List<ClaimRow>> ClaimChunkAsync(SaleCompleted[] sales, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var sql = new SqlText("INSERT INTO processed_events (merchant_id, connector_id, kind, external_id, processed_at, deliveries) VALUES ");
+        var sql = new SqlText("INSERT INTO processed_events (merchant_id, source_system, connector_id, kind, external_id, processed_at, deliveries) VALUES ");
         var kind = sql.Parameter(SaleKind);
         var at = sql.Parameter(db.DbInstant(now));
-        sql.Rows(sales, sale => [sql.Parameter(sale.MerchantId), sql.Parameter(sale.ConnectorId), kind, sql.Parameter(sale.ExternalSaleId), at, "1"]);
+        sql.Rows(sales, sale => [sql.Parameter(sale.MerchantId), sql.Parameter(SaleSource.Of(sale)), sql.Parameter(sale.ConnectorId), kind, sql.Parameter(sale.ExternalSaleId), at, "1"]);
         sql.Append("""
-             ON CONFLICT (merchant_id, connector_id, kind, external_id) DO NOTHING
-            RETURNING merchant_id AS "MerchantId", connector_id AS "ConnectorId", external_id AS "ExternalId"
+             ON CONFLICT (merchant_id, source_system, kind, external_id) DO NOTHING
+            RETURNING merchant_id AS "MerchantId", source_system AS "SourceSystem", external_id AS "ExternalId"
             """);
         return await db.Database.SqlQueryRaw<ClaimRow>(sql.Text, sql.Parameters).ToListAsync(cancellationToken);
     }
 
-    internal sealed record ClaimRow(string MerchantId, string ConnectorId, string ExternalId);
+    internal sealed record ClaimRow(string MerchantId, string SourceSystem, string ExternalId);
 
-    private readonly record struct SaleKey(string MerchantId, string ConnectorId, string ExternalSaleId)
+    private readonly record struct SaleKey(string MerchantId, string SourceSystem, string ExternalSaleId)
     {
-        public static SaleKey Of(SaleCompleted sale) => new(sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId);
+        public static SaleKey Of(SaleCompleted sale) => new(sale.MerchantId, SaleSource.Of(sale), sale.ExternalSaleId);
     }
 
     private readonly record struct LinkKey(string MerchantId, string Kind, string Value);

@@ -156,13 +156,13 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         ArgumentNullException.ThrowIfNull(sale);
         var now = timeProvider.GetUtcNow();
         var claimed = reads is null
-            ? await ClaimAsync(sale.MerchantId, sale.ConnectorId, SaleKind, sale.ExternalSaleId, now, cancellationToken)
+            ? await ClaimAsync(sale.MerchantId, SaleSource.Of(sale), sale.ConnectorId, SaleKind, sale.ExternalSaleId, now, cancellationToken)
             : reads.TakeClaim(sale);
         if (!claimed)
         {
             if (reads is not null)
             {
-                await CountRepeatAsync(sale.MerchantId, sale.ConnectorId, SaleKind, sale.ExternalSaleId, cancellationToken);
+                await CountRepeatAsync(sale.MerchantId, SaleSource.Of(sale), SaleKind, sale.ExternalSaleId, cancellationToken);
             }
 
             return new PreparedSale(new SaleOutcome { Duplicate = true });
@@ -171,7 +171,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         if (reads is null)
         {
             // Before any refund of this sale is read (a batch locks all its sales at once in ReadBatchAsync).
-            await db.LockSalesAsync([LoyaltyDbContext.SaleLockKey(sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId)], cancellationToken);
+            await db.LockSalesAsync([LoyaltyDbContext.SaleLockKey(sale.MerchantId, SaleSource.Of(sale), sale.ExternalSaleId)], cancellationToken);
         }
 
         var program = await ProgramOfAsync(sale.MerchantId, cancellationToken);
@@ -187,7 +187,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             : (0, 0);
 
         var identifiers = CustomerIdentity.Of(sale);
-        var customerId = identifiers.Count == 0 ? null : await FindCustomerAsync(sale.MerchantId, identifiers, program.AutoEnroll, reads, now, cancellationToken);
+        var customerId = identifiers.Count == 0 ? null : await FindCustomerAsync(sale.MerchantId, identifiers, CustomerIdentity.LegacyPosIdentifier(sale), program.AutoEnroll, reads, now, cancellationToken);
         if (customerId is null)
         {
             var reason = identifiers.Count == 0 ? UnmatchedReason.NoCustomer : UnmatchedReason.UnknownCustomer;
@@ -216,6 +216,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         db.StampAwards.Add(new StampAward
         {
             MerchantId = sale.MerchantId,
+            SourceSystem = SaleSource.Of(sale),
             ConnectorId = sale.ConnectorId,
             ExternalSaleId = sale.ExternalSaleId,
             CardId = cardId,
@@ -239,10 +240,11 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         var issued = await CompleteCyclesAsync(program, cardId, counters, now, cancellationToken);
 
         // A refund that arrived before its sale is applied now (it needs the award row written first).
-        if (reads?.HasRefund(sale) ?? await db.Refunds.AnyAsync(r => r.MerchantId == sale.MerchantId && r.ConnectorId == sale.ConnectorId && r.ExternalSaleId == sale.ExternalSaleId, cancellationToken))
+        var source = SaleSource.Of(sale);
+        if (reads?.HasRefund(sale) ?? await db.Refunds.AnyAsync(r => r.MerchantId == sale.MerchantId && r.SourceSystem == source && r.ExternalSaleId == sale.ExternalSaleId, cancellationToken))
         {
             await db.SaveChangesAsync(cancellationToken);
-            await ApplyRefundsAsync(program, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, null, now, cancellationToken);
+            await ApplyRefundsAsync(program, sale.MerchantId, source, sale.ConnectorId, sale.ExternalSaleId, null, now, cancellationToken);
         }
 
         return new SaleOutcome { CardId = cardId, StampsAwarded = stamps, VouchersIssued = issued, VouchersRedeemed = redeemed, CodesRejected = rejected };
@@ -287,7 +289,8 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         ArgumentNullException.ThrowIfNull(refund);
         var now = timeProvider.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (!await ClaimAsync(refund.MerchantId, refund.ConnectorId, RefundKind, refund.ExternalRefundId, now, cancellationToken))
+        var source = SaleSource.Of(refund);
+        if (!await ClaimAsync(refund.MerchantId, source, refund.ConnectorId, RefundKind, refund.ExternalRefundId, now, cancellationToken))
         {
             await transaction.CommitAsync(cancellationToken);
             LogDuplicate(logger, RefundKind, refund.MerchantId, refund.ConnectorId, refund.ExternalRefundId);
@@ -296,11 +299,12 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
 
         // The sale's lock, before its award is read: were the sale being applied at this moment, the refund waits for
         // its commit and then finds the award; a sale applied after this commit finds the refund instead.
-        await db.LockSalesAsync([LoyaltyDbContext.SaleLockKey(refund.MerchantId, refund.ConnectorId, refund.ExternalSaleId)], cancellationToken);
+        await db.LockSalesAsync([LoyaltyDbContext.SaleLockKey(refund.MerchantId, source, refund.ExternalSaleId)], cancellationToken);
 
         db.Refunds.Add(new SaleRefund
         {
             MerchantId = refund.MerchantId,
+            SourceSystem = source,
             ConnectorId = refund.ConnectorId,
             ExternalRefundId = refund.ExternalRefundId,
             ExternalSaleId = refund.ExternalSaleId,
@@ -313,7 +317,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         var program = await db.Programs.AsNoTracking().SingleOrDefaultAsync(p => p.MerchantId == refund.MerchantId, cancellationToken);
         if (program is not null)
         {
-            await ApplyRefundsAsync(program, refund.MerchantId, refund.ConnectorId, refund.ExternalSaleId, refund.ExternalRefundId, now, cancellationToken);
+            await ApplyRefundsAsync(program, refund.MerchantId, source, refund.ConnectorId, refund.ExternalSaleId, refund.ExternalRefundId, now, cancellationToken);
             if (refund.IsFullRefund && program.ReinstateVoucherOnRefund)
             {
                 await ReinstateVouchersAsync(refund, now, cancellationToken);
@@ -489,13 +493,13 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     }
 
     /// <summary>The inbox: true when this event is new, false when it was applied before.</summary>
-    private async Task<bool> ClaimAsync(string merchantId, string connectorId, string kind, string externalId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<bool> ClaimAsync(string merchantId, string sourceSystem, string connectorId, string kind, string externalId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync(
             $"""
-            INSERT INTO processed_events (merchant_id, connector_id, kind, external_id, processed_at, deliveries)
-            VALUES ({merchantId}, {connectorId}, {kind}, {externalId}, {now}, 1)
-            ON CONFLICT (merchant_id, connector_id, kind, external_id) DO NOTHING
+            INSERT INTO processed_events (merchant_id, source_system, connector_id, kind, external_id, processed_at, deliveries)
+            VALUES ({merchantId}, {sourceSystem}, {connectorId}, {kind}, {externalId}, {now}, 1)
+            ON CONFLICT (merchant_id, source_system, kind, external_id) DO NOTHING
             """,
             cancellationToken);
         if (inserted == 1)
@@ -503,14 +507,14 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             return true;
         }
 
-        await CountRepeatAsync(merchantId, connectorId, kind, externalId, cancellationToken);
+        await CountRepeatAsync(merchantId, sourceSystem, kind, externalId, cancellationToken);
         return false;
     }
 
     /// <summary>Counts a repeat delivery, for operators (and tests) to see that it arrived and changed nothing else.</summary>
-    private Task<int> CountRepeatAsync(string merchantId, string connectorId, string kind, string externalId, CancellationToken cancellationToken) =>
+    private Task<int> CountRepeatAsync(string merchantId, string sourceSystem, string kind, string externalId, CancellationToken cancellationToken) =>
         db.ProcessedEvents
-            .Where(p => p.MerchantId == merchantId && p.ConnectorId == connectorId && p.Kind == kind && p.ExternalId == externalId)
+            .Where(p => p.MerchantId == merchantId && p.SourceSystem == sourceSystem && p.Kind == kind && p.ExternalId == externalId)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.Deliveries, p => p.Deliveries + 1), cancellationToken);
 
     private void RecordUnmatched(SaleCompleted sale, UnmatchedReason reason, DateTimeOffset now)
@@ -518,6 +522,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         db.UnmatchedSales.Add(new UnmatchedSale
         {
             MerchantId = sale.MerchantId,
+            SourceSystem = SaleSource.Of(sale),
             ConnectorId = sale.ConnectorId,
             ExternalSaleId = sale.ExternalSaleId,
             Reason = reason,
@@ -544,13 +549,15 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     /// same new customer agree on one: the link's unique key picks the winner. With <paramref name="reads"/>, the
     /// links come from the batch's read, and the links written here are added to it.
     /// </summary>
-    private async Task<Guid?> FindCustomerAsync(string merchantId, IReadOnlyList<(string Kind, string Value)> identifiers, bool autoEnroll, BatchReads? reads, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<Guid?> FindCustomerAsync(string merchantId, IReadOnlyList<(string Kind, string Value)> identifiers, (string Kind, string Value)? legacy, bool autoEnroll, BatchReads? reads, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // The legacy identifier (CustomerIdentity.LegacyPosIdentifier) is looked up last and never written.
+        IReadOnlyList<(string Kind, string Value)> lookedUp = legacy is { } old ? [.. identifiers, old] : identifiers;
         List<(string Kind, string Value, Guid CustomerId)> links;
         if (reads?.Links is { } batchLinks)
         {
             links = [];
-            foreach (var (kind, value) in identifiers)
+            foreach (var (kind, value) in lookedUp)
             {
                 if (batchLinks.TryGetValue(new LinkKey(merchantId, kind, value), out var linked))
                 {
@@ -560,14 +567,14 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         }
         else
         {
-            var values = identifiers.Select(i => i.Value).ToList();
+            var values = lookedUp.Select(i => i.Value).ToList();
             links = [.. (await db.CustomerLinks.AsNoTracking()
                 .Where(l => l.MerchantId == merchantId && values.Contains(l.Value))
                 .Select(l => new { l.Kind, l.Value, l.CustomerId })
                 .ToListAsync(cancellationToken)).Select(l => (l.Kind, l.Value, l.CustomerId))];
         }
 
-        var known = identifiers
+        var known = lookedUp
             .SelectMany(i => links.Where(l => l.Kind == i.Kind && l.Value == i.Value).Take(1))
             .Select(l => (Guid?)l.CustomerId)
             .FirstOrDefault();
@@ -817,8 +824,11 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
         throw new InvalidOperationException("Could not claim a pool code after 20 attempts; retrying the sale.");
     }
 
-    private async Task<bool> IsFullyRefundedAsync(SaleCompleted sale, CancellationToken cancellationToken) =>
-        await db.Refunds.AnyAsync(r => r.MerchantId == sale.MerchantId && r.ConnectorId == sale.ConnectorId && r.ExternalSaleId == sale.ExternalSaleId && r.IsFullRefund, cancellationToken);
+    private async Task<bool> IsFullyRefundedAsync(SaleCompleted sale, CancellationToken cancellationToken)
+    {
+        var source = SaleSource.Of(sale);
+        return await db.Refunds.AnyAsync(r => r.MerchantId == sale.MerchantId && r.SourceSystem == source && r.ExternalSaleId == sale.ExternalSaleId && r.IsFullRefund, cancellationToken);
+    }
 
     /// <summary>Redeems the vouchers whose codes the sale's discounts carry, each with one conditional update.</summary>
     private async Task<(int Redeemed, int Rejected)> RedeemCodesAsync(SaleCompleted sale, LoyaltyProgram program, DateTimeOffset now, CancellationToken cancellationToken)
@@ -838,6 +848,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
             .Where(v => v.MerchantId == sale.MerchantId && candidates.Contains(v.NormalizedCode))
             .ToListAsync(cancellationToken);
         int redeemed = 0, rejected = 0;
+        var source = SaleSource.Of(sale);
         foreach (var voucher in vouchers)
         {
             var current = voucher;
@@ -850,6 +861,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
                         .SetProperty(v => v.ClosedAt, now)
                         .SetProperty(v => v.RedeemedBy, RedemptionMethod.RedeemCode)
                         .SetProperty(v => v.RedeemedByConnectorId, sale.ConnectorId)
+                        .SetProperty(v => v.RedeemedBySourceSystem, source)
                         .SetProperty(v => v.RedeemedBySaleId, sale.ExternalSaleId), cancellationToken);
                 if (won == 1)
                 {
@@ -872,7 +884,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
                 current = await db.Vouchers.AsNoTracking().SingleAsync(v => v.Id == voucher.Id, cancellationToken);
             }
 
-            if (current.State == VoucherState.Redeemed && current.RedeemedByConnectorId == sale.ConnectorId && current.RedeemedBySaleId == sale.ExternalSaleId)
+            if (current.State == VoucherState.Redeemed && (current.RedeemedBySourceSystem ?? current.RedeemedByConnectorId) == source && current.RedeemedBySaleId == sale.ExternalSaleId)
             {
                 continue; // This very sale redeemed it: a replay, not a rejection.
             }
@@ -949,16 +961,16 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     /// Brings the stamps a sale's refunds take back up to date: all of them for a full refund (or refunds adding up
     /// to the sale's total), the proportion of the refunded amount under an amount rule, none otherwise.
     /// </summary>
-    private async Task ApplyRefundsAsync(LoyaltyProgram program, string merchantId, string connectorId, string saleId, string? refundId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task ApplyRefundsAsync(LoyaltyProgram program, string merchantId, string sourceSystem, string connectorId, string saleId, string? refundId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var award = await db.StampAwards.SingleOrDefaultAsync(a => a.MerchantId == merchantId && a.ConnectorId == connectorId && a.ExternalSaleId == saleId, cancellationToken);
+        var award = await db.StampAwards.SingleOrDefaultAsync(a => a.MerchantId == merchantId && a.SourceSystem == sourceSystem && a.ExternalSaleId == saleId, cancellationToken);
         if (award is null)
         {
             return;
         }
 
         var refunds = await db.Refunds.AsNoTracking()
-            .Where(r => r.MerchantId == merchantId && r.ConnectorId == connectorId && r.ExternalSaleId == saleId)
+            .Where(r => r.MerchantId == merchantId && r.SourceSystem == sourceSystem && r.ExternalSaleId == saleId)
             .Select(r => new { r.Amount, r.IsFullRefund, r.ExternalRefundId })
             .ToListAsync(cancellationToken);
         if (refunds.Count == 0)
@@ -1002,9 +1014,11 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
 
     private async Task ReinstateVouchersAsync(SaleRefunded refund, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // Vouchers redeemed before the source system was recorded name only their connector.
+        var source = SaleSource.Of(refund);
         var vouchers = await db.Vouchers.AsNoTracking()
             .Where(v => v.MerchantId == refund.MerchantId && v.State == VoucherState.Redeemed && v.RedeemedBy == RedemptionMethod.RedeemCode
-                && v.RedeemedByConnectorId == refund.ConnectorId && v.RedeemedBySaleId == refund.ExternalSaleId)
+                && (v.RedeemedBySourceSystem ?? v.RedeemedByConnectorId) == source && v.RedeemedBySaleId == refund.ExternalSaleId)
             .ToListAsync(cancellationToken);
         foreach (var voucher in vouchers)
         {
@@ -1015,6 +1029,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
                     .SetProperty(v => v.ClosedAt, (DateTimeOffset?)null)
                     .SetProperty(v => v.RedeemedBy, (RedemptionMethod?)null)
                     .SetProperty(v => v.RedeemedByConnectorId, (string?)null)
+                    .SetProperty(v => v.RedeemedBySourceSystem, (string?)null)
                     .SetProperty(v => v.RedeemedBySaleId, (string?)null), cancellationToken);
             if (changed == 1)
             {

@@ -274,6 +274,11 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("settings");
 
+                    b.Property<string>("SourceSystem")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source_system");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -658,11 +663,17 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("processed_at");
 
+                    b.Property<string>("SourceSystem")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source_system");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("MerchantId", "ConnectorId", "Kind", "ExternalId")
+                    b.HasIndex("MerchantId", "SourceSystem", "Kind", "ExternalId")
                         .IsUnique()
-                        .HasDatabaseName("ix_processed_events_merchant_id_connector_id_kind_external_id");
+                        .HasDatabaseName("ix_processed_events_merchant_id_source_system_kind_external_id");
 
                     b.ToTable("processed_events", (string)null);
                 });
@@ -713,14 +724,20 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
 
+                    b.Property<string>("SourceSystem")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source_system");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("MerchantId", "ConnectorId", "ExternalRefundId")
+                    b.HasIndex("MerchantId", "SourceSystem", "ExternalRefundId")
                         .IsUnique()
-                        .HasDatabaseName("ix_sale_refunds_merchant_id_connector_id_external_refund_id");
+                        .HasDatabaseName("ix_sale_refunds_merchant_id_source_system_external_refund_id");
 
-                    b.HasIndex("MerchantId", "ConnectorId", "ExternalSaleId")
-                        .HasDatabaseName("ix_sale_refunds_merchant_id_connector_id_external_sale_id");
+                    b.HasIndex("MerchantId", "SourceSystem", "ExternalSaleId")
+                        .HasDatabaseName("ix_sale_refunds_merchant_id_source_system_external_sale_id");
 
                     b.ToTable("sale_refunds", (string)null);
                 });
@@ -854,6 +871,12 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasColumnType("numeric(18,4)")
                         .HasColumnName("sale_total");
 
+                    b.Property<string>("SourceSystem")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source_system");
+
                     b.Property<int>("Stamps")
                         .HasColumnType("integer")
                         .HasColumnName("stamps");
@@ -867,9 +890,9 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                     b.HasIndex("CardId")
                         .HasDatabaseName("ix_stamp_awards_card_id");
 
-                    b.HasIndex("MerchantId", "ConnectorId", "ExternalSaleId")
+                    b.HasIndex("MerchantId", "SourceSystem", "ExternalSaleId")
                         .IsUnique()
-                        .HasDatabaseName("ix_stamp_awards_merchant_id_connector_id_external_sale_id");
+                        .HasDatabaseName("ix_stamp_awards_merchant_id_source_system_external_sale_id");
 
                     b.ToTable("stamp_awards", (string)null);
                 });
@@ -921,6 +944,12 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("recorded_at");
 
+                    b.Property<string>("SourceSystem")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source_system");
+
                     b.Property<decimal>("Total")
                         .HasPrecision(18, 4)
                         .HasColumnType("numeric(18,4)")
@@ -928,9 +957,9 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("MerchantId", "ConnectorId", "ExternalSaleId")
+                    b.HasIndex("MerchantId", "SourceSystem", "ExternalSaleId")
                         .IsUnique()
-                        .HasDatabaseName("ix_unmatched_sales_merchant_id_connector_id_external_sale_id");
+                        .HasDatabaseName("ix_unmatched_sales_merchant_id_source_system_external_sale_id");
 
                     b.ToTable("unmatched_sales", (string)null);
                 });
@@ -997,6 +1026,11 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("redeemed_by_sale_id");
+
+                    b.Property<string>("RedeemedBySourceSystem")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("redeemed_by_source_system");
 
                     b.Property<string>("RedeemedByStaffId")
                         .HasMaxLength(64)

@@ -264,6 +264,11 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("settings");
 
+                    b.Property<string>("SourceSystem")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_system");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
@@ -638,11 +643,17 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("processed_at");
 
+                    b.Property<string>("SourceSystem")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_system");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("MerchantId", "ConnectorId", "Kind", "ExternalId")
+                    b.HasIndex("MerchantId", "SourceSystem", "Kind", "ExternalId")
                         .IsUnique()
-                        .HasDatabaseName("ix_processed_events_merchant_id_connector_id_kind_external_id");
+                        .HasDatabaseName("ix_processed_events_merchant_id_source_system_kind_external_id");
 
                     b.ToTable("processed_events", (string)null);
                 });
@@ -691,14 +702,20 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("occurred_at");
 
+                    b.Property<string>("SourceSystem")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_system");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("MerchantId", "ConnectorId", "ExternalRefundId")
+                    b.HasIndex("MerchantId", "SourceSystem", "ExternalRefundId")
                         .IsUnique()
-                        .HasDatabaseName("ix_sale_refunds_merchant_id_connector_id_external_refund_id");
+                        .HasDatabaseName("ix_sale_refunds_merchant_id_source_system_external_refund_id");
 
-                    b.HasIndex("MerchantId", "ConnectorId", "ExternalSaleId")
-                        .HasDatabaseName("ix_sale_refunds_merchant_id_connector_id_external_sale_id");
+                    b.HasIndex("MerchantId", "SourceSystem", "ExternalSaleId")
+                        .HasDatabaseName("ix_sale_refunds_merchant_id_source_system_external_sale_id");
 
                     b.ToTable("sale_refunds", (string)null);
                 });
@@ -826,6 +843,12 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("sale_total");
 
+                    b.Property<string>("SourceSystem")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_system");
+
                     b.Property<int>("Stamps")
                         .HasColumnType("INTEGER")
                         .HasColumnName("stamps");
@@ -839,9 +862,9 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                     b.HasIndex("CardId")
                         .HasDatabaseName("ix_stamp_awards_card_id");
 
-                    b.HasIndex("MerchantId", "ConnectorId", "ExternalSaleId")
+                    b.HasIndex("MerchantId", "SourceSystem", "ExternalSaleId")
                         .IsUnique()
-                        .HasDatabaseName("ix_stamp_awards_merchant_id_connector_id_external_sale_id");
+                        .HasDatabaseName("ix_stamp_awards_merchant_id_source_system_external_sale_id");
 
                     b.ToTable("stamp_awards", (string)null);
                 });
@@ -891,6 +914,12 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("recorded_at");
 
+                    b.Property<string>("SourceSystem")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_system");
+
                     b.Property<decimal>("Total")
                         .HasPrecision(18, 4)
                         .HasColumnType("TEXT")
@@ -898,9 +927,9 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("MerchantId", "ConnectorId", "ExternalSaleId")
+                    b.HasIndex("MerchantId", "SourceSystem", "ExternalSaleId")
                         .IsUnique()
-                        .HasDatabaseName("ix_unmatched_sales_merchant_id_connector_id_external_sale_id");
+                        .HasDatabaseName("ix_unmatched_sales_merchant_id_source_system_external_sale_id");
 
                     b.ToTable("unmatched_sales", (string)null);
                 });
@@ -967,6 +996,11 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("redeemed_by_sale_id");
+
+                    b.Property<string>("RedeemedBySourceSystem")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redeemed_by_source_system");
 
                     b.Property<string>("RedeemedByStaffId")
                         .HasMaxLength(64)
