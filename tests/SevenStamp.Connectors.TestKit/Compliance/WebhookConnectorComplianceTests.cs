@@ -176,6 +176,64 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
     }
 
     [Fact]
+    public async Task HandleWebhook_LoneSurrogateInAnyStringOfTheSample_IsRefusedOrLeftOutNeverThrown() =>
+        await AssertHostileTextAsync(HostileText.WithLoneSurrogate);
+
+    [Fact]
+    public async Task HandleWebhook_InvalidUtf8InAnyStringOfTheSample_IsRefusedOrLeftOutNeverThrown() =>
+        await AssertHostileTextAsync(HostileText.WithInvalidUtf8);
+
+    /// <summary>
+    /// Each string value of the sample in turn made into text that is not text, signed, and sent to a fresh
+    /// connector (so no dedupe hides it): the answer is a 4xx that says what is wrong (a field the connector reads),
+    /// or a 2xx (a field it does not read, which is left out); never an exception, which the host would answer 500
+    /// and count against the connector's circuit; and no published record carries a lone surrogate or U+FFFD.
+    /// </summary>
+    private async Task AssertHostileTextAsync(Func<byte[], HostileText.StringValue, byte[]> corrupt)
+    {
+        var sample = SampleBody;
+        var values = HostileText.StringValues(sample);
+        Assert.NotEmpty(values);
+        var failures = new List<string>();
+        foreach (var value in values)
+        {
+            await using var connector = await StartAsync();
+            WebhookResponse response;
+            try
+            {
+                response = await SendAsync(connector, Sign(corrupt(sample, value)));
+            }
+#pragma warning disable CA1031 // Any exception is the failure being looked for; it is reported with the field that caused it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failures.Add($"{value.Path}: threw {ex.GetType().Name}: {ex.Message}");
+                continue;
+            }
+
+            if (response.StatusCode is not (>= 200 and <= 299 or >= 400 and <= 499))
+            {
+                failures.Add($"{value.Path}: answered {response.StatusCode} {response.Outcome}: {response.Message}");
+            }
+            else if (response.StatusCode >= 400 && (string.IsNullOrWhiteSpace(response.Message) || response.Message.Contains("   at ", StringComparison.Ordinal)))
+            {
+                failures.Add($"{value.Path}: answered {response.StatusCode} without saying what is wrong, or with a stack trace");
+            }
+            else if (HostileText.IsBroken(response.Message))
+            {
+                failures.Add($"{value.Path}: the answer echoes the broken text");
+            }
+
+            foreach (var record in connector.Sink.Records)
+            {
+                failures.AddRange(HostileText.Texts(record).Where(t => HostileText.IsBroken(t.Text)).Select(t => $"{value.Path}: published {t.Path} with broken text"));
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} of {values.Count} string values were mishandled:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
     public async Task Oversized_input_is_refused_with_a_4xx_and_publishes_nothing()
     {
         await using var connector = await StartAsync();
