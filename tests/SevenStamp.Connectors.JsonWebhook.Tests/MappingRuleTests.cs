@@ -277,6 +277,19 @@ public sealed class MappingRuleTests
     }
 
     [Fact]
+    public void Validate_MappingHoldingTextThatIsNotText_IsAnErrorNotAnException()
+    {
+        // Arrange: a lone surrogate escape in a path of the merchant's mapping.
+        var settings = Harness.With(Settings, ("mapping", Mapping.Replace("\"$.order.customer\"", "\"$.order.\\ud800\"", StringComparison.Ordinal)));
+
+        // Act
+        var errors = Harness.Errors(settings);
+
+        // Assert
+        Assert.Contains(errors, e => e.Field == "mapping" && e.Message.Contains("$.customerId is not valid text", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Validate_EventTypesWithoutAnEventTypeSource_IsAnError()
     {
         // Arrange
