@@ -16,11 +16,12 @@ internal static class Presets
     /// decimal strings in the shop currency.
     /// </summary>
     /// <remarks>
-    /// An order earns only once it is paid: <c>financial_status</c> <c>paid</c> or <c>partially_refunded</c> (the
-    /// refund arrives on its own as refunds/create). Pending, authorized and partially paid orders are not paid yet;
-    /// voided, expired and refunded ones never will be; a test order (<c>test: true</c>) or a cancelled one
-    /// (<c>cancelled_at</c> set) earns nothing either. So orders/create earns when the order is paid at once, and
-    /// orders/paid when it is paid later; the order's id dedupes the two. A refund's amount is what its transactions
+    /// An order earns only once it is paid. orders/paid says so itself, unless its <c>financial_status</c> says
+    /// otherwise: pending, authorized and partially paid orders are not paid yet, voided, expired and refunded ones
+    /// never will be. orders/create earns only when its <c>financial_status</c> is <c>paid</c> or
+    /// <c>partially_refunded</c> (the refund arrives on its own as refunds/create); orders/paid follows for an order
+    /// paid later, and the order's id dedupes the two. A test order (<c>test: true</c>) or a cancelled one
+    /// (<c>cancelled_at</c> set) earns nothing on either topic. A refund's amount is what its transactions
     /// of kind refund gave back (status success), else the subtotals of its refunded lines, else nothing, which is
     /// ignored. A cancelled order that was paid is a full refund; one never paid earned nothing to take back.
     /// A Redeem Code typed as a discount code is in <c>discount_codes[].code</c> (and
@@ -54,10 +55,18 @@ internal static class Presets
               "ignore": [
                 { "when": { "path": "$.test", "equals": true }, "reason": "a test order" },
                 { "when": { "path": "$.cancelled_at", "exists": true }, "reason": "the order is cancelled" },
-                { "when": { "path": "$.financial_status", "notEquals": ["paid", "partially_refunded"] },
-                  "reason": "the order is not paid: its financial_status is not paid or partially_refunded" }
+                { "when": { "path": "$.financial_status", "equals": ["pending", "authorized", "partially_paid", "voided", "expired", "refunded"] },
+                  "reason": "the order is not paid: its financial_status is pending, authorized, partially_paid, voided, expired or refunded" }
               ],
               "eventTypes": {
+                "orders/create": {
+                  "ignore": [
+                    { "when": { "path": "$.test", "equals": true }, "reason": "a test order" },
+                    { "when": { "path": "$.cancelled_at", "exists": true }, "reason": "the order is cancelled" },
+                    { "when": { "path": "$.financial_status", "notEquals": ["paid", "partially_refunded"] },
+                      "reason": "the order is not paid yet: its financial_status is not paid or partially_refunded (orders/paid follows when it is)" }
+                  ]
+                },
                 "refunds/create": {
                   "ignore": [ { "when": { "path": "$.transactions[*].test", "equals": true }, "reason": "a refund of a test order" } ],
                   "currency": ["$.transactions[*].currency", "$.refund_line_items[*].subtotal_set.shop_money.currency_code"],

@@ -41,7 +41,6 @@ public sealed class ShopifyTests
     [InlineData("voided")]
     [InlineData("refunded")]
     [InlineData("expired")]
-    [InlineData("something_new")]
     public async Task HandleWebhook_OrderNotPaid_IsIgnoredWithTheReason(string financialStatus)
     {
         // Arrange
@@ -57,6 +56,36 @@ public sealed class ShopifyTests
         AssertOutcome(WebhookOutcome.Ignored, created);
         Assert.Contains("financial_status", paid.Message, StringComparison.Ordinal);
         Assert.Empty(harness.Sink.Records);
+    }
+
+    [Theory]
+    [InlineData("something_new")]
+    [InlineData(null)]
+    public async Task HandleWebhook_OrdersCreateWithoutAPaidStatus_IsIgnoredButOrdersPaidEarns(string? financialStatus)
+    {
+        // Arrange: orders/paid is itself word of the payment; orders/create is not, so it needs a paid status.
+        await using var harness = Harness.Create(Samples.ShopifySettings);
+        var body = Samples.Edit(Order, o =>
+        {
+            if (financialStatus is null)
+            {
+                o.Remove("financial_status");
+            }
+            else
+            {
+                o["financial_status"] = financialStatus;
+            }
+        });
+
+        // Act
+        var created = await harness.SendAsync(Samples.Shopify(body, "orders/create", "wh-1"));
+        var paid = await harness.SendAsync(Samples.Shopify(body, "orders/paid", "wh-2"));
+
+        // Assert
+        AssertOutcome(WebhookOutcome.Ignored, created);
+        Assert.Contains("financial_status", created.Message, StringComparison.Ordinal);
+        AssertOutcome(WebhookOutcome.Accepted, paid);
+        Assert.Single(harness.Sink.Sales);
     }
 
     [Fact]
