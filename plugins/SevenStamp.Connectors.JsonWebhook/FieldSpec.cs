@@ -15,24 +15,33 @@ internal enum FieldKind
 /// <summary>
 /// Where one field sits and how its value is converted: a path (or a fixed <c>value</c>) and a list of named
 /// conversions. Written in the mapping as <c>"$.total"</c> or <c>{ "path": "$.total", "convert": "minor-units" }</c>.
+/// Two more forms serve payloads that spread a value over an array or keep it in one of several places:
+/// <c>{ "from": "$.transactions[*]", "where": { … }, "path": "$.amount" }</c> reads <c>path</c> in each element of
+/// <c>from</c> that meets <c>where</c> (amounts are added up, other fields take the first), and a list of such specs
+/// is a list of fallbacks: the first that finds a value gives it.
 /// </summary>
 internal sealed class FieldSpec
 {
+    public const int MaxAlternatives = 10;
+
     public static readonly IReadOnlyDictionary<FieldKind, string[]> ConversionsByKind = new Dictionary<FieldKind, string[]>
     {
-        [FieldKind.Text] = ["trim", "upper", "lower"],
+        [FieldKind.Text] = ["trim", "upper", "lower", "prefix:<text>"],
         [FieldKind.Amount] = ["decimal", "minor-units", "abs"],
         [FieldKind.Time] = ["iso8601", "unix-seconds", "unix-millis", "date:<.NET format>"],
         [FieldKind.Integer] = [],
     };
 
-    private FieldSpec(string name, FieldKind kind, JsonPath? path, string? fixedValue, IReadOnlyList<string> conversions)
+    private FieldSpec(string name, FieldKind kind, JsonPath? path, string? fixedValue, IReadOnlyList<string> conversions, JsonPath? from = null, Condition? where = null, IReadOnlyList<FieldSpec>? alternatives = null)
     {
         Name = name;
         Kind = kind;
         Path = path;
         FixedValue = fixedValue;
         Conversions = conversions;
+        From = from;
+        Filter = where;
+        Alternatives = alternatives;
     }
 
     /// <summary>The merchant-facing name, e.g. <c>total</c> or <c>lineItems.unitPrice</c>.</summary>
@@ -46,14 +55,64 @@ internal sealed class FieldSpec
 
     public IReadOnlyList<string> Conversions { get; }
 
+    /// <summary>The array whose elements <see cref="Path"/> is read in, when the value is spread over one.</summary>
+    public JsonPath? From { get; }
+
+    /// <summary>Which elements of <see cref="From"/> count (<c>where</c> in the mapping); all of them when null.</summary>
+    public Condition? Filter { get; }
+
+    /// <summary>Fallbacks, tried in order; the first that finds a value gives it. Null for a single spec.</summary>
+    public IReadOnlyList<FieldSpec>? Alternatives { get; }
+
     /// <summary>How the field is named in messages: its name and where it was looked for.</summary>
-    public string Where => Path is null ? $"{Name} (fixed value)" : $"{Name} ({JsonPath.Describe(Path.Text)})";
+    public string Where => Alternatives is { } alternatives
+        ? $"{Name} ({string.Join(", else ", alternatives.Select(a => a.Source))})"
+        : $"{Name} ({Source})";
+
+    private string Source => Path is null ? "fixed value"
+        : From is null ? JsonPath.Describe(Path.Text)
+        : $"{JsonPath.Describe(Path.Text)} of each of {JsonPath.Describe(From.Text)}";
 
     /// <summary>Compiles a spec, adding a <c>mapping.{name}</c> error for each problem.</summary>
-    public static FieldSpec? Compile(string name, FieldKind kind, JsonElement element, List<(string Field, string Message)> errors)
+    public static FieldSpec? Compile(string name, FieldKind kind, JsonElement element, List<(string Field, string Message)> errors) =>
+        element.ValueKind == JsonValueKind.Array
+            ? CompileAlternatives(name, kind, element, errors)
+            : CompileOne(name, kind, element, errors);
+
+    /// <summary>A list of fallbacks: each entry is a spec of its own, named <c>{name}[i]</c> in messages.</summary>
+    private static FieldSpec? CompileAlternatives(string name, FieldKind kind, JsonElement element, List<(string Field, string Message)> errors)
+    {
+        var count = element.GetArrayLength();
+        if (count is 0 or > MaxAlternatives)
+        {
+            errors.Add(("mapping." + name, $"is a list of fallbacks, tried in order; it needs at least one and at most {MaxAlternatives} entries, e.g. [\"$.processed_at\", \"$.created_at\"]"));
+            return null;
+        }
+
+        var alternatives = new List<FieldSpec>(count);
+        var index = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            var itemName = $"{name}[{index++}]";
+            if (item.ValueKind == JsonValueKind.Array)
+            {
+                errors.Add(("mapping." + itemName, "is a list inside the list of fallbacks; each fallback is a path such as \"$.total\" or an object such as { \"path\": \"$.total\" }"));
+            }
+            else if (CompileOne(itemName, kind, item, errors) is { } spec)
+            {
+                alternatives.Add(spec);
+            }
+        }
+
+        return alternatives.Count == count ? new FieldSpec(name, kind, null, null, [], alternatives: alternatives) : null;
+    }
+
+    private static FieldSpec? CompileOne(string name, FieldKind kind, JsonElement element, List<(string Field, string Message)> errors)
     {
         var field = "mapping." + name;
         string? pathText;
+        string? fromText = null;
+        JsonElement? whereElement = null;
         string? fixedValue = null;
         var conversions = new List<string>();
         switch (element.ValueKind)
@@ -70,6 +129,12 @@ internal sealed class FieldSpec
                         case "path" when property.Value.ValueKind == JsonValueKind.String:
                             pathText = property.Value.GetString();
                             break;
+                        case "from" when property.Value.ValueKind == JsonValueKind.String:
+                            fromText = property.Value.GetString();
+                            break;
+                        case "where":
+                            whereElement = property.Value;
+                            break;
                         case "value" when property.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number:
                             fixedValue = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText();
                             break;
@@ -80,14 +145,22 @@ internal sealed class FieldSpec
                             conversions.AddRange(property.Value.EnumerateArray().Select(e => e.GetString()!));
                             break;
                         default:
-                            errors.Add((field, $"has '{JsonPath.Describe(property.Name)}' with a {property.Value.ValueKind} value; a field is written as \"$.path\" or {{ \"path\": \"$.path\", \"convert\": \"name\" }} or {{ \"value\": \"fixed text\" }}"));
+                            errors.Add((field, $"has '{JsonPath.Describe(property.Name)}' with a {property.Value.ValueKind} value; a field is written as \"$.path\", {{ \"path\": \"$.path\", \"convert\": \"name\" }}, {{ \"value\": \"fixed text\" }}, {{ \"from\": \"$.items[*]\", \"where\": {{ … }}, \"path\": \"$.amount\" }}, or a list of these as fallbacks"));
                             return null;
                     }
                 }
 
                 if ((pathText is null) == (fixedValue is null))
                 {
-                    errors.Add((field, "needs exactly one of \"path\" (where the value sits) or \"value\" (a fixed value)"));
+                    errors.Add((field, fromText is null
+                        ? "needs exactly one of \"path\" (where the value sits) or \"value\" (a fixed value)"
+                        : "with \"from\" needs \"path\": where the value sits in each element, e.g. { \"from\": \"$.transactions[*]\", \"path\": \"$.amount\" }"));
+                    return null;
+                }
+
+                if (whereElement is not null && fromText is null)
+                {
+                    errors.Add((field, "has \"where\" without \"from\": where picks elements of the array that from names, e.g. { \"from\": \"$.transactions[*]\", \"where\": { \"path\": \"$.kind\", \"equals\": \"refund\" }, \"path\": \"$.amount\" }"));
                     return null;
                 }
 
@@ -108,6 +181,23 @@ internal sealed class FieldSpec
             }
         }
 
+        JsonPath? from = null;
+        if (fromText is not null)
+        {
+            from = JsonPath.TryParse(fromText, out var problem);
+            if (from is null)
+            {
+                errors.Add((field, "from " + problem));
+                return null;
+            }
+        }
+
+        Condition? where = null;
+        if (whereElement is { } w && (where = Condition.Compile(field + ".where", w, errors)) is null)
+        {
+            return null;
+        }
+
         foreach (var conversion in conversions)
         {
             if (!IsKnownConversion(kind, conversion, out var problem))
@@ -117,7 +207,7 @@ internal sealed class FieldSpec
             }
         }
 
-        var spec = new FieldSpec(name, kind, path, fixedValue, conversions);
+        var spec = new FieldSpec(name, kind, path, fixedValue, conversions, from, where);
         if (fixedValue is not null)
         {
             // A fixed value must itself convert, so a typo shows at configuration time rather than on every webhook.
@@ -165,6 +255,18 @@ internal sealed class FieldSpec
             }
         }
 
+        if (kind == FieldKind.Text && conversion.StartsWith("prefix:", StringComparison.Ordinal))
+        {
+            var prefix = conversion["prefix:".Length..];
+            if (prefix.Length is 0 or > 32 || prefix.Any(char.IsControl))
+            {
+                problem = "conversion 'prefix:' needs up to 32 characters of text after the colon, e.g. prefix:cancelled-";
+                return false;
+            }
+
+            return true;
+        }
+
         if (allowed.Contains(conversion, StringComparer.Ordinal))
         {
             return true;
@@ -176,79 +278,134 @@ internal sealed class FieldSpec
         return false;
     }
 
-    /// <summary>The raw value at the path (or the fixed value), or null when nothing is there.</summary>
-    private JsonElement? Select(JsonElement context) => Path?.SelectOne(context);
+    /// <summary>
+    /// The elements <see cref="Path"/> is read in: the context itself, or every element of <see cref="From"/> that
+    /// meets <see cref="Filter"/>.
+    /// </summary>
+    private IEnumerable<JsonElement> Contexts(JsonElement context) =>
+        From is null ? [context] : From.SelectAll(context).Where(e => Filter?.Matches(e) ?? true);
 
     /// <summary>Text of the field, trimmed; null when absent. Numbers and booleans are read as their JSON text.</summary>
     public string? ReadText(JsonElement context, int maxLength = 500)
     {
-        string? text;
+        if (Alternatives is { } alternatives)
+        {
+            foreach (var alternative in alternatives)
+            {
+                if (alternative.ReadText(context, maxLength) is { } found)
+                {
+                    return found;
+                }
+            }
+
+            return null;
+        }
+
         if (FixedValue is not null)
         {
-            text = FixedValue;
+            return ConvertText(FixedValue, maxLength);
         }
-        else
+
+        foreach (var element in Contexts(context))
         {
-            var value = Select(context);
-            text = value switch
+            var text = Path!.SelectOne(element) switch
             {
                 null => null,
-                { ValueKind: JsonValueKind.String } v => v.GetString(),
+                { ValueKind: JsonValueKind.String } v => JsonText.Read(v, Where),
                 { ValueKind: JsonValueKind.Number } v => v.GetRawText(),
                 { ValueKind: JsonValueKind.True } => "true",
                 { ValueKind: JsonValueKind.False } => "false",
                 { } v => throw new MappingException(Where, $"is a JSON {v.ValueKind.ToString().ToLowerInvariant()}; it must be a text or a number, point the path at one"),
             };
+            if (text is not null && ConvertText(text, maxLength) is { } converted)
+            {
+                return converted;
+            }
         }
 
-        if (text is null)
+        return null;
+    }
+
+    private string? ConvertText(string text, int maxLength)
+    {
+        text = Sanitize(text.Trim());
+        if (text.Length == 0)
         {
             return null;
         }
 
-        text = Sanitize(text.Trim());
         foreach (var conversion in Conversions)
         {
             text = conversion switch
             {
                 "upper" => text.ToUpperInvariant(),
                 "lower" => text.ToLowerInvariant(),
+                _ when conversion.StartsWith("prefix:", StringComparison.Ordinal) => conversion["prefix:".Length..] + text,
                 _ => text,
             };
         }
 
-        if (text.Length > maxLength)
-        {
-            throw new MappingException(Where, $"is longer than {maxLength} characters");
-        }
-
-        return text.Length == 0 ? null : text;
+        return text.Length <= maxLength ? text : throw new MappingException(Where, $"is longer than {maxLength} characters");
     }
 
-    /// <summary>The amount, converted; null when absent. <paramref name="currency"/> gives the exponent for minor-units.</summary>
+    /// <summary>
+    /// The amount, converted; null when absent. <paramref name="currency"/> gives the exponent for minor-units. With
+    /// <c>from</c>, the amounts of every matching element are added up (null when none has one).
+    /// </summary>
     public decimal? ReadAmount(JsonElement context, string? currency)
     {
-        decimal amount;
-        if (FixedValue is not null)
+        if (Alternatives is { } alternatives)
         {
-            amount = ParseDecimal(FixedValue) ?? throw new MappingException(Where, "is not a number; write it with '.' as the decimal separator, e.g. 12.50");
-        }
-        else
-        {
-            var value = Select(context);
-            if (value is null)
+            foreach (var alternative in alternatives)
             {
-                return null;
+                if (alternative.ReadAmount(context, currency) is { } found)
+                {
+                    return found;
+                }
             }
 
-            amount = value.Value.ValueKind switch
-            {
-                JsonValueKind.Number => value.Value.TryGetDecimal(out var number) ? number : throw new MappingException(Where, "is out of range"),
-                JsonValueKind.String => ParseDecimal(value.Value.GetString()!) ?? throw new MappingException(Where, "must be a number (JSON number, or text such as \"12.50\" with '.' as the decimal separator)"),
-                _ => throw new MappingException(Where, $"is a JSON {value.Value.ValueKind.ToString().ToLowerInvariant()}; it must be a number"),
-            };
+            return null;
         }
 
+        if (FixedValue is not null)
+        {
+            return ConvertAmount(ParseDecimal(FixedValue) ?? throw new MappingException(Where, "is not a number; write it with '.' as the decimal separator, e.g. 12.50"), currency);
+        }
+
+        decimal? total = null;
+        foreach (var element in Contexts(context))
+        {
+            if (Path!.SelectOne(element) is not { } value)
+            {
+                continue;
+            }
+
+            var amount = ConvertAmount(value.ValueKind switch
+            {
+                JsonValueKind.Number => value.TryGetDecimal(out var number) ? number : throw new MappingException(Where, "is out of range"),
+                JsonValueKind.String => ParseDecimal(JsonText.Read(value, Where)) ?? throw new MappingException(Where, "must be a number (JSON number, or text such as \"12.50\" with '.' as the decimal separator)"),
+                _ => throw new MappingException(Where, $"is a JSON {value.ValueKind.ToString().ToLowerInvariant()}; it must be a number"),
+            }, currency);
+            if (From is null)
+            {
+                return amount;
+            }
+
+            try
+            {
+                total = (total ?? 0m) + amount;
+            }
+            catch (OverflowException)
+            {
+                throw new MappingException(Where, "adds up to more than can be held; check the path and its conversion");
+            }
+        }
+
+        return total;
+    }
+
+    private decimal ConvertAmount(decimal amount, string? currency)
+    {
         foreach (var conversion in Conversions)
         {
             switch (conversion)
@@ -275,28 +432,44 @@ internal sealed class FieldSpec
     /// <summary>The timestamp, converted; null when absent.</summary>
     public DateTimeOffset? ReadTime(JsonElement context)
     {
-        JsonElement? value = null;
-        string? text;
-        if (FixedValue is not null)
+        if (Alternatives is { } alternatives)
         {
-            text = FixedValue;
-        }
-        else
-        {
-            value = Select(context);
-            if (value is null)
+            foreach (var alternative in alternatives)
             {
-                return null;
+                if (alternative.ReadTime(context) is { } found)
+                {
+                    return found;
+                }
             }
 
-            text = value.Value.ValueKind switch
-            {
-                JsonValueKind.String => value.Value.GetString()!.Trim(),
-                JsonValueKind.Number => value.Value.GetRawText(),
-                _ => throw new MappingException(Where, $"is a JSON {value.Value.ValueKind.ToString().ToLowerInvariant()}; it must be a timestamp"),
-            };
+            return null;
         }
 
+        if (FixedValue is not null)
+        {
+            return ParseTime(FixedValue);
+        }
+
+        foreach (var element in Contexts(context))
+        {
+            if (Path!.SelectOne(element) is not { } value)
+            {
+                continue;
+            }
+
+            return ParseTime(value.ValueKind switch
+            {
+                JsonValueKind.String => JsonText.Read(value, Where).Trim(),
+                JsonValueKind.Number => value.GetRawText(),
+                _ => throw new MappingException(Where, $"is a JSON {value.ValueKind.ToString().ToLowerInvariant()}; it must be a timestamp"),
+            });
+        }
+
+        return null;
+    }
+
+    private DateTimeOffset ParseTime(string text)
+    {
         var conversion = Conversions.Count == 0 ? "iso8601" : Conversions[^1];
         DateTimeOffset? parsed = conversion switch
         {

@@ -11,7 +11,7 @@ public sealed class JsonWebhookConnector : IPosConnector
 {
     public ConnectorSettingsDefinition SettingsDefinition { get; } = new ConnectorSettingsDefinition()
         .Define("preset", SettingType.String, "A ready-made setup: none, shopify, zettle or loyverse. It fills in the mapping, signature and dedupe settings; any setting given here overrides the preset's.", defaultValue: Presets.None)
-        .Define("mapping", SettingType.Json, "Where each sale field sits, as paths such as \"$.order.total\": saleId, occurredAt, total, currency (required), and locationId, customerId, customerEmail, customerPhone, loyaltyCardId, saleVersion, records, lineItems, discounts, refund. With a preset, only the fields that differ.")
+        .Define("mapping", SettingType.Json, "Where each sale field sits, as paths such as \"$.order.total\": saleId, occurredAt, total, currency (required), and locationId, customerId, customerEmail, customerPhone, loyaltyCardId, saleVersion, records, lineItems, discounts (one place or a list of places), refund, ignore (records that earn nothing, with a reason) and eventTypes (the fields that differ per event type). With a preset, only the fields that differ.")
         .Define("unwrap", SettingType.String, "A path whose value is a JSON text holding the real payload (Zettle's $.payload); the mapping then applies to that payload.")
         .Define("secret", SettingType.String, "The signing secret (HMAC) or shared token (bearer) from the POS's webhook settings; at least 16 characters.", secret: true)
         .Define("previousSecret", SettingType.String, "The old secret while a rotation is under way; requests signed with either are accepted.", secret: true)

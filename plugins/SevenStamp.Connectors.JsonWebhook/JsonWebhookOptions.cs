@@ -60,6 +60,10 @@ internal sealed class JsonWebhookOptions
                 errors.Add(new SettingError("mapping", "is required without a preset: a JSON object saying where saleId, occurredAt, total and currency sit, e.g. { \"saleId\": \"$.id\", \"occurredAt\": \"$.created_at\", \"total\": \"$.total\", \"currency\": \"$.currency\" }"));
             }
         }
+        else if (JsonText.FindBroken(mapping.Value) is { } broken)
+        {
+            errors.Add(new SettingError("mapping", $"{broken} {JsonText.NotText}"));
+        }
         else
         {
             compiled = SaleMapping.Compile(mapping.Value, mappingErrors);
@@ -92,6 +96,11 @@ internal sealed class JsonWebhookOptions
         if (accept.Count == 0 && (eventTypePath is not null || eventTypeHeader is not null))
         {
             errors.Add(new SettingError("acceptEventTypes", "is required when an event type is read: list the event types that are sales (or refunds), e.g. [\"orders/paid\"]"));
+        }
+
+        if (compiled is { EventTypes.Count: > 0 } && eventTypePath is null && eventTypeHeader is null)
+        {
+            errors.Add(new SettingError("mapping.eventTypes", "needs eventTypeHeader or eventTypePath: where the event type that picks a mapping is read from"));
         }
 
         var signature = ResolveSignature(settings, Text, errors);

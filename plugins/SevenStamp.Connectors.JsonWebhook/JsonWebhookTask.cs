@@ -8,9 +8,10 @@ namespace SevenStamp.Connectors.JsonWebhook;
 
 /// <summary>
 /// One JSON webhook instance: verify the signature over the raw bytes, parse (depth- and size-limited, no duplicate
-/// keys), filter on the event type, dedupe on the delivery id, map every record, hand them to the sink, answer.
-/// Every record of a body is mapped before any is published: a bad single-record body publishes nothing; in a
-/// batch (<c>mapping.records</c>) the good records are published and the bad ones are refused by index and field.
+/// keys), filter on the event type, dedupe on the delivery id, map every record (with the event type's own mapping
+/// when it has one), hand them to the sink, answer. Every record of a body is mapped before any is published: a bad
+/// single-record body publishes nothing; in a batch (<c>mapping.records</c>) the good records are published and the
+/// bad ones are refused by index and field. A record an ignore rule holds for is acknowledged, not published.
 /// </summary>
 internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
 {
@@ -84,7 +85,8 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
     private async Task<WebhookResponse> HandleAuthenticAsync(WebhookRequest request, JsonElement root, CancellationToken cancellationToken)
     {
         // Events that are not sales are acknowledged, so the POS does not retry them for days.
-        if (ReadEventType(request, root, out var typeProblem) is { } type)
+        var type = ReadEventType(request, root, out var typeProblem);
+        if (type is not null)
         {
             if (!_options.AcceptEventTypes.Contains(type, StringComparer.Ordinal))
             {
@@ -120,7 +122,7 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
                     return Invalid($"unwrap ({JsonPath.Describe(unwrap.Text)}) must be a JSON text holding the payload; it is {(wrapped is null ? "missing" : "a " + wrapped.Value.ValueKind.ToString().ToLowerInvariant())}");
                 }
 
-                inner = TryParse(System.Text.Encoding.UTF8.GetBytes(text.GetString()!), out var innerProblem);
+                inner = TryParse(System.Text.Encoding.UTF8.GetBytes(JsonText.Read(text, $"unwrap ({JsonPath.Describe(unwrap.Text)})")), out var innerProblem);
                 if (inner is null)
                 {
                     return Invalid($"unwrap ({JsonPath.Describe(unwrap.Text)}): the payload inside {innerProblem}");
@@ -129,7 +131,7 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
                 payload = inner.RootElement;
             }
 
-            mapped = MapRecords(payload, eventId);
+            mapped = MapRecords(_options.Mapping.ForEventType(type), payload, eventId);
         }
         catch (MappingException ex)
         {
@@ -141,10 +143,24 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
         }
 
         var records = mapped.Records;
+        var ignored = mapped.Ignored;
+        if (records.Count == 0 && mapped.Refused.Count > 0)
+        {
+            // Every record of the body is bad or ignored: nothing to publish.
+            return Invalid(Refusals(mapped) + Ignorals(mapped, "; "));
+        }
+
         if (records.Count == 0)
         {
-            // Every record of the body is bad: nothing to publish.
-            return Invalid(Refusals(mapped));
+            // Authentic, well-formed, and earning nothing (a test order, an unpaid one): acknowledged, so the POS
+            // stops sending it, and marked, so a redelivery is a duplicate.
+            LogIgnored(_context.Logger, _context.ConnectorId, string.Join("; ", ignored));
+            if (eventId is not null)
+            {
+                await _context.Store.MarkSeenAsync("event:" + eventId, cancellationToken);
+            }
+
+            return WebhookResponse.Ignored(ignored.Count == 1 ? $"{ignored[0]}; acknowledged and ignored" : $"all {ignored.Count} records ignored: {string.Join("; ", ignored)}");
         }
 
         // Each record is published once: a record already published (by an earlier delivery of the same sale, e.g.
@@ -180,8 +196,8 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
             // The good part of the batch is durable; the bad records are named, so the merchant can fix them at the
             // POS. The delivery id is not marked: a retry of it publishes nothing twice (each record is deduped on
             // its own key) and is answered the same way.
-            var total = records.Count + mapped.Refused.Count;
-            return Invalid($"{records.Count} of {total} records accepted ({published} published now, {records.Count - published} received before); {Refusals(mapped)}");
+            var total = records.Count + mapped.Refused.Count + ignored.Count;
+            return Invalid($"{records.Count} of {total} records accepted ({published} published now, {records.Count - published} received before); {Refusals(mapped)}{Ignorals(mapped, "; ")}");
         }
 
         if (eventId is not null)
@@ -191,26 +207,32 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
 
         if (published == 0)
         {
-            return WebhookResponse.Duplicate(records.Count == 1 ? $"{Describe(records[0])} was received before" : $"all {records.Count} records were received before");
+            return WebhookResponse.Duplicate((records.Count == 1 ? $"{Describe(records[0])} was received before" : $"all {records.Count} records were received before") + Ignorals(mapped, "; "));
         }
 
-        return WebhookResponse.Accepted(records.Count == 1 ? $"{Describe(records[0])} accepted" : $"{published} of {records.Count} records accepted ({records.Count - published} received before)");
+        return WebhookResponse.Accepted((records.Count == 1 ? $"{Describe(records[0])} accepted" : $"{published} of {records.Count} records accepted ({records.Count - published} received before)") + Ignorals(mapped, "; "));
     }
 
     /// <summary>
     /// Maps the body. Without <c>mapping.records</c> the body is one record and any problem refuses it. With it, each
     /// entry is mapped on its own: the good ones are returned, each bad one is named by its index and field.
     /// </summary>
-    private MappedBody MapRecords(JsonElement payload, string? eventId)
+    private MappedBody MapRecords(SaleMapping mapping, JsonElement payload, string? eventId)
     {
-        var mapping = _options.Mapping;
         if (mapping.Records is not { } recordsPath)
         {
-            return new MappedBody([mapping.Map(payload, _context.MerchantId, _context.ConnectorId, eventId)], []);
+            if (payload.ValueKind != JsonValueKind.Object)
+            {
+                throw new MappingException($"the {(_options.Unwrap is null ? "body" : "unwrapped payload")} is a JSON {payload.ValueKind.ToString().ToLowerInvariant()}; it must be a JSON object (one sale or refund), or set mapping.records for a list");
+            }
+
+            var single = mapping.Map(payload, _context.MerchantId, _context.ConnectorId, eventId);
+            return single is IgnoredRecord skip ? new MappedBody([], [], [skip.ToString()]) : new MappedBody([single], [], []);
         }
 
         var records = new List<object>();
         var refused = new List<string>();
+        var ignored = new List<string>();
         var index = 0;
         foreach (var record in recordsPath.SelectAll(payload))
         {
@@ -227,7 +249,15 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
             {
                 try
                 {
-                    records.Add(mapping.Map(record, _context.MerchantId, _context.ConnectorId, eventId));
+                    switch (mapping.Map(record, _context.MerchantId, _context.ConnectorId, eventId))
+                    {
+                        case IgnoredRecord skip:
+                            ignored.Add($"records[{index}]: {skip}");
+                            break;
+                        case var mappedRecord:
+                            records.Add(mappedRecord);
+                            break;
+                    }
                 }
                 catch (MappingException ex)
                 {
@@ -239,15 +269,21 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
         }
 
         return index > 0
-            ? new MappedBody(records, refused)
+            ? new MappedBody(records, refused, ignored)
             : throw new MappingException($"records ({JsonPath.Describe(recordsPath.Text)})", "matched nothing in the body; check mapping.records");
     }
 
     private static string Refusals(MappedBody mapped) =>
         $"{mapped.Refused.Count} refused: " + string.Join("; ", mapped.Refused);
 
-    /// <summary>The records of a body that mapped, and a description (index and field, never a value) of each that did not.</summary>
-    private sealed record MappedBody(List<object> Records, List<string> Refused);
+    private static string Ignorals(MappedBody mapped, string separator) =>
+        mapped.Ignored.Count == 0 ? string.Empty : $"{separator}{mapped.Ignored.Count} ignored: " + string.Join("; ", mapped.Ignored);
+
+    /// <summary>
+    /// The records of a body that mapped, a description (index and field, never a value) of each that did not, and
+    /// of each an ignore rule held for (which record, and the rule's reason).
+    /// </summary>
+    private sealed record MappedBody(List<object> Records, List<string> Refused, List<string> Ignored);
 
     private static string RecordKey(object record) => record switch
     {
@@ -281,10 +317,22 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
 
         if (_options.EventTypePath is { } path)
         {
-            var value = path.SelectOne(root) is { ValueKind: JsonValueKind.String } text ? text.GetString()!.Trim() : null;
+            var where = $"the event type ({JsonPath.Describe(path.Text)}, eventTypePath)";
+            string? value = null;
+            if (path.SelectOne(root) is { ValueKind: JsonValueKind.String } text)
+            {
+                if (!JsonText.TryRead(text, out value))
+                {
+                    problem = $"{where} {JsonText.NotText}";
+                    return null;
+                }
+
+                value = value.Trim();
+            }
+
             if (string.IsNullOrEmpty(value))
             {
-                problem = $"the event type ({JsonPath.Describe(path.Text)}, eventTypePath) is missing or not a text";
+                problem = $"{where} is missing or not a text";
             }
 
             return string.IsNullOrEmpty(value) ? null : value;
@@ -305,13 +353,20 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
         }
         else if (_options.EventIdPath is { } path)
         {
-            value = path.SelectOne(root) switch
+            where = $"the event id ({JsonPath.Describe(path.Text)}, eventIdPath)";
+            var found = path.SelectOne(root);
+            if (found is { ValueKind: JsonValueKind.String } text && !JsonText.TryRead(text, out value))
             {
-                { ValueKind: JsonValueKind.String } text => text.GetString()!.Trim(),
+                problem = $"{where} {JsonText.NotText}";
+                return null;
+            }
+
+            value = found switch
+            {
+                { ValueKind: JsonValueKind.String } => value!.Trim(),
                 { ValueKind: JsonValueKind.Number } number => number.GetRawText(),
                 _ => null,
             };
-            where = $"the event id ({JsonPath.Describe(path.Text)}, eventIdPath)";
         }
 
         if (where is null)
@@ -328,6 +383,13 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
         if (value.Length > MaxEventIdLength || value.Any(char.IsControl))
         {
             problem = where + $" is longer than {MaxEventIdLength} characters or has control characters";
+            return null;
+        }
+
+        if (JsonText.IsBroken(value))
+        {
+            // A header decoded from bytes that were not UTF-8 carries U+FFFD; such an id would dedupe unrelated deliveries.
+            problem = $"{where} {JsonText.NotText}";
             return null;
         }
 
@@ -359,4 +421,7 @@ internal sealed partial class JsonWebhookTask : IConnectorTask, IWebhookReceiver
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "JSON webhook for {ConnectorId} refused: {Problem}")]
     private static partial void LogInvalid(ILogger logger, string connectorId, string problem);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "JSON webhook for {ConnectorId} ignored: {Reasons}")]
+    private static partial void LogIgnored(ILogger logger, string connectorId, string reasons);
 }

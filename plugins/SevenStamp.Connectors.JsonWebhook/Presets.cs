@@ -10,10 +10,24 @@ internal static class Presets
     public const string None = "none";
 
     /// <summary>
-    /// Shopify <c>orders/paid</c> and <c>orders/create</c>: <c>X-Shopify-Hmac-Sha256</c> is the base64 HMAC-SHA256 of
-    /// the raw body under the app's client secret; <c>X-Shopify-Webhook-Id</c> is the same on every retry; the topic
-    /// is in <c>X-Shopify-Topic</c>. Amounts are decimal strings in the shop currency.
+    /// Shopify <c>orders/paid</c>, <c>orders/create</c>, <c>orders/cancelled</c> and <c>refunds/create</c>:
+    /// <c>X-Shopify-Hmac-Sha256</c> is the base64 HMAC-SHA256 of the raw body under the app's client secret;
+    /// <c>X-Shopify-Webhook-Id</c> is the same on every retry; the topic is in <c>X-Shopify-Topic</c>. Amounts are
+    /// decimal strings in the shop currency.
     /// </summary>
+    /// <remarks>
+    /// An order earns only once it is paid. orders/paid says so itself, unless its <c>financial_status</c> says
+    /// otherwise: pending, authorized and partially paid orders are not paid yet, voided, expired and refunded ones
+    /// never will be. orders/create earns only when its <c>financial_status</c> is <c>paid</c> or
+    /// <c>partially_refunded</c> (the refund arrives on its own as refunds/create); orders/paid follows for an order
+    /// paid later, and the order's id dedupes the two. A test order (<c>test: true</c>) or a cancelled one
+    /// (<c>cancelled_at</c> set) earns nothing on either topic. A refund's amount is what its transactions
+    /// of kind refund gave back (status success), else the subtotals of its refunded lines, else nothing, which is
+    /// ignored. A cancelled order that was paid is a full refund; one never paid earned nothing to take back.
+    /// A Redeem Code typed as a discount code is in <c>discount_codes[].code</c> (and
+    /// <c>discount_applications[].code</c>); one the cashier typed as a manual discount only in
+    /// <c>discount_applications[].title</c>: both lists are read.
+    /// </remarks>
     public static readonly IReadOnlyDictionary<string, string> Shopify = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["signatureAlgorithm"] = "hmac-sha256",
@@ -22,7 +36,7 @@ internal static class Presets
         ["signedContent"] = "{body}",
         ["eventIdHeader"] = "X-Shopify-Webhook-Id",
         ["eventTypeHeader"] = "X-Shopify-Topic",
-        ["acceptEventTypes"] = "orders/paid,orders/create",
+        ["acceptEventTypes"] = "orders/paid,orders/create,orders/cancelled,refunds/create",
         ["mapping"] = """
             {
               "saleId": "$.id",
@@ -34,7 +48,56 @@ internal static class Presets
               "customerEmail": "$.email",
               "customerPhone": "$.customer.phone",
               "lineItems": { "path": "$.line_items[*]", "name": "$.name", "sku": "$.sku", "catalogObjectId": "$.variant_id", "quantity": "$.quantity", "unitPrice": "$.price" },
-              "discounts": { "path": "$.discount_codes[*]", "code": "$.code", "amount": "$.amount" }
+              "discounts": [
+                { "path": "$.discount_codes[*]", "code": "$.code", "amount": "$.amount" },
+                { "path": "$.discount_applications[*]", "code": "$.code", "name": "$.title" }
+              ],
+              "ignore": [
+                { "when": { "path": "$.test", "equals": true }, "reason": "a test order" },
+                { "when": { "path": "$.cancelled_at", "exists": true }, "reason": "the order is cancelled" },
+                { "when": { "path": "$.financial_status", "equals": ["pending", "authorized", "partially_paid", "voided", "expired", "refunded"] },
+                  "reason": "the order is not paid: its financial_status is pending, authorized, partially_paid, voided, expired or refunded" }
+              ],
+              "eventTypes": {
+                "orders/create": {
+                  "ignore": [
+                    { "when": { "path": "$.test", "equals": true }, "reason": "a test order" },
+                    { "when": { "path": "$.cancelled_at", "exists": true }, "reason": "the order is cancelled" },
+                    { "when": { "path": "$.financial_status", "notEquals": ["paid", "partially_refunded"] },
+                      "reason": "the order is not paid yet: its financial_status is not paid or partially_refunded (orders/paid follows when it is)" }
+                  ]
+                },
+                "refunds/create": {
+                  "ignore": [ { "when": { "path": "$.transactions[*].test", "equals": true }, "reason": "a refund of a test order" } ],
+                  "currency": ["$.transactions[*].currency", "$.refund_line_items[*].subtotal_set.shop_money.currency_code"],
+                  "refund": {
+                    "when": "always",
+                    "refundId": "$.id",
+                    "saleId": "$.order_id",
+                    "occurredAt": ["$.processed_at", "$.created_at"],
+                    "amount": [
+                      { "from": "$.transactions[*]", "where": [ { "path": "$.kind", "equals": "refund" }, { "path": "$.status", "equals": "success" } ], "path": "$.amount" },
+                      { "from": "$.refund_line_items[*]", "path": "$.subtotal" },
+                      { "value": 0 }
+                    ]
+                  }
+                },
+                "orders/cancelled": {
+                  "ignore": [
+                    { "when": { "path": "$.test", "equals": true }, "reason": "a test order" },
+                    { "when": { "path": "$.financial_status", "notEquals": ["paid", "partially_refunded", "refunded"] },
+                      "reason": "the order was cancelled before it was paid, so it earned nothing to take back" }
+                  ],
+                  "refund": {
+                    "when": "always",
+                    "refundId": { "path": "$.id", "convert": "prefix:cancelled-" },
+                    "saleId": "$.id",
+                    "occurredAt": ["$.cancelled_at", "$.updated_at"],
+                    "amount": "$.total_price",
+                    "full": "always"
+                  }
+                }
+              }
             }
             """,
     };

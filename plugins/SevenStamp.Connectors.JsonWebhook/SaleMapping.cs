@@ -6,7 +6,9 @@ namespace SevenStamp.Connectors.JsonWebhook;
 
 /// <summary>
 /// A compiled field mapping: where each <see cref="SaleCompleted"/> (and <see cref="SaleRefunded"/>) field sits in
-/// the POS's JSON. Built once from the <c>mapping</c> setting; applied to every record of every webhook.
+/// the POS's JSON, which records earn nothing (<c>ignore</c>), and per event type the fields that differ
+/// (<c>eventTypes</c>, e.g. Shopify's refunds/create carries a refund, not an order). Built once from the
+/// <c>mapping</c> setting; applied to every record of every webhook.
 /// </summary>
 internal sealed class SaleMapping
 {
@@ -14,6 +16,8 @@ internal sealed class SaleMapping
     public const int MaxDiscounts = 100;
     public const decimal MaxAmount = 1_000_000_000m;
     public const decimal MaxQuantity = 1_000_000m;
+    public const int MaxDiscountSources = 10;
+    public const int MaxEventTypes = 50;
     private const int MaxIdLength = 200;
 
     /// <summary>The top-level fields of a mapping, for messages and documentation.</summary>
@@ -21,6 +25,7 @@ internal sealed class SaleMapping
     [
         "records", "saleId", "saleVersion", "occurredAt", "total", "currency", "locationId",
         "customerId", "customerEmail", "customerPhone", "loyaltyCardId", "lineItems", "discounts", "refund",
+        "ignore", "eventTypes",
     ];
 
     private static readonly string[] Required = ["saleId", "occurredAt", "total", "currency"];
@@ -55,12 +60,25 @@ internal sealed class SaleMapping
 
     public ArrayMapping? LineItems { get; init; }
 
-    public ArrayMapping? Discounts { get; init; }
+    /// <summary>Where discounts sit: one array, or several (Shopify keeps codes in one and manual discounts in another).</summary>
+    public IReadOnlyList<ArrayMapping> Discounts { get; init; } = [];
 
     public RefundMapping? Refund { get; init; }
 
+    /// <summary>Records that earn nothing, tested in order once the record's ids are read and before any other field.</summary>
+    public IReadOnlyList<IgnoreRule> Ignore { get; init; } = [];
+
+    /// <summary>Per event type, this mapping with the fields that event type's entry replaces.</summary>
+    public IReadOnlyDictionary<string, SaleMapping> EventTypes { get; private set; } = new Dictionary<string, SaleMapping>(StringComparer.Ordinal);
+
+    /// <summary>The mapping for records of <paramref name="eventType"/>: its own entry in eventTypes, else this one.</summary>
+    public SaleMapping ForEventType(string? eventType) =>
+        eventType is not null && EventTypes.TryGetValue(eventType, out var own) ? own : this;
+
     /// <summary>Compiles <paramref name="mapping"/>; returns null and adds errors naming <c>mapping.{field}</c> when it is unusable.</summary>
-    public static SaleMapping? Compile(JsonElement mapping, List<(string Field, string Message)> errors)
+    public static SaleMapping? Compile(JsonElement mapping, List<(string Field, string Message)> errors) => Compile(mapping, errors, nested: false);
+
+    private static SaleMapping? Compile(JsonElement mapping, List<(string Field, string Message)> errors, bool nested)
     {
         if (mapping.ValueKind != JsonValueKind.Object)
         {
@@ -112,13 +130,92 @@ internal sealed class SaleMapping
             LineItems = given.TryGetValue("lineItems", out var lines)
                 ? ArrayMapping.Compile("lineItems", lines, LineItemFields, ["name", "quantity", "unitPrice"], errors)
                 : null,
-            Discounts = given.TryGetValue("discounts", out var discounts)
-                ? ArrayMapping.Compile("discounts", discounts, DiscountFields, [], errors)
-                : null,
+            Discounts = given.TryGetValue("discounts", out var discounts) ? CompileDiscounts(discounts, errors) : [],
             Refund = given.TryGetValue("refund", out var refundElement) ? RefundMapping.Compile(refundElement, errors) : null,
+            Ignore = given.TryGetValue("ignore", out var ignoreElement) ? IgnoreRule.Compile(ignoreElement, errors) ?? [] : [],
         };
 
+        if (given.TryGetValue("eventTypes", out var eventTypes))
+        {
+            if (nested)
+            {
+                errors.Add(("mapping.eventTypes", "cannot appear inside an event type's mapping; list every event type in the top-level eventTypes"));
+            }
+            else if (errors.Count == before)
+            {
+                // Only a base that compiles is worth merging: its own errors are reported once, at the top level.
+                result.EventTypes = CompileEventTypes(given, eventTypes, errors);
+            }
+        }
+
         return errors.Count == before ? result : null;
+    }
+
+    /// <summary>
+    /// Each entry of <c>eventTypes</c> is merged over the mapping (its top-level fields replace the mapping's, as a
+    /// merchant's mapping replaces a preset's) and compiled whole; errors are named <c>mapping.eventTypes['type'].field</c>.
+    /// </summary>
+    private static Dictionary<string, SaleMapping> CompileEventTypes(Dictionary<string, JsonElement> given, JsonElement eventTypes, List<(string Field, string Message)> errors)
+    {
+        var result = new Dictionary<string, SaleMapping>(StringComparer.Ordinal);
+        if (eventTypes.ValueKind != JsonValueKind.Object || eventTypes.EnumerateObject().Count() > MaxEventTypes)
+        {
+            errors.Add(("mapping.eventTypes", $"must be an object of at most {MaxEventTypes} event types, each with the mapping fields that differ for it, e.g. {{ \"refunds/create\": {{ \"refund\": {{ \"when\": \"always\", \"saleId\": \"$.order_id\" }} }} }}"));
+            return result;
+        }
+
+        foreach (var eventType in eventTypes.EnumerateObject())
+        {
+            var prefix = $"mapping.eventTypes['{JsonPath.Describe(eventType.Name)}']";
+            if (eventType.Value.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add((prefix, "must be an object with the mapping fields that differ for this event type, e.g. { \"refund\": { … } }"));
+                continue;
+            }
+
+            var merged = new Dictionary<string, JsonElement>(given, StringComparer.Ordinal);
+            merged.Remove("eventTypes");
+            foreach (var property in eventType.Value.EnumerateObject())
+            {
+                merged[property.Name] = property.Value;
+            }
+
+            var own = new List<(string Field, string Message)>();
+            var compiled = Compile(JsonSerializer.SerializeToElement(merged), own, nested: true);
+            errors.AddRange(own.Select(e => (e.Field.StartsWith("mapping", StringComparison.Ordinal) ? prefix + e.Field["mapping".Length..] : e.Field, e.Message)));
+            if (compiled is not null)
+            {
+                result[eventType.Name] = compiled;
+            }
+        }
+
+        return result;
+    }
+
+    private static List<ArrayMapping> CompileDiscounts(JsonElement element, List<(string Field, string Message)> errors)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            return ArrayMapping.Compile("discounts", element, DiscountFields, [], errors) is { } single ? [single] : [];
+        }
+
+        if (element.GetArrayLength() is 0 or > MaxDiscountSources)
+        {
+            errors.Add(("mapping.discounts", $"is a list of the places discounts sit; it needs at least one and at most {MaxDiscountSources}, e.g. [ {{ \"path\": \"$.discount_codes[*]\", \"code\": \"$.code\" }}, {{ \"path\": \"$.discount_applications[*]\", \"name\": \"$.title\" }} ]"));
+            return [];
+        }
+
+        var sources = new List<ArrayMapping>();
+        var index = 0;
+        foreach (var source in element.EnumerateArray())
+        {
+            if (ArrayMapping.Compile($"discounts[{index++}]", source, DiscountFields, [], errors) is { } compiled)
+            {
+                sources.Add(compiled);
+            }
+        }
+
+        return sources;
     }
 
     private static JsonPath? Add(List<(string Field, string Message)> errors, string field, string message)
@@ -127,27 +224,59 @@ internal sealed class SaleMapping
         return null;
     }
 
-    /// <summary>Maps one record to a sale or a refund. Throws <see cref="MappingException"/> naming the field at fault.</summary>
+    /// <summary>
+    /// Maps one record to a sale, a refund, or an <see cref="IgnoredRecord"/> (an ignore rule holds, or a partial
+    /// refund gives no money back). Throws <see cref="MappingException"/> naming the field at fault.
+    /// </summary>
     public object Map(JsonElement record, string merchantId, string connectorId, string? eventId)
     {
-        var currency = ReadCurrency(Currency, record);
+        // The rules come first, once the record says which sale (or refund) it is: a test order with a field in
+        // another shape is ignored, not refused; a body that is no record at all (no id) is refused.
+        if (Ignore.Count > 0)
+        {
+            var what = Identify(record);
+            foreach (var rule in Ignore)
+            {
+                if (rule.When.Matches(record))
+                {
+                    return new IgnoredRecord(what, rule.Reason);
+                }
+            }
+        }
+
+        var givenCurrency = ReadCurrency(Currency, record);
         if (Refund is { } refund && refund.When.Matches(record))
         {
-            var amount = Require(refund.Amount ?? Total, refund.Amount?.ReadAmount(record, currency) ?? Total.ReadAmount(record, currency));
+            var amountSpec = refund.Amount ?? Total;
+            var amount = Math.Abs(Require(amountSpec, amountSpec.ReadAmount(record, givenCurrency)));
+            var full = refund.Full?.Matches(record) ?? false;
+            var refundId = RequireId(refund.RefundId ?? SaleId, record);
+            var saleId = RequireId(refund.SaleId, record);
+            if (amount == 0 && !full)
+            {
+                // Nothing was given back (a restock-only refund, a payment still pending): there is nothing to take
+                // back, and such a refund may name no currency at all.
+                return new IgnoredRecord($"refund {refundId} of sale {saleId}", "gives no money back");
+            }
+
+            var refundCurrency = Require(Currency, givenCurrency);
+
             return new SaleRefunded
             {
                 MerchantId = merchantId,
                 ConnectorId = connectorId,
-                ExternalRefundId = RequireId(refund.RefundId ?? SaleId, record),
-                ExternalSaleId = RequireId(refund.SaleId, record),
+                ExternalRefundId = refundId,
+                ExternalSaleId = saleId,
                 SourceEventId = eventId,
                 OccurredAt = Require(refund.OccurredAt ?? OccurredAt, (refund.OccurredAt ?? OccurredAt).ReadTime(record)),
-                Currency = currency,
-                Amount = CheckAmount(refund.Amount ?? Total, Math.Abs(amount), allowZero: false),
-                IsFullRefund = refund.Full?.Matches(record) ?? false,
+                Currency = refundCurrency,
+                // A full refund of a sale that cost nothing (a free item) still takes its stamps back.
+                Amount = CheckAmount(amountSpec, amount, allowZero: full),
+                IsFullRefund = full,
             };
         }
 
+        var currency = Require(Currency, givenCurrency);
         return new SaleCompleted
         {
             MerchantId = merchantId,
@@ -175,20 +304,61 @@ internal sealed class SaleMapping
                 Quantity = CheckQuantity(at("quantity")!, Require(at("quantity")!, at("quantity")!.ReadAmount(item, currency))),
                 UnitPrice = CheckAmount(at("unitPrice")!, Require(at("unitPrice")!, at("unitPrice")!.ReadAmount(item, currency)), allowZero: true),
             }) ?? [],
-            Discounts = Discounts?.Map(record, MaxDiscounts, (item, at) => new AppliedDiscount
+            Discounts = MapDiscounts(record, currency),
+        };
+    }
+
+    /// <summary>
+    /// Every discount of every source, in order. One discount listed by two sources (Shopify writes a code in both
+    /// discount_codes and discount_applications) is kept once: entries with the same code, name and catalog id are
+    /// one discount, whose amount is the first one given.
+    /// </summary>
+    private List<AppliedDiscount> MapDiscounts(JsonElement record, string currency)
+    {
+        var result = new List<AppliedDiscount>();
+        foreach (var source in Discounts)
+        {
+            var discounts = source.Map(record, MaxDiscounts, (item, at) => new AppliedDiscount
             {
                 Code = at("code")?.ReadText(item, MaxIdLength),
                 Name = at("name")?.ReadText(item),
                 CatalogObjectId = at("catalogObjectId")?.ReadText(item, MaxIdLength),
                 Amount = at("amount") is { } amount ? CheckAmount(amount, Math.Abs(amount.ReadAmount(item, currency) ?? 0m), allowZero: true) : 0m,
-            }).Where(d => d.Code is not null || d.Name is not null || d.CatalogObjectId is not null).ToList() ?? [],
-        };
+            });
+            foreach (var discount in discounts.Where(d => d.Code is not null || d.Name is not null || d.CatalogObjectId is not null))
+            {
+                var same = result.FindIndex(d => SameText(d.Code, discount.Code) && SameText(d.Name, discount.Name) && SameText(d.CatalogObjectId, discount.CatalogObjectId));
+                if (same < 0)
+                {
+                    if (result.Count == MaxDiscounts)
+                    {
+                        throw new MappingException("discounts", $"has more than {MaxDiscounts} entries in all");
+                    }
+
+                    result.Add(discount);
+                }
+                else if (result[same].Amount == 0 && discount.Amount != 0)
+                {
+                    result[same] = result[same] with { Amount = discount.Amount };
+                }
+            }
+        }
+
+        return result;
     }
 
-    private static string ReadCurrency(FieldSpec spec, JsonElement record)
+    private static bool SameText(string? a, string? b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Which sale or refund a record is, for the answer; its ids are required.</summary>
+    private string Identify(JsonElement record) =>
+        Refund is { } refund && refund.When.Matches(record)
+            ? $"refund {RequireId(refund.RefundId ?? SaleId, record)} of sale {RequireId(refund.SaleId, record)}"
+            : "sale " + RequireId(SaleId, record);
+
+    private static string? ReadCurrency(FieldSpec spec, JsonElement record)
     {
-        var text = Require(spec, spec.ReadText(record, 10))!.ToUpperInvariant();
-        return text.Length == 3 && text.All(char.IsAsciiLetterUpper)
+        var text = spec.ReadText(record, 10)?.ToUpperInvariant();
+        return text is null || (text.Length == 3 && text.All(char.IsAsciiLetterUpper))
             ? text
             : throw new MappingException(spec.Where, "must be a three-letter ISO 4217 currency code, e.g. EUR");
     }
@@ -316,41 +486,111 @@ internal sealed class ArrayMapping
     }
 }
 
-/// <summary>A test on a record: the value at a path equals one of the given texts (true/false/numbers as written in JSON).</summary>
+/// <summary>
+/// A test on a record, written in the mapping as <c>{ "path": "$.status", "equals": "paid" }</c> (equals may be a
+/// list; true/false/numbers compare as written in JSON, texts without regard to case), <c>"notEquals"</c> (the value
+/// is missing or none of those), <c>"exists": true</c> (the path holds something other than null or empty text) or
+/// <c>false</c>, <c>"always"</c>, or a list of conditions that must all hold. A path that selects several values (a
+/// <c>[*]</c>) holds when any of them equals, and <c>notEquals</c> when none does.
+/// </summary>
 internal sealed class Condition
 {
-    private Condition(JsonPath path, string[] values)
+    public const int MaxConditions = 20;
+
+    private const string Shape = "must be { \"path\": \"$.status\", \"equals\": \"paid\" } (equals may be a list), { \"path\": …, \"notEquals\": [ … ] }, { \"path\": …, \"exists\": true }, \"always\", or a list of conditions that must all hold";
+
+    private readonly Test _test;
+    private readonly IReadOnlyList<Condition> _all;
+
+    private Condition(Test test, string name, JsonPath? path, string[] values, IReadOnlyList<Condition>? all = null)
     {
+        _test = test;
+        Name = name;
         Path = path;
         Values = values;
+        _all = all ?? [];
     }
 
-    public JsonPath Path { get; }
+    private enum Test
+    {
+        Equals,
+        NotEquals,
+        Exists,
+        Missing,
+        Always,
+        All,
+    }
+
+    /// <summary>How the condition is named in messages, e.g. <c>ignore[0].when</c>.</summary>
+    public string Name { get; }
+
+    public JsonPath? Path { get; }
 
     public string[] Values { get; }
 
+    /// <summary>True for <c>"always"</c>: a mapping whose every record is a refund, or whose every refund is full.</summary>
+    public bool IsAlways => _test == Test.Always;
+
+    private string Where => Path is null ? Name : $"{Name} ({JsonPath.Describe(Path.Text)})";
+
     public static Condition? Compile(string field, JsonElement element, List<(string Field, string Message)> errors)
     {
-        const string Shape = "must be { \"path\": \"$.receipt_type\", \"equals\": \"REFUND\" } (equals may be a list of texts)";
+        var name = field.StartsWith("mapping.", StringComparison.Ordinal) ? field["mapping.".Length..] : field;
+        if (element.ValueKind == JsonValueKind.String && element.GetString() == "always")
+        {
+            return new Condition(Test.Always, name, null, []);
+        }
+
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            if (element.GetArrayLength() is 0 or > MaxConditions)
+            {
+                errors.Add((field, $"is a list of conditions that must all hold; it needs at least one and at most {MaxConditions}"));
+                return null;
+            }
+
+            var before = errors.Count;
+            var all = element.EnumerateArray().Select((e, i) => Compile($"{field}[{i}]", e, errors)).ToList();
+            return errors.Count == before ? new Condition(Test.All, name, null, [], [.. all.Select(c => c!)]) : null;
+        }
+
         if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty("path", out var pathElement) || pathElement.ValueKind != JsonValueKind.String
-            || !element.TryGetProperty("equals", out var equals) || element.EnumerateObject().Count() != 2)
+            || element.EnumerateObject().Count() != 2)
         {
             errors.Add((field, Shape));
             return null;
         }
 
-        string[]? values = equals.ValueKind switch
+        var test = element.EnumerateObject().First(p => p.Name != "path");
+        string[]? values = null;
+        Test? kind = test.Name switch
         {
-            JsonValueKind.String => [equals.GetString()!],
-            JsonValueKind.True => ["true"],
-            JsonValueKind.False => ["false"],
-            JsonValueKind.Number => [equals.GetRawText()],
-            JsonValueKind.Array when equals.GetArrayLength() > 0 && equals.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) => [.. equals.EnumerateArray().Select(e => e.GetString()!)],
+            "equals" => Test.Equals,
+            "notEquals" => Test.NotEquals,
+            "exists" when test.Value.ValueKind == JsonValueKind.True => Test.Exists,
+            "exists" when test.Value.ValueKind == JsonValueKind.False => Test.Missing,
             _ => null,
         };
-        if (values is null)
+        if (kind is Test.Equals or Test.NotEquals)
         {
-            errors.Add((field, Shape));
+            values = test.Value.ValueKind switch
+            {
+                JsonValueKind.String => [test.Value.GetString()!],
+                JsonValueKind.True => ["true"],
+                JsonValueKind.False => ["false"],
+                JsonValueKind.Number => [test.Value.GetRawText()],
+                JsonValueKind.Array when test.Value.GetArrayLength() is > 0 and <= 50 && test.Value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) => [.. test.Value.EnumerateArray().Select(e => e.GetString()!)],
+                _ => null,
+            };
+        }
+        else if (kind is not null)
+        {
+            values = [];
+        }
+
+        if (kind is null || values is null)
+        {
+            errors.Add((field, test.Name == "exists" ? "exists must be true or false" : Shape));
             return null;
         }
 
@@ -361,21 +601,104 @@ internal sealed class Condition
             return null;
         }
 
-        return new Condition(path, values);
+        return new Condition(kind.Value, name, path, values);
     }
 
+    /// <summary>Whether <paramref name="record"/> meets the condition. Throws <see cref="MappingException"/> when a value it reads is not text.</summary>
     public bool Matches(JsonElement record)
     {
-        var value = Path.SelectOne(record);
-        var text = value switch
+        switch (_test)
         {
-            { ValueKind: JsonValueKind.String } v => v.GetString(),
-            { ValueKind: JsonValueKind.True } => "true",
-            { ValueKind: JsonValueKind.False } => "false",
-            { ValueKind: JsonValueKind.Number } v => v.GetRawText(),
-            _ => null,
-        };
-        return text is not null && Values.Contains(text.Trim(), StringComparer.OrdinalIgnoreCase);
+            case Test.Always:
+                return true;
+            case Test.All:
+                return _all.All(c => c.Matches(record));
+            case Test.Exists or Test.Missing:
+                var present = Path!.SelectAll(record).Any(v => v.ValueKind != JsonValueKind.String || !string.IsNullOrWhiteSpace(JsonText.Read(v, Where)));
+                return present == (_test == Test.Exists);
+            default:
+                var equal = Path!.SelectAll(record).Any(v => v.ValueKind switch
+                {
+                    JsonValueKind.String => Values.Contains(JsonText.Read(v, Where).Trim(), StringComparer.OrdinalIgnoreCase),
+                    JsonValueKind.True => Values.Contains("true", StringComparer.OrdinalIgnoreCase),
+                    JsonValueKind.False => Values.Contains("false", StringComparer.OrdinalIgnoreCase),
+                    JsonValueKind.Number => Values.Contains(v.GetRawText(), StringComparer.Ordinal),
+                    _ => false,
+                });
+                return equal == (_test == Test.Equals);
+        }
+    }
+}
+
+/// <summary>
+/// A record that is authentic and well-formed but earns nothing (a test order, an unpaid one): acknowledged as
+/// ignored, with the mapping's reason and, where it could be read, which sale or refund it was.
+/// </summary>
+internal sealed record IgnoredRecord(string What, string Reason)
+{
+    public override string ToString() => $"{What}: {Reason}";
+}
+
+/// <summary>An entry of <c>mapping.ignore</c>: records meeting <see cref="When"/> earn nothing, for <see cref="Reason"/>.</summary>
+internal sealed record IgnoreRule(Condition When, string Reason)
+{
+    public const int MaxRules = 20;
+    public const int MaxReasonLength = 200;
+
+    public static List<IgnoreRule>? Compile(JsonElement element, List<(string Field, string Message)> errors)
+    {
+        const string Example = "e.g. [ { \"when\": { \"path\": \"$.test\", \"equals\": true }, \"reason\": \"a test order\" } ]";
+        if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() > MaxRules)
+        {
+            errors.Add(("mapping.ignore", $"must be a list of at most {MaxRules} rules, each a condition and the reason given when a record meets it, {Example}"));
+            return null;
+        }
+
+        var before = errors.Count;
+        var rules = new List<IgnoreRule>();
+        var index = 0;
+        foreach (var rule in element.EnumerateArray())
+        {
+            var field = $"mapping.ignore[{index++}]";
+            if (rule.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add((field, "must be an object with \"when\" and \"reason\", " + Example));
+                continue;
+            }
+
+            foreach (var property in rule.EnumerateObject().Where(p => p.Name is not ("when" or "reason")))
+            {
+                errors.Add(($"{field}.{JsonPath.Describe(property.Name)}", "is not a field of an ignore rule; its fields are: when, reason"));
+            }
+
+            Condition? when = null;
+            if (!rule.TryGetProperty("when", out var whenElement))
+            {
+                errors.Add((field + ".when", "is required: the condition a record meets to be ignored, e.g. { \"path\": \"$.test\", \"equals\": true }"));
+            }
+            else
+            {
+                when = Condition.Compile(field + ".when", whenElement, errors);
+            }
+
+            string? reason = null;
+            if (!rule.TryGetProperty("reason", out var reasonElement))
+            {
+                errors.Add((field + ".reason", "is required: the short text the POS is answered with, e.g. \"a test order\""));
+            }
+            else if (reasonElement.ValueKind != JsonValueKind.String || (reason = reasonElement.GetString()!.Trim()).Length is 0 or > MaxReasonLength || reason.Any(char.IsControl))
+            {
+                errors.Add((field + ".reason", $"must be a text of 1 to {MaxReasonLength} characters on one line, e.g. \"a test order\""));
+                reason = null;
+            }
+
+            if (when is not null && reason is not null)
+            {
+                rules.Add(new IgnoreRule(when, reason));
+            }
+        }
+
+        return errors.Count == before ? rules : null;
     }
 }
 

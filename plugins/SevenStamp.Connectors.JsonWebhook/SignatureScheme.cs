@@ -176,7 +176,7 @@ internal sealed class SignatureScheme
 
         if (!TryBuildSignedContent(request, body, out var content))
         {
-            reason = "signature verification failed: the signed content could not be assembled (a header or field it names is missing)";
+            reason = "signature verification failed: the signed content could not be assembled (a header or field it names is missing or not valid text)";
             return false;
         }
 
@@ -270,12 +270,14 @@ internal sealed class SignatureScheme
                     buffer.Write(System.Text.Encoding.UTF8.GetBytes(header));
                     break;
                 case PartKind.Json:
-                    if (body is not { } root || part.Path!.SelectOne(root) is not { } value)
+                    // A value that is not text (a lone surrogate, bytes that are not UTF-8) cannot be what was signed.
+                    if (body is not { } root || part.Path!.SelectOne(root) is not { } value
+                        || !(value.ValueKind == JsonValueKind.String ? JsonText.TryRead(value, out var text) : JsonText.TryRaw(value, out text)))
                     {
                         return false;
                     }
 
-                    buffer.Write(System.Text.Encoding.UTF8.GetBytes(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText()));
+                    buffer.Write(System.Text.Encoding.UTF8.GetBytes(text));
                     break;
                 default:
                     return false;

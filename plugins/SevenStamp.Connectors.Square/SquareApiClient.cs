@@ -13,8 +13,9 @@ namespace SevenStamp.Connectors.Square;
 /// A small typed client for the parts of Square's Orders API the connector uses: RetrieveOrder
 /// (<c>GET /v2/orders/{id}</c>) and SearchOrders (<c>POST /v2/orders/search</c>). Every request carries
 /// <c>Authorization: Bearer …</c> and <c>Square-Version</c>; timeouts and retries with backoff on 408, 429 and 5xx
-/// come from Microsoft.Extensions.Http.Resilience. Failures surface as <see cref="SquareApiException"/>,
-/// malformed answers as <see cref="SquarePayloadException"/>; neither carries the token or a body.
+/// come from Microsoft.Extensions.Http.Resilience. Failures (an answer that is not JSON among them) surface as
+/// <see cref="SquareApiException"/>, JSON answers whose fields are wrong as <see cref="SquarePayloadException"/>;
+/// neither carries the token or a body.
 /// </summary>
 internal sealed class SquareApiClient : IDisposable
 {
@@ -58,7 +59,11 @@ internal sealed class SquareApiClient : IDisposable
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("SevenStamp-Square-Connector", "0.1"));
     }
 
-    /// <summary>RetrieveOrder. Null when Square does not know the order (404).</summary>
+    /// <summary>
+    /// RetrieveOrder. Null when Square does not know the order: a 404 carrying Square's <c>NOT_FOUND</c> error. A 404
+    /// without it (a base URL or proxy that points elsewhere answers 404 for every order) is a
+    /// <see cref="SquareApiException"/>, so the event is retried rather than dropped.
+    /// </summary>
     public async Task<SquareOrder?> RetrieveOrderAsync(string orderId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(orderId);
@@ -67,7 +72,10 @@ internal sealed class SquareApiClient : IDisposable
         using var response = await SendAsync(request, call, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            return null;
+            var codes = await ErrorCodesAsync(response, cancellationToken);
+            return codes.Split(", ").Contains("NOT_FOUND", StringComparer.Ordinal)
+                ? null
+                : throw new SquareApiException($"{call} answered 404{(codes.Length > 0 ? " (" + codes + ")" : string.Empty)} without Square's NOT_FOUND; check the connector's baseUrl", 404);
         }
 
         using var document = await ReadAsync(response, call, cancellationToken);
@@ -204,10 +212,21 @@ internal sealed class SquareApiClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// The answer's JSON. An answer that is not JSON at all (cut off, an error page) is a <see cref="SquareApiException"/>:
+    /// the next try may get a whole one. A well-formed answer whose fields are wrong fails later, reading the order.
+    /// </summary>
     private static async Task<JsonDocument> ReadAsync(HttpResponseMessage response, string call, CancellationToken cancellationToken)
     {
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return SquareJson.Parse(body, $"the {call} answer");
+        try
+        {
+            return SquareJson.Parse(body, $"the {call} answer");
+        }
+        catch (SquarePayloadException ex)
+        {
+            throw new SquareApiException(ex.Message, (int)response.StatusCode, ex);
+        }
     }
 
     /// <summary>Square's error codes (<c>{"errors":[{"category":…,"code":…}]}</c>), never its detail texts.</summary>
@@ -227,8 +246,9 @@ internal sealed class SquareApiClient : IDisposable
                     .Take(5))
                 : string.Empty;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a code that is not text: no codes to report.
             return string.Empty;
         }
     }

@@ -17,4 +17,14 @@ internal abstract record SquareEvent(string EventId, string Type)
 
     /// <summary>Any other event type (e.g. <c>customer.created</c>): acknowledged and ignored.</summary>
     public sealed record Other(string EventId, string Type) : SquareEvent(EventId, Type);
+
+    /// <summary>
+    /// Authentic JSON that is no event the connector can act on: no <c>event_id</c> (Square's v1 webhooks and their
+    /// test notification), no <c>type</c>, or a known type without its object. Acknowledged and ignored with
+    /// <see cref="Reason"/>; marked seen only when it has an event id (<see cref="HasEventId"/>).
+    /// </summary>
+    public sealed record NotActedOn(string? Id, string Type, string Reason) : SquareEvent(Id ?? string.Empty, Type)
+    {
+        public bool HasEventId => Id is not null;
+    }
 }

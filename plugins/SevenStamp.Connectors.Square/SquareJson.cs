@@ -10,6 +10,10 @@ namespace SevenStamp.Connectors.Square;
 internal static class SquareJson
 {
     public const int MaxDepth = 64;
+
+    /// <summary>The end of the message for a string that is not text; the field's path goes before it.</summary>
+    public const string NotText = "is not valid text: it holds a lone surrogate (such as \\ud800) or bytes that are not UTF-8";
+
     private const int MaxIdLength = 255;
     private const int MaxTextLength = 500;
 
@@ -24,6 +28,48 @@ internal static class SquareJson
         catch (JsonException ex)
         {
             throw new SquarePayloadException($"{what} is not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1})");
+        }
+    }
+
+    /// <summary>
+    /// Refuses a document holding a string or property name that is not text (a lone surrogate escape, bytes that
+    /// are not UTF-8), naming where. Square never sends one; checked before the envelope is read, so such a body is
+    /// refused rather than taken for an event without an id.
+    /// </summary>
+    public static void RequireText(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = OptionalTextOf(element, path);
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    RequireText(item, $"{path}[{index++}]");
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        throw new SquarePayloadException($"a property name in {path} {NotText}");
+                    }
+
+                    RequireText(property.Value, path == "(body)" ? name : $"{path}.{name}");
+                }
+
+                break;
+            default:
+                break;
         }
     }
 
@@ -90,7 +136,7 @@ internal static class SquareJson
             throw new SquarePayloadException($"{path} must be a string");
         }
 
-        var text = value.GetString()!.Trim();
+        var text = OptionalTextOf(value, path).Trim();
         if (text.Length > maxLength)
         {
             throw new SquarePayloadException($"{path} is longer than {maxLength} characters");
@@ -102,6 +148,22 @@ internal static class SquareJson
         }
 
         return text.Length == 0 ? null : text;
+    }
+
+    /// <summary>
+    /// The text of a JSON string. The parser accepts a lone surrogate escape ("\ud800") and bytes that are not UTF-8
+    /// inside a string; GetString then throws InvalidOperationException, which would reach the host as a 500.
+    /// </summary>
+    private static string OptionalTextOf(JsonElement value, string path)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new SquarePayloadException($"{path} {NotText}");
+        }
     }
 
     public static string RequiredText(JsonElement parent, string name, string path, int maxLength = MaxTextLength) =>

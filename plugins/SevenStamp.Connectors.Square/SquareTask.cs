@@ -13,6 +13,10 @@ namespace SevenStamp.Connectors.Square;
 /// Besides webhook event ids, the store remembers which orders already gave a sale (<c>order-sale:{id}</c>) and which
 /// refunds were published (<c>refund:{id}</c>), so the several payment and order events of one checkout, and the
 /// catch-up, publish each sale once. The engine would drop a repeat anyway (sales are keyed by order id).
+/// An authentic event that cannot become a sale or refund (no event id, no object, an order Square does not have or
+/// answers with fields it cannot read) is answered 200 ignored and marked seen, so it is logged once: Square would
+/// retry anything else for days and disable the endpoint. 503 is kept for what a later delivery can get past: the
+/// API unreachable, throttling (429), failing (5xx) or refusing the token, and the broker unavailable.
 /// </remarks>
 internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookReceiver
 {
@@ -24,6 +28,9 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
 
     /// <summary>Each catch-up looks back this much before its offset, for orders Square indexed late; what was published is skipped.</summary>
     public static readonly TimeSpan CatchUpOverlap = TimeSpan.FromMinutes(2);
+
+    /// <summary>The largest body read; Square's notifications are a few kilobytes, and the host's own limit (1 MiB by default) usually applies first.</summary>
+    public const int MaxBodyBytes = 2 * 1024 * 1024;
 
     private const int MaxPagesPerPass = 10_000;
 
@@ -61,6 +68,12 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
             return WebhookResponse.Unauthorized(signature is null ? $"missing {SquareSignature.HeaderName} header" : "signature verification failed");
         }
 
+        if (request.Body.Length > MaxBodyBytes)
+        {
+            LogInvalid(_context.Logger, _context.ConnectorId, "body too large");
+            return WebhookResponse.Invalid($"the body is larger than {MaxBodyBytes} bytes; a Square event notification is far smaller");
+        }
+
         SquareEvent parsed;
         try
         {
@@ -70,6 +83,12 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
         {
             LogInvalid(_context.Logger, _context.ConnectorId, ex.Message);
             return WebhookResponse.Invalid(ex.Message);
+        }
+
+        if (parsed is SquareEvent.NotActedOn { HasEventId: false } anonymous)
+        {
+            // Nothing to remember it by: every delivery of it is answered the same way.
+            return WebhookResponse.Ignored(anonymous.Reason);
         }
 
         if (await _context.Store.IsSeenAsync(parsed.EventId, cancellationToken))
@@ -85,6 +104,7 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
                 SquareEvent.Payment payment => await OnPaymentAsync(payment, cancellationToken),
                 SquareEvent.Order order => await OnOrderAsync(order, cancellationToken),
                 SquareEvent.Refund refund => await OnRefundAsync(refund, cancellationToken),
+                SquareEvent.NotActedOn notActedOn => WebhookResponse.Ignored(notActedOn.Reason),
                 _ => WebhookResponse.Ignored($"event type '{parsed.Type}' is not acted on"),
             };
         }
@@ -96,8 +116,10 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
         }
         catch (SquarePayloadException ex)
         {
-            LogApiFailed(_context.Logger, _context.ConnectorId, parsed.Type, "unreadable answer: " + ex.Message);
-            return WebhookResponse.Unavailable("the Square API's answer could not be read; retry later");
+            // Square answered with an order whose fields cannot be read (the catch-up skips such an order too): no
+            // retry reads it better. Acknowledged and marked seen, so it is logged once.
+            LogUnreadableAnswer(_context.Logger, _context.ConnectorId, parsed.Type, parsed.EventId, ex.Message);
+            response = WebhookResponse.Ignored($"Square's answer for event {parsed.EventId} could not be read ({ex.Message}); acknowledged and ignored");
         }
 
         await _context.Store.MarkSeenAsync(parsed.EventId, cancellationToken);
@@ -256,8 +278,11 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
             return WebhookResponse.Duplicate($"the sale of order {orderId} was published before");
         }
 
-        var order = await _api.RetrieveOrderAsync(orderId, cancellationToken)
-            ?? throw new SquareApiException($"RetrieveOrder found no order {orderId}", 404);
+        if (await _api.RetrieveOrderAsync(orderId, cancellationToken) is not { } order)
+        {
+            return OrderNotFound(eventId, orderId);
+        }
+
         if (order.LocationId is not null && !_locations.Contains(order.LocationId))
         {
             return WebhookResponse.Ignored($"location {order.LocationId} is not watched by this connector");
@@ -310,13 +335,20 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
         }
 
         // The refund's order is the sale itself, or a return order naming the sale as its source.
-        var order = await _api.RetrieveOrderAsync(refund.OrderId, cancellationToken)
-            ?? throw new SquareApiException($"RetrieveOrder found no order {refund.OrderId}", 404);
+        if (await _api.RetrieveOrderAsync(refund.OrderId, cancellationToken) is not { } order)
+        {
+            return OrderNotFound(refund.EventId, refund.OrderId);
+        }
+
         var sale = order;
         if (order.SourceOrderId is { } source && source != order.Id)
         {
-            sale = await _api.RetrieveOrderAsync(source, cancellationToken)
-                ?? throw new SquareApiException($"RetrieveOrder found no order {source}", 404);
+            if (await _api.RetrieveOrderAsync(source, cancellationToken) is not { } sourceOrder)
+            {
+                return OrderNotFound(refund.EventId, source);
+            }
+
+            sale = sourceOrder;
         }
 
         var record = new SaleRefunded
@@ -334,6 +366,16 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
         await _context.Sink.PublishAsync(record, cancellationToken);
         await _context.Store.MarkSeenAsync(RefundKey(refund.RefundId), cancellationToken);
         return WebhookResponse.Accepted($"refund {refund.RefundId} of sale {sale.Id} accepted");
+    }
+
+    /// <summary>
+    /// Square answered 404 NOT_FOUND for the order an event names (the Developer Console's test events name made-up
+    /// orders): no retry will find it, so the event is acknowledged; the caller marks it seen, so it is logged once.
+    /// </summary>
+    private WebhookResponse OrderNotFound(string eventId, string orderId)
+    {
+        LogOrderNotFound(_context.Logger, _context.ConnectorId, eventId, orderId);
+        return WebhookResponse.Ignored($"order {orderId} does not exist in Square (RetrieveOrder answered 404 NOT_FOUND); acknowledged and ignored");
     }
 
     private static string SaleKey(string orderId) => "order-sale:" + orderId;
@@ -363,4 +405,10 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
 
     [LoggerMessage(EventId = 4107, Level = LogLevel.Warning, Message = "Square catch-up of {ConnectorId} found an unreadable stored offset; starting from the lookback")]
     private static partial void LogBadOffset(ILogger logger, string connectorId);
+
+    [LoggerMessage(EventId = 4109, Level = LogLevel.Warning, Message = "Square webhook {EventId} for {ConnectorId} names order {OrderId}, which Square does not have (404 NOT_FOUND); ignored")]
+    private static partial void LogOrderNotFound(ILogger logger, string connectorId, string eventId, string orderId);
+
+    [LoggerMessage(EventId = 4110, Level = LogLevel.Warning, Message = "Square webhook {EventType} {EventId} for {ConnectorId} ignored: Square's answer could not be read: {Problem}")]
+    private static partial void LogUnreadableAnswer(ILogger logger, string connectorId, string eventType, string eventId, string problem);
 }

@@ -175,7 +175,7 @@ internal static class SevenStampEventParser
             throw new PayloadException($"{path} must be a string");
         }
 
-        var text = value.GetString()!.Trim();
+        var text = TextOf(value, path).Trim();
         if (text.Length > maxLength)
         {
             throw new PayloadException($"{path} is longer than {maxLength} characters");
@@ -187,6 +187,23 @@ internal static class SevenStampEventParser
         }
 
         return text.Length == 0 ? null : text;
+    }
+
+    /// <summary>
+    /// The text of a JSON string. The parser accepts a lone surrogate escape (<c>"\ud800"</c>) and bytes that are not
+    /// UTF-8 inside a string; GetString then throws InvalidOperationException, which the host would answer 500 and
+    /// count against the connector's circuit. Such a value is refused naming its field instead.
+    /// </summary>
+    private static string TextOf(JsonElement value, string path)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new PayloadException($"{path} is not valid text: it holds a lone surrogate (such as \\ud800) or bytes that are not UTF-8; send text as UTF-8");
+        }
     }
 
     private static string RequiredText(JsonElement parent, string name, string path, int maxLength) =>
@@ -224,7 +241,7 @@ internal static class SevenStampEventParser
             }
         }
         else if (value.ValueKind != JsonValueKind.String
-            || !decimal.TryParse(value.GetString(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out amount))
+            || !decimal.TryParse(TextOf(value, path), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out amount))
         {
             throw new PayloadException($"{path} must be a number in major currency units with '.' as decimal separator, e.g. 12.50");
         }

@@ -70,7 +70,7 @@ public sealed class PresetTests
 
     [Theory]
     [InlineData("orders/updated")]
-    [InlineData("refunds/create")]
+    [InlineData("orders/fulfilled")]
     [InlineData("customers/create")]
     public async Task Shopify_topics_that_are_not_sales_are_acknowledged_and_ignored(string topic)
     {

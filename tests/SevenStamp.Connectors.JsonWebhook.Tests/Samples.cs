@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using SevenStamp.Connectors.Sdk;
 
 namespace SevenStamp.Connectors.JsonWebhook.Tests;
@@ -14,6 +15,15 @@ internal static class Samples
     public const string CustomSecret = "custom-pos-shared-secret-0123456789";
 
     public static byte[] Read(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Samples", name));
+
+    /// <summary>A sample with some of its fields changed, e.g. a Shopify order with <c>"test": true</c>.</summary>
+    public static byte[] Edit(string name, Action<JsonObject> edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        var root = JsonNode.Parse(Read(name))!.AsObject();
+        edit(root);
+        return Encoding.UTF8.GetBytes(root.ToJsonString());
+    }
 
     public static WebhookRequest Request(ReadOnlyMemory<byte> body, Dictionary<string, string> headers) =>
         new("POST", headers, body, new DateTimeOffset(2026, 11, 23, 9, 30, 2, TimeSpan.Zero));

@@ -256,11 +256,6 @@ public sealed class WebhookTests : IAsyncLifetime
 
     [Theory]
     [InlineData("""{ "type": "payment.updated", "event_id": "evt-17", "data": { "object": { "payment": { "id": "P1", "status" """, "not valid JSON")]
-    [InlineData("""[1, 2]""", "(body) must be a JSON object")]
-    [InlineData("""{ "type": "payment.updated", "data": {} }""", "event_id is required")]
-    [InlineData("""{ "event_id": "evt-17", "data": {} }""", "type is required")]
-    [InlineData("""{ "type": "payment.updated", "event_id": "evt-17" }""", "data is required")]
-    [InlineData("""{ "type": "payment.updated", "event_id": "evt-17", "data": { "object": {} } }""", "data.object.payment is required")]
     [InlineData("""{ "type": "payment.updated", "event_id": "evt-17", "data": { "object": { "payment": { "id": "P1" } } } }""", "data.object.payment.status is required")]
     [InlineData("""{ "type": "payment.updated", "event_id": "evt-17", "data": { "object": { "payment": { "id": 7, "status": "COMPLETED" } } } }""", "data.object.payment.id must be a string")]
     [InlineData("""{ "type": "order.updated", "event_id": "evt-17", "data": { "object": { "order_updated": { "state": "COMPLETED" } } } }""", "data.object.order_updated.order_id is required")]
@@ -331,15 +326,6 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Single(_square.RequestsTo("/v2/orders/ORD-21"));
         Assert.Contains(wrongToken.Logger.Lines, l => l.Contains("401", StringComparison.Ordinal) && l.Contains("accessToken", StringComparison.Ordinal));
         Assert.False(await wrongToken.Store.IsSeenAsync("evt-21", CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task An_order_square_does_not_know_gets_503()
-    {
-        var response = await _harness.SendAsync(SquarePayloads.PaymentEvent("evt-22", "payment.updated", "PAY2200", "COMPLETED", "ORD-MISSING"));
-
-        AssertOutcome(WebhookOutcome.Unavailable, response);
-        Assert.Empty(_harness.Sink.Records);
     }
 
     [Fact]

@@ -46,6 +46,13 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
         yield return ("invalid UTF-8", [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D]);
     }
 
+    /// <summary>
+    /// Authentic bodies that are valid JSON but no event the connector acts on (a test notification, an envelope
+    /// without its event id): answered 2xx <c>ignored</c>, because a POS such as Square disables an endpoint that
+    /// keeps failing. None by default; a connector that answers such bodies this way lists them.
+    /// </summary>
+    protected virtual IEnumerable<(string Name, byte[] Body)> AuthenticBodiesThatAreNotEvents() => [];
+
     private async Task<ConnectorUnderTest> StartAsync(bool sinkUnavailable = false)
     {
         var connector = Create(ValidSettings());
@@ -150,6 +157,80 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
         }
 
         Assert.Empty(connector.Sink.Records);
+    }
+
+    [Fact]
+    public async Task HandleWebhook_AuthenticBodyThatIsNotAnEvent_IsAcknowledgedAsIgnored()
+    {
+        await using var connector = await StartAsync();
+
+        foreach (var (name, body) in AuthenticBodiesThatAreNotEvents())
+        {
+            var response = await SendAsync(connector, Sign(body));
+            AssertStatus(200, 299, response, name);
+            Assert.True(response.Outcome == WebhookOutcome.Ignored, $"{name}: expected Ignored, got {response.Outcome}: {response.Message}");
+            Assert.False(string.IsNullOrWhiteSpace(response.Message), $"{name}: the answer should say why it is ignored.");
+        }
+
+        Assert.Empty(connector.Sink.Records);
+    }
+
+    [Fact]
+    public async Task HandleWebhook_LoneSurrogateInAnyStringOfTheSample_IsRefusedOrLeftOutNeverThrown() =>
+        await AssertHostileTextAsync(HostileText.WithLoneSurrogate);
+
+    [Fact]
+    public async Task HandleWebhook_InvalidUtf8InAnyStringOfTheSample_IsRefusedOrLeftOutNeverThrown() =>
+        await AssertHostileTextAsync(HostileText.WithInvalidUtf8);
+
+    /// <summary>
+    /// Each string value of the sample in turn made into text that is not text, signed, and sent to a fresh
+    /// connector (so no dedupe hides it): the answer is a 4xx that says what is wrong (a field the connector reads),
+    /// or a 2xx (a field it does not read, which is left out); never an exception, which the host would answer 500
+    /// and count against the connector's circuit; and no published record carries a lone surrogate or U+FFFD.
+    /// </summary>
+    private async Task AssertHostileTextAsync(Func<byte[], HostileText.StringValue, byte[]> corrupt)
+    {
+        var sample = SampleBody;
+        var values = HostileText.StringValues(sample);
+        Assert.NotEmpty(values);
+        var failures = new List<string>();
+        foreach (var value in values)
+        {
+            await using var connector = await StartAsync();
+            WebhookResponse response;
+            try
+            {
+                response = await SendAsync(connector, Sign(corrupt(sample, value)));
+            }
+#pragma warning disable CA1031 // Any exception is the failure being looked for; it is reported with the field that caused it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failures.Add($"{value.Path}: threw {ex.GetType().Name}: {ex.Message}");
+                continue;
+            }
+
+            if (response.StatusCode is not (>= 200 and <= 299 or >= 400 and <= 499))
+            {
+                failures.Add($"{value.Path}: answered {response.StatusCode} {response.Outcome}: {response.Message}");
+            }
+            else if (response.StatusCode >= 400 && (string.IsNullOrWhiteSpace(response.Message) || response.Message.Contains("   at ", StringComparison.Ordinal)))
+            {
+                failures.Add($"{value.Path}: answered {response.StatusCode} without saying what is wrong, or with a stack trace");
+            }
+            else if (HostileText.IsBroken(response.Message))
+            {
+                failures.Add($"{value.Path}: the answer echoes the broken text");
+            }
+
+            foreach (var record in connector.Sink.Records)
+            {
+                failures.AddRange(HostileText.Texts(record).Where(t => HostileText.IsBroken(t.Text)).Select(t => $"{value.Path}: published {t.Path} with broken text"));
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} of {values.Count} string values were mishandled:\n" + string.Join("\n", failures));
     }
 
     [Fact]
