@@ -146,7 +146,7 @@ public abstract class SameTillTwoPathsTests(RabbitMqFixture rabbit) : IAsyncLife
     private Task<HttpResponseMessage> PostPaymentAsync(string order, string eventId)
     {
         var bytes = Encoding.UTF8.GetBytes(SquarePayloads.PaymentEvent(eventId, "payment.updated", "PAY-" + order, "COMPLETED", order));
-        var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SignatureKey), [.. Encoding.UTF8.GetBytes(NotificationUrl), .. bytes]));
+        var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SignatureKey), Encoding.UTF8.GetBytes(NotificationUrl).Concat(bytes).ToArray()));
         var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/square-main") { Content = content };
