@@ -56,6 +56,11 @@ internal sealed partial class CsvDropTask : BackgroundConnectorTask
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (OperatingSystem.IsLinux() && !NativeFile.IsAvailable)
+        {
+            LogNoNativeChecks(Logger, _context.ConnectorId);
+        }
+
         StartWatcher();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -1142,4 +1147,7 @@ internal sealed partial class CsvDropTask : BackgroundConnectorTask
 
     [LoggerMessage(EventId = 4616, Level = LogLevel.Warning, Message = "CSV drop {ConnectorId}: {File} was rewritten, not appended to, while it was read; its new content is read as a file of its own")]
     private static partial void LogRewritten(ILogger logger, string connectorId, string file);
+
+    [LoggerMessage(EventId = 4617, Level = LogLevel.Warning, Message = "CSV drop {ConnectorId}: the file checks through the C library (statx) are not available here; symbolic links are still refused, but hard links and writers that take no lock are not detected. Use an image with glibc 2.28 or later")]
+    private static partial void LogNoNativeChecks(ILogger logger, string connectorId);
 }
