@@ -129,7 +129,7 @@ internal sealed partial class CsvDropTask : BackgroundConnectorTask
             ready.Add((path, status));
         }
 
-        var held = ready.Count > 0 ? OpenWriters.Find([.. ready.Select(r => r.Status)]) : [];
+        var held = ready.Count > 0 ? OpenWriters.Find([.. ready.Select(r => (Path.GetFileName(r.Path), r.Status))]) : [];
         foreach (var (path, status) in ready)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -373,7 +373,6 @@ internal sealed partial class CsvDropTask : BackgroundConnectorTask
         try
         {
             handle = OpenClaimed(claimed);
-            Touch(handle, claimed, _context.TimeProvider.GetUtcNow().UtcDateTime);
         }
         catch (CsvFileException ex)
         {
@@ -394,20 +393,31 @@ internal sealed partial class CsvDropTask : BackgroundConnectorTask
 
         using (handle)
         {
+            Touch(handle, claimed, _context.TimeProvider.GetUtcNow().UtcDateTime);
             await ProcessOpenedAsync(handle, claimed, name, cancellationToken);
         }
     }
 
-    /// <summary>Refreshes a claim's time through its handle (a path could lead somewhere else by now).</summary>
+    /// <summary>
+    /// Refreshes a claim's time through its handle (a path could lead somewhere else by now). Best effort, as the
+    /// heartbeat: only the file's owner may set its time, and a file the POS's user owns is still read.
+    /// </summary>
     private static void Touch(SafeFileHandle handle, string path, DateTime utc)
     {
-        if (NativeFile.IsAvailable)
+        try
         {
-            File.SetLastWriteTimeUtc(handle, utc);
+            if (NativeFile.IsAvailable)
+            {
+                File.SetLastWriteTimeUtc(handle, utc);
+            }
+            else
+            {
+                File.SetLastWriteTimeUtc(path, utc);
+            }
         }
-        else
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            File.SetLastWriteTimeUtc(path, utc);
+            // Not the owner, or moved on: the claim's time stays as the writer left it.
         }
     }
 
@@ -450,8 +460,12 @@ internal sealed partial class CsvDropTask : BackgroundConnectorTask
                 var state = await _context.Store.GetOffsetAsync(fileKey, cancellationToken);
                 if (state == DoneState)
                 {
-                    // Every row of this content was handled before (an earlier copy, or an earlier round).
-                    run.HandledThrough = Math.Max(run.HandledThrough, await LastRowLineAsync(handle, content, cancellationToken));
+                    // Every row of this content was handled before (an earlier copy, or an earlier round). Which line
+                    // that was matters only if the file grows: the next round starts after it.
+                    if (RandomAccess.GetLength(handle) != length)
+                    {
+                        run.HandledThrough = Math.Max(run.HandledThrough, await LastRowLineAsync(handle, content, cancellationToken));
+                    }
                 }
                 else
                 {

@@ -9,18 +9,24 @@ namespace SevenStamp.Connectors.CsvDrop;
 /// <c>/proc</c> entries the host may read: all of them when it runs as root, its own user's otherwise, and only in
 /// its own PID namespace (a writer in another container, on another machine or behind a network share is not
 /// seen: the growth check after the claim covers those). Each open file descriptor is compared by device and
-/// inode, so a writer that opened the file under another path (a bind mount, a hard link) is found too.
-/// Cost: one <c>statx</c> per open descriptor on the machine, paid once per scan and only while some file is
+/// inode (after a cheap match on the file's name), so a writer that opened it under another folder's path (a bind
+/// mount) is found too.
+/// Cost: one <c>readlink</c> per open descriptor on the machine, paid once per scan and only while some file is
 /// otherwise ready to be claimed.
 /// </summary>
 internal static class OpenWriters
 {
     private const int AccessModeMask = 3;
 
-    /// <summary>The files among <paramref name="files"/> that some visible process holds open for writing.</summary>
-    public static HashSet<(ulong Device, ulong Inode)> Find(IReadOnlyCollection<FileStatus> files)
+    /// <summary>
+    /// The files among <paramref name="files"/> (by name and status) that some visible process holds open for writing.
+    /// A descriptor is looked at only when its link text (<c>readlink</c>, which touches no file system) ends in one of
+    /// the names; only then is its target's status read, so a hung network mount elsewhere cannot stall the scan.
+    /// </summary>
+    public static HashSet<(ulong Device, ulong Inode)> Find(IReadOnlyCollection<(string Name, FileStatus Status)> files)
     {
-        var wanted = files.Where(f => f.HasIdentity).Select(f => (f.Device, f.Inode)).ToHashSet();
+        var wanted = files.Where(f => f.Status.HasIdentity).Select(f => (f.Status.Device, f.Status.Inode)).ToHashSet();
+        var names = files.Select(f => "/" + f.Name).ToList();
         var held = new HashSet<(ulong, ulong)>();
         if (wanted.Count == 0 || !NativeFile.IsAvailable || !Directory.Exists("/proc/self/fd"))
         {
@@ -32,7 +38,10 @@ internal static class OpenWriters
             var fdFolder = "/proc/" + process + "/fd";
             foreach (var fd in Entries(fdFolder))
             {
-                if (NativeFile.StatusOfTarget(fdFolder + "/" + fd) is { } target
+                var link = fdFolder + "/" + fd;
+                if (LinkText(link) is { } text
+                    && names.Any(n => text.EndsWith(n, StringComparison.Ordinal))
+                    && NativeFile.StatusOfTarget(link) is { } target
                     && wanted.Contains((target.Device, target.Inode))
                     && IsOpenForWriting("/proc/" + process + "/fdinfo/" + fd))
                 {
@@ -49,8 +58,17 @@ internal static class OpenWriters
         return held;
     }
 
-    /// <summary>True when one file is held open for writing by a visible process.</summary>
-    public static bool Holds(FileStatus file) => Find([file]).Count > 0;
+    private static string? LinkText(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The names in a folder, without asking the file system anything about each (no stat of every link).</summary>
     private static List<string> Entries(string folder)
