@@ -458,11 +458,13 @@ internal sealed partial class CsvDropTask : BackgroundConnectorTask
 
                 var fileKey = FileKey(content.Sha256);
                 var state = await _context.Store.GetOffsetAsync(fileKey, cancellationToken);
+                bool grown;
                 if (state == DoneState)
                 {
                     // Every row of this content was handled before (an earlier copy, or an earlier round). Which line
                     // that was matters only if the file grows: the next round starts after it.
-                    if (RandomAccess.GetLength(handle) != length)
+                    grown = RandomAccess.GetLength(handle) != length;
+                    if (grown)
                     {
                         run.HandledThrough = Math.Max(run.HandledThrough, await LastRowLineAsync(handle, content, cancellationToken));
                     }
@@ -472,29 +474,31 @@ internal sealed partial class CsvDropTask : BackgroundConnectorTask
                     duplicate = false;
                     var carriedOver = state is not null && state.StartsWith(StartedState + ":", StringComparison.Ordinal)
                         && int.TryParse(state.AsSpan(StartedState.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var line) ? line : 0;
-                    if (state is null)
+                    if (state is null || run.HandledThrough > carriedOver)
                     {
+                        // Rows up to HandledThrough were handled under an earlier round's content: a retry of this
+                        // content skips them rather than looking for them under its own.
                         await _context.Store.SetOffsetAsync(fileKey, run.HandledThrough > 0 ? $"{StartedState}:{run.HandledThrough.ToString(CultureInfo.InvariantCulture)}" : StartedState, cancellationToken);
                     }
 
                     run.HandledThrough = Math.Max(run.HandledThrough, carriedOver);
                     var last = await PublishRowsAsync(handle, run, content, resume: state is not null, cancellationToken);
-                    if (RandomAccess.GetLength(handle) != length)
+                    grown = RandomAccess.GetLength(handle) != length;
+                    if (!grown)
                     {
-                        previous = (content.Sha256, length);
-                        await GrewAsync(handle, name, cancellationToken);
-                        continue;
-                    }
+                        if (last is not null)
+                        {
+                            await HandleRowAsync(run, last, resume: state is not null, cancellationToken);
+                        }
 
-                    if (last is not null)
-                    {
-                        await HandleRowAsync(run, last, resume: state is not null, cancellationToken);
-                    }
+                        await _context.Store.SetOffsetAsync(fileKey, DoneState, cancellationToken);
 
-                    await _context.Store.SetOffsetAsync(fileKey, DoneState, cancellationToken);
+                        // The last row was published just now: one more look, the writer may have been in it.
+                        grown = RandomAccess.GetLength(handle) != length;
+                    }
                 }
 
-                if (RandomAccess.GetLength(handle) == length)
+                if (!grown)
                 {
                     break;
                 }
