@@ -9,13 +9,14 @@ internal sealed class ClaimHeartbeat : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private ClaimHeartbeat(string path, TimeSpan every, TimeProvider timeProvider)
+    private ClaimHeartbeat(Action<DateTime> touch, TimeSpan every, TimeProvider timeProvider)
     {
-        _loop = Task.Run(() => BeatAsync(path, every, timeProvider, _stop.Token), CancellationToken.None);
+        _loop = Task.Run(() => BeatAsync(touch, every, timeProvider, _stop.Token), CancellationToken.None);
     }
 
-    public static ClaimHeartbeat Start(string path, TimeSpan every, TimeProvider timeProvider) =>
-        new(path, every > TimeSpan.FromMilliseconds(100) ? every : TimeSpan.FromMilliseconds(100), timeProvider);
+    /// <summary>Calls <paramref name="touch"/> with the time now every <paramref name="every"/> (at least 100 ms) until disposed.</summary>
+    public static ClaimHeartbeat Start(Action<DateTime> touch, TimeSpan every, TimeProvider timeProvider) =>
+        new(touch, every > TimeSpan.FromMilliseconds(100) ? every : TimeSpan.FromMilliseconds(100), timeProvider);
 
     public async ValueTask DisposeAsync()
     {
@@ -26,7 +27,7 @@ internal sealed class ClaimHeartbeat : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private static async Task BeatAsync(string path, TimeSpan every, TimeProvider timeProvider, CancellationToken cancellationToken)
+    private static async Task BeatAsync(Action<DateTime> touch, TimeSpan every, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(every, timeProvider);
         try
@@ -35,7 +36,7 @@ internal sealed class ClaimHeartbeat : IAsyncDisposable
             {
                 try
                 {
-                    File.SetLastWriteTimeUtc(path, timeProvider.GetUtcNow().UtcDateTime);
+                    touch(timeProvider.GetUtcNow().UtcDateTime);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {

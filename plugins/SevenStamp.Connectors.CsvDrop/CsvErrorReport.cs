@@ -5,12 +5,12 @@ namespace SevenStamp.Connectors.CsvDrop;
 
 /// <summary>
 /// The <c>&lt;file&gt;.errors.csv</c> written beside a processed file: one line per row that was not published, with
-/// the line, the field, the column and the reason. Every cell is quoted, and a value that a spreadsheet would run
-/// as a formula (<c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, tab, carriage return first) is prefixed with an apostrophe.
+/// the line, the field, the column and the reason, never the cell's value (the report is mailed and pasted into
+/// tickets; the line and column find the value in the file). Every cell is quoted, and one that a spreadsheet would
+/// run as a formula (<c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, tab, carriage return first) is prefixed with an apostrophe.
 /// </summary>
 internal sealed class CsvErrorReport : IAsyncDisposable
 {
-    public const int MaxValueLength = 200;
     private readonly StreamWriter _writer;
 
     private CsvErrorReport(StreamWriter writer, string path)
@@ -25,10 +25,13 @@ internal sealed class CsvErrorReport : IAsyncDisposable
 
     public static async Task<CsvErrorReport> CreateAsync(string path, CancellationToken cancellationToken)
     {
-        var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 16 * 1024, FileOptions.Asynchronous);
+        // A new file of our own, never one that is already there: a link planted under this name would otherwise be
+        // followed and its target overwritten.
+        File.Delete(path);
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 16 * 1024, FileOptions.Asynchronous);
         var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
         var report = new CsvErrorReport(writer, path);
-        await report.WriteLineAsync(["file", "line", "field", "column", "reason", "value"], cancellationToken);
+        await report.WriteLineAsync(["file", "line", "field", "column", "reason"], cancellationToken);
         return report;
     }
 
@@ -36,8 +39,7 @@ internal sealed class CsvErrorReport : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(error);
         Count++;
-        var value = error.Value is null ? string.Empty : error.Value.Length <= MaxValueLength ? error.Value : error.Value[..MaxValueLength] + "…";
-        await WriteLineAsync([file, line.ToString(CultureInfo.InvariantCulture), error.Field, error.Column ?? string.Empty, error.Reason, value], cancellationToken);
+        await WriteLineAsync([file, line.ToString(CultureInfo.InvariantCulture), error.Field, error.Column ?? string.Empty, error.Reason], cancellationToken);
     }
 
     /// <summary>A cell as it is safe to open in a spreadsheet: formula triggers neutralised, then quoted.</summary>

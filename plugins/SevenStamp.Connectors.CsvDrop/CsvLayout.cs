@@ -61,16 +61,10 @@ internal sealed record CsvLayout(IReadOnlyDictionary<string, int> Ordinals, IRea
 
         if (missing.Count > 0)
         {
-            var found = string.Join(", ", header.Take(30).Select(h => "'" + Printable(h) + "'"));
-            throw new CsvFileException($"the header line has no column {string.Join(", ", missing)}; the header found is {found}. Fix the columns setting, or check the delimiter and encoding settings");
+            // The header's own cells are not quoted: in a file without a header line they are a customer's data.
+            throw new CsvFileException($"the header line (line 1, {header.Count} columns) has no column {string.Join(", ", missing)}. If the file has no header line, set hasHeader to false and map the fields to column numbers; otherwise fix the columns setting, or check the delimiter and encoding settings");
         }
 
         return new CsvLayout(ordinals, headers);
-    }
-
-    private static string Printable(string text)
-    {
-        var trimmed = text.Length <= 40 ? text : text[..40] + "…";
-        return new string([.. trimmed.Select(c => char.IsControl(c) ? '?' : c)]);
     }
 }

@@ -4,8 +4,12 @@ using SevenStamp.Contracts;
 
 namespace SevenStamp.Connectors.CsvDrop;
 
-/// <summary>A row that could not be mapped: which field (and column), and why, in words a merchant can act on.</summary>
-internal sealed record CsvRowError(string Field, string? Column, string Reason, string? Value);
+/// <summary>
+/// A row that could not be mapped: which field (and column), and why, in words a merchant can act on. Never the
+/// cell's value: reports and logs travel further than the file (support tickets, log stores) and a cell may hold
+/// a customer's e-mail or a secret; the line and column lead the merchant to it in the file itself.
+/// </summary>
+internal sealed record CsvRowError(string Field, string? Column, string Reason);
 
 /// <summary>What one data row of an export says: a sale, a refund, or an error.</summary>
 internal abstract record CsvRow
@@ -54,8 +58,18 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
             return new CsvRow.Blank();
         }
 
-        CsvRow.Invalid Fail(string field, string reason, string? value = null) =>
-            new(new CsvRowError(field, layout.Headers.GetValueOrDefault(field), reason, value));
+        CsvRow.Invalid Fail(string field, string reason) =>
+            new(new CsvRowError(field, layout.Headers.GetValueOrDefault(field), reason));
+
+        // A cell holding U+FFFD (a program could not convert a character there) or half a surrogate pair is refused
+        // whole, before anything is read from it: "Jos\uFFFD" would otherwise become a customer id or code of its own.
+        foreach (var field in CsvField.All)
+        {
+            if (layout.Ordinals.TryGetValue(field, out var ordinal) && ordinal < fieldCount && IndexOfUndecodable(cell(ordinal)) is var at and >= 0)
+            {
+                return Fail(field, $"holds U+FFFD (or half of a character pair) at column {ordinal + 1}, character {at + 1}: where a program could not convert a character, the text is lost; fix it in the POS, or check the encoding setting");
+            }
+        }
 
         var saleId = Read(CsvField.SaleId);
         if (saleId is null)
@@ -65,7 +79,7 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
 
         if (saleId.Length > MaxIdLength)
         {
-            return Fail(CsvField.SaleId, $"the sale id is longer than {MaxIdLength} characters", saleId);
+            return Fail(CsvField.SaleId, $"the sale id is longer than {MaxIdLength} characters");
         }
 
         var occurredText = Read(CsvField.OccurredAt);
@@ -76,7 +90,7 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
 
         if (!TryParseDate(occurredText, out var occurredAt))
         {
-            return Fail(CsvField.OccurredAt, $"is not a date in the format {DescribeDateFormat()} (setting dateFormat)", occurredText);
+            return Fail(CsvField.OccurredAt, $"is not a date in the format {DescribeDateFormat()} (setting dateFormat)");
         }
 
         var totalText = Read(CsvField.Total);
@@ -87,7 +101,7 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
 
         if (ParseAmount(totalText) is not { } total)
         {
-            return Fail(CsvField.Total, DescribeBadNumber(totalText), totalText);
+            return Fail(CsvField.Total, DescribeBadNumber(totalText));
         }
 
         var currency = Read(CsvField.Currency) ?? settings.Currency;
@@ -98,7 +112,7 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
 
         if (currency.Length != 3 || !currency.All(char.IsAsciiLetter))
         {
-            return Fail(CsvField.Currency, "is not a three-letter ISO 4217 currency code such as EUR", currency);
+            return Fail(CsvField.Currency, "is not a three-letter ISO 4217 currency code such as EUR");
         }
 
         currency = currency.ToUpperInvariant();
@@ -110,12 +124,12 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
 
         if (type is not null && !settings.SaleTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
         {
-            return Fail(CsvField.Type, $"is neither a sale ({string.Join(", ", settings.SaleTypes)}) nor a refund ({string.Join(", ", settings.RefundTypes)}); see the settings saleTypes and refundTypes", type);
+            return Fail(CsvField.Type, $"is neither a sale ({string.Join(", ", settings.SaleTypes)}) nor a refund ({string.Join(", ", settings.RefundTypes)}); see the settings saleTypes and refundTypes");
         }
 
         if (total < 0)
         {
-            return Fail(CsvField.Total, "is negative; a refund row needs the type column set to a refund value (setting refundTypes)", totalText);
+            return Fail(CsvField.Total, "is negative; a refund row needs the type column set to a refund value (setting refundTypes)");
         }
 
         List<SaleLineItem> lines = [];
@@ -127,7 +141,7 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
             decimal quantity = 1;
             if (quantityText is not null && ParseAmount(quantityText) is not { } q)
             {
-                return Fail(CsvField.Quantity, DescribeBadNumber(quantityText), quantityText);
+                return Fail(CsvField.Quantity, DescribeBadNumber(quantityText));
             }
             else if (quantityText is not null)
             {
@@ -136,7 +150,7 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
 
             if (quantity <= 0)
             {
-                return Fail(CsvField.Quantity, "must be more than 0", quantityText);
+                return Fail(CsvField.Quantity, "must be more than 0");
             }
 
             var unitText = Read(CsvField.UnitPrice);
@@ -145,7 +159,7 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
             {
                 if (ParseAmount(unitText) is not { } price || price < 0)
                 {
-                    return Fail(CsvField.UnitPrice, DescribeBadNumber(unitText), unitText);
+                    return Fail(CsvField.UnitPrice, DescribeBadNumber(unitText));
                 }
 
                 unitPrice = price;
@@ -185,23 +199,23 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
         });
     }
 
-    private CsvRow MapRefund(string saleId, DateTimeOffset occurredAt, string currency, decimal total, Func<string, string?> read, Func<string, string, string?, CsvRow.Invalid> fail, string sourceEventId)
+    private CsvRow MapRefund(string saleId, DateTimeOffset occurredAt, string currency, decimal total, Func<string, string?> read, Func<string, string, CsvRow.Invalid> fail, string sourceEventId)
     {
         if (!layout.Ordinals.ContainsKey(CsvField.RefundOf))
         {
-            return fail(CsvField.RefundOf, "a refund row needs the id of the refunded sale: map its column as refundOf in the columns setting", null);
+            return fail(CsvField.RefundOf, "a refund row needs the id of the refunded sale: map its column as refundOf in the columns setting");
         }
 
         var refundOf = read(CsvField.RefundOf);
         if (refundOf is null)
         {
-            return fail(CsvField.RefundOf, "the id of the refunded sale is missing", null);
+            return fail(CsvField.RefundOf, "the id of the refunded sale is missing");
         }
 
         var refundId = read(CsvField.RefundId) ?? saleId;
         if (refundOf.Length > MaxIdLength || refundId.Length > MaxIdLength)
         {
-            return fail(CsvField.RefundOf, $"an id is longer than {MaxIdLength} characters", null);
+            return fail(CsvField.RefundOf, $"an id is longer than {MaxIdLength} characters");
         }
 
         var full = false;
@@ -215,7 +229,7 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
                 case "false" or "no" or "n" or "0" or "partial":
                     break;
                 default:
-                    return fail(CsvField.FullRefund, "must be true or false (yes/no, 1/0)", fullText);
+                    return fail(CsvField.FullRefund, "must be true or false (yes/no, 1/0)");
             }
         }
 
@@ -242,6 +256,27 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
         return customerId is null && card is null && email is null && phone is null
             ? CustomerIdentifiers.None
             : new CustomerIdentifiers { PosCustomerId = customerId, LoyaltyCardId = card, EmailHash = email, PhoneHash = phone };
+    }
+
+    /// <summary>The index of the first U+FFFD or unpaired surrogate in <paramref name="text"/>, or -1.</summary>
+    public static int IndexOfUndecodable(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\uFFFD' || char.IsLowSurrogate(c) || (char.IsHighSurrogate(c) && (i + 1 == text.Length || !char.IsLowSurrogate(text[i + 1]))))
+            {
+                return i;
+            }
+
+            if (char.IsHighSurrogate(c))
+            {
+                i++;
+            }
+        }
+
+        return -1;
     }
 
     private static string? Limit(string? text) => text is null ? null : text.Length <= MaxTextLength ? text : text[..MaxTextLength];

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Connectors.TestKit;
@@ -47,12 +48,12 @@ internal sealed class CsvDropHarness : IDisposable
         return values;
     }
 
-    public CsvDropTask CreateTask(ICheckoutEventSink sink, IReadOnlyDictionary<string, string?>? settings = null)
+    public CsvDropTask CreateTask(ICheckoutEventSink sink, IReadOnlyDictionary<string, string?>? settings = null, ILogger? logger = null)
     {
         var connector = new CsvDropConnector();
         var result = ConnectorValidation.Validate(connector, settings ?? Settings());
         Assert.True(result.IsValid, string.Join("; ", result.Errors));
-        var context = new ConnectorContext(ConnectorHarness.ConnectorId, ConnectorHarness.MerchantId, result.Settings!, sink, NullLogger.Instance, TimeProvider.System, Store);
+        var context = new ConnectorContext(ConnectorHarness.ConnectorId, ConnectorHarness.MerchantId, result.Settings!, sink, logger ?? NullLogger.Instance, TimeProvider.System, Store);
         return (CsvDropTask)connector.CreateTask(context);
     }
 
@@ -145,6 +146,34 @@ internal sealed class FailingSink(int failAfter) : ICheckoutEventSink
 
         _records.Enqueue(record);
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>A sink that records, and runs <see cref="OnPublish"/> with the count so far after each record (a writer appending meanwhile).</summary>
+internal sealed class CallbackSink : ICheckoutEventSink
+{
+    private readonly RecordingSink _inner = new();
+
+    public Action<int>? OnPublish { get; set; }
+
+    public IReadOnlyList<SaleCompleted> Sales => _inner.Sales;
+
+    public bool Unavailable
+    {
+        get => _inner.Unavailable;
+        set => _inner.Unavailable = value;
+    }
+
+    public async Task PublishAsync(SaleCompleted sale, CancellationToken cancellationToken)
+    {
+        await _inner.PublishAsync(sale, cancellationToken);
+        OnPublish?.Invoke(_inner.Records.Count);
+    }
+
+    public async Task PublishAsync(SaleRefunded refund, CancellationToken cancellationToken)
+    {
+        await _inner.PublishAsync(refund, cancellationToken);
+        OnPublish?.Invoke(_inner.Records.Count);
     }
 }
 

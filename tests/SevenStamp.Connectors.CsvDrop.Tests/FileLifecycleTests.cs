@@ -143,17 +143,17 @@ public sealed class FileLifecycleTests : IDisposable
         Assert.Equal(["G-1", "G-8"], sink.Sales.Select(s => s.ExternalSaleId));
         Assert.Equal(["mixed.csv", "mixed.csv.errors.csv"], _harness.ProcessedFiles());
         var report = await File.ReadAllLinesAsync(Path.Combine(_harness.Processed, "mixed.csv.errors.csv"));
-        Assert.Equal("\"file\",\"line\",\"field\",\"column\",\"reason\",\"value\"", report[0].TrimStart('\uFEFF'));
+        Assert.Equal("\"file\",\"line\",\"field\",\"column\",\"reason\"", report[0].TrimStart('\uFEFF'));
         Assert.Equal(7, report.Length);
         Assert.StartsWith("\"mixed.csv\",\"3\",\"total\",\"total\",\"looks like a spreadsheet formula", report[1], StringComparison.Ordinal);
-        // The formula is neutralised in the report, so opening it in a spreadsheet runs nothing.
-        Assert.EndsWith(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"", report[1], StringComparison.Ordinal);
+        // The cells themselves are not copied into the report (a spreadsheet opening it runs nothing of them).
+        Assert.DoesNotContain("HYPERLINK", string.Join('\n', report), StringComparison.Ordinal);
         Assert.StartsWith("\"mixed.csv\",\"4\",\"saleId\"", report[2], StringComparison.Ordinal);
         Assert.StartsWith("\"mixed.csv\",\"5\",\"occurredAt\"", report[3], StringComparison.Ordinal);
         Assert.StartsWith("\"mixed.csv\",\"6\",\"total\"", report[4], StringComparison.Ordinal);
         Assert.StartsWith("\"mixed.csv\",\"7\",\"currency\"", report[5], StringComparison.Ordinal);
         Assert.StartsWith("\"mixed.csv\",\"8\",\"total\"", report[6], StringComparison.Ordinal);
-        Assert.EndsWith(",\"'+1+2\"", report[6], StringComparison.Ordinal);
+        Assert.DoesNotContain("+1+2", report[6], StringComparison.Ordinal);
     }
 
     public static TheoryData<string, byte[], string> UnreadableFiles => new()

@@ -39,7 +39,8 @@ public sealed class HostTests : IDisposable
                 },
             },
         });
-        await using var host = await RunningHost.StartAsync(connectors, new Dictionary<string, string?> { ["SevenStamp:Bus:Transport"] = "InMemory" });
+        var logs = new CapturingLoggerProvider();
+        await using var host = await RunningHost.StartAsync(connectors, new Dictionary<string, string?> { ["SevenStamp:Bus:Transport"] = "InMemory" }, logs: logs);
         const string export = "Beleg;Datum;Summe;Kunde\nH-1;2026-11-23T09:00:00Z;4,20;cust-h\nH-2;2026-11-23T09:05:00Z;3,10;cust-h\n";
 
         // Act: the file is written as .part and renamed into place, as the README tells POS scripts to.
@@ -58,5 +59,9 @@ public sealed class HostTests : IDisposable
         Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(File.Exists(Path.Combine(_inbox.FullName, "processed", "till-again.csv"))), TimeSpan.FromSeconds(60)));
         Assert.Equal(1, await host.DeliveriesOfAsync("till-export", "H-1"));
         Assert.Equal(2, await host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ConnectorId == "till-export")));
+
+        // The plugin, in its own load context, reached the C library for its file checks (links, writers).
+        Assert.Contains(logs.Lines, line => line.Contains("CSV drop till-export: till.csv processed", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("statx", StringComparison.Ordinal));
     }
 }
