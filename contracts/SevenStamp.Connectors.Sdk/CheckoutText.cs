@@ -20,7 +20,7 @@ namespace SevenStamp.Connectors.Sdk;
 /// U+FFFD (the mark a decoder leaves where bytes were not UTF-8), a Unicode noncharacter, or more than
 /// <see cref="MaxIdentifierLength"/> characters.</para>
 /// <para>Display text (item names, categories, discount names) is kept as readable as possible instead: invisible
-/// formatting characters and noncharacters are removed, control characters and line breaks become spaces, and it is
+/// formatting characters and noncharacters are removed, each run of control characters and line breaks becomes one space, and it is
 /// cut at <see cref="MaxTextLength"/> characters. Only an unpaired surrogate refuses it.</para>
 /// <para>Amounts, dates and the currency are checked where they are parsed, not here.</para>
 /// </remarks>
@@ -117,6 +117,7 @@ public static class CheckoutText
         normalized = null;
         var builder = new StringBuilder(value.Length);
         var index = 0;
+        var control = false;
         while (index < value.Length)
         {
             if (Rune.DecodeFromUtf16(value.AsSpan(index), out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
@@ -132,7 +133,20 @@ public static class CheckoutText
                 continue;
             }
 
-            builder.Append(category is UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator ? " " : rune.ToString());
+            if (category is UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+            {
+                // A line break (CR LF) or a run of controls becomes one space.
+                if (!control)
+                {
+                    builder.Append(' ');
+                }
+
+                control = true;
+                continue;
+            }
+
+            control = false;
+            builder.Append(rune.ToString());
         }
 
         var text = builder.ToString().Trim();
@@ -193,9 +207,9 @@ public static class CheckoutText
         return sale with
         {
             ExternalSaleId = RequiredId(sale.ExternalSaleId, "externalSaleId"),
+            Customer = normalizedCustomer == CustomerIdentifiers.None ? CustomerIdentifiers.None : normalizedCustomer,
             SourceEventId = OptionalId(sale.SourceEventId, "sourceEventId"),
             LocationId = OptionalId(sale.LocationId, "locationId"),
-            Customer = normalizedCustomer,
             LineItems = lineItems,
             Discounts = discounts,
         };

@@ -183,7 +183,7 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
                 .ToList()
             : [];
 
-        return new CsvRow.Sale(new SaleCompleted
+        return Checked(Fail, new SaleCompleted
         {
             MerchantId = merchantId,
             ConnectorId = connectorId,
@@ -233,7 +233,7 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
             }
         }
 
-        return new CsvRow.Refund(new SaleRefunded
+        return Checked(fail, new SaleRefunded
         {
             MerchantId = merchantId,
             ConnectorId = connectorId,
@@ -246,6 +246,49 @@ internal sealed class CsvRowMapper(CsvDropSettings settings, CsvLayout layout, s
             IsFullRefund = full,
         });
     }
+
+    /// <summary>
+    /// The row's record held to the SDK's rule for ids and text (<see cref="CheckoutText"/>), the one the host applies
+    /// to every record: a value it would refuse refuses the row here, naming the column, so the rest of the file goes on.
+    /// </summary>
+    private static CsvRow Checked(Func<string, string, CsvRow.Invalid> fail, SaleCompleted sale)
+    {
+        try
+        {
+            return new CsvRow.Sale(CheckoutText.Normalize(sale));
+        }
+        catch (CheckoutRecordRejectedException ex)
+        {
+            return fail(FieldOf(ex.Field), ex.Problem);
+        }
+    }
+
+    private static CsvRow Checked(Func<string, string, CsvRow.Invalid> fail, SaleRefunded refund)
+    {
+        try
+        {
+            return new CsvRow.Refund(CheckoutText.Normalize(refund));
+        }
+        catch (CheckoutRecordRejectedException ex)
+        {
+            return fail(ex.Field == "externalSaleId" ? CsvField.RefundOf : FieldOf(ex.Field), ex.Problem);
+        }
+    }
+
+    /// <summary>The CSV field (and so the column) a field of a record comes from.</summary>
+    private static string FieldOf(string recordField) => recordField switch
+    {
+        "externalSaleId" => CsvField.SaleId,
+        "externalRefundId" => CsvField.RefundId,
+        "locationId" => CsvField.LocationId,
+        "customer.posCustomerId" => CsvField.CustomerId,
+        "customer.loyaltyCardId" => CsvField.LoyaltyCardId,
+        _ when recordField.StartsWith("discounts[", StringComparison.Ordinal) => CsvField.DiscountCodes,
+        _ when recordField.EndsWith(".sku", StringComparison.Ordinal) => CsvField.Sku,
+        _ when recordField.EndsWith(".name", StringComparison.Ordinal) => CsvField.ItemName,
+        _ when recordField.EndsWith(".category", StringComparison.Ordinal) => CsvField.Category,
+        _ => recordField,
+    };
 
     private static CustomerIdentifiers CustomerOf(Func<string, string?> read)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using SevenStamp.Connectors.Sdk;
 
 namespace SevenStamp.Connectors.JsonWebhook;
 
@@ -285,14 +286,26 @@ internal sealed class FieldSpec
     private IEnumerable<JsonElement> Contexts(JsonElement context) =>
         From is null ? [context] : From.SelectAll(context).Where(e => Filter?.Matches(e) ?? true);
 
-    /// <summary>Text of the field, trimmed; null when absent. Numbers and booleans are read as their JSON text.</summary>
-    public string? ReadText(JsonElement context, int maxLength = 500)
+    /// <summary>
+    /// An id of the sale (sale, customer, card, location, SKU, catalog id, code): read as <see cref="ReadText(JsonElement, int)"/>, then
+    /// held to the SDK's identifier rule (<see cref="CheckoutText.TryNormalizeIdentifier"/>), the one the host applies
+    /// to every record, so a value it would refuse is refused here naming this field. Null when absent or empty.
+    /// </summary>
+    public string? ReadId(JsonElement context) => ReadText(context, CheckoutText.MaxIdentifierLength, identifier: true);
+
+    /// <summary>
+    /// Text of the field, normalized as display text (<see cref="CheckoutText.TryNormalizeText"/>: invisible characters
+    /// removed, control characters made spaces); null when absent. Numbers and booleans are read as their JSON text.
+    /// </summary>
+    public string? ReadText(JsonElement context, int maxLength = 500) => ReadText(context, maxLength, identifier: false);
+
+    private string? ReadText(JsonElement context, int maxLength, bool identifier)
     {
         if (Alternatives is { } alternatives)
         {
             foreach (var alternative in alternatives)
             {
-                if (alternative.ReadText(context, maxLength) is { } found)
+                if (alternative.ReadText(context, maxLength, identifier) is { } found)
                 {
                     return found;
                 }
@@ -303,7 +316,7 @@ internal sealed class FieldSpec
 
         if (FixedValue is not null)
         {
-            return ConvertText(FixedValue, maxLength);
+            return ConvertText(FixedValue, maxLength, identifier);
         }
 
         foreach (var element in Contexts(context))
@@ -317,7 +330,7 @@ internal sealed class FieldSpec
                 { ValueKind: JsonValueKind.False } => "false",
                 { } v => throw new MappingException(Where, $"is a JSON {v.ValueKind.ToString().ToLowerInvariant()}; it must be a text or a number, point the path at one"),
             };
-            if (text is not null && ConvertText(text, maxLength) is { } converted)
+            if (text is not null && ConvertText(text, maxLength, identifier) is { } converted)
             {
                 return converted;
             }
@@ -326,9 +339,14 @@ internal sealed class FieldSpec
         return null;
     }
 
-    private string? ConvertText(string text, int maxLength)
+    private string? ConvertText(string text, int maxLength, bool identifier)
     {
-        text = Sanitize(text.Trim());
+        if (!(identifier ? CheckoutText.TryNormalizeIdentifier(text, out var normalized, out var problem) : CheckoutText.TryNormalizeText(text, out normalized, out problem)))
+        {
+            throw new MappingException(Where, problem);
+        }
+
+        text = normalized;
         if (text.Length == 0)
         {
             return null;
@@ -537,7 +555,4 @@ internal sealed class FieldSpec
         "CLF" or "UYW" => 10000m,
         _ => 100m,
     };
-
-    private static string Sanitize(string text) =>
-        text.Any(char.IsControl) ? new string([.. text.Select(c => char.IsControl(c) ? ' ' : c)]) : text;
 }

@@ -18,7 +18,6 @@ internal sealed class SaleMapping
     public const decimal MaxQuantity = 1_000_000m;
     public const int MaxDiscountSources = 10;
     public const int MaxEventTypes = 50;
-    private const int MaxIdLength = 200;
 
     /// <summary>The top-level fields of a mapping, for messages and documentation.</summary>
     public static readonly string[] Fields =
@@ -285,11 +284,11 @@ internal sealed class SaleMapping
             ExternalSaleVersion = SaleVersion?.ReadInteger(record),
             SourceEventId = eventId,
             OccurredAt = Require(OccurredAt, OccurredAt.ReadTime(record)),
-            LocationId = LocationId?.ReadText(record, MaxIdLength),
+            LocationId = LocationId?.ReadId(record),
             Customer = new CustomerIdentifiers
             {
-                PosCustomerId = CustomerId?.ReadText(record, MaxIdLength),
-                LoyaltyCardId = LoyaltyCardId?.ReadText(record, MaxIdLength),
+                PosCustomerId = CustomerId?.ReadId(record),
+                LoyaltyCardId = LoyaltyCardId?.ReadId(record),
                 EmailHash = CustomerHash.Email(CustomerEmail?.ReadText(record)),
                 PhoneHash = CustomerHash.Phone(CustomerPhone?.ReadText(record)),
             },
@@ -297,8 +296,8 @@ internal sealed class SaleMapping
             Total = CheckAmount(Total, Require(Total, Total.ReadAmount(record, currency)), allowZero: true),
             LineItems = LineItems?.Map(record, MaxLineItems, (item, at) => new SaleLineItem
             {
-                Sku = at("sku")?.ReadText(item, MaxIdLength),
-                CatalogObjectId = at("catalogObjectId")?.ReadText(item, MaxIdLength),
+                Sku = at("sku")?.ReadId(item),
+                CatalogObjectId = at("catalogObjectId")?.ReadId(item),
                 Name = Require(at("name")!, at("name")!.ReadText(item)),
                 Category = at("category")?.ReadText(item),
                 Quantity = CheckQuantity(at("quantity")!, Require(at("quantity")!, at("quantity")!.ReadAmount(item, currency))),
@@ -320,9 +319,9 @@ internal sealed class SaleMapping
         {
             var discounts = source.Map(record, MaxDiscounts, (item, at) => new AppliedDiscount
             {
-                Code = at("code")?.ReadText(item, MaxIdLength),
+                Code = at("code")?.ReadId(item),
                 Name = at("name")?.ReadText(item),
-                CatalogObjectId = at("catalogObjectId")?.ReadText(item, MaxIdLength),
+                CatalogObjectId = at("catalogObjectId")?.ReadId(item),
                 Amount = at("amount") is { } amount ? CheckAmount(amount, Math.Abs(amount.ReadAmount(item, currency) ?? 0m), allowZero: true) : 0m,
             });
             foreach (var discount in discounts.Where(d => d.Code is not null || d.Name is not null || d.CatalogObjectId is not null))
@@ -363,7 +362,7 @@ internal sealed class SaleMapping
             : throw new MappingException(spec.Where, "must be a three-letter ISO 4217 currency code, e.g. EUR");
     }
 
-    private static string RequireId(FieldSpec spec, JsonElement record) => Require(spec, spec.ReadText(record, MaxIdLength));
+    private static string RequireId(FieldSpec spec, JsonElement record) => Require(spec, spec.ReadId(record));
 
     private static T Require<T>(FieldSpec spec, T? value)
         where T : class =>

@@ -266,4 +266,26 @@ public sealed class HostileFileTests : IDisposable
         Assert.Contains("column 5", report[1], StringComparison.Ordinal);
         Assert.StartsWith("\"mangled.csv\",\"4\",\"discountCodes\",", report[2], StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task Scan_InvisibleAndControlCharactersInIds_AreRemovedOrTheRowReportedByColumn()
+    {
+        // Arrange: a zero-width space and a BOM in customer ids (one customer), a bell character inside a sale id.
+        var sink = new RecordingSink();
+        var task = _harness.CreateTask(sink);
+        _harness.Drop("invisible.csv", "saleId,occurredAt,total,currency,customerId,discountCodes\n"
+            + "I-1,2026-11-23T09:00:00Z,1.00,EUR,ana\u200B,\n"
+            + "I-\u00072,2026-11-23T09:00:00Z,1.00,EUR,ana,\n"
+            + "I-3,2026-11-23T09:00:00Z,1.00,EUR,\uFEFFana,CAFE-AB12\u202E\n");
+
+        // Act
+        Assert.True(await _harness.ScanUntilIdleAsync(task));
+
+        // Assert
+        Assert.Equal(["I-1", "I-3"], sink.Sales.Select(s => s.ExternalSaleId));
+        Assert.All(sink.Sales, s => Assert.Equal("ana", s.Customer.PosCustomerId));
+        Assert.Equal("CAFE-AB12", sink.Sales[1].Discounts[0].Code);
+        var report = await File.ReadAllLinesAsync(Path.Combine(_harness.Processed, "invisible.csv.errors.csv"));
+        Assert.StartsWith("\"invisible.csv\",\"3\",\"saleId\",\"saleId\",", report[1], StringComparison.Ordinal);
+        Assert.Contains("control character", report[1], StringComparison.Ordinal);
+    }
 }

@@ -162,4 +162,39 @@ public sealed class HostileTextTests
         Assert.Equal(WebhookOutcome.Accepted, response.Outcome);
         Assert.Single(harness.Sink.Sales);
     }
+    [Fact]
+    public async Task HandleWebhook_ControlCharacterInAMappedId_IsRefusedNamingTheField()
+    {
+        // Arrange: a bell character inside the customer id; the SDK's identifier rule refuses it rather than guess.
+        await using var harness = Harness.Create(Samples.CustomSettings);
+        var body = Encoding.UTF8.GetBytes(Samples.CustomSale.Replace("c-42", "c-\\u000742", StringComparison.Ordinal));
+
+        // Act
+        var response = await harness.SendAsync(Samples.Custom(body));
+
+        // Assert
+        Assert.Equal(400, response.StatusCode);
+        Assert.Contains("customerId ($.order.client.ref)", response.Message, StringComparison.Ordinal);
+        Assert.Contains("control character", response.Message, StringComparison.Ordinal);
+        Assert.Empty(harness.Sink.Records);
+    }
+
+    [Fact]
+    public async Task HandleWebhook_InvisibleCharactersInMappedIdsAndNames_AreRemoved()
+    {
+        // Arrange: a zero-width space in the customer id, a bidi override in the item's name.
+        await using var harness = Harness.Create(Samples.CustomSettings);
+        var body = Encoding.UTF8.GetBytes(Samples.CustomSale
+            .Replace("c-42", "c-42\\u200b", StringComparison.Ordinal)
+            .Replace("\"label\": \"Espresso\"", "\"label\": \"\\u202eEspresso\"", StringComparison.Ordinal));
+
+        // Act
+        var response = await harness.SendAsync(Samples.Custom(body));
+
+        // Assert
+        Assert.Equal(200, response.StatusCode);
+        var sale = Assert.Single(harness.Sink.Sales);
+        Assert.Equal("c-42", sale.Customer.PosCustomerId);
+        Assert.Equal("Espresso", sale.LineItems[0].Name);
+    }
 }
