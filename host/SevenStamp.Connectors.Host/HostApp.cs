@@ -41,6 +41,10 @@ public static class HostApp
         ConfigureServices(builder);
 
         var app = builder.Build();
+
+        // Every setting is checked now, each bad one named, before anything starts: failing the same checks at start
+        // would also have the host log its own error with a stack trace.
+        app.Services.GetService<IStartupValidator>()?.Validate();
         app.MapWebhooks();
         app.MapStatus();
         app.MapLoyaltyApi();
@@ -72,15 +76,24 @@ public static class HostApp
     {
         var services = builder.Services;
         var section = builder.Configuration.GetSection(SevenStampOptions.SectionName);
-        services.AddOptions<SevenStampOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SevenStampOptions>().BindConfiguration(SevenStampOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         var options = section.Get<SevenStampOptions>() ?? new SevenStampOptions();
+
+        // The store is wired from its settings right here, so they are checked right here: a bad one stops the
+        // build with the setting named, before anything is made from it.
+        services.AddOptions<LoyaltyStoreOptions>().BindConfiguration(LoyaltyStoreOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        var store = builder.Configuration.GetSection(LoyaltyStoreOptions.SectionName).Get<LoyaltyStoreOptions>() ?? new LoyaltyStoreOptions();
+        if (new DataAnnotationValidateOptions<LoyaltyStoreOptions>(Options.DefaultName).Validate(Options.DefaultName, store) is { Failed: true } invalidStore)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(LoyaltyStoreOptions), invalidStore.Failures);
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Webhooks.MaxBodyBytes);
         services.AddSingleton(TimeProvider.System);
 
         // Hosted services start in registration order and stop in reverse: schema and programs first, then the
         // bus, then the outbox relay and the connectors; on shutdown those stop before the bus does.
-        services.AddLoyaltyStore(builder.Configuration.GetSection(LoyaltyStoreOptions.SectionName).Get<LoyaltyStoreOptions>() ?? new LoyaltyStoreOptions());
+        services.AddLoyaltyStore(store);
         services.AddLoyaltyPrograms(builder.Configuration.GetSection("SevenStamp:Programs").Get<List<ProgramDefinition>>() ?? []);
         services.AddSevenStampBus(options.Bus, options.Demo.Enabled, builder.Configuration);
         services.AddLoyaltyWorkers();
