@@ -31,7 +31,8 @@ public static class HostApp
         ArgumentNullException.ThrowIfNull(args);
         var demo = args.Length > 0 && string.Equals(args[0], "demo", StringComparison.OrdinalIgnoreCase);
         var rest = demo ? args[1..] : args;
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ContentRootPath = Directory.GetCurrentDirectory() });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ContentRootPath = ExplicitContentRoot(rest) is null ? AppContext.BaseDirectory : null });
+        builder.AddRedactedRequestLogging();
         if (demo)
         {
             DemoMode.Configure(builder, rest);
@@ -45,6 +46,7 @@ public static class HostApp
         // Every setting is checked now, each bad one named, before anything starts: failing the same checks at start
         // would also have the host log its own error with a stack trace.
         app.Services.GetService<IStartupValidator>()?.Validate();
+        app.UseHttpLogging();
         app.MapWebhooks();
         app.MapStatus();
         app.MapLoyaltyApi();
@@ -57,6 +59,19 @@ public static class HostApp
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
+
+    /// <summary>
+    /// The content root the operator set (<c>--contentRoot</c>, <c>DOTNET_CONTENTROOT</c> or
+    /// <c>ASPNETCORE_CONTENTROOT</c>), or null. Unset, the content root is the host's own folder, not the working
+    /// directory: <c>dotnet /app/SevenStamp.Connectors.Host.dll</c> started from anywhere reads the
+    /// <c>appsettings.json</c> beside it (whose log levels keep SQL and request lines out of the log) and finds a
+    /// relative connectors file there.
+    /// </summary>
+    internal static string? ExplicitContentRoot(string[] args) => new ConfigurationBuilder()
+        .AddEnvironmentVariables("DOTNET_")
+        .AddEnvironmentVariables("ASPNETCORE_")
+        .AddCommandLine(args)
+        .Build()[HostDefaults.ContentRootKey] is { Length: > 0 } root ? root : null;
 
     /// <summary>The secret behind customers' voucher and card links; a random one (links die with the process) when unset.</summary>
     private static LinkSecret LinkSecretFrom(VoucherLinkOptions options, ILogger logger)
