@@ -25,6 +25,7 @@ internal static class LoyaltyApi
 
         merchant.MapPut("/program", PutProgramAsync).WithSummary("Create or replace the merchant's stamp card program")
             .WithRequestBody<ProgramDefinition>();
+        merchant.MapGet("/program", GetProgramAsync).WithSummary("The merchant's program");
         merchant.MapPost("/program/pool", ImportPoolAsync).WithSummary("Import Redeem Codes created in the POS (text/csv or application/json)")
             .WithRequestBody<string[]>(required: true, ("text/csv", "One code per line, or a CSV file with a 'code' column."));
         merchant.MapPost("/cards", EnrollAsync).WithSummary("Give a customer a card (e.g. on wallet sign-up)");
