@@ -9,7 +9,7 @@ public static class SdkInfo
     /// host whose SDK is <c>M.m</c> with <c>m ≥ n</c>.
     /// 1.1 added <see cref="IConnectorStore"/> (<see cref="ConnectorContext.Store"/>).
     /// 1.2 added <see cref="CheckoutText"/>, <see cref="CheckoutRecordRejectedException"/>, setting length caps
-    /// (<see cref="SettingDefinition.MaxLength"/>) and the records' <c>SourceSystem</c>.
+    /// (<see cref="SettingDefinition.MaxLength"/>), <see cref="IOwnsFolders"/> and the records' <c>SourceSystem</c>.
     /// </summary>
     public static Version AbiVersion { get; } = new(1, 2);
 

@@ -31,7 +31,8 @@ public static class HostApp
         ArgumentNullException.ThrowIfNull(args);
         var demo = args.Length > 0 && string.Equals(args[0], "demo", StringComparison.OrdinalIgnoreCase);
         var rest = demo ? args[1..] : args;
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ContentRootPath = Directory.GetCurrentDirectory() });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ContentRootPath = ExplicitContentRoot(rest) is null ? AppContext.BaseDirectory : null });
+        builder.AddRedactedRequestLogging();
         if (demo)
         {
             DemoMode.Configure(builder, rest);
@@ -41,7 +42,12 @@ public static class HostApp
         ConfigureServices(builder);
 
         var app = builder.Build();
+
+        // Every setting is checked now, each bad one named, before anything starts: failing the same checks at start
+        // would also have the host log its own error with a stack trace.
+        app.Services.GetService<IStartupValidator>()?.Validate();
         app.UseExceptionHandler();
+        app.UseHttpLogging();
         app.MapWebhooks();
         app.MapStatus();
         app.MapLoyaltyApi();
@@ -54,6 +60,19 @@ public static class HostApp
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
+
+    /// <summary>
+    /// The content root the operator set (<c>--contentRoot</c>, <c>DOTNET_CONTENTROOT</c> or
+    /// <c>ASPNETCORE_CONTENTROOT</c>), or null. Unset, the content root is the host's own folder, not the working
+    /// directory: <c>dotnet /app/SevenStamp.Connectors.Host.dll</c> started from anywhere reads the
+    /// <c>appsettings.json</c> beside it (whose log levels keep SQL and request lines out of the log) and finds a
+    /// relative connectors file there.
+    /// </summary>
+    internal static string? ExplicitContentRoot(string[] args) => new ConfigurationBuilder()
+        .AddEnvironmentVariables("DOTNET_")
+        .AddEnvironmentVariables("ASPNETCORE_")
+        .AddCommandLine(args)
+        .Build()[HostDefaults.ContentRootKey] is { Length: > 0 } root ? root : null;
 
     /// <summary>The secret behind customers' voucher and card links; a random one (links die with the process) when unset.</summary>
     private static LinkSecret LinkSecretFrom(VoucherLinkOptions options, ILogger logger)
@@ -73,15 +92,24 @@ public static class HostApp
     {
         var services = builder.Services;
         var section = builder.Configuration.GetSection(SevenStampOptions.SectionName);
-        services.AddOptions<SevenStampOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SevenStampOptions>().BindConfiguration(SevenStampOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         var options = section.Get<SevenStampOptions>() ?? new SevenStampOptions();
+
+        // The store is wired from its settings right here, so they are checked right here: a bad one stops the
+        // build with the setting named, before anything is made from it.
+        services.AddOptions<LoyaltyStoreOptions>().BindConfiguration(LoyaltyStoreOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        var store = builder.Configuration.GetSection(LoyaltyStoreOptions.SectionName).Get<LoyaltyStoreOptions>() ?? new LoyaltyStoreOptions();
+        if (new DataAnnotationValidateOptions<LoyaltyStoreOptions>(Options.DefaultName).Validate(Options.DefaultName, store) is { Failed: true } invalidStore)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(LoyaltyStoreOptions), invalidStore.Failures);
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Webhooks.MaxBodyBytes);
         services.AddSingleton(TimeProvider.System);
 
         // Hosted services start in registration order and stop in reverse: schema and programs first, then the
         // bus, then the outbox relay and the connectors; on shutdown those stop before the bus does.
-        services.AddLoyaltyStore(builder.Configuration.GetSection(LoyaltyStoreOptions.SectionName).Get<LoyaltyStoreOptions>() ?? new LoyaltyStoreOptions());
+        services.AddLoyaltyStore(store);
         services.AddLoyaltyPrograms(builder.Configuration.GetSection("SevenStamp:Programs").Get<List<ProgramDefinition>>() ?? []);
         services.AddSevenStampBus(options.Bus, options.Demo.Enabled, builder.Configuration);
         services.AddLoyaltyWorkers();

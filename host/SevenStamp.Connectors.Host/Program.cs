@@ -27,10 +27,17 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception ex) when (ex is OptionsValidationException or FormatException || (ex is InvalidOperationException && ex.InnerException is FormatException))
+catch (Exception ex) when (ex is OptionsValidationException or FormatException
+    || (ex is InvalidOperationException && ex.InnerException is FormatException)
+    || (ex is AggregateException several && several.InnerExceptions.All(e => e is OptionsValidationException)))
 {
-    // A configuration mistake: say which setting and why, without a stack trace.
-    var message = ex is OptionsValidationException validation ? string.Join("; ", validation.Failures) : ex.Message;
+    // A configuration mistake: say which setting and why, without a stack trace (several sections may be wrong at once).
+    var message = ex switch
+    {
+        OptionsValidationException validation => string.Join("; ", validation.Failures),
+        AggregateException all => string.Join("; ", all.InnerExceptions.OfType<OptionsValidationException>().SelectMany(v => v.Failures)),
+        _ => ex.Message,
+    };
     await Console.Error.WriteLineAsync($"sevenstamp: configuration error: {message}");
     return 2;
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace SevenStamp.Loyalty;
 
 /// <summary>The database providers the loyalty store runs on.</summary>
@@ -21,5 +23,6 @@ public sealed class LoyaltyStoreOptions
     /// The ADO.NET connection string: <c>Data Source=sevenstamp.db</c> for SQLite,
     /// <c>Host=…;Database=…;Username=…;Password=…</c> for PostgreSQL. Never logged.
     /// </summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "SevenStamp:Database:ConnectionString is required: e.g. 'Data Source=sevenstamp.db' (SQLite) or 'Host=…;Database=…;Username=…;Password=…' (PostgreSQL).")]
     public string ConnectionString { get; set; } = "Data Source=sevenstamp.db";
 }

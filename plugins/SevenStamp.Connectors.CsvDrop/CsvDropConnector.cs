@@ -9,7 +9,7 @@ namespace SevenStamp.Connectors.CsvDrop;
 /// each row to a sale or a refund by header name, publishes it, and moves the file to <c>processed/</c>, with a
 /// report of the rows it could not read beside it. Unreadable files go to <c>quarantine/</c> with the reason.
 /// </summary>
-public sealed partial class CsvDropConnector : IPosConnector
+public sealed partial class CsvDropConnector : IPosConnector, IOwnsFolders
 {
     public ConnectorSettingsDefinition SettingsDefinition { get; } = new ConnectorSettingsDefinition()
         .Define("folder", SettingType.String, "The inbox: the absolute path of the folder the POS exports are dropped into, e.g. /data/pos-exports.", required: true)
@@ -159,6 +159,27 @@ public sealed partial class CsvDropConnector : IPosConnector
         }
 
         return errors;
+    }
+
+    /// <summary>The inbox, its processing folder, and where files go when done or unreadable: one instance's own.</summary>
+    public IEnumerable<OwnedFolder> OwnedFolders(ConnectorSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.GetString("folder") is not { } inbox || inbox.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || !Path.IsPathFullyQualified(inbox))
+        {
+            yield break;
+        }
+
+        var folder = Path.GetFullPath(inbox);
+        yield return new OwnedFolder("folder", folder);
+        yield return new OwnedFolder("folder", Path.Combine(folder, CsvDropSettings.ProcessingFolderName));
+        foreach (var name in new[] { "processedFolder", "quarantineFolder" })
+        {
+            if (settings.GetString(name) is { } target && target.IndexOfAny(Path.GetInvalidPathChars()) < 0)
+            {
+                yield return new OwnedFolder(name, Path.GetFullPath(target, folder));
+            }
+        }
     }
 
     public IConnectorTask CreateTask(ConnectorContext context)

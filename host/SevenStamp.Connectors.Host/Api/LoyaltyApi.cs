@@ -22,9 +22,11 @@ internal static class LoyaltyApi
             .AddEndpointFilter<AdminKeyFilter>()
             .WithTags("Loyalty management");
 
-        merchant.MapPut("/program", PutProgramAsync).WithSummary("Create or replace the merchant's stamp card program");
+        merchant.MapPut("/program", PutProgramAsync).WithSummary("Create or replace the merchant's stamp card program")
+            .WithRequestBody<ProgramDefinition>();
         merchant.MapGet("/program", GetProgramAsync).WithSummary("The merchant's program");
-        merchant.MapPost("/program/pool", ImportPoolAsync).WithSummary("Import Redeem Codes created in the POS (text/csv or application/json)");
+        merchant.MapPost("/program/pool", ImportPoolAsync).WithSummary("Import Redeem Codes created in the POS (text/csv or application/json)")
+            .WithRequestBody<string[]>(required: true, ("text/csv", "One code per line, or a CSV file with a 'code' column."));
         merchant.MapPost("/cards", EnrollAsync).WithSummary("Give a customer a card (e.g. on wallet sign-up)");
         merchant.MapGet("/cards", FindCardAsync).WithSummary("Find a card by loyalty card id, or by connector id and POS customer id");
         merchant.MapGet("/cards/{cardId:guid}", GetCardAsync).WithSummary("A card with its stamps and vouchers");
@@ -37,7 +39,7 @@ internal static class LoyaltyApi
         return endpoints;
     }
 
-    private static async Task<IResult> PutProgramAsync(string merchantId, HttpRequest request, ProgramStore programs, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    private static async Task<IResult> PutProgramAsync(string merchantId, HttpRequest request, ProgramStore programs, IOptions<JsonOptions> json, TimeProvider time, CancellationToken cancellationToken)
     {
         if (BadMerchant(merchantId) is { } bad)
         {
@@ -61,7 +63,7 @@ internal static class LoyaltyApi
         }
 
         definition.MerchantId = merchantId;
-        var errors = definition.Validate();
+        var errors = definition.Validate(time.GetUtcNow());
         if (errors.Count > 0)
         {
             return Results.ValidationProblem(errors.GroupBy(e => Camel(e.Field)).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));

@@ -480,8 +480,12 @@ internal sealed partial class ConnectorManagement(
 
         try
         {
-            var result = ConnectorValidation.Validate(plugin.Connector, values);
+            var result = ConnectorValidation.Validate(plugin.Connector, SettingStandIns.With(definition, values, flagged));
             errors.AddRange(result.Errors.Where(e => !flagged.Contains(e.Field)));
+            if (result.IsValid && FolderClaims.Conflict(FolderClaims.Of(plugin, values), supervisor.FoldersInUse(connectorId)) is { } conflict)
+            {
+                errors.Add(conflict);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -114,11 +114,6 @@ internal sealed class ConnectorManagementOptionsValidator : IValidateOptions<Sev
             failures.Add(ConnectorSecrets.KeyProblem);
         }
 
-        if (options.Connectors.PollInterval < TimeSpan.FromMilliseconds(100) || options.Connectors.PollInterval > TimeSpan.FromMinutes(10))
-        {
-            failures.Add("SevenStamp:Connectors:PollInterval must be between 00:00:00.1 and 00:10:00");
-        }
-
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

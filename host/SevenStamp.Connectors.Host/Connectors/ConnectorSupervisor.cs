@@ -44,6 +44,12 @@ public sealed partial class ConnectorSupervisor(
 
     public IReadOnlyCollection<ConnectorRuntime> Connectors => _connectors.Values.ToList();
 
+    /// <summary>
+    /// Said when the connector file does not exist: a normal state (a host whose connectors all come from the
+    /// management API has none), so a warning and a note on <c>/health/ready</c>, not an error. Null when it exists.
+    /// </summary>
+    public string? ConnectorsFileNote { get; private set; }
+
     /// <summary>The merchant's connector file, as a full path.</summary>
     public string ConnectorsFilePath => Path.GetFullPath(options.Value.ConnectorsFile, environment.ContentRootPath);
 
@@ -52,9 +58,30 @@ public sealed partial class ConnectorSupervisor(
 
     public bool TryGet(string connectorId, out ConnectorRuntime runtime) => _connectors.TryGetValue(connectorId, out runtime!);
 
+    /// <summary>
+    /// The folders each connector other than <paramref name="exceptId"/> works in, for those that run, start or are
+    /// paused (a failed, disabled or stopped one holds none).
+    /// </summary>
+    internal IEnumerable<(string Id, IReadOnlyList<OwnedFolder> Folders)> FoldersInUse(string? exceptId) =>
+        _connectors.Values
+            .Where(c => c.Id != exceptId && c.State is not (ConnectorState.Failed or ConnectorState.Disabled or ConnectorState.Stopped))
+            .OrderBy(c => c.Id, StringComparer.Ordinal)
+            .Select(c => (c.Id, FolderClaims.Of(c.Plugin, c.Config.Settings)));
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var (configs, errors) = ConnectorConfigurationFile.Load(ConnectorsFilePath);
+        IReadOnlyList<ConnectorInstanceConfig> configs = [];
+        IReadOnlyList<ConnectorConfigError> errors = [];
+        if (File.Exists(ConnectorsFilePath))
+        {
+            (configs, errors) = ConnectorConfigurationFile.Load(ConnectorsFilePath);
+        }
+        else
+        {
+            ConnectorsFileNote = $"no connector file at {ConnectorsFilePath}: only connectors of the management API run; create the file or set SevenStamp:ConnectorsFile";
+            LogNoConnectorsFile(_logger, ConnectorsFilePath);
+        }
+
         _fileConnectors = configs;
         _fileErrors = errors;
         _fileIds = [.. configs.Select(c => c.Id), .. errors.Where(e => e.ConnectorId is not null).Select(e => e.ConnectorId!)];
@@ -344,6 +371,14 @@ public sealed partial class ConnectorSupervisor(
             return;
         }
 
+        // A folder another connector already works in (the file's connectors start first, so the later one is refused).
+        if (FolderClaims.Conflict(FolderClaims.Of(runtime.Plugin, config.Settings), FoldersInUse(config.Id)) is { } conflict)
+        {
+            LogSettingError(_logger, config.Id, conflict.Field, conflict.Message);
+            runtime.MarkFailed($"setting '{conflict.Field}' {conflict.Message}", [conflict]);
+            return;
+        }
+
         var connector = config.Isolation == Isolation.ConnectorIsolation.Process
             ? new Isolation.IsolatedConnector(runtime.Plugin, config, options.Value.Webhooks.MaxBodyBytes, reason => { Fail(runtime, reason); ScheduleRestart(runtime); })
             : runtime.Plugin.Connector;
@@ -500,6 +535,9 @@ public sealed partial class ConnectorSupervisor(
         runtime.MarkFailed(reason, errors);
         LogFailed(_logger, runtime.Id, reason);
     }
+
+    [LoggerMessage(EventId = 1114, Level = LogLevel.Warning, Message = "No connector file at {Path}: only connectors created through the management API run. Create the file, or set SevenStamp:ConnectorsFile to where it is")]
+    private static partial void LogNoConnectorsFile(ILogger logger, string path);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "Connector configuration: {Problem}")]
     private static partial void LogConfigurationError(ILogger logger, string problem);

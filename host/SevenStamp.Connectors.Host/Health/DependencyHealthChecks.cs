@@ -43,7 +43,8 @@ internal sealed class BusHealthCheck(IBusControl bus, TimeProvider timeProvider)
 
 /// <summary>
 /// Every enabled connector the merchant configured is running (a paused, disabled or starting one is not a failure);
-/// the data lists each with its state and reason.
+/// the data lists each with its state and reason. A missing connector file is a note, not a failure: connectors may
+/// all come from the management API.
 /// </summary>
 internal sealed class ConnectorsHealthCheck(ConnectorSupervisor supervisor) : IHealthCheck
 {
@@ -53,8 +54,9 @@ internal sealed class ConnectorsHealthCheck(ConnectorSupervisor supervisor) : IH
             c => c.Id,
             c => (object)(c.FailureReason is null ? c.State.ToString() : $"{c.State}: {c.FailureReason}"));
         var failed = supervisor.Connectors.Where(c => c.State == ConnectorState.Failed).Select(c => c.Id).Order(StringComparer.Ordinal).ToList();
+        var note = supervisor.ConnectorsFileNote is { } missing ? "; " + missing : string.Empty;
         return Task.FromResult(failed.Count == 0
-            ? HealthCheckResult.Healthy($"{supervisor.Connectors.Count(c => c.State == ConnectorState.Running)} connector(s) running, {supervisor.Connectors.Count(c => c.State == ConnectorState.Paused)} paused", data)
+            ? HealthCheckResult.Healthy($"{supervisor.Connectors.Count(c => c.State == ConnectorState.Running)} connector(s) running, {supervisor.Connectors.Count(c => c.State == ConnectorState.Paused)} paused{note}", data)
             : HealthCheckResult.Unhealthy($"connector(s) failed: {string.Join(", ", failed)}", data: data));
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
+using SevenStamp.Connectors.Host.Api;
 using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Sdk;
 
@@ -20,7 +21,7 @@ internal static partial class WebhookEndpoint
 
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/webhooks/{connectorId}", HandleAsync);
+        endpoints.MapPost("/webhooks/{connectorId}", HandleAsync).WithRequestBody<System.Text.Json.JsonElement>(); // the POS's own event, as its connector reads it
         return endpoints;
     }
 

@@ -1067,6 +1067,7 @@ public sealed partial class LoyaltyEngine(LoyaltyDbContext db, TimeProvider time
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Sale {MerchantId}/{ConnectorId}/{ExternalSaleId} carried a Redeem Code that was refused: {Reason}")]
     private static partial void LogRejected(ILogger logger, string merchantId, string connectorId, string externalSaleId, RedeemCodeRejectionReason reason);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Merchant {MerchantId}: the Redeem Code pool is empty; the voucher for cycle {Cycle} is owed until codes are imported")]
+    // A warning, not an error: an empty pool is a normal state the merchant is told of (the voucher is owed and minted on import).
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Merchant {MerchantId}: the Redeem Code pool is empty; the voucher for cycle {Cycle} is owed until codes are imported")]
     private static partial void LogPoolEmpty(ILogger logger, string merchantId, int cycle);
 }

@@ -47,8 +47,12 @@ public sealed partial class ProgramDefinition
 
     public bool ReinstateVoucherOnRefund { get; set; } = true;
 
-    /// <summary>Every problem, as (field, message); empty when the definition is valid.</summary>
-    public IReadOnlyList<(string Field, string Message)> Validate()
+    /// <summary>
+    /// Every problem, as (field, message); empty when the definition is valid. The one validation of a program: the
+    /// API, the configuration's programs and the store all call it. <paramref name="now"/> is the time it is written
+    /// at: a fixed expiry date already past would mint every voucher expired.
+    /// </summary>
+    public IReadOnlyList<(string Field, string Message)> Validate(DateTimeOffset now)
     {
         var errors = new List<(string, string)>();
         void Error(string field, string message) => errors.Add((field, message));
@@ -104,6 +108,10 @@ public sealed partial class ProgramDefinition
         if (VoucherExpiry == VoucherExpiryKind.FixedDate && VoucherExpiresAt is null)
         {
             Error(nameof(VoucherExpiresAt), "is required for FixedDate expiry, e.g. 2027-03-31T23:59:59Z");
+        }
+        else if (VoucherExpiry == VoucherExpiryKind.FixedDate && VoucherExpiresAt <= now)
+        {
+            Error(nameof(VoucherExpiresAt), $"is {VoucherExpiresAt.Value.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ}, which has passed: every voucher would be issued expired. Give a later date, or use DaysAfterIssue expiry");
         }
 
         if (!PrefixPattern().IsMatch(CodePrefix))

@@ -8,14 +8,14 @@ namespace SevenStamp.Loyalty.Engine;
 /// Writes the programs from configuration (<c>SevenStamp:Programs</c>) at start, so a merchant can run with a
 /// configuration file only. A broken definition is reported by field and skipped; the others are written.
 /// </summary>
-internal sealed partial class ProgramSeeder(IServiceScopeFactory scopes, IReadOnlyList<ProgramDefinition> definitions, ILogger<ProgramSeeder> logger) : IHostedService
+internal sealed partial class ProgramSeeder(IServiceScopeFactory scopes, IReadOnlyList<ProgramDefinition> definitions, TimeProvider timeProvider, ILogger<ProgramSeeder> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         for (var i = 0; i < definitions.Count; i++)
         {
             var definition = definitions[i];
-            var errors = definition.Validate();
+            var errors = definition.Validate(timeProvider.GetUtcNow());
             if (errors.Count > 0)
             {
                 foreach (var (field, message) in errors)

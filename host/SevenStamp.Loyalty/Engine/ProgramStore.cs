@@ -10,7 +10,7 @@ public sealed class ProgramStore(LoyaltyDbContext db, TimeProvider timeProvider)
     public async Task<LoyaltyProgram> UpsertAsync(ProgramDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var errors = definition.Validate();
+        var errors = definition.Validate(timeProvider.GetUtcNow());
         if (errors.Count > 0)
         {
             throw new ArgumentException("Invalid program: " + string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}")), nameof(definition));

@@ -30,7 +30,10 @@ public static class AppleWalletServiceCollectionExtensions
         services.AddSingleton<PkpassBuilder>();
         services.AddSingleton<PassKitRateLimits>();
         services.AddSingleton<ApnsTokenSource>();
+        // No per-request HTTP client log: APNs URLs end in the device's push token (/3/device/{token}). ApnsClient
+        // logs each push's outcome itself, by card.
         services.AddHttpClient<ApnsClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 // One HTTP/2 connection multiplexes the pushes; APNs asks providers to keep connections open.

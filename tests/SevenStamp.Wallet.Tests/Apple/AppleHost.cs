@@ -55,6 +55,10 @@ internal sealed class AppleHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
+
+        // As in the product host (SevenStamp.Connectors.Host.RequestLogging): hosting's request scope carries the raw
+        // path, device ids included, onto every line written during a request, so that category is off.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddLoyaltyStore(database.Options);
         builder.Services.AddSingleton(new CardLinks(LinkSecret));
         builder.Services.AddWallet(builder.Configuration);
