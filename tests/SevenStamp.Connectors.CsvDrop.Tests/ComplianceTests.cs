@@ -34,7 +34,7 @@ public sealed class CsvDropComplianceTests : FileDropConnectorComplianceTests
         MerchantId = ConnectorHarness.MerchantId,
         ConnectorId = ConnectorHarness.ConnectorId,
         ExternalSaleId = "S-9001",
-        SourceEventId = CsvDropTask.RowKey(Convert.ToHexStringLower(SHA256.HashData(Sample)), 2),
+        SourceEventId = CsvFilePublisher.RowKey(Convert.ToHexStringLower(SHA256.HashData(Sample)), 2),
         OccurredAt = new DateTimeOffset(2026, 11, 23, 9, 30, 0, TimeSpan.Zero),
         Customer = new CustomerIdentifiers { PosCustomerId = "C-42" },
         Currency = "EUR",

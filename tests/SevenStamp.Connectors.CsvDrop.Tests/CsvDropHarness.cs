@@ -75,7 +75,7 @@ internal sealed class CsvDropHarness : IDisposable
         while (DateTime.UtcNow < deadline)
         {
             var waiting = await task.ScanOnceAsync(CancellationToken.None);
-            if (!waiting && !Directory.EnumerateFiles(Inbox, pattern).Any(f => CsvDropTask.IsExportName(Path.GetFileName(f))))
+            if (!waiting && !Directory.EnumerateFiles(Inbox, pattern).Any(f => CsvInbox.IsExportName(Path.GetFileName(f))))
             {
                 return true;
             }

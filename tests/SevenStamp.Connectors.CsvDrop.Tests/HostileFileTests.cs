@@ -168,7 +168,7 @@ public sealed class HostileFileTests : IDisposable
         File.Move(other, path, overwrite: true);
 
         // Act
-        var refused = Assert.Throws<CsvFileException>(() => CsvDropTask.CheckClaimedFile(handle, path));
+        var refused = Assert.Throws<CsvFileException>(() => FileClaims.CheckClaimedFile(handle, path));
 
         // Assert
         Assert.Contains("replaced", refused.Message, StringComparison.Ordinal);
