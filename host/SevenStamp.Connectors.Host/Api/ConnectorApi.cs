@@ -14,8 +14,6 @@ namespace SevenStamp.Connectors.Host.Api;
 /// </summary>
 internal static class ConnectorApi
 {
-    private static readonly string[] RequestFields = ["id", "plugin", "merchantId", "settings", "paused", "isolation", "sourceSystem"];
-
     public static IEndpointRouteBuilder MapConnectorApi(this IEndpointRouteBuilder endpoints)
     {
         var plugins = endpoints.MapGroup("/api/connector-plugins").AddEndpointFilter<AdminKeyFilter>().WithTags("Connector management");
@@ -76,30 +74,14 @@ internal static class ConnectorApi
             return Results.Problem($"No plugin '{pluginId}' is installed; GET /api/connector-plugins lists the installed ones.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var (root, bodyError) = await ReadBodyAsync(request, cancellationToken);
-        if (root is null)
+        var (settings, errors) = await ConnectorRequestReader.ReadSettingsAsync(request, plugin.Connector.SettingsDefinition, cancellationToken);
+        if (settings is null)
         {
-            return Invalid([bodyError!]);
+            return Invalid(errors);
         }
 
-        using (root)
-        {
-            // The body is the settings object itself; {"settings": {...}} is accepted too.
-            var element = root.RootElement;
-            if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("settings", out var nested) && nested.ValueKind == JsonValueKind.Object && plugin.Connector.SettingsDefinition.Find("settings") is null)
-            {
-                element = nested;
-            }
-
-            var (settings, errors) = ReadSettings(element, "body");
-            if (settings is null)
-            {
-                return Invalid(errors);
-            }
-
-            var result = management.Validate(plugin, settings);
-            return Results.Ok(new SettingsValidationView(plugin.Manifest.Id, result.Count, [.. result.Select(e => new FieldErrorView(e.Field, e.Message))]));
-        }
+        var result = management.Validate(plugin, settings);
+        return Results.Ok(new SettingsValidationView(plugin.Manifest.Id, result.Count, [.. result.Select(e => new FieldErrorView(e.Field, e.Message))]));
     }
 
     private static async Task<IResult> ListAsync(ConnectorManagement management, CancellationToken cancellationToken)
@@ -170,7 +152,7 @@ internal static class ConnectorApi
 
     private static async Task<IResult> CreateAsync(HttpRequest request, HttpResponse response, ConnectorManagement management, CancellationToken cancellationToken)
     {
-        var (draft, errors) = await ReadDraftAsync(request, cancellationToken);
+        var (draft, errors) = await ConnectorRequestReader.ReadDraftAsync(request, cancellationToken);
         if (draft is null)
         {
             return Invalid(errors);
@@ -193,7 +175,7 @@ internal static class ConnectorApi
             return bad;
         }
 
-        var (draft, errors) = await ReadDraftAsync(request, cancellationToken);
+        var (draft, errors) = await ConnectorRequestReader.ReadDraftAsync(request, cancellationToken);
         if (draft is null)
         {
             return Invalid(errors);
@@ -324,116 +306,6 @@ internal static class ConnectorApi
         runtime.RestartAttempts,
         runtime.NextRestartAt,
         runtime.CircuitOpenUntil(TimeProvider.System.GetUtcNow()));
-
-    /// <summary>Reads a connector request: id, plugin, merchantId, settings, paused; every problem named by field.</summary>
-    private static async Task<(ConnectorDraft? Draft, List<SettingError> Errors)> ReadDraftAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var (document, bodyError) = await ReadBodyAsync(request, cancellationToken);
-        if (document is null)
-        {
-            return (null, [bodyError!]);
-        }
-
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (null, [new SettingError("body", "must be a JSON object: {\"id\", \"plugin\", \"merchantId\", \"settings\", \"paused\", \"isolation\", \"sourceSystem\"}")]);
-            }
-
-            var errors = new List<SettingError>();
-            foreach (var property in root.EnumerateObject().Where(p => !RequestFields.Contains(p.Name, StringComparer.Ordinal)))
-            {
-                errors.Add(new SettingError(property.Name, $"unknown field; a connector has {string.Join(", ", RequestFields)} (settings go inside \"settings\")"));
-            }
-
-            var id = Text(root, "id", errors);
-            var plugin = Text(root, "plugin", errors);
-            var merchantId = Text(root, "merchantId", errors);
-            bool? paused = null;
-            if (root.TryGetProperty("paused", out var pausedElement) && pausedElement.ValueKind != JsonValueKind.Null)
-            {
-                if (pausedElement.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                {
-                    paused = pausedElement.GetBoolean();
-                }
-                else
-                {
-                    errors.Add(new SettingError("paused", "must be true or false"));
-                }
-            }
-
-            Isolation.ConnectorIsolation? isolation = null;
-            if (root.TryGetProperty("isolation", out var isolationElement) && isolationElement.ValueKind != JsonValueKind.Null)
-            {
-                if (Isolation.ConnectorIsolationNames.TryParse(isolationElement.ValueKind == JsonValueKind.String ? isolationElement.GetString() : null, out var parsed))
-                {
-                    isolation = parsed;
-                }
-                else
-                {
-                    errors.Add(new SettingError("isolation", Isolation.ConnectorIsolationNames.Expected));
-                }
-            }
-
-            if (!ConnectorSourceSystem.TryRead(root, out var sourceSystem))
-            {
-                errors.Add(new SettingError("sourceSystem", ConnectorSourceSystem.Expected));
-            }
-
-            IReadOnlyDictionary<string, string?>? settings = null;
-            if (root.TryGetProperty("settings", out var settingsElement) && settingsElement.ValueKind != JsonValueKind.Null)
-            {
-                var (read, settingErrors) = ReadSettings(settingsElement, "settings");
-                settings = read;
-                errors.AddRange(settingErrors);
-            }
-
-            return errors.Count > 0 ? (null, errors) : (new ConnectorDraft(id, plugin, merchantId, settings, paused) { Isolation = isolation, SourceSystem = sourceSystem }, errors);
-        }
-    }
-
-    private static string? Text(JsonElement root, string name, List<SettingError> errors)
-    {
-        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            errors.Add(new SettingError(name, "must be a string"));
-            return null;
-        }
-
-        return value.GetString();
-    }
-
-    /// <summary>Setting values as the connector file takes them: strings as they are, other JSON values as their JSON text.</summary>
-    private static (Dictionary<string, string?>? Settings, List<SettingError> Errors) ReadSettings(JsonElement element, string field)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            return (null, [new SettingError(field, "must be an object of setting names and values, e.g. {\"signingSecret\": \"${env:SHOP_SECRET}\"}")]);
-        }
-
-        var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var setting in element.EnumerateObject())
-        {
-            settings[setting.Name] = setting.Value.ValueKind switch
-            {
-                JsonValueKind.Null => null,
-                JsonValueKind.String => setting.Value.GetString(),
-                _ => setting.Value.GetRawText(),
-            };
-        }
-
-        return (settings, []);
-    }
-
-    private static Task<(JsonDocument? Document, SettingError? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        JsonBody.ParseAsync(request.Body, cancellationToken);
 
     private static string? IfMatch(HttpRequest request)
     {

@@ -156,14 +156,9 @@ public static partial class ConnectorConfigurationFile
     /// <summary><c>"isolation"</c>: <c>"in-process"</c> (default) or <c>"process"</c>.</summary>
     private static Isolation.ConnectorIsolation ReadIsolation(JsonElement entry, string id, List<ConnectorConfigError> errors)
     {
-        if (!entry.TryGetProperty("isolation", out var value) || value.ValueKind == JsonValueKind.Null)
+        if (ConnectorEntryFields.TryReadIsolation(entry, out var isolation))
         {
-            return Isolation.ConnectorIsolation.InProcess;
-        }
-
-        if (Isolation.ConnectorIsolationNames.TryParse(value.ValueKind == JsonValueKind.String ? value.GetString() : null, out var isolation))
-        {
-            return isolation;
+            return isolation ?? Isolation.ConnectorIsolation.InProcess;
         }
 
         errors.Add(new ConnectorConfigError(id, "isolation", Isolation.ConnectorIsolationNames.Expected));
@@ -173,28 +168,26 @@ public static partial class ConnectorConfigurationFile
     private static string? GetString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
+    /// <summary>A setting's value (<see cref="ConnectorEntryFields.SettingValue"/>), a whole-string <c>${env:NAME}</c> taken from the environment.</summary>
     private static (string? Value, string? Problem) ReadSetting(JsonElement value, Func<string, string?> environment)
     {
-        switch (value.ValueKind)
+        var text = ConnectorEntryFields.SettingValue(value);
+        if (value.ValueKind != JsonValueKind.String)
         {
-            case JsonValueKind.Null:
-                return (null, null);
-            case JsonValueKind.String:
-                var text = value.GetString()!;
-                var reference = EnvironmentReference().Match(text);
-                if (!reference.Success)
-                {
-                    return (text, null);
-                }
-
-                var name = reference.Groups["name"].Value;
-                var resolved = environment(name);
-                return string.IsNullOrEmpty(resolved)
-                    ? (null, $"refers to environment variable {name}, which is not set")
-                    : (resolved, null);
-            default:
-                return (value.GetRawText(), null);
+            return (text, null);
         }
+
+        var reference = EnvironmentReference().Match(text!);
+        if (!reference.Success)
+        {
+            return (text, null);
+        }
+
+        var name = reference.Groups["name"].Value;
+        var resolved = environment(name);
+        return string.IsNullOrEmpty(resolved)
+            ? (null, $"refers to environment variable {name}, which is not set")
+            : (resolved, null);
     }
 
     [GeneratedRegex(@"^\$\{env:(?<name>[A-Za-z_][A-Za-z0-9_]*)\}$", RegexOptions.CultureInvariant)]
