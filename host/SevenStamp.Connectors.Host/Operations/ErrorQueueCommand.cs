@@ -29,6 +29,26 @@ internal sealed class ErrorQueueCommand(BusOptions bus, TextWriter output)
         SevenStamp__Bus__RabbitMqUri or --SevenStamp:Bus:RabbitMqUri=amqp://...
         """;
 
+    /// <summary>The command's name, the host's first argument: <c>errors list</c>.</summary>
+    public const string Name = "errors";
+
+    /// <summary>
+    /// Runs the command from the host's command line (the arguments after <see cref="Name"/>) without starting the
+    /// host: the broker settings come from <c>appsettings.json</c> beside it, the environment and any
+    /// <c>--SevenStamp:…</c> argument; the other arguments are the command's.
+    /// </summary>
+    public static async Task<int> RunFromCommandLineAsync(string[] args)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine([.. args.Where(a => a.StartsWith("--SevenStamp:", StringComparison.Ordinal))])
+            .Build();
+        var bus = configuration.GetSection("SevenStamp:Bus").Get<BusOptions>() ?? new BusOptions();
+        return await new ErrorQueueCommand(bus, Console.Out).RunAsync([.. args.Where(a => !a.StartsWith("--SevenStamp:", StringComparison.Ordinal))], CancellationToken.None);
+    }
+
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var verb = args.Count > 0 ? args[0] : "list";
