@@ -1,7 +1,4 @@
-using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
 using SevenStamp.Connectors.Host.Health;
 using SevenStamp.Connectors.Host.Api;
 using SevenStamp.Connectors.Host.Connectors;
@@ -15,12 +12,12 @@ using SevenStamp.Wallet;
 
 namespace SevenStamp.Connectors.Host;
 
-/// <summary>Builds the host: one process with the plugin host, the webhook server, the bus and the loyalty consumers.</summary>
+/// <summary>
+/// Builds the host: one process with the plugin host, the webhook server, the bus and the loyalty consumers. The
+/// composition root: each area is wired by an <c>AddXxx</c>/<c>MapXxx</c> extension in its own folder.
+/// </summary>
 public static class HostApp
 {
-    /// <summary>The tag of the checks behind <c>/health/ready</c>.</summary>
-    public const string ReadyTag = "sevenstamp-ready";
-
     /// <summary>
     /// Creates the application for <paramref name="args"/>. A first argument of <c>demo</c> selects the zero-setup
     /// demo (in-memory bus, a fresh SQLite file, the bundled POS simulator); any other argument is configuration
@@ -35,7 +32,7 @@ public static class HostApp
         builder.AddRedactedRequestLogging();
         if (demo)
         {
-            DemoMode.Configure(builder, rest);
+            builder.AddDemoDefaults(rest);
         }
 
         configure?.Invoke(builder);
@@ -55,9 +52,8 @@ public static class HostApp
         app.MapRedemptionApi();
         app.MapWallet();
         app.MapOpenApi();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapHealth();
+        app.MapMetrics();
         return app;
     }
 
@@ -74,37 +70,12 @@ public static class HostApp
         .AddCommandLine(args)
         .Build()[HostDefaults.ContentRootKey] is { Length: > 0 } root ? root : null;
 
-    /// <summary>The secret behind customers' voucher and card links; a random one (links die with the process) when unset.</summary>
-    private static LinkSecret LinkSecretFrom(VoucherLinkOptions options, ILogger logger)
-    {
-        if (!string.IsNullOrEmpty(options.LinkSecret))
-        {
-            return new LinkSecret(options.LinkSecret);
-        }
-
-        logger.LogWarning("SevenStamp:Vouchers:LinkSecret is not set: customers' voucher and card links work until this host restarts. Set it (32+ random characters, the same on every replica).");
-        return new LinkSecret(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
-    }
-
-    private sealed record LinkSecret(string Value);
-
     private static void ConfigureServices(WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        var section = builder.Configuration.GetSection(SevenStampOptions.SectionName);
-        services.AddOptions<SevenStampOptions>().BindConfiguration(SevenStampOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        var options = section.Get<SevenStampOptions>() ?? new SevenStampOptions();
-
-        // The store is wired from its settings right here, so they are checked right here: a bad one stops the
-        // build with the setting named, before anything is made from it.
-        services.AddOptions<LoyaltyStoreOptions>().BindConfiguration(LoyaltyStoreOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        var store = builder.Configuration.GetSection(LoyaltyStoreOptions.SectionName).Get<LoyaltyStoreOptions>() ?? new LoyaltyStoreOptions();
-        if (new DataAnnotationValidateOptions<LoyaltyStoreOptions>(Options.DefaultName).Validate(Options.DefaultName, store) is { Failed: true } invalidStore)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(LoyaltyStoreOptions), invalidStore.Failures);
-        }
-
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Webhooks.MaxBodyBytes);
+        var options = builder.AddSevenStampOptions();
+        var store = builder.AddDatabaseOptions();
+        builder.AddWebhookIngress(options.Webhooks);
         services.AddSingleton(TimeProvider.System);
 
         // Hosted services start in registration order and stop in reverse: schema and programs first, then the
@@ -113,49 +84,14 @@ public static class HostApp
         services.AddLoyaltyPrograms(builder.Configuration.GetSection("SevenStamp:Programs").Get<List<ProgramDefinition>>() ?? []);
         services.AddSevenStampBus(options.Bus, options.Demo.Enabled, builder.Configuration);
         services.AddLoyaltyWorkers();
+        services.AddPluginCatalog();
+        services.AddConnectorRuntime();
+        services.AddDemo(options.Demo);
 
-        services.AddSingleton(sp =>
-        {
-            var settings = sp.GetRequiredService<IOptions<SevenStampOptions>>().Value;
-            string[] roots = string.IsNullOrWhiteSpace(settings.AdditionalPluginRoot) ? [settings.PluginRoot] : [settings.PluginRoot, settings.AdditionalPluginRoot];
-            return PluginCatalog.Load([.. roots.Select(r => Path.GetFullPath(r, AppContext.BaseDirectory))], sp.GetRequiredService<ILoggerFactory>().CreateLogger<PluginCatalog>());
-        });
-        services.AddSingleton<IValidateOptions<SevenStampOptions>, ConnectorManagementOptionsValidator>();
-        services.AddSingleton<ConnectorSecrets>();
-        services.AddScoped<ConnectorManagement>();
-        services.AddSingleton<ConnectorSupervisor>();
-        services.AddHostedService(sp => sp.GetRequiredService<ConnectorSupervisor>());
-
-        if (options.Demo.Enabled)
-        {
-            services.AddSingleton<DemoStatistics>();
-            services.AddHostedService<DemoConsole>();
-        }
-
-        services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
-            .AddCheck<BusHealthCheck>("bus", tags: [ReadyTag])
-            .AddCheck<ConnectorsHealthCheck>("connectors", tags: [ReadyTag]);
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(HostMetrics.MeterName, LoyaltyMetrics.MeterName, "MassTransit")
-            .AddAspNetCoreInstrumentation()
-            .AddRuntimeInstrumentation()
-            .AddPrometheusExporter());
-        services.AddOpenApi();
-        services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
-            json.SerializerOptions.AllowDuplicateProperties = false;
-        });
-
-        // A body that cannot be read answers 400 naming the field (JsonBody.BadBodyHandler); any other unhandled
-        // failure answers a bare 500 problem, never a stack trace.
-        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
-        services.AddExceptionHandler<JsonBody.BadBodyHandler>();
-        services.AddProblemDetails();
-        services.AddSingleton(sp => LinkSecretFrom(sp.GetRequiredService<IOptions<SevenStampOptions>>().Value.Vouchers, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HostApp))));
-        services.AddSingleton(sp => new VoucherLinks(sp.GetRequiredService<LinkSecret>().Value));
-        services.AddSingleton(sp => new CardLinks(sp.GetRequiredService<LinkSecret>().Value));
+        services.AddReadinessChecks();
+        services.AddHostMetrics();
+        services.AddManagementApi();
+        services.AddCustomerLinks();
         services.AddWallet(builder.Configuration);
     }
 }

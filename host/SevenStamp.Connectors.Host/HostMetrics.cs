@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using OpenTelemetry.Metrics;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Loyalty;
 
 namespace SevenStamp.Connectors.Host;
 
@@ -16,6 +18,27 @@ internal static class HostMetrics
     private static readonly Counter<long> PublishFailures = Meter.CreateCounter<long>("sevenstamp.connector.publish_failures", description: "Records the broker did not confirm in time, by connector");
 
     private static readonly Counter<long> ConnectorChanges = Meter.CreateCounter<long>("sevenstamp.connector.changes", description: "Changes made through the connector management API, by action (created, replaced, deleted, pause, resume, restart)");
+
+    /// <summary>
+    /// Exports the host's, the loyalty engine's and MassTransit's instruments, with ASP.NET Core's and the runtime's,
+    /// in the Prometheus format (<see cref="MapMetrics"/>).
+    /// </summary>
+    public static IServiceCollection AddHostMetrics(this IServiceCollection services)
+    {
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(MeterName, LoyaltyMetrics.MeterName, "MassTransit")
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
+        return services;
+    }
+
+    /// <summary>Maps <c>/metrics</c>, the Prometheus scraping endpoint.</summary>
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPrometheusScrapingEndpoint("/metrics");
+        return endpoints;
+    }
 
     public static void ConnectorChanged(string action) => ConnectorChanges.Add(1, new KeyValuePair<string, object?>("action", action));
 

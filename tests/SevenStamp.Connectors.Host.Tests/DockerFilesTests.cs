@@ -68,7 +68,7 @@ public sealed partial class DockerFilesTests
         var volumes = ((YamlSequenceNode)ComposeService("host").Children[new YamlScalarNode("volumes")]).Children.Select(v => v.ToString()).ToList();
 
         Assert.Contains("GET /health/ready", dockerfile, StringComparison.Ordinal);
-        Assert.Contains("/health/ready", File.ReadAllText(Path.Combine(RepoRoot(), "host", "SevenStamp.Connectors.Host", "HostApp.cs")), StringComparison.Ordinal);
+        Assert.Contains("/health/ready", File.ReadAllText(Path.Combine(RepoRoot(), "host", "SevenStamp.Connectors.Host", "Health", "HealthServiceCollectionExtensions.cs")), StringComparison.Ordinal);
         Assert.Equal("/app/plugins", environment["SevenStamp__PluginRoot"]);
         Assert.Contains("-o /app", dockerfile, StringComparison.Ordinal);
         Assert.Contains(volumes, v => v.EndsWith(":" + environment["SevenStamp__ConnectorsFile"] + ":ro", StringComparison.Ordinal));

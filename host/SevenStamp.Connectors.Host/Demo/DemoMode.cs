@@ -1,3 +1,5 @@
+using MassTransit;
+
 namespace SevenStamp.Connectors.Host.Demo;
 
 /// <summary>
@@ -16,7 +18,8 @@ internal static class DemoMode
     /// <summary>The demo webhook connector's id.</summary>
     public const string WebhookConnectorId = "demo-webhook";
 
-    public static void Configure(WebApplicationBuilder builder, string[] args)
+    /// <summary>Sets the demo's defaults (the <c>demo</c> command); <paramref name="args"/> still override them.</summary>
+    public static WebApplicationBuilder AddDemoDefaults(this WebApplicationBuilder builder, string[] args)
     {
         var database = Path.Combine(Path.GetTempPath(), $"sevenstamp-demo-{Environment.ProcessId}.db");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -45,5 +48,28 @@ internal static class DemoMode
         {
             builder.WebHost.UseUrls("http://127.0.0.1:5080");
         }
+
+        return builder;
+    }
+
+    /// <summary>With the demo on (<see cref="DemoOptions.Enabled"/>), adds the console that prints sales, stamps and cards.</summary>
+    public static IServiceCollection AddDemo(this IServiceCollection services, DemoOptions demo)
+    {
+        if (demo.Enabled)
+        {
+            services.AddSingleton<DemoStatistics>();
+            services.AddHostedService<DemoConsole>();
+        }
+
+        return services;
+    }
+
+    /// <summary>Adds the demo's consumers to the bus: they print the sales and the engine's events, and play the till redeeming each new voucher.</summary>
+    public static IBusRegistrationConfigurator AddDemoConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<DemoSaleReporter>();
+        bus.AddConsumer<DemoStampReporter>();
+        bus.AddConsumer<DemoRedeemer>();
+        return bus;
     }
 }

@@ -35,9 +35,7 @@ internal static class BusServiceCollectionExtensions
 
             if (demo)
             {
-                bus.AddConsumer<DemoSaleReporter>();
-                bus.AddConsumer<DemoStampReporter>();
-                bus.AddConsumer<DemoRedeemer>();
+                bus.AddDemoConsumers();
             }
 
             switch (options.Transport)
