@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Messaging;
 
 namespace SevenStamp.Loyalty.Engine;
 
