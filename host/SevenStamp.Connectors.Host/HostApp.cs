@@ -9,7 +9,9 @@ using SevenStamp.Connectors.Host.Demo;
 using SevenStamp.Connectors.Host.Messaging;
 using SevenStamp.Connectors.Host.Plugins;
 using SevenStamp.Connectors.Host.Webhooks;
+using SevenStamp.Http;
 using SevenStamp.Loyalty;
+using SevenStamp.Loyalty.Api;
 using SevenStamp.Loyalty.Engine;
 using SevenStamp.Wallet;
 
@@ -50,9 +52,8 @@ public static class HostApp
         app.UseHttpLogging();
         app.MapWebhooks();
         app.MapStatus();
-        app.MapLoyaltyApi();
+        app.MapLoyaltyApi(management => management.AddEndpointFilter<AdminKeyFilter>());
         app.MapConnectorApi();
-        app.MapRedemptionApi();
         app.MapWallet();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
@@ -125,6 +126,7 @@ public static class HostApp
         services.AddScoped<ConnectorManagement>();
         services.AddSingleton<ConnectorSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectorSupervisor>());
+        services.AddSingleton<IConnectorSourceSystems, ConnectorSourceSystems>();
 
         if (options.Demo.Enabled)
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Host.Plugins;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Http;
 using SevenStamp.Loyalty.Data;
 
 namespace SevenStamp.Connectors.Host.Api;
