@@ -7,6 +7,7 @@ using SevenStamp.Connectors.Host.Messaging;
 using SevenStamp.Connectors.Host.Plugins;
 using SevenStamp.Connectors.Host.Webhooks;
 using SevenStamp.Loyalty;
+using SevenStamp.Loyalty.Api;
 using SevenStamp.Loyalty.Engine;
 using SevenStamp.Wallet;
 
@@ -47,9 +48,8 @@ public static class HostApp
         app.UseHttpLogging();
         app.MapWebhooks();
         app.MapStatus();
-        app.MapLoyaltyApi();
+        app.MapLoyaltyApi(management => management.AddEndpointFilter<AdminKeyFilter>());
         app.MapConnectorApi();
-        app.MapRedemptionApi();
         app.MapWallet();
         app.MapOpenApi();
         app.MapHealth();

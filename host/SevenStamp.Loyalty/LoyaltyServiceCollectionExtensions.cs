@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using SevenStamp.Loyalty.Consumers;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
+using SevenStamp.Loyalty.Messaging;
 
 namespace SevenStamp.Loyalty;
 

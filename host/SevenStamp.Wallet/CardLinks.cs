@@ -1,15 +1,17 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Buffers.Text;
+using SevenStamp.Loyalty.Api;
 
 namespace SevenStamp.Wallet;
 
 /// <summary>
 /// The customer's own card link, <c>/wallet/cards/{cardId}/{token}</c>, from which the Apple pass is downloaded and
 /// the Google Save link is taken. The token is an HMAC of the card id under the host's link secret (the one voucher
-/// links use, with a purpose label of its own), so links need no storage and work on every replica.
+/// links use, with a purpose label of its own), so links need no storage and work on every replica. The loyalty API
+/// shows it in every card, through <see cref="IWalletCardLinks"/>.
 /// </summary>
-public sealed class CardLinks
+public sealed class CardLinks : IWalletCardLinks
 {
     private static readonly byte[] Purpose = Encoding.ASCII.GetBytes("sevenstamp-card-link:");
     private readonly byte[] _secret;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SevenStamp.Loyalty.Api;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Wallet.Google;
 using SevenStamp.Wallet.Apple;
@@ -27,6 +28,9 @@ public static class WalletServiceCollectionExtensions
             .Bind(configuration.GetSection(WalletUpdateRetryOptions.SectionName))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WalletUpdateRetryOptions>, WalletUpdateRetryOptionsValidator>());
+
+        // The card page's link, for the loyalty API's cards (the host registers CardLinks with its link secret).
+        services.TryAddSingleton<IWalletCardLinks>(sp => sp.GetRequiredService<CardLinks>());
         services.AddGoogleWallet(configuration);
         services.AddAppleWallet(configuration.GetSection(AppleWalletOptions.SectionName));
         return services;

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
+using SevenStamp.Loyalty.Messaging;
 using static SevenStamp.Loyalty.Tests.LoyaltyHarness;
 
 namespace SevenStamp.Loyalty.Tests;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
+using SevenStamp.Loyalty.Messaging;
 using SevenStamp.Testing;
 
 namespace SevenStamp.Loyalty.Tests;

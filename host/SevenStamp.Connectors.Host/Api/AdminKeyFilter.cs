@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using SevenStamp.Http;
 
 namespace SevenStamp.Connectors.Host.Api;
 
@@ -21,18 +22,11 @@ internal sealed class AdminKeyFilter(IOptions<SevenStampOptions> options) : IEnd
     /// <summary>True when the request carries <paramref name="key"/> as its bearer token (constant-time compare).</summary>
     public static bool Presents(HttpRequest request, string key)
     {
-        var presented = Bearer(request);
+        var presented = BearerToken.Of(request);
         return presented is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(key)));
     }
 
     public static IResult Unauthorized() => Results.Problem("Send the management API key as 'Authorization: Bearer <key>'.", statusCode: StatusCodes.Status401Unauthorized);
-
-    /// <summary>The token of an <c>Authorization: Bearer</c> header, or null.</summary>
-    public static string? Bearer(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
-    }
 }
 
 /// <summary>

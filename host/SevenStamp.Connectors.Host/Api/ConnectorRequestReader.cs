@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Http;
 
 namespace SevenStamp.Connectors.Host.Api;
 

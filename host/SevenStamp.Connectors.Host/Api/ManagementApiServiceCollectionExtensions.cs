@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SevenStamp.Http;
 
 namespace SevenStamp.Connectors.Host.Api;
 

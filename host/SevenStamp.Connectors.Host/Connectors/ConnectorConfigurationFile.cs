@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Http;
 
 namespace SevenStamp.Connectors.Host.Connectors;
 
@@ -47,7 +48,7 @@ public static partial class ConnectorConfigurationFile
         using (document)
         {
             // A key given twice (the last would silently win) or a broken \u escape is named, never thrown.
-            if (Api.JsonBody.Check(document.RootElement, string.Empty) is { } broken)
+            if (JsonBody.Check(document.RootElement, string.Empty) is { } broken)
             {
                 return ([], [new ConnectorConfigError(null, broken.Field, broken.Message)]);
             }

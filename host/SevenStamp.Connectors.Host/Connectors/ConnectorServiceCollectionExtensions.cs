@@ -17,6 +17,9 @@ internal static class ConnectorServiceCollectionExtensions
         services.AddScoped<ConnectorManagement>();
         services.AddSingleton<ConnectorSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectorSupervisor>());
+
+        // The loyalty API's view of each connector's source system.
+        services.AddSingleton<SevenStamp.Loyalty.Api.IConnectorSourceSystems, ConnectorSourceSystems>();
         return services;
     }
 }

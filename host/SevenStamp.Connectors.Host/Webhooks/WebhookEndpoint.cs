@@ -1,8 +1,8 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
-using SevenStamp.Connectors.Host.Api;
 using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Http;
 
 namespace SevenStamp.Connectors.Host.Webhooks;
 

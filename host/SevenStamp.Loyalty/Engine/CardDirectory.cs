@@ -18,9 +18,14 @@ public enum LinkOutcome
 /// <summary>A card as the API shows it: stamps toward the goal, debt, and its vouchers.</summary>
 public sealed record CardView(Guid CardId, string MerchantId, Guid ProgramId, int TotalStamps, int CyclesCompleted, int Progress, int Goal, int Debt, IReadOnlyList<Voucher> Vouchers);
 
-/// <summary>Enrols customers, finds their cards and links POS identifiers to them.</summary>
+/// <summary>
+/// Enrols customers, finds their cards and links POS identifiers to them. Customers and their links are made by
+/// <see cref="CustomerResolver"/>, as the engine's are.
+/// </summary>
 public sealed class CardDirectory(LoyaltyDbContext db, TimeProvider timeProvider)
 {
+    private readonly CustomerResolver _customers = new(db);
+
     /// <summary>
     /// Gives a customer a card in the merchant's program (a wallet sign-up), optionally under a loyalty card id the
     /// POS will scan. Enrolling the same loyalty card id again returns the same card. Null when the merchant has no program.
@@ -39,15 +44,9 @@ public sealed class CardDirectory(LoyaltyDbContext db, TimeProvider timeProvider
         }
 
         var now = timeProvider.GetUtcNow();
-        var customer = new Customer { Id = Guid.NewGuid(), MerchantId = merchantId, CreatedAt = now };
+        var customer = _customers.Enroll(merchantId, loyaltyCardId, now);
         var card = new Card { Id = Guid.NewGuid(), ProgramId = program.Id, CustomerId = customer.Id, MerchantId = merchantId, CreatedAt = now, UpdatedAt = now };
-        db.Customers.Add(customer);
         db.Cards.Add(card);
-        if (loyaltyCardId is not null)
-        {
-            db.CustomerLinks.Add(new CustomerLink { MerchantId = merchantId, Kind = CustomerIdentity.Card, Value = loyaltyCardId, CustomerId = customer.Id, CreatedAt = now });
-        }
-
         await db.SaveChangesAsync(cancellationToken);
         return card.Id;
     }
@@ -82,19 +81,6 @@ public sealed class CardDirectory(LoyaltyDbContext db, TimeProvider timeProvider
             return null;
         }
 
-        var inserted = await db.Database.ExecuteSqlInterpolatedAsync(
-            $"""
-            INSERT INTO customer_links (merchant_id, kind, value, customer_id, created_at)
-            VALUES ({merchantId}, {kind}, {value}, {customerId.Value}, {timeProvider.GetUtcNow()})
-            ON CONFLICT (merchant_id, kind, value) DO NOTHING
-            """,
-            cancellationToken);
-        if (inserted == 1)
-        {
-            return LinkOutcome.Linked;
-        }
-
-        var owner = await db.CustomerLinks.Where(l => l.MerchantId == merchantId && l.Kind == kind && l.Value == value).Select(l => l.CustomerId).SingleAsync(cancellationToken);
-        return owner == customerId ? LinkOutcome.AlreadyLinked : LinkOutcome.LinkedElsewhere;
+        return await _customers.LinkAsync(merchantId, kind, value, customerId.Value, timeProvider.GetUtcNow(), cancellationToken);
     }
 }

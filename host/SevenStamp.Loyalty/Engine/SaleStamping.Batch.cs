@@ -9,7 +9,7 @@ namespace SevenStamp.Loyalty.Engine;
 /// insert), the reads of the customer links the sales name and of the refunds that arrived before their sales, and
 /// the stamps added to the cards (one multi-row upsert).
 /// </summary>
-public sealed partial class LoyaltyEngine
+internal sealed partial class SaleStamping
 {
     /// <summary>Rows per multi-row statement: at most 7 parameters a row, far below SQLite's and PostgreSQL's limits.</summary>
     private const int RowsPerStatement = 200;
@@ -19,7 +19,7 @@ public sealed partial class LoyaltyEngine
         var claimed = new HashSet<SaleKey>();
         foreach (var chunk in sales.Chunk(RowsPerStatement))
         {
-            foreach (var row in await ClaimChunkAsync(chunk, now, cancellationToken))
+            foreach (var row in await inbox.ClaimSalesAsync(chunk, now, cancellationToken))
             {
                 claimed.Add(new SaleKey(row.MerchantId, row.SourceSystem, row.ExternalId));
             }
@@ -36,22 +36,7 @@ public sealed partial class LoyaltyEngine
         // (and is read below) or waits for this batch's commit, then finds its award.
         await db.LockSalesAsync(newSales.Select(s => LoyaltyDbContext.SaleLockKey(s.MerchantId, SaleSource.Of(s), s.ExternalSaleId)).ToList(), cancellationToken);
         var merchants = newSales.Select(s => s.MerchantId).Distinct(StringComparer.Ordinal).ToList();
-        var identifiers = newSales.SelectMany(CustomerIdentity.Of)
-            .Concat(newSales.Select(CustomerIdentity.LegacyPosIdentifier).OfType<(string Kind, string Value)>())
-            .ToList();
-        if (identifiers.Count > 0)
-        {
-            var kinds = identifiers.Select(i => i.Kind).Distinct(StringComparer.Ordinal).ToList();
-            var values = identifiers.Select(i => i.Value).Distinct(StringComparer.Ordinal).ToList();
-            var links = await db.CustomerLinks.AsNoTracking()
-                .Where(l => merchants.Contains(l.MerchantId) && kinds.Contains(l.Kind) && values.Contains(l.Value))
-                .Select(l => new { l.MerchantId, l.Kind, l.Value, l.CustomerId })
-                .ToListAsync(cancellationToken);
-            foreach (var link in links)
-            {
-                reads.Links![new LinkKey(link.MerchantId, link.Kind, link.Value)] = link.CustomerId;
-            }
-        }
+        reads.Links = await customers.ReadLinksAsync(newSales, merchants, cancellationToken);
 
         var saleIds = newSales.Select(s => s.ExternalSaleId).Distinct(StringComparer.Ordinal).ToList();
         var refunds = await db.Refunds.AsNoTracking()
@@ -93,9 +78,9 @@ public sealed partial class LoyaltyEngine
         }
 
         // Each card's total before the batch, then after each of its sales in order.
-        var cards = stamps.Count == 0 ? [] : await AddStampsToCardsAsync(stamps, cancellationToken);
+        var cardRows = stamps.Count == 0 ? [] : await AddStampsToCardsAsync(stamps, cancellationToken);
         var added = stamps.GroupBy(s => (s.Program.Id, s.CustomerId)).ToDictionary(g => g.Key, g => g.Sum(s => s.Stamps));
-        var running = cards.ToDictionary(c => c.Key, c => (c.Value.Id, Total: c.Value.TotalStamps - added[c.Key], Cycles: c.Value.CyclesCompleted));
+        var running = cardRows.ToDictionary(c => c.Key, c => (c.Value.Id, Total: c.Value.TotalStamps - added[c.Key], Cycles: c.Value.CyclesCompleted));
         for (var i = 0; i < sales.Count; i++)
         {
             if (prepared[i].Stamp is not { } stamp)
@@ -117,68 +102,30 @@ public sealed partial class LoyaltyEngine
     /// card's stamps summed), locking the rows in one order (program, customer) so that two writers never wait on
     /// each other's cards in opposite orders. Returns each card as it stands with all of them.
     /// </summary>
-    private async Task<Dictionary<(Guid ProgramId, Guid CustomerId), CardRow>> AddStampsToCardsAsync(List<PendingStamp> stamps, CancellationToken cancellationToken)
+    private async Task<Dictionary<(Guid ProgramId, Guid CustomerId), CardTotals.CardRow>> AddStampsToCardsAsync(List<PendingStamp> stamps, CancellationToken cancellationToken)
     {
-        var cards = stamps
+        var additions = stamps
             .GroupBy(s => (s.Program.Id, s.CustomerId))
-            .Select(g => new CardStamps(g.Key, g.First().Program.MerchantId, g.Sum(s => s.Stamps), g.First().Now))
-            .OrderBy(c => c.Key.Id)
+            .Select(g => new CardTotals.CardAddition(g.Key, g.First().Program.MerchantId, g.Sum(s => s.Stamps), g.First().Now))
+            .OrderBy(c => c.Key.ProgramId)
             .ThenBy(c => c.Key.CustomerId)
             .ToList();
-        var result = new Dictionary<(Guid ProgramId, Guid CustomerId), CardRow>(cards.Count);
-        foreach (var chunk in cards.Chunk(RowsPerStatement))
+        var result = new Dictionary<(Guid ProgramId, Guid CustomerId), CardTotals.CardRow>(additions.Count);
+        foreach (var chunk in additions.Chunk(RowsPerStatement))
         {
-            foreach (var row in await UpsertCardsAsync(chunk, cancellationToken))
+            foreach (var row in await cards.AddToCardsAsync(chunk, cancellationToken))
             {
-                result[(row.ProgramId, row.CustomerId)] = new CardRow(row.Id, row.TotalStamps, row.CyclesCompleted);
+                result[(row.ProgramId, row.CustomerId)] = new CardTotals.CardRow(row.Id, row.TotalStamps, row.CyclesCompleted);
             }
         }
 
         return result;
     }
 
-    private async Task<List<CardsRow>> UpsertCardsAsync(CardStamps[] cards, CancellationToken cancellationToken)
-    {
-        var sql = new SqlText("INSERT INTO cards (id, program_id, customer_id, merchant_id, total_stamps, cycles_completed, created_at, updated_at) VALUES ");
-        sql.Rows(cards, card =>
-        {
-            var now = sql.Parameter(db.DbInstant(card.Now));
-            return [sql.Parameter(Guid.NewGuid()), sql.Parameter(card.Key.Id), sql.Parameter(card.Key.CustomerId), sql.Parameter(card.MerchantId), sql.Parameter(card.Stamps), "0", now, now];
-        });
-        sql.Append("""
-             ON CONFLICT (program_id, customer_id) DO UPDATE
-            SET total_stamps = CASE WHEN cards.total_stamps + excluded.total_stamps < 0 THEN 0 ELSE cards.total_stamps + excluded.total_stamps END, updated_at = excluded.updated_at
-            RETURNING id AS "Id", program_id AS "ProgramId", customer_id AS "CustomerId", total_stamps AS "TotalStamps", cycles_completed AS "CyclesCompleted"
-            """);
-        return await db.Database.SqlQueryRaw<CardsRow>(sql.Text, sql.Parameters).ToListAsync(cancellationToken);
-    }
-
-    private sealed record CardStamps((Guid Id, Guid CustomerId) Key, string MerchantId, int Stamps, DateTimeOffset Now);
-
-    internal sealed record CardsRow(Guid Id, Guid ProgramId, Guid CustomerId, int TotalStamps, int CyclesCompleted);
-
-    /// <summary>One insert of every sale's inbox key; returns the keys that were new (a repeat inserts nothing).</summary>
-    private async Task<List<ClaimRow>> ClaimChunkAsync(SaleCompleted[] sales, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var sql = new SqlText("INSERT INTO processed_events (merchant_id, source_system, connector_id, kind, external_id, processed_at, deliveries) VALUES ");
-        var kind = sql.Parameter(SaleKind);
-        var at = sql.Parameter(db.DbInstant(now));
-        sql.Rows(sales, sale => [sql.Parameter(sale.MerchantId), sql.Parameter(SaleSource.Of(sale)), sql.Parameter(sale.ConnectorId), kind, sql.Parameter(sale.ExternalSaleId), at, "1"]);
-        sql.Append("""
-             ON CONFLICT (merchant_id, source_system, kind, external_id) DO NOTHING
-            RETURNING merchant_id AS "MerchantId", source_system AS "SourceSystem", external_id AS "ExternalId"
-            """);
-        return await db.Database.SqlQueryRaw<ClaimRow>(sql.Text, sql.Parameters).ToListAsync(cancellationToken);
-    }
-
-    internal sealed record ClaimRow(string MerchantId, string SourceSystem, string ExternalId);
-
     private readonly record struct SaleKey(string MerchantId, string SourceSystem, string ExternalSaleId)
     {
         public static SaleKey Of(SaleCompleted sale) => new(sale.MerchantId, SaleSource.Of(sale), sale.ExternalSaleId);
     }
-
-    private readonly record struct LinkKey(string MerchantId, string Kind, string Value);
 
     /// <summary>What <see cref="ReadBatchAsync"/> read, kept up to date as the batch's sales are applied.</summary>
     private sealed class BatchReads(HashSet<SaleKey> claimed)
@@ -186,11 +133,8 @@ public sealed partial class LoyaltyEngine
         /// <summary>Sales whose inbox key this batch inserted; the first sale of each key takes it, a repeat finds it gone.</summary>
         public bool TakeClaim(SaleCompleted sale) => claimed.Remove(SaleKey.Of(sale));
 
-        /// <summary>
-        /// The customer links the batch's sales name, and those the batch wrote since. Null once a link could not
-        /// be written because another transaction wrote it first: from then on each sale reads its own.
-        /// </summary>
-        public Dictionary<LinkKey, Guid>? Links { get; set; } = [];
+        /// <summary>The customer links the batch's sales name, and those the batch wrote since (<see cref="BatchLinks"/>).</summary>
+        public BatchLinks Links { get; set; } = new();
 
         /// <summary>Sales with a refund recorded before the batch began: true when one of them is a full refund.</summary>
         public Dictionary<SaleKey, bool> Refunds { get; } = [];

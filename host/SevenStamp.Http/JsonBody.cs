@@ -1,15 +1,17 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
 using SevenStamp.Connectors.Sdk;
 
-namespace SevenStamp.Connectors.Host.Api;
+namespace SevenStamp.Http;
 
 /// <summary>
-/// The management API's one reading of JSON bodies. A body must be UTF-8 JSON whose every text is valid (no lone
-/// surrogate escape such as <c>\ud800</c>, no invalid UTF-8 inside a string) and whose objects name each property
-/// once: the last of two equal keys silently winning hides mistakes. Every problem is answered 400 naming the field.
+/// The one reading of JSON bodies, for the host's management API and connectors file and for Loyalty's API. A body
+/// must be UTF-8 JSON whose every text is valid (no lone surrogate escape such as <c>\ud800</c>, no invalid UTF-8
+/// inside a string) and whose objects name each property once: the last of two equal keys silently winning hides
+/// mistakes. Every problem is answered 400 naming the field.
 /// </summary>
-internal static class JsonBody
+public static class JsonBody
 {
     private const int MaxDepth = 32;
 
@@ -133,7 +135,7 @@ internal static class JsonBody
     /// Answers a request whose typed body (a minimal API parameter) could not be read with 400 naming the field,
     /// instead of the framework's empty 400 or a 500 (<c>RouteHandlerOptions.ThrowOnBadRequest</c> hands it here).
     /// </summary>
-    internal sealed class BadBodyHandler : IExceptionHandler
+    public sealed class BadBodyHandler : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {

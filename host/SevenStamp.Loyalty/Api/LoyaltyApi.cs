@@ -1,26 +1,36 @@
-using SevenStamp.Wallet;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Http;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
 
-namespace SevenStamp.Connectors.Host.Api;
+namespace SevenStamp.Loyalty.Api;
 
 /// <summary>
-/// The loyalty management API under <c>/api/merchants/{merchantId}</c> (bearer admin key): the program, the Redeem
-/// Code pool, cards and their links, staff tokens, unmatched sales. Bad input gets 400 with the field at fault.
+/// The loyalty HTTP API. The management API under <c>/api/merchants/{merchantId}</c>: the program, the Redeem Code
+/// pool, cards and their links, staff tokens, unmatched sales; bad input gets 400 with the field at fault. With it,
+/// the redemption endpoints (<see cref="RedemptionApi"/>), which staff tokens and customers' voucher links guard.
 /// </summary>
-internal static class LoyaltyApi
+public static class LoyaltyApi
 {
-    public static IEndpointRouteBuilder MapLoyaltyApi(this IEndpointRouteBuilder endpoints)
+    /// <summary>
+    /// Maps the loyalty management API and the redemption endpoints. <paramref name="guardManagement"/> is given the
+    /// management group to guard (the host adds its admin-key check there); the redemption endpoints guard themselves.
+    /// Needs <see cref="IConnectorSourceSystems"/> and <see cref="IWalletCardLinks"/> among the services.
+    /// </summary>
+    public static IEndpointRouteBuilder MapLoyaltyApi(this IEndpointRouteBuilder endpoints, Action<RouteGroupBuilder> guardManagement)
     {
-        var merchant = endpoints.MapGroup("/api/merchants/{merchantId}")
-            .AddEndpointFilter<AdminKeyFilter>()
-            .WithTags("Loyalty management");
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(guardManagement);
+        var merchant = endpoints.MapGroup("/api/merchants/{merchantId}");
+        guardManagement(merchant);
+        merchant.WithTags("Loyalty management");
 
         merchant.MapPut("/program", PutProgramAsync).WithSummary("Create or replace the merchant's stamp card program")
             .WithRequestBody<ProgramDefinition>();
@@ -36,6 +46,7 @@ internal static class LoyaltyApi
         merchant.MapPost("/staff", CreateStaffAsync).WithSummary("Create a staff member's redeem token (shown once)");
         merchant.MapDelete("/staff/{staffId}", RevokeStaffAsync).WithSummary("Revoke a staff member's tokens");
         merchant.MapGet("/unmatched", UnmatchedAsync).WithSummary("Sales that earned nothing for want of a card");
+        endpoints.MapRedemptionApi();
         return endpoints;
     }
 
@@ -97,7 +108,7 @@ internal static class LoyaltyApi
         return Results.Ok(new PoolImportResponse(codes.Count, added, minted));
     }
 
-    private static async Task<IResult> EnrollAsync(string merchantId, EnrollRequest? enroll, CardDirectory cards, VoucherLinks links, CardLinks cardLinks, CancellationToken cancellationToken)
+    private static async Task<IResult> EnrollAsync(string merchantId, EnrollRequest? enroll, CardDirectory cards, VoucherLinks links, IWalletCardLinks cardLinks, CancellationToken cancellationToken)
     {
         string? loyaltyCardId = null;
         if (enroll?.LoyaltyCardId is { } given && (!CheckoutText.TryNormalizeIdentifier(given, out loyaltyCardId, out var problem) || loyaltyCardId.Length == 0))
@@ -115,9 +126,9 @@ internal static class LoyaltyApi
         return Results.Created($"/api/merchants/{merchantId}/cards/{cardId}", CardResponse.From(view!, links, cardLinks));
     }
 
-    private static async Task<IResult> FindCardAsync(string merchantId, string? loyaltyCardId, string? connectorId, string? sourceSystem, string? posCustomerId, CardDirectory cards, VoucherLinks links, CardLinks cardLinks, ConnectorSupervisor supervisor, CancellationToken cancellationToken)
+    private static async Task<IResult> FindCardAsync(string merchantId, string? loyaltyCardId, string? connectorId, string? sourceSystem, string? posCustomerId, CardDirectory cards, VoucherLinks links, IWalletCardLinks cardLinks, IConnectorSourceSystems connectors, CancellationToken cancellationToken)
     {
-        var (identifier, invalid) = Identifier(loyaltyCardId, connectorId, sourceSystem, posCustomerId, supervisor, "query");
+        var (identifier, invalid) = Identifier(loyaltyCardId, connectorId, sourceSystem, posCustomerId, connectors, "query");
         if (identifier is null)
         {
             return invalid!;
@@ -127,14 +138,14 @@ internal static class LoyaltyApi
         return cardId is null ? Results.Problem("No card has this identifier.", statusCode: StatusCodes.Status404NotFound) : await GetCardAsync(merchantId, cardId.Value, cards, links, cardLinks, cancellationToken);
     }
 
-    private static async Task<IResult> GetCardAsync(string merchantId, Guid cardId, CardDirectory cards, VoucherLinks links, CardLinks cardLinks, CancellationToken cancellationToken) =>
+    private static async Task<IResult> GetCardAsync(string merchantId, Guid cardId, CardDirectory cards, VoucherLinks links, IWalletCardLinks cardLinks, CancellationToken cancellationToken) =>
         await cards.ViewAsync(merchantId, cardId, cancellationToken) is { } view
             ? Results.Ok(CardResponse.From(view, links, cardLinks))
             : Results.Problem("No such card for this merchant.", statusCode: StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> LinkAsync(string merchantId, Guid cardId, LinkRequest? link, CardDirectory cards, ConnectorSupervisor supervisor, CancellationToken cancellationToken)
+    private static async Task<IResult> LinkAsync(string merchantId, Guid cardId, LinkRequest? link, CardDirectory cards, IConnectorSourceSystems connectors, CancellationToken cancellationToken)
     {
-        var (identifier, invalid) = Identifier(link?.LoyaltyCardId, link?.ConnectorId, link?.SourceSystem, link?.PosCustomerId, supervisor, "body");
+        var (identifier, invalid) = Identifier(link?.LoyaltyCardId, link?.ConnectorId, link?.SourceSystem, link?.PosCustomerId, connectors, "body");
         if (identifier is not { } given)
         {
             return invalid!;
@@ -201,7 +212,7 @@ internal static class LoyaltyApi
     /// system (<paramref name="sourceSystem"/>, or the source system of connector <paramref name="connectorId"/>). The
     /// ids pass the same rule as the ids of sales (<see cref="CheckoutText"/>), so they find what the sales linked.
     /// </summary>
-    private static ((string Kind, string Value)? Identifier, IResult? Invalid) Identifier(string? loyaltyCardId, string? connectorId, string? sourceSystem, string? posCustomerId, ConnectorSupervisor supervisor, string where)
+    private static ((string Kind, string Value)? Identifier, IResult? Invalid) Identifier(string? loyaltyCardId, string? connectorId, string? sourceSystem, string? posCustomerId, IConnectorSourceSystems connectors, string where)
     {
         var usage = $"give loyaltyCardId, or posCustomerId with sourceSystem (or connectorId) in the {where}";
         if (loyaltyCardId is not null && posCustomerId is null)
@@ -224,14 +235,14 @@ internal static class LoyaltyApi
         string? source;
         if (sourceSystem is not null)
         {
-            if (!ConnectorSourceSystem.TryParse(sourceSystem, out source))
+            if (!SaleSource.TryParse(sourceSystem, out source))
             {
-                return (null, Invalid("sourceSystem", ConnectorSourceSystem.Expected));
+                return (null, Invalid("sourceSystem", SaleSource.Expected));
             }
         }
         else if (ConnectorManifest.IsValidId(connectorId))
         {
-            source = supervisor.TryGet(connectorId!, out var runtime) ? runtime.Config.SourceSystem ?? connectorId : connectorId;
+            source = connectors.SourceSystemOf(connectorId!) ?? connectorId;
         }
         else
         {

@@ -1,9 +1,8 @@
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
-using SevenStamp.Wallet;
 
-namespace SevenStamp.Connectors.Host.Api;
+namespace SevenStamp.Loyalty.Api;
 
 /// <summary>A voucher as the API shows it; <see cref="Link"/> is the customer's own voucher link (a path on this host).</summary>
 public sealed record VoucherResponse(
@@ -29,7 +28,7 @@ public sealed record VoucherResponse(
 /// <summary>A card; <c>WalletLink</c> is the customer's own page of it, from which the wallet passes are added.</summary>
 public sealed record CardResponse(Guid CardId, string MerchantId, int Progress, int Goal, int Debt, int TotalStamps, int CyclesCompleted, IReadOnlyList<VoucherResponse> Vouchers, string WalletLink)
 {
-    public static CardResponse From(CardView card, VoucherLinks links, CardLinks cardLinks) => new(
+    public static CardResponse From(CardView card, VoucherLinks links, IWalletCardLinks cardLinks) => new(
         card.CardId, card.MerchantId, card.Progress, card.Goal, card.Debt, card.TotalStamps, card.CyclesCompleted, [.. card.Vouchers.Select(v => VoucherResponse.From(v, links))], cardLinks.PathFor(card.CardId));
 }
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
 
-namespace SevenStamp.Loyalty.Engine;
+namespace SevenStamp.Loyalty.Messaging;
 
 /// <summary>Writes events as outbox rows in the caller's transaction; <see cref="OutboxRelay"/> publishes them.</summary>
 public static class Outbox

@@ -1,10 +1,14 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Contracts;
+using SevenStamp.Http;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
 
-namespace SevenStamp.Connectors.Host.Api;
+namespace SevenStamp.Loyalty.Api;
 
 /// <summary>
 /// Redeeming at the counter and by the customer. Staff send the voucher's code (or its QR content) with their
@@ -23,7 +27,7 @@ internal static class RedemptionApi
 
     private static async Task<IResult> StaffRedeemAsync(HttpRequest request, RedeemRequest? redeem, StaffTokens tokens, LoyaltyEngine engine, VoucherLinks links, CancellationToken cancellationToken)
     {
-        var token = AdminKeyFilter.Bearer(request);
+        var token = BearerToken.Of(request);
         var staff = token is null ? null : await tokens.FindAsync(token, cancellationToken);
         if (staff is null)
         {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SevenStamp.Loyalty.Data;
 
-namespace SevenStamp.Loyalty.Engine;
+namespace SevenStamp.Loyalty.Messaging;
 
 /// <summary>
 /// Publishes outbox rows, a claimed batch at a time, and marks them sent. Rows are claimed for a while before publishing,

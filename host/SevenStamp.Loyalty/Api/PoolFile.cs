@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Http;
 
-namespace SevenStamp.Connectors.Host.Api;
+namespace SevenStamp.Loyalty.Api;
 
 /// <summary>
 /// Reads a Redeem Code pool export: CSV (one code per line, or a header row with a <c>code</c> column) or JSON

@@ -1,0 +1,279 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using SevenStamp.Contracts;
+using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Messaging;
+
+namespace SevenStamp.Loyalty.Engine;
+
+/// <summary>
+/// The vouchers' life apart from their redemption: minting one per completed cycle (with a generated code or one
+/// claimed from the merchant's pool), the pool's import, expiry, voiding, and reinstatement when the sale that
+/// redeemed a voucher is refunded. Every change of a voucher's state is one conditional update, written with its
+/// history row and its event (in the outbox) in the caller's transaction.
+/// </summary>
+internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work, CardTotals cards, TimeProvider timeProvider, ILogger logger)
+{
+    /// <summary>Voids an issued voucher (one conditional update); returns the voucher as it now stands, or null when unknown.</summary>
+    public async Task<(bool Voided, Voucher? Voucher)> VoidAsync(string merchantId, Guid voucherId, string? reason, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await using var transaction = await work.BeginAsync(cancellationToken);
+        var changed = await db.Vouchers.Where(v => v.Id == voucherId && v.MerchantId == merchantId && v.State == VoucherState.Issued)
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.State, VoucherState.Voided).SetProperty(v => v.ClosedAt, now), cancellationToken);
+        var voucher = await db.Vouchers.AsNoTracking().SingleOrDefaultAsync(v => v.Id == voucherId && v.MerchantId == merchantId, cancellationToken);
+        if (changed == 1 && voucher is not null)
+        {
+            db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucherId, State = VoucherState.Voided, At = now, Note = reason });
+            Outbox.Enqueue(db, new VoucherVoided { MerchantId = merchantId, CardId = voucher.CardId, VoucherId = voucherId, Reason = reason, VoidedAt = now }, now);
+        }
+
+        await work.CommitAsync(transaction, cancellationToken);
+        return (changed == 1, voucher);
+    }
+
+    /// <summary>Moves every issued voucher whose expiry has passed to <see cref="VoucherState.Expired"/>; returns how many.</summary>
+    public async Task<int> ExpireDueVouchersAsync(CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var due = await db.Vouchers.AsNoTracking()
+            .Where(v => v.State == VoucherState.Issued && v.ExpiresAt != null && v.ExpiresAt <= now)
+            .OrderBy(v => v.ExpiresAt)
+            .Take(500)
+            .Select(v => new { v.Id, v.MerchantId, v.CardId })
+            .ToListAsync(cancellationToken);
+        var expired = 0;
+        foreach (var voucher in due)
+        {
+            await using var transaction = await work.BeginAsync(cancellationToken);
+            if (await ExpireAsync(voucher.Id, voucher.MerchantId, voucher.CardId, now, cancellationToken))
+            {
+                expired++;
+            }
+
+            await work.CommitAsync(transaction, cancellationToken);
+        }
+
+        return expired;
+    }
+
+    /// <summary>
+    /// Moves an issued voucher to <see cref="VoucherState.Expired"/> in the caller's transaction (one conditional
+    /// update); false when it was no longer issued.
+    /// </summary>
+    public async Task<bool> ExpireAsync(Guid voucherId, string merchantId, Guid cardId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var changed = await db.Vouchers.Where(v => v.Id == voucherId && v.State == VoucherState.Issued)
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.State, VoucherState.Expired).SetProperty(v => v.ClosedAt, now), cancellationToken);
+        if (changed == 0)
+        {
+            return false;
+        }
+
+        db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucherId, State = VoucherState.Expired, At = now, Note = "expiry date passed" });
+        Outbox.Enqueue(db, new VoucherExpired { MerchantId = merchantId, CardId = cardId, VoucherId = voucherId, ExpiredAt = now }, now);
+        return true;
+    }
+
+    /// <summary>Mints the vouchers owed to cards of <paramref name="programId"/> (a pool ran dry earlier); returns how many.</summary>
+    public async Task<int> MintOwedVouchersAsync(Guid programId, CancellationToken cancellationToken)
+    {
+        var program = await db.Programs.AsNoTracking().SingleAsync(p => p.Id == programId, cancellationToken);
+        var owed = await db.Cards.AsNoTracking()
+            .Where(c => c.ProgramId == programId && c.CyclesCompleted > db.Vouchers.Count(v => v.CardId == c.Id))
+            .Select(c => c.Id)
+            .ToListAsync(cancellationToken);
+        var minted = 0;
+        foreach (var cardId in owed)
+        {
+            var now = timeProvider.GetUtcNow();
+            await using var transaction = await work.BeginAsync(cancellationToken);
+            // Lock the card row (PostgreSQL) so a concurrent award does not mint the same cycle.
+            var counters = await cards.AddAsync(cardId, 0, now, cancellationToken);
+            minted += await MintMissingVouchersAsync(program, cardId, counters.CyclesCompleted, now, cancellationToken);
+            await work.CommitAsync(transaction, cancellationToken);
+        }
+
+        return minted;
+    }
+
+    /// <summary>
+    /// Adds Redeem Codes the merchant created in the POS to the program's pool (codes already known are skipped),
+    /// then mints the vouchers that were waiting for codes. Returns (codes added, vouchers minted).
+    /// </summary>
+    public async Task<(int Added, int Minted)> ImportPoolCodesAsync(Guid programId, IEnumerable<string> codes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        var program = await db.Programs.AsNoTracking().SingleAsync(p => p.Id == programId, cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        var added = 0;
+        await using (var transaction = await work.BeginAsync(cancellationToken))
+        {
+            foreach (var code in codes.Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                added += await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"""
+                    INSERT INTO pool_codes (program_id, merchant_id, code, normalized_code, imported_at)
+                    VALUES ({programId}, {program.MerchantId}, {code}, {RedeemCodes.Normalize(code)}, {now})
+                    ON CONFLICT (merchant_id, normalized_code) DO NOTHING
+                    """,
+                    cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return (added, await MintOwedVouchersAsync(programId, cancellationToken));
+    }
+
+    /// <summary>
+    /// Mints the vouchers of cycles 1..<paramref name="cycles"/> the card does not have yet, in the caller's transaction
+    /// while the card row is locked; stops when a pool runs dry. Returns how many it minted.
+    /// </summary>
+    public async Task<int> MintMissingVouchersAsync(LoyaltyProgram program, Guid cardId, int cycles, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var minted = (await db.Vouchers.Where(v => v.CardId == cardId).Select(v => v.Cycle).ToListAsync(cancellationToken)).ToHashSet();
+        if (work.MintedCycles.TryGetValue(cardId, out var unsaved))
+        {
+            minted.UnionWith(unsaved);
+        }
+
+        var issued = 0;
+        for (var cycle = 1; cycle <= cycles; cycle++)
+        {
+            if (minted.Contains(cycle))
+            {
+                continue;
+            }
+
+            if (!await MintVoucherAsync(program, cardId, cycle, now, cancellationToken))
+            {
+                break;
+            }
+
+            issued++;
+        }
+
+        return issued;
+    }
+
+    /// <summary>
+    /// Puts back to <see cref="VoucherState.Issued"/> the vouchers whose Redeem Code the refunded sale redeemed, each with
+    /// one conditional update, in the caller's transaction.
+    /// </summary>
+    public async Task ReinstateVouchersAsync(SaleRefunded refund, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Vouchers redeemed before the source system was recorded name only their connector.
+        var source = SaleSource.Of(refund);
+        var vouchers = await db.Vouchers.AsNoTracking()
+            .Where(v => v.MerchantId == refund.MerchantId && v.State == VoucherState.Redeemed && v.RedeemedBy == RedemptionMethod.RedeemCode
+                && (v.RedeemedBySourceSystem ?? v.RedeemedByConnectorId) == source && v.RedeemedBySaleId == refund.ExternalSaleId)
+            .ToListAsync(cancellationToken);
+        foreach (var voucher in vouchers)
+        {
+            var changed = await db.Vouchers
+                .Where(v => v.Id == voucher.Id && v.State == VoucherState.Redeemed && v.RedeemedBySaleId == refund.ExternalSaleId)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(v => v.State, VoucherState.Issued)
+                    .SetProperty(v => v.ClosedAt, (DateTimeOffset?)null)
+                    .SetProperty(v => v.RedeemedBy, (RedemptionMethod?)null)
+                    .SetProperty(v => v.RedeemedByConnectorId, (string?)null)
+                    .SetProperty(v => v.RedeemedBySourceSystem, (string?)null)
+                    .SetProperty(v => v.RedeemedBySaleId, (string?)null), cancellationToken);
+            if (changed == 1)
+            {
+                db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucher.Id, State = VoucherState.Issued, At = now, ConnectorId = refund.ConnectorId, SaleId = refund.ExternalSaleId, Note = $"refund {refund.ExternalRefundId} of the redeeming sale" });
+                Outbox.Enqueue(db, new VoucherReinstated { MerchantId = voucher.MerchantId, CardId = voucher.CardId, VoucherId = voucher.Id, ExternalSaleId = refund.ExternalSaleId, ReinstatedAt = now }, now);
+            }
+        }
+    }
+
+    private async Task<bool> MintVoucherAsync(LoyaltyProgram program, Guid cardId, int cycle, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var voucherId = Guid.NewGuid();
+        string code;
+        if (program.CodeSource == RedeemCodeSource.Pool)
+        {
+            var claimed = await ClaimPoolCodeAsync(program.Id, voucherId, cancellationToken);
+            if (claimed is null)
+            {
+                Outbox.Enqueue(db, new RedeemCodePoolEmpty { MerchantId = program.MerchantId, ProgramId = program.Id, CardId = cardId, Cycle = cycle, At = now }, now);
+                LoyaltyEngineLog.LogPoolEmpty(logger, program.MerchantId, cycle);
+                return false;
+            }
+
+            code = claimed;
+        }
+        else
+        {
+            code = RedeemCodes.Generate(program.CodePrefix, program.CodeLength);
+        }
+
+        DateTimeOffset? expiresAt = program.VoucherExpiry switch
+        {
+            VoucherExpiryKind.DaysAfterIssue => now.AddDays(program.VoucherValidDays ?? 30),
+            VoucherExpiryKind.FixedDate => program.VoucherExpiresAt,
+            _ => null,
+        };
+        db.Vouchers.Add(new Voucher
+        {
+            Id = voucherId,
+            MerchantId = program.MerchantId,
+            ProgramId = program.Id,
+            CardId = cardId,
+            Cycle = cycle,
+            Code = code,
+            NormalizedCode = RedeemCodes.Normalize(code)!,
+            Reward = program.Reward,
+            State = VoucherState.Issued,
+            IssuedAt = now,
+            ExpiresAt = expiresAt,
+        });
+        db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucherId, State = VoucherState.Issued, At = now, Note = $"cycle {cycle} completed" });
+        Outbox.Enqueue(db, new VoucherIssued
+        {
+            MerchantId = program.MerchantId,
+            CardId = cardId,
+            VoucherId = voucherId,
+            Cycle = cycle,
+            RedeemCode = code,
+            Reward = program.Reward,
+            IssuedAt = now,
+            ExpiresAt = expiresAt,
+        }, now);
+        if (!work.MintedCycles.TryGetValue(cardId, out var cycles))
+        {
+            work.MintedCycles[cardId] = cycles = [];
+        }
+
+        cycles.Add(cycle);
+        return true;
+    }
+
+    /// <summary>Takes the oldest unused pool code with one conditional update; a concurrent claimer moves on to the next.</summary>
+    private async Task<string?> ClaimPoolCodeAsync(Guid programId, Guid voucherId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var candidate = await db.PoolCodes.AsNoTracking()
+                .Where(p => p.ProgramId == programId && p.VoucherId == null)
+                .OrderBy(p => p.Id)
+                .Skip(attempt)
+                .Select(p => new { p.Id, p.Code })
+                .FirstOrDefaultAsync(cancellationToken);
+            if (candidate is null)
+            {
+                return null;
+            }
+
+            var taken = await db.PoolCodes.Where(p => p.Id == candidate.Id && p.VoucherId == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.VoucherId, voucherId), cancellationToken);
+            if (taken == 1)
+            {
+                return candidate.Code;
+            }
+        }
+
+        throw new InvalidOperationException("Could not claim a pool code after 20 attempts; retrying the sale.");
+    }
+}
