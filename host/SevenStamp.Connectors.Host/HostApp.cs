@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using SevenStamp.Connectors.Host.Health;
 using SevenStamp.Connectors.Host.Api;
 using SevenStamp.Connectors.Host.Connectors;
+using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Connectors.Host.Demo;
 using SevenStamp.Connectors.Host.Messaging;
 using SevenStamp.Connectors.Host.Plugins;
@@ -10,6 +11,7 @@ using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Api;
 using SevenStamp.Loyalty.Engine;
 using SevenStamp.Wallet;
+using SevenStamp.Wallet.Data;
 
 namespace SevenStamp.Connectors.Host;
 
@@ -81,6 +83,7 @@ public static class HostApp
         // Hosted services start in registration order and stop in reverse: schema and programs first, then the
         // bus, then the outbox relay and the connectors; on shutdown those stop before the bus does.
         services.AddLoyaltyStore(store);
+        services.AddConnectorStore(store).AddWalletStore(store);
         services.AddLoyaltyPrograms(builder.Configuration.GetSection("SevenStamp:Programs").Get<List<ProgramDefinition>>() ?? []);
         services.AddSevenStampBus(options.Bus, options.Demo.Enabled, builder.Configuration);
         services.AddLoyaltyWorkers();

@@ -1,12 +1,11 @@
 using MassTransit;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SevenStamp.Loyalty.Consumers;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
 using SevenStamp.Loyalty.Messaging;
+using SevenStamp.Loyalty.Queries;
 
 namespace SevenStamp.Loyalty;
 
@@ -16,32 +15,8 @@ public static class LoyaltyServiceCollectionExtensions
     public static IServiceCollection AddLoyaltyStore(this IServiceCollection services, LoyaltyStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            throw new InvalidOperationException("SevenStamp:Database:ConnectionString is empty; set it to e.g. 'Data Source=sevenstamp.db' (SQLite) or 'Host=…;Database=…;Username=…;Password=…' (PostgreSQL).");
-        }
-
-        switch (options.Provider)
-        {
-            case LoyaltyStoreProvider.Sqlite:
-                var sqlite = new SqliteConnectionStringBuilder(options.ConnectionString)
-                {
-                    // Wait for the write lock rather than failing with SQLITE_BUSY.
-                    DefaultTimeout = 30,
-                    Pooling = true,
-                }.ToString();
-                services.AddDbContextPool<LoyaltyDbContext, SqliteLoyaltyDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(SqliteConnectionSetup.Instance));
-                services.TryAddSingleton(new SaleBatchingOptions { Writers = 1 });
-                break;
-            case LoyaltyStoreProvider.PostgreSql:
-                services.AddDbContextPool<LoyaltyDbContext, PostgresLoyaltyDbContext>(o => o.UseNpgsql(options.ConnectionString));
-                services.TryAddSingleton(new SaleBatchingOptions { Writers = 4 });
-                break;
-            default:
-                throw new InvalidOperationException($"SevenStamp:Database:Provider '{options.Provider}' is not supported; use Sqlite or PostgreSql.");
-        }
-
-        services.TryAddSingleton(new WriteTurns(options.Provider));
+        StoreContexts.AddContext<LoyaltyDbContext, SqliteLoyaltyDbContext, PostgresLoyaltyDbContext>(services, options, StoreContexts.LoyaltyHistoryTable);
+        services.TryAddSingleton(new SaleBatchingOptions { Writers = options.Provider == LoyaltyStoreProvider.Sqlite ? 1 : 4 });
         services.AddHostedService<LoyaltyStoreMigrator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OutboxSignal>();
@@ -50,6 +25,8 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddScoped<ProgramStore>();
         services.TryAddScoped<StaffTokens>();
         services.TryAddScoped<CardDirectory>();
+        services.TryAddScoped<ICardSnapshots, CardSnapshots>();
+        services.TryAddScoped<ICardOverview, CardOverviewQuery>();
         return services;
     }
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SevenStamp.Loyalty.Api;
-using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Queries;
 using SevenStamp.Wallet.Google;
 using SevenStamp.Wallet.Apple;
 
@@ -73,14 +73,14 @@ public static class WalletServiceCollectionExtensions
         return endpoints;
     }
 
-    private static async Task<IResult> GetCardAsync(Guid cardId, string token, CardLinks links, LoyaltyDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> GetCardAsync(Guid cardId, string token, CardLinks links, ICardSnapshots cards, CancellationToken cancellationToken)
     {
         if (!links.Verify(cardId, token))
         {
             return Results.NotFound();
         }
 
-        var card = await CardSnapshot.LoadAsync(db, cardId, cancellationToken);
+        var card = await cards.FindAsync(cardId, cancellationToken);
         if (card is null)
         {
             return Results.NotFound();

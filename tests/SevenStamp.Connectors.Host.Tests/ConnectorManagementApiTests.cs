@@ -7,8 +7,8 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SevenStamp.Connectors.Host.Connectors;
+using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Loyalty;
-using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing;
 
 namespace SevenStamp.Connectors.Host.Tests;
@@ -54,7 +54,7 @@ public sealed class ConnectorManagementApiTests
         using var ok = JsonDocument.Parse(await valid.Content.ReadAsStringAsync());
         Assert.Equal(0, ok.RootElement.GetProperty("errorCount").GetInt32());
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        Assert.Equal(0, await host.QueryAsync(db => db.ConnectorInstances.CountAsync()));
+        Assert.Equal(0, await host.QueryConnectorStoreAsync(db => db.ConnectorInstances.CountAsync()));
 
         using var schema = JsonDocument.Parse(plugins);
         var webhook = schema.RootElement.EnumerateArray().Single(p => p.GetProperty("id").GetString() == "generic-webhook");
@@ -89,7 +89,7 @@ public sealed class ConnectorManagementApiTests
         Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
         Assert.Equal(["body"], await ErrorFieldsAsync(notJson));
         Assert.Equal(HttpStatusCode.BadRequest, badPathId.StatusCode);
-        Assert.Equal(0, await host.QueryAsync(db => db.ConnectorInstances.CountAsync()));
+        Assert.Equal(0, await host.QueryConnectorStoreAsync(db => db.ConnectorInstances.CountAsync()));
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/api/connectors/till-x")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await host.PostWebhookAsync("till-x", RunningHost.SaleJson("e", "S", "c"), "short")).StatusCode);
     }
@@ -145,7 +145,7 @@ public sealed class ConnectorManagementApiTests
         Assert.Equal(["settings.signingSecret"], await ErrorFieldsAsync(response));
         Assert.DoesNotContain("shortsecret", body, StringComparison.Ordinal);
         Assert.Contains("\"errorCount\":1", body, StringComparison.Ordinal);
-        Assert.Equal(0, await host.QueryAsync(db => db.ConnectorInstances.CountAsync()));
+        Assert.Equal(0, await host.QueryConnectorStoreAsync(db => db.ConnectorInstances.CountAsync()));
     }
 
     [Theory]
@@ -234,7 +234,7 @@ public sealed class ConnectorManagementApiTests
         var concurrent = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
             Keep(() => host.Client.PutAsJsonAsync("/api/connectors/till-1", new { plugin = "generic-webhook", merchantId = "cafe-1", settings = new { signatureHeader = $"X-Sig-{i}" } }))));
         Assert.All(concurrent, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        var row = await host.QueryAsync(db => db.ConnectorInstances.AsNoTracking().SingleAsync(i => i.Id == "till-1"));
+        var row = await host.QueryConnectorStoreAsync(db => db.ConnectorInstances.AsNoTracking().SingleAsync(i => i.Id == "till-1"));
         Assert.Equal(13, row.Version);
         Assert.StartsWith("X-Sig-", StoredConnectorSettings.Parse(row.Settings)["signatureHeader"], StringComparison.Ordinal);
 
@@ -340,7 +340,7 @@ public sealed class ConnectorManagementApiTests
         Assert.Equal("running", await StateOfAsync(await host.Client.PostAsync("/api/connectors/shop/restart", null)));
 
         // A stored instance with the file's id (e.g. written by a replica with another file): the file wins, reported.
-        await host.QueryAsync(async db =>
+        await host.QueryConnectorStoreAsync(async db =>
         {
             db.ConnectorInstances.Add(new ConnectorInstance { Id = "shop", PluginId = "generic-webhook", MerchantId = "cafe-9", Settings = "{}", Version = 1, Revision = Guid.NewGuid() });
             return await db.SaveChangesAsync();
@@ -536,7 +536,7 @@ public sealed class ConnectorManagementApiTests
         Assert.Equal(HttpStatusCode.Created, reference.StatusCode);
         Assert.DoesNotContain(secret, await reference.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await host.PostWebhookAsync("till-e", RunningHost.SaleJson("evt-e1", "S-E1", "cust-e"), secret)).StatusCode);
-        var stored = await host.QueryAsync(db => db.ConnectorInstances.AsNoTracking().SingleAsync(i => i.Id == "till-e"));
+        var stored = await host.QueryConnectorStoreAsync(db => db.ConnectorInstances.AsNoTracking().SingleAsync(i => i.Id == "till-e"));
         Assert.DoesNotContain(secret, stored.Settings, StringComparison.Ordinal);
     }
 

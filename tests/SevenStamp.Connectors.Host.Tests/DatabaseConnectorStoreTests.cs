@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SevenStamp.Connectors.Host.Connectors;
+using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing;
@@ -16,13 +17,14 @@ public sealed class DatabaseConnectorStoreTests
     public async Task Concurrent_checks_each_get_their_own_answer_and_marks_are_durable_per_connector(LoyaltyStoreProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        var services = new ServiceCollection().AddLogging().AddLoyaltyStore(database.Options).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddLoyaltyStore(database.Options).AddConnectorStore(database.Options).BuildServiceProvider();
         await using (services)
         {
             var scopes = services.GetRequiredService<IServiceScopeFactory>();
             await using (var scope = scopes.CreateAsyncScope())
             {
                 await scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>().Database.MigrateAsync();
+                await scope.ServiceProvider.GetRequiredService<ConnectorDbContext>().Database.MigrateAsync();
             }
 
             var store = new DatabaseConnectorStore(scopes, "shop", TimeProvider.System);

@@ -68,7 +68,7 @@ public sealed class IsolationTests(IsolatedHostFixture fixture) : IClassFixture<
         Assert.Contains("\"outcome\":\"duplicate\"", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.True(await RunningHost.EventuallyAsync(async () => await Host.StampsOfAsync("iso-shop", "cust-iso-1") == 1, Patience), "The isolated connector's sale was not stamped.");
         Assert.Equal(1, await Host.DeliveriesOfAsync("iso-shop", "S-ISO-1"));
-        Assert.True(await Host.QueryAsync(db => db.SeenEvents.AnyAsync(e => e.ConnectorId == "iso-shop" && e.EventId == "evt-iso-1")), "The duplicate check did not reach the host's store.");
+        Assert.True(await Host.QueryConnectorStoreAsync(db => db.SeenEvents.AnyAsync(e => e.ConnectorId == "iso-shop" && e.EventId == "evt-iso-1")), "The duplicate check did not reach the host's store.");
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SevenStamp.Connectors.Host;
+using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
@@ -95,6 +96,13 @@ public sealed class RunningHost : IAsyncDisposable
     {
         await using var scope = _app.Services.CreateAsyncScope();
         return await query(scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>());
+    }
+
+    /// <summary>Runs <paramref name="query"/> on the connector runtime's store (instances, file controls, offsets, seen events).</summary>
+    public async Task<T> QueryConnectorStoreAsync<T>(Func<ConnectorDbContext, Task<T>> query)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<ConnectorDbContext>());
     }
 
     /// <summary>The stamps on the card of the customer a POS knows as <paramref name="posCustomerId"/> through <paramref name="connectorId"/>; null without a card.</summary>

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using SevenStamp.Connectors.Host.Connectors;
+using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Connectors.Host.Plugins;
 using SevenStamp.Connectors.Sdk;
-using SevenStamp.Loyalty.Data;
 
 namespace SevenStamp.Connectors.Host.Api;
 

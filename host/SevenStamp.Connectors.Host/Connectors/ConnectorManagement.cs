@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Connectors.Host.Plugins;
 using SevenStamp.Connectors.Sdk;
-using SevenStamp.Loyalty.Data;
 
 namespace SevenStamp.Connectors.Host.Connectors;
 
@@ -49,7 +49,7 @@ internal enum ConnectorControl
 /// the caller sent <c>If-Match</c>.
 /// </summary>
 internal sealed partial class ConnectorManagement(
-    LoyaltyDbContext db,
+    ConnectorDbContext db,
     PluginCatalog catalog,
     ConnectorSecrets secrets,
     ConnectorSupervisor supervisor,
@@ -393,7 +393,7 @@ internal sealed partial class ConnectorManagement(
         }
 
         var merchant = draft.MerchantId?.Trim();
-        if (string.IsNullOrEmpty(merchant) || merchant.Length > LoyaltyDbContext.IdLength || merchant.Any(char.IsControl))
+        if (string.IsNullOrEmpty(merchant) || merchant.Length > ConnectorDbContext.IdLength || merchant.Any(char.IsControl))
         {
             errors.Add(new SettingError("merchantId", "is required: the merchant whose stamp cards this connector's sales count towards (1–64 printable characters)"));
         }

@@ -3,10 +3,10 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Connectors.Host.Messaging;
 using SevenStamp.Connectors.Host.Plugins;
 using SevenStamp.Connectors.Sdk;
-using SevenStamp.Loyalty.Data;
 
 namespace SevenStamp.Connectors.Host.Connectors;
 
@@ -299,7 +299,7 @@ public sealed partial class ConnectorSupervisor(
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+            var db = scope.ServiceProvider.GetRequiredService<ConnectorDbContext>();
             var instances = await db.ConnectorInstances.AsNoTracking().ToListAsync(cancellationToken);
             var controls = await db.ConnectorFileControls.AsNoTracking().ToListAsync(cancellationToken);
             if (_storeUnreachable)

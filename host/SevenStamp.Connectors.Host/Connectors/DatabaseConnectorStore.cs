@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Connectors.Sdk;
-using SevenStamp.Loyalty.Data;
 
 namespace SevenStamp.Connectors.Host.Connectors;
 
@@ -18,7 +18,7 @@ internal sealed class DatabaseConnectorStore(IServiceScopeFactory scopes, string
     public async Task<string?> GetOffsetAsync(string key, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<ConnectorDbContext>();
         return await db.ConnectorOffsets.Where(o => o.ConnectorId == connectorId && o.Key == key).Select(o => o.Value).SingleOrDefaultAsync(cancellationToken);
     }
 
@@ -27,7 +27,7 @@ internal sealed class DatabaseConnectorStore(IServiceScopeFactory scopes, string
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(value);
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<ConnectorDbContext>();
         var now = timeProvider.GetUtcNow();
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"""
@@ -57,7 +57,7 @@ internal sealed class DatabaseConnectorStore(IServiceScopeFactory scopes, string
         if (now.UtcTicks - last > PruneEvery.Ticks && Interlocked.CompareExchange(ref _lastPruneTicks, now.UtcTicks, last) == last)
         {
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+            var db = scope.ServiceProvider.GetRequiredService<ConnectorDbContext>();
             var before = now - IConnectorStore.SeenEventRetention - TimeSpan.FromDays(1);
             await db.SeenEvents.Where(e => e.ConnectorId == connectorId && e.SeenAt < before).ExecuteDeleteAsync(cancellationToken);
         }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Loyalty.Data;
 
 namespace SevenStamp.Connectors.Host.Connectors;
@@ -48,7 +49,7 @@ internal sealed class SeenEventGroupCommit
         {
             var ids = group.Select(g => g.EventId).Distinct(StringComparer.Ordinal).ToList();
             await using var scope = _scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+            var db = scope.ServiceProvider.GetRequiredService<ConnectorDbContext>();
             // Plain SQL, one parameter per id: a group is at most MaxGroup ids.
             var sql = new SqlText("SELECT event_id AS \"Value\" FROM connector_seen_events WHERE connector_id = ");
             sql.Append(sql.Parameter(_connectorId)).Append(" AND event_id IN ").Rows([ids], list => list.Select(sql.Parameter));
@@ -72,7 +73,7 @@ internal sealed class SeenEventGroupCommit
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
+            var db = scope.ServiceProvider.GetRequiredService<ConnectorDbContext>();
             using (await scope.ServiceProvider.GetRequiredService<WriteTurns>().TakeAsync(CancellationToken.None))
             {
                 // One statement for the group: a group is at most MaxGroup rows of two parameters each.

@@ -1,7 +1,6 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SevenStamp.Connectors.Host.Connectors;
-using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Queries;
 
 namespace SevenStamp.Connectors.Host.Demo;
 
@@ -67,30 +66,12 @@ internal sealed class DemoConsole(
     private async Task PrintCardsAsync(string label, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
-#pragma warning disable VSTHRD103 // Inside the query: translated to SQL subqueries, nothing blocks.
-        var cards = await (
-            from card in db.Cards.AsNoTracking()
-            join program in db.Programs.AsNoTracking() on card.ProgramId equals program.Id
-            orderby card.CreatedAt
-            select new
-            {
-                card.Id,
-                card.TotalStamps,
-                card.CyclesCompleted,
-                program.StampGoal,
-                Customer = db.CustomerLinks.Where(l => l.CustomerId == card.CustomerId).OrderBy(l => l.Id).Select(l => l.Value).FirstOrDefault(),
-                Vouchers = db.Vouchers.Count(v => v.CardId == card.Id),
-                Redeemed = db.Vouchers.Count(v => v.CardId == card.Id && v.State == VoucherState.Redeemed),
-            }).Take(20).ToListAsync(cancellationToken);
-#pragma warning restore VSTHRD103
-        var unmatched = await db.UnmatchedSales.CountAsync(cancellationToken);
-        Console.WriteLine($"cards ({label}): {cards.Count} card(s), {unmatched} sale(s) without a card");
-        foreach (var card in cards)
+        var overview = await scope.ServiceProvider.GetRequiredService<ICardOverview>().ReadAsync(20, cancellationToken);
+        Console.WriteLine($"cards ({label}): {overview.Cards.Count} card(s), {overview.UnmatchedSales} sale(s) without a card");
+        foreach (var card in overview.Cards)
         {
-            var progress = Card.Progress(card.TotalStamps, card.CyclesCompleted, card.StampGoal);
-            var bar = new string('*', progress) + new string('.', Math.Max(0, card.StampGoal - progress));
-            Console.WriteLine($"  card {card.Id.ToString()[..8]}  {card.Customer,-24} [{bar}] {progress}/{card.StampGoal}  vouchers: {card.Vouchers} ({card.Redeemed} redeemed)");
+            var bar = new string('*', card.Progress) + new string('.', Math.Max(0, card.Goal - card.Progress));
+            Console.WriteLine($"  card {card.CardId.ToString()[..8]}  {card.Customer,-24} [{bar}] {card.Progress}/{card.Goal}  vouchers: {card.Vouchers} ({card.Redeemed} redeemed)");
         }
     }
 }

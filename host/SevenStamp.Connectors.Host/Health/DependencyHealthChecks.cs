@@ -18,7 +18,7 @@ internal sealed class DatabaseHealthCheck(IServiceScopeFactory scopes, TimeProvi
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             await using var scope = scopes.CreateAsyncScope();
-            reachable = await scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>().Database.CanConnectAsync(timeout.Token);
+            reachable = await scope.ServiceProvider.GetRequiredService<IDatabaseProbe>().CanConnectAsync(timeout.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -4,9 +4,13 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace SevenStamp.Loyalty.Data;
 
 /// <summary>
-/// The loyalty store. One model for SQLite and PostgreSQL; each provider has a subclass of its own only so
-/// that each keeps its own migrations (<see cref="SqliteLoyaltyDbContext"/>, <see cref="PostgresLoyaltyDbContext"/>).
-/// Code depends on this class. Tables and columns are snake_case; enums are stored as their names.
+/// The loyalty store: programs, customers, cards, the stamp ledger, vouchers, Redeem Codes, the inbox and the outbox.
+/// One model for SQLite and PostgreSQL; each provider has a subclass of its own only so that each keeps its own
+/// migrations (<see cref="SqliteLoyaltyDbContext"/>, <see cref="PostgresLoyaltyDbContext"/>). Loyalty code depends on
+/// this class; other areas read through the interfaces in <c>SevenStamp.Loyalty.Queries</c>. Tables and columns are
+/// snake_case (<see cref="StoreConventions"/>); enums are stored as their names. The connector runtime's and the
+/// wallet's tables, which loyalty's first migrations created, belong to their own contexts since the migration
+/// <c>HandOverConnectorAndWalletTables</c>.
 /// </summary>
 public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(options)
 {
@@ -40,14 +44,6 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<StaffMember> StaffMembers => Set<StaffMember>();
 
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
-
-    public DbSet<ConnectorOffset> ConnectorOffsets => Set<ConnectorOffset>();
-
-    public DbSet<SeenEvent> SeenEvents => Set<SeenEvent>();
-
-    public DbSet<ConnectorInstance> ConnectorInstances => Set<ConnectorInstance>();
-
-    public DbSet<ConnectorFileControl> ConnectorFileControls => Set<ConnectorFileControl>();
 
     /// <summary>
     /// An instant as this provider stores it, for raw SQL that EF does not convert (<c>SqlQuery</c>): SQLite keeps
@@ -245,46 +241,8 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             message.HasIndex(m => new { m.SentAt, m.Id });
         });
 
-        modelBuilder.Entity<ConnectorOffset>(offset =>
-        {
-            offset.ToTable("connector_offsets");
-            offset.HasKey(o => o.Id);
-            offset.Property(o => o.ConnectorId).HasMaxLength(IdLength);
-            offset.Property(o => o.Key).HasMaxLength(IdLength);
-            offset.Property(o => o.Value).HasMaxLength(TextLength);
-            offset.HasIndex(o => new { o.ConnectorId, o.Key }).IsUnique();
-        });
-
-        modelBuilder.Entity<SeenEvent>(seen =>
-        {
-            seen.ToTable("connector_seen_events");
-            seen.HasKey(e => e.Id);
-            seen.Property(e => e.ConnectorId).HasMaxLength(IdLength);
-            seen.Property(e => e.EventId).HasMaxLength(ExternalIdLength);
-            seen.HasIndex(e => new { e.ConnectorId, e.EventId }).IsUnique();
-            seen.HasIndex(e => e.SeenAt);
-        });
-
-        ConnectorInstanceModel.Configure(modelBuilder);
-        AppleWalletModel.Configure(modelBuilder);
-
-        // snake_case names throughout, so the schema reads the same from psql, sqlite3 and the code.
-        foreach (var entity in modelBuilder.Model.GetEntityTypes())
-        {
-            foreach (var property in entity.GetProperties())
-            {
-                property.SetColumnName(SnakeCase(property.Name));
-            }
-
-            foreach (var index in entity.GetIndexes())
-            {
-                index.SetDatabaseName($"ix_{entity.GetTableName()}_{string.Join("_", index.Properties.Select(p => SnakeCase(p.Name)))}");
-            }
-        }
+        StoreConventions.UseSnakeCaseNames(modelBuilder);
     }
 
     private static void Enum<T>(PropertyBuilder<T> property) => property.HasConversion<string>().HasMaxLength(32);
-
-    private static string SnakeCase(string name) =>
-        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : string.Empty) + char.ToLowerInvariant(c) : c.ToString()));
 }

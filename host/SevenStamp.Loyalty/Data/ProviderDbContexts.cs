@@ -10,13 +10,8 @@ public sealed class SqliteLoyaltyDbContext(DbContextOptions<SqliteLoyaltyDbConte
 
     public override object DbInstant(DateTimeOffset value) => Instants.ConvertToProvider(value)!;
 
-    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
-    {
-        ArgumentNullException.ThrowIfNull(configurationBuilder);
-        // SQLite has no date type: store instants as sortable integers so expiry and outbox queries can compare them.
-        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
-        configurationBuilder.DefaultTypeMapping<DateTimeOffset>().HasConversion<DateTimeOffsetToBinaryConverter>();
-    }
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        StoreConventions.StoreInstantsAsIntegers(configurationBuilder);
 }
 
 /// <summary>The loyalty store on PostgreSQL, with the migrations under <c>Data/Migrations/Postgres</c>.</summary>

@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using SevenStamp.Loyalty.Data;
+using SevenStamp.Wallet.Data;
 
 namespace SevenStamp.Wallet.Apple;
 
@@ -15,7 +15,7 @@ internal static class ApplePassTokens
 {
     public const string Scheme = "ApplePass";
 
-    public static async Task<string> MintAsync(LoyaltyDbContext db, string passTypeId, Guid serialNumber, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<string> MintAsync(WalletDbContext db, string passTypeId, Guid serialNumber, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         db.Set<ApplePassToken>().Add(new ApplePassToken { PassTypeId = passTypeId, SerialNumber = serialNumber, TokenHash = Hash(token), CreatedAt = now });
@@ -24,7 +24,7 @@ internal static class ApplePassTokens
     }
 
     /// <summary>The token of an <c>Authorization: ApplePass &lt;token&gt;</c> header when it was minted for this very pass; otherwise null.</summary>
-    public static async Task<string?> VerifyAsync(LoyaltyDbContext db, string passTypeId, Guid serialNumber, string? authorization, CancellationToken cancellationToken)
+    public static async Task<string?> VerifyAsync(WalletDbContext db, string passTypeId, Guid serialNumber, string? authorization, CancellationToken cancellationToken)
     {
         if (authorization is null || !authorization.StartsWith(Scheme + " ", StringComparison.Ordinal))
         {

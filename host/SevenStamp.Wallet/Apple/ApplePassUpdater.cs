@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using SevenStamp.Loyalty.Data;
+using SevenStamp.Wallet.Data;
 
 namespace SevenStamp.Wallet.Apple;
 
@@ -8,7 +8,7 @@ namespace SevenStamp.Wallet.Apple;
 /// Moves a pass's update tag and tells every device that registered it (one APNs push each). A card whose pass was
 /// never downloaded is left alone; a card with no registered device gets a new tag but no push.
 /// </summary>
-internal sealed class ApplePassUpdater(LoyaltyDbContext db, AppleWalletOptions options, ApnsClient apns, TimeProvider time, ILogger<ApplePassUpdater> logger)
+internal sealed class ApplePassUpdater(WalletDbContext db, AppleWalletOptions options, ApnsClient apns, TimeProvider time, ILogger<ApplePassUpdater> logger)
 {
     public async Task UpdateAsync(Guid cardId, CancellationToken cancellationToken)
     {
@@ -65,7 +65,7 @@ internal sealed class ApplePassUpdater(LoyaltyDbContext db, AppleWalletOptions o
     /// Gives the pass a tag greater than every tag so far (and than the clock in milliseconds), so a device that
     /// saw any tag asks again and gets this pass. Returns the new tag.
     /// </summary>
-    internal static async Task<long> MoveTagAsync(LoyaltyDbContext db, string passType, Guid serialNumber, DateTimeOffset now, CancellationToken cancellationToken)
+    internal static async Task<long> MoveTagAsync(WalletDbContext db, string passType, Guid serialNumber, DateTimeOffset now, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {

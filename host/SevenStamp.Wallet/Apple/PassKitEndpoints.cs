@@ -10,7 +10,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
-using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Queries;
+using SevenStamp.Wallet.Data;
 
 namespace SevenStamp.Wallet.Apple;
 
@@ -41,7 +42,7 @@ internal static partial class PassKitEndpoints
         v1.MapPost("/log", LogAsync).AddEndpointFilter(LimitLogAsync);
     }
 
-    private static async Task<IResult> DownloadAsync(Guid cardId, string token, HttpContext http, CardLinks links, LoyaltyDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> DownloadAsync(Guid cardId, string token, HttpContext http, CardLinks links, ICardSnapshots cards, WalletDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var options = http.RequestServices.GetService<AppleWalletOptions>();
         if (options is null)
@@ -49,7 +50,7 @@ internal static partial class PassKitEndpoints
             return Results.Text("Apple Wallet passes are not enabled on this host (SevenStamp:Wallet:Apple is not configured).", "text/plain", Encoding.UTF8, StatusCodes.Status404NotFound);
         }
 
-        var card = links.Verify(cardId, token) ? await CardSnapshot.LoadAsync(db, cardId, cancellationToken) : null;
+        var card = links.Verify(cardId, token) ? await cards.FindAsync(cardId, cancellationToken) : null;
         if (card is null)
         {
             return Results.Text("No such card. Check the link.", "text/plain", Encoding.UTF8, StatusCodes.Status404NotFound);
@@ -61,7 +62,7 @@ internal static partial class PassKitEndpoints
         return Results.File(pass, PkpassBuilder.ContentType, "stamp-card.pkpass");
     }
 
-    private static async Task<IResult> RegisterAsync(string deviceLibraryIdentifier, string passTypeIdentifier, string serialNumber, HttpContext http, LoyaltyDbContext db, AppleWalletOptions options, TimeProvider time, ILoggerFactory logs, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(string deviceLibraryIdentifier, string passTypeIdentifier, string serialNumber, HttpContext http, WalletDbContext db, AppleWalletOptions options, TimeProvider time, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var serial = await AuthorizeAsync(http, db, options, passTypeIdentifier, serialNumber, cancellationToken);
         if (serial is null)
@@ -124,7 +125,7 @@ internal static partial class PassKitEndpoints
         return Results.StatusCode(StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> UnregisterAsync(string deviceLibraryIdentifier, string passTypeIdentifier, string serialNumber, HttpContext http, LoyaltyDbContext db, AppleWalletOptions options, ILoggerFactory logs, CancellationToken cancellationToken)
+    private static async Task<IResult> UnregisterAsync(string deviceLibraryIdentifier, string passTypeIdentifier, string serialNumber, HttpContext http, WalletDbContext db, AppleWalletOptions options, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var serial = await AuthorizeAsync(http, db, options, passTypeIdentifier, serialNumber, cancellationToken);
         if (serial is null)
@@ -143,7 +144,7 @@ internal static partial class PassKitEndpoints
         return Results.Ok();
     }
 
-    private static async Task<IResult> SerialNumbersAsync(string deviceLibraryIdentifier, string passTypeIdentifier, string? passesUpdatedSince, LoyaltyDbContext db, AppleWalletOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> SerialNumbersAsync(string deviceLibraryIdentifier, string passTypeIdentifier, string? passesUpdatedSince, WalletDbContext db, AppleWalletOptions options, CancellationToken cancellationToken)
     {
         if (passTypeIdentifier != options.PassTypeIdentifier || !IsDeviceId(deviceLibraryIdentifier))
         {
@@ -170,7 +171,7 @@ internal static partial class PassKitEndpoints
         return Results.Json(new SerialNumbersResponse([.. updated.Select(p => p.SerialNumber.ToString("N"))], lastUpdated));
     }
 
-    private static async Task<IResult> LatestPassAsync(string passTypeIdentifier, string serialNumber, HttpContext http, LoyaltyDbContext db, AppleWalletOptions options, PkpassBuilder builder, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> LatestPassAsync(string passTypeIdentifier, string serialNumber, HttpContext http, ICardSnapshots cards, WalletDbContext db, AppleWalletOptions options, PkpassBuilder builder, TimeProvider time, CancellationToken cancellationToken)
     {
         var serial = await AuthorizeAsync(http, db, options, passTypeIdentifier, serialNumber, cancellationToken);
         if (serial is null)
@@ -179,7 +180,7 @@ internal static partial class PassKitEndpoints
         }
 
         var token = http.Request.Headers.Authorization.ToString()[(ApplePassTokens.Scheme.Length + 1)..].Trim();
-        var card = await CardSnapshot.LoadAsync(db, serial.Value, cancellationToken);
+        var card = await cards.FindAsync(serial.Value, cancellationToken);
         var tagged = await db.Set<ApplePassUpdate>().AsNoTracking()
             .Where(u => u.PassTypeId == options.PassTypeIdentifier && u.SerialNumber == serial.Value)
             .Select(u => (DateTimeOffset?)u.UpdatedAt)
@@ -251,7 +252,7 @@ internal static partial class PassKitEndpoints
     }
 
     /// <summary>The pass's serial number when the request's ApplePass token was minted for this pass; otherwise null (answer 401).</summary>
-    private static async Task<Guid?> AuthorizeAsync(HttpContext http, LoyaltyDbContext db, AppleWalletOptions options, string passTypeIdentifier, string serialNumber, CancellationToken cancellationToken)
+    private static async Task<Guid?> AuthorizeAsync(HttpContext http, WalletDbContext db, AppleWalletOptions options, string passTypeIdentifier, string serialNumber, CancellationToken cancellationToken)
     {
         if (passTypeIdentifier != options.PassTypeIdentifier || !Guid.TryParseExact(serialNumber, "N", out var serial))
         {

@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Queries;
 
 namespace SevenStamp.Wallet.Apple;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Queries;
 
 namespace SevenStamp.Wallet.Google;
 

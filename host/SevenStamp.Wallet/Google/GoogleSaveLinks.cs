@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
+using SevenStamp.Loyalty.Queries;
 
 namespace SevenStamp.Wallet.Google;
 

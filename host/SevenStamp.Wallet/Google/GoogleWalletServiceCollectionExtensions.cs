@@ -9,7 +9,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
-using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Queries;
 
 namespace SevenStamp.Wallet.Google;
 
@@ -82,7 +82,7 @@ public static class GoogleWalletServiceCollectionExtensions
         return endpoints;
     }
 
-    private static async Task<IResult> SaveAsync(Guid cardId, string token, HttpContext http, CardLinks links, LoyaltyDbContext db, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> SaveAsync(Guid cardId, string token, HttpContext http, CardLinks links, ICardSnapshots cards, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!links.Verify(cardId, token))
         {
@@ -96,7 +96,7 @@ public static class GoogleWalletServiceCollectionExtensions
             return Results.Text("Google Wallet passes are not offered here (SevenStamp:Wallet:Google is not configured).", "text/plain", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var card = await CardSnapshot.LoadAsync(db, cardId, cancellationToken);
+        var card = await cards.FindAsync(cardId, cancellationToken);
         if (card is null)
         {
             return Results.NotFound();

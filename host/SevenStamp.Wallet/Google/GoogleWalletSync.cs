@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Queries;
 
 namespace SevenStamp.Wallet.Google;
 
@@ -26,7 +26,7 @@ public enum GoogleSyncOutcome
 /// the card changed meanwhile, so two updates racing for one card end on the newer state.
 /// </summary>
 public sealed class GoogleWalletSync(
-    LoyaltyDbContext db,
+    ICardSnapshots cards,
     GoogleWalletClient client,
     GoogleClassRegistry classes,
     IOptions<GoogleWalletOptions> options,
@@ -37,7 +37,7 @@ public sealed class GoogleWalletSync(
     public async Task<GoogleSyncOutcome> SyncAsync(Guid cardId, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var card = await CardSnapshot.LoadAsync(db, cardId, cancellationToken).ConfigureAwait(false);
+        var card = await cards.FindAsync(cardId, cancellationToken).ConfigureAwait(false);
         if (card is null)
         {
             GoogleWalletLog.CardMissing(logger, cardId);
@@ -53,7 +53,7 @@ public sealed class GoogleWalletSync(
                 outcome = GoogleSyncOutcome.Created;
             }
 
-            var now = await CardSnapshot.LoadAsync(db, cardId, cancellationToken).ConfigureAwait(false);
+            var now = await cards.FindAsync(cardId, cancellationToken).ConfigureAwait(false);
             if (now is null || GoogleLoyaltyPass.Patch(now).ToJsonString() == sent.Body || round == MaxRounds)
             {
                 GoogleWalletLog.Synced(logger, cardId, card.Stamps, GoogleLoyaltyPass.StateOf(card), outcome == GoogleSyncOutcome.Created);

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty;
-using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing.Apple;
 using SevenStamp.Wallet.Apple;
+using SevenStamp.Wallet.Data;
 
 namespace SevenStamp.Wallet.Tests.Apple;
 

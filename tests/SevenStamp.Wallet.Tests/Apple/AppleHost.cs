@@ -12,6 +12,7 @@ using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing;
 using SevenStamp.Testing.Apple;
 using SevenStamp.Wallet.Apple;
+using SevenStamp.Wallet.Data;
 
 namespace SevenStamp.Wallet.Tests.Apple;
 
@@ -60,6 +61,7 @@ internal sealed class AppleHost : IAsyncDisposable
         // path, device ids included, onto every line written during a request, so that category is off.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddLoyaltyStore(database.Options);
+        builder.Services.AddWalletStore(database.Options);
         builder.Services.AddSingleton(new CardLinks(LinkSecret));
         builder.Services.AddWallet(builder.Configuration);
         if (bus)
@@ -120,13 +122,18 @@ internal sealed class AppleHost : IAsyncDisposable
     }
 
     /// <summary>Adds stamps to a card now, as a sale would.</summary>
-    public Task StampAsync(Guid cardId, int stamps = 1) => WithDbAsync(db =>
-        db.Cards.Where(c => c.Id == cardId).ExecuteUpdateAsync(s => s.SetProperty(c => c.TotalStamps, c => c.TotalStamps + stamps).SetProperty(c => c.UpdatedAt, DateTimeOffset.UtcNow)));
-
-    public async Task<T> WithDbAsync<T>(Func<LoyaltyDbContext, Task<T>> work)
+    public async Task StampAsync(Guid cardId, int stamps = 1)
     {
         await using var scope = _app.Services.CreateAsyncScope();
-        return await work(scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>());
+        await scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>().Cards.Where(c => c.Id == cardId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.TotalStamps, c => c.TotalStamps + stamps).SetProperty(c => c.UpdatedAt, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the wallet's store (pass tokens, registrations, update tags).</summary>
+    public async Task<T> WithDbAsync<T>(Func<WalletDbContext, Task<T>> work)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<WalletDbContext>());
     }
 
     /// <summary>Runs the update a loyalty event triggers for <paramref name="cardId"/>.</summary>

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using SevenStamp.Loyalty;
-using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing.Apple;
 using SevenStamp.Wallet.Apple;
+using SevenStamp.Wallet.Data;
 
 namespace SevenStamp.Wallet.Tests.Apple;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Queries;
 using SevenStamp.Testing.Apple;
 using SevenStamp.Wallet.Apple;
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing;
+using SevenStamp.Wallet.Data;
 using SevenStamp.Wallet.Google;
 
 namespace SevenStamp.Wallet.Tests.Google;
@@ -83,6 +84,7 @@ public sealed class GoogleWalletHarness : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddLoyaltyStore(database.Options);
+        builder.Services.AddWalletStore(database.Options);
         builder.Services.AddSingleton(new CardLinks(LinkSecret));
         builder.Services.AddWallet(builder.Configuration);
         builder.Services.AddMassTransitTestHarness(bus =>

@@ -1,4 +1,4 @@
-namespace SevenStamp.Loyalty.Data;
+namespace SevenStamp.Connectors.Host.Connectors.Data;
 
 /// <summary>
 /// A connector instance created through the management API. Secret setting values are stored encrypted

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace SevenStamp.Loyalty.Data;
+namespace SevenStamp.Wallet.Data;
 
 /// <summary>
 /// One authentication token of an Apple pass, stored as its SHA-256 (hex), bound to the pass it was minted for

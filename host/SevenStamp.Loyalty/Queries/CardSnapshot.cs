@@ -1,0 +1,36 @@
+using SevenStamp.Loyalty.Data;
+
+namespace SevenStamp.Loyalty.Queries;
+
+/// <summary>
+/// One card as a wallet pass shows it (read through <see cref="ICardSnapshots"/>): the program, the stamps toward the
+/// goal (<c>Stamps</c>, never negative), the stamps owed after refunds (<c>Debt</c>), every voucher newest first, and
+/// <c>UpdatedAt</c>, the latest change to the card or any of its vouchers (a pass's Last-Modified).
+/// </summary>
+public sealed record CardSnapshot(
+    Guid CardId,
+    string MerchantId,
+    Guid ProgramId,
+    string ProgramName,
+    string Reward,
+    int Goal,
+    int Stamps,
+    int Debt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<VoucherSnapshot> Vouchers)
+{
+    /// <summary>The voucher the pass features: the oldest one still redeemable, else the newest.</summary>
+    public VoucherSnapshot? Featured =>
+        Vouchers.Where(v => v.State == VoucherState.Issued).OrderBy(v => v.Cycle).FirstOrDefault() ?? Vouchers.FirstOrDefault();
+}
+
+/// <summary>One voucher as a pass shows it; <c>ClosedAt</c> is when it was redeemed, expired or voided (null while redeemable).</summary>
+public sealed record VoucherSnapshot(
+    Guid VoucherId,
+    int Cycle,
+    string RedeemCode,
+    string Reward,
+    VoucherState State,
+    DateTimeOffset IssuedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? ClosedAt);
