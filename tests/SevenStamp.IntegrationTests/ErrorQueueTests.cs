@@ -10,6 +10,7 @@ namespace SevenStamp.IntegrationTests;
 public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<RabbitMqFixture>, IAsyncLifetime
 {
     private RunningHost _host = null!;
+    private readonly CapturingLoggerProvider _logs = new();
 
     private BusOptions Bus => new() { RabbitMqUri = rabbit.Uri, NamePrefix = rabbit.NamePrefix };
 
@@ -22,7 +23,9 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
                 ["SevenStamp:Bus:RabbitMqUri"] = rabbit.Uri,
                 ["SevenStamp:Bus:NamePrefix"] = rabbit.NamePrefix,
                 ["SevenStamp:Bus:QueueMetricsInterval"] = "00:00:00.500",
-            });
+                ["Logging:LogLevel:SevenStamp.Connectors.Host.Messaging"] = "Debug",
+            },
+            logs: _logs);
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
@@ -78,7 +81,8 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
             var gauge = new System.Text.RegularExpressions.Regex($"sevenstamp_queue_messages\\{{[^}}]*queue=\"{delay}\"\\}} 2\n");
             Assert.True(
                 await RunningHost.EventuallyAsync(async () => gauge.IsMatch(await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))), TimeSpan.FromSeconds(30)),
-                "/metrics did not show the delay queue's depth:\n" + string.Join("\n", (await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Where(l => l.Contains("sevenstamp_queue", StringComparison.Ordinal))));
+                "/metrics did not show the delay queue's depth:\n" + string.Join("\n", (await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Where(l => l.Contains("sevenstamp_queue", StringComparison.Ordinal)))
+                + "\nThe queue monitor's log:\n" + string.Join("\n", _logs.Lines.Where(l => l.Contains("QueueDepthMonitor", StringComparison.Ordinal)).TakeLast(20)));
         }
         finally
         {

@@ -57,11 +57,11 @@ internal sealed partial class QueueDepthMonitor : BackgroundService
                 try
                 {
                     connection ??= await RabbitMqEndpoint.Parse(_options.RabbitMqUri).CreateFactory().CreateConnectionAsync("sevenstamp-queue-monitor", stoppingToken);
-                    await ReadQueuesAsync(connection, stoppingToken);
+                    LogRead(_logger, await ReadQueuesAsync(connection, stoppingToken));
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException && !stoppingToken.IsCancellationRequested)
                 {
-                    LogBrokerUnavailable(_logger, ex.GetType().Name);
+                    LogBrokerUnavailable(_logger, ex.GetType().Name + ": " + ex.Message);
                     if (connection is not null)
                     {
                         await connection.DisposeAsync();
@@ -84,9 +84,11 @@ internal sealed partial class QueueDepthMonitor : BackgroundService
         }
     }
 
-    private async Task ReadQueuesAsync(IConnection connection, CancellationToken cancellationToken)
+    /// <summary>Reads every queue's depth; returns how many queues were read.</summary>
+    private async Task<int> ReadQueuesAsync(IConnection connection, CancellationToken cancellationToken)
     {
-        foreach (var name in _queues.Names.SelectMany(q => new[] { q, q + HostQueues.ErrorSuffix, q + HostQueues.DelaySuffix }))
+        var names = _queues.Names.SelectMany(q => new[] { q, q + HostQueues.ErrorSuffix, q + HostQueues.DelaySuffix }).ToList();
+        foreach (var name in names)
         {
             // A passive declare of a queue that does not exist (an error or delay queue nothing failed into yet)
             // closes its channel, so each queue is asked on a channel of its own.
@@ -101,9 +103,14 @@ internal sealed partial class QueueDepthMonitor : BackgroundService
                 _depths[name] = (0, 0);
             }
         }
+
+        return names.Count;
     }
 
     // Metrics must never take the host down: any failure waits for the next round.
     [LoggerMessage(EventId = 1501, Level = LogLevel.Debug, Message = "Queue depths not read this round: the broker did not answer ({ExceptionType})")]
     private static partial void LogBrokerUnavailable(ILogger logger, string exceptionType);
+
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Debug, Message = "Queue depths read for {Count} queues")]
+    private static partial void LogRead(ILogger logger, int count);
 }
