@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using SevenStamp.Accounts;
+using SevenStamp.Accounts.Api;
 using SevenStamp.Connectors.Host.Health;
 using SevenStamp.Connectors.Host.Api;
 using SevenStamp.Connectors.Host.Connectors;
@@ -48,12 +50,14 @@ public static class HostApp
         app.Services.GetService<IStartupValidator>()?.Validate();
         app.UseExceptionHandler();
         app.UseHttpLogging();
+        app.UseAccounts();
         app.MapWebhooks();
         app.MapStatus();
-        app.MapLoyaltyApi(management => management.AddEndpointFilter<AdminKeyFilter>());
+        app.MapAccountsApi();
+        app.MapLoyaltyApi();
         app.MapConnectorApi();
         app.MapWallet();
-        app.MapOpenApi();
+        app.MapOpenApi().AllowAnonymous();
         app.MapHealth();
         app.MapMetrics();
         return app;
@@ -84,6 +88,7 @@ public static class HostApp
         // bus, then the outbox relay and the connectors; on shutdown those stop before the bus does.
         services.AddLoyaltyStore(store);
         services.AddConnectorStore(store).AddWalletStore(store);
+        services.AddAccounts(store, sp => sp.GetRequiredService<IOptions<SevenStampOptions>>().Value.Api.AdminKey);
         services.AddLoyaltyPrograms(builder.Configuration.GetSection("SevenStamp:Programs").Get<List<ProgramDefinition>>() ?? []);
         services.AddSevenStampBus(options.Bus, options.Demo.Enabled, builder.Configuration);
         services.AddLoyaltyWorkers();

@@ -33,10 +33,10 @@ internal static class HostMetrics
         return services;
     }
 
-    /// <summary>Maps <c>/metrics</c>, the Prometheus scraping endpoint.</summary>
+    /// <summary>Maps <c>/metrics</c>, the Prometheus scraping endpoint (open, as scrapers are; it names no customer).</summary>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPrometheusScrapingEndpoint("/metrics");
+        endpoints.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         return endpoints;
     }
 

@@ -63,11 +63,14 @@ public static class WalletServiceCollectionExtensions
     /// <summary>Whether Apple passes are configured (<c>SevenStamp:Wallet:Apple</c> present).</summary>
     public static bool IsAppleOn(IConfiguration configuration) => configuration.GetSection(AppleWalletOptions.SectionName).Exists();
 
-    /// <summary>Maps the customer's card page and the wallet providers' endpoints.</summary>
+    /// <summary>
+    /// Maps the customer's card page and the wallet providers' endpoints. All are anonymous to the accounts: a card
+    /// link's token, or the pass's authentication token, is their credential.
+    /// </summary>
     public static IEndpointRouteBuilder MapWallet(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}", GetCardAsync).ExcludeFromDescription();
+        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}", GetCardAsync).AllowAnonymous().ExcludeFromDescription();
         endpoints.MapGoogleWallet();
         endpoints.MapAppleWallet();
         return endpoints;

@@ -3,51 +3,63 @@ using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Connectors.Host.Plugins;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Http.Access;
 
 namespace SevenStamp.Connectors.Host.Api;
 
 /// <summary>
-/// The connector management API (the Kafka Connect shape, bearer admin key): installed plugins and their settings
-/// schema, settings validation, and connectors created, replaced, deleted, paused, resumed and restarted without
-/// restarting the host. Connectors of the merchant's file are listed too and are read-only here, except pause,
-/// resume and restart. Secret setting values are write-only.
+/// The connector management API (the Kafka Connect shape): installed plugins and their settings schema, settings
+/// validation, and connectors created, replaced, deleted, paused, resumed and restarted without restarting the host.
+/// Connectors of the merchant's file are listed too and are read-only here, except pause, resume and restart. Secret
+/// setting values are write-only. The same routes serve the operator under <c>/api/connectors</c> (every merchant's)
+/// and a merchant under <c>/api/merchants/{merchantId}/connectors</c> (its own only: another merchant's connector is
+/// answered as if it did not exist, and a connector created there is that merchant's).
 /// </summary>
 internal static class ConnectorApi
 {
     public static IEndpointRouteBuilder MapConnectorApi(this IEndpointRouteBuilder endpoints)
     {
-        var plugins = endpoints.MapGroup("/api/connector-plugins").AddEndpointFilter<AdminKeyFilter>().WithTags("Connector management");
-        plugins.MapGet(string.Empty, ListPlugins)
+        // The catalog is no merchant's data: any merchant's caller may read it to set up a connector.
+        var plugins = endpoints.MapGroup("/api/connector-plugins").WithTags("Connector management");
+        plugins.MapGet(string.Empty, ListPlugins).RequireAnyMerchant(Permission.Read)
             .WithSummary("Installed connector plugins and the settings each takes (name, type, required, secret, default, description)")
             .Produces<IReadOnlyList<ConnectorPluginView>>();
-        plugins.MapPut("/{pluginId}/config/validate", ValidateAsync)
+        plugins.MapPut("/{pluginId}/config/validate", ValidateAsync).RequireAnyMerchant(Permission.Write).NotAudited()
             .WithSummary("Check settings for a plugin without creating anything: per-field errors and their count")
             .Accepts<IReadOnlyDictionary<string, JsonElement>>("application/json")
             .Produces<SettingsValidationView>();
 
-        var connectors = endpoints.MapGroup("/api/connectors").AddEndpointFilter<AdminKeyFilter>().WithTags("Connector management");
+        MapConnectors(endpoints.MapGroup("/api/connectors").WithTags("Connector management"));
+        MapConnectors(endpoints.MapGroup("/api/merchants/{merchantId}/connectors").AddEndpointFilter<ConnectorOwnershipFilter>().WithTags("Connector management"));
+        return endpoints;
+    }
+
+    private static void MapConnectors(RouteGroupBuilder connectors)
+    {
         connectors.MapGet(string.Empty, ListAsync).WithSummary("Every connector (from the file and the API) with its status").Produces<ConnectorListView>();
-        connectors.MapPost(string.Empty, CreateAsync)
+        connectors.MapPost(string.Empty, CreateAsync).Audited("connector.created")
             .WithSummary("Create a connector; it starts at once on every replica. 409 when the id exists, 400 naming each invalid field")
             .Accepts<ConnectorRequest>("application/json")
             .Produces<ConnectorView>(StatusCodes.Status201Created);
         connectors.MapGet("/{id}", GetAsync).WithSummary("A connector's configuration (secret values never; secretsSet names the secrets that are set) and status").Produces<ConnectorView>();
-        connectors.MapPut("/{id}", PutAsync)
+        connectors.MapPut("/{id}", PutAsync).Audited("connector.changed")
             .WithSummary("Create or replace a connector (If-Match optional). A secret left out keeps its stored value; null clears it")
             .Accepts<ConnectorRequest>("application/json")
             .Produces<ConnectorView>();
-        connectors.MapDelete("/{id}", DeleteAsync).WithSummary("Stop and delete a connector (If-Match optional); its webhooks then get 404");
+        connectors.MapDelete("/{id}", DeleteAsync).Audited("connector.deleted").WithSummary("Stop and delete a connector (If-Match optional); its webhooks then get 404");
         connectors.MapGet("/{id}/status", StatusAsync).WithSummary("Running, paused, pending or failed (with the reason), events in and out, signature failures, restarts").Produces<ConnectorStatusView>();
         connectors.MapPut("/{id}/pause", (string id, ConnectorManagement management, CancellationToken ct) => ControlAsync(id, ConnectorControl.Pause, management, ct))
+            .Audited("connector.paused")
             .WithSummary("Pause a connector on every replica: its webhooks are answered 503 with Retry-After, so the POS retries later")
             .Produces<ConnectorStatusView>();
         connectors.MapPut("/{id}/resume", (string id, ConnectorManagement management, CancellationToken ct) => ControlAsync(id, ConnectorControl.Resume, management, ct))
+            .Audited("connector.resumed")
             .WithSummary("Resume a paused connector on every replica")
             .Produces<ConnectorStatusView>();
         connectors.MapPost("/{id}/restart", (string id, ConnectorManagement management, CancellationToken ct) => ControlAsync(id, ConnectorControl.Restart, management, ct))
+            .Audited("connector.restarted")
             .WithSummary("Stop and start a connector again on every replica (environment references are read again)")
             .Produces<ConnectorStatusView>();
-        return endpoints;
     }
 
     private static IResult ListPlugins(PluginCatalog catalog) => Results.Ok(catalog.Plugins.Values
@@ -84,8 +96,9 @@ internal static class ConnectorApi
         return Results.Ok(new SettingsValidationView(plugin.Manifest.Id, result.Count, [.. result.Select(e => new FieldErrorView(e.Field, e.Message))]));
     }
 
-    private static async Task<IResult> ListAsync(ConnectorManagement management, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext http, ConnectorManagement management, CancellationToken cancellationToken)
     {
+        var scope = ConnectorOwnershipFilter.MerchantOf(http);
         var supervisor = management.Supervisor;
         var views = new List<ConnectorView>();
         foreach (var runtime in supervisor.Connectors.Where(c => c.Source == ConnectorSource.File))
@@ -101,9 +114,10 @@ internal static class ConnectorApi
             }
         }
 
+        // A merchant sees its own connectors; the connector file's errors name no merchant reliably and are the operator's.
         return Results.Ok(new ConnectorListView(
-            [.. views.OrderBy(v => v.Id, StringComparer.Ordinal)],
-            [.. supervisor.ConfigurationErrors.Select(e => new ConfigurationErrorView(e.ConnectorId, e.Field, e.Message))]));
+            [.. views.Where(v => scope is null || v.MerchantId == scope).OrderBy(v => v.Id, StringComparer.Ordinal)],
+            scope is null ? [.. supervisor.ConfigurationErrors.Select(e => new ConfigurationErrorView(e.ConnectorId, e.Field, e.Message))] : []));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpResponse response, ConnectorManagement management, CancellationToken cancellationToken)
@@ -158,7 +172,18 @@ internal static class ConnectorApi
             return Invalid(errors);
         }
 
+        if (ConnectorOwnershipFilter.ScopeDraft(request.HttpContext, draft, out var problem) is not { } scoped)
+        {
+            return Invalid([problem!]);
+        }
+
+        draft = scoped;
         var result = await management.CreateAsync(draft, cancellationToken);
+        if (result.Outcome == ChangeOutcome.Created)
+        {
+            request.HttpContext.Audit(draft.Id, null, Summary(ApiView(result.Instance!, management.Supervisor, management.Catalog)));
+        }
+
         return result.Outcome switch
         {
             ChangeOutcome.Created => Created(result.Instance!, response, management),
@@ -181,7 +206,18 @@ internal static class ConnectorApi
             return Invalid(errors);
         }
 
-        var result = await management.PutAsync(id, draft, IfMatch(request), cancellationToken);
+        if (ConnectorOwnershipFilter.ScopeDraft(request.HttpContext, draft, out var problem) is not { } scoped)
+        {
+            return Invalid([problem!]);
+        }
+
+        var before = await management.FindAsync(id, cancellationToken) is { } existing ? Summary(ApiView(existing, management.Supervisor, management.Catalog)) : null;
+        var result = await management.PutAsync(id, scoped, IfMatch(request), cancellationToken);
+        if (result.Outcome is ChangeOutcome.Created or ChangeOutcome.Replaced)
+        {
+            request.HttpContext.Audit(id, before, Summary(ApiView(result.Instance!, management.Supervisor, management.Catalog)));
+        }
+
         switch (result.Outcome)
         {
             case ChangeOutcome.Created:
@@ -205,7 +241,9 @@ internal static class ConnectorApi
             return bad;
         }
 
+        var before = await management.FindAsync(id, cancellationToken) is { } existing ? Summary(ApiView(existing, management.Supervisor, management.Catalog)) : null;
         var result = await management.DeleteAsync(id, IfMatch(request), cancellationToken);
+        request.HttpContext.Audit(id, before, "deleted");
         return result.Outcome switch
         {
             ChangeOutcome.Deleted => Results.NoContent(),
@@ -232,6 +270,11 @@ internal static class ConnectorApi
             ? Results.Ok(Status(runtime))
             : management.Supervisor.IsDefinedInFile(id) ? FileBroken(id, management.Supervisor) : NotFound(id);
     }
+
+    /// <summary>A connector in one line for the audit log: its plugin, merchant, state and settings, never a secret's value.</summary>
+    private static string Summary(ConnectorView view) =>
+        $"plugin {view.Plugin}, merchant {view.MerchantId}, {(view.Paused ? "paused" : "running")}, settings {{{string.Join(", ", view.Settings.Select(s => $"{s.Key}={s.Value}"))}}}"
+        + (view.SecretsSet.Count == 0 ? string.Empty : $", secrets set: {string.Join(", ", view.SecretsSet)}");
 
     private static IResult Created(ConnectorInstance instance, HttpResponse response, ConnectorManagement management)
     {

@@ -21,11 +21,11 @@ internal static class HealthServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps <c>/health/live</c> (no checks) and <c>/health/ready</c> (the readiness checks, each with its state).</summary>
+    /// <summary>Maps <c>/health/live</c> (no checks) and <c>/health/ready</c> (the readiness checks, each with its state), open to the orchestrator.</summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync });
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         return endpoints;
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Http;
+using SevenStamp.Http.Access;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
 
@@ -20,37 +21,37 @@ namespace SevenStamp.Loyalty.Api;
 public static class LoyaltyApi
 {
     /// <summary>
-    /// Maps the loyalty management API and the redemption endpoints. <paramref name="guardManagement"/> is given the
-    /// management group to guard (the host adds its admin-key check there); the redemption endpoints guard themselves.
-    /// Needs <see cref="IConnectorSourceSystems"/> and <see cref="IWalletCardLinks"/> among the services.
+    /// Maps the loyalty management API and the redemption endpoints. Who may call what is the accounts' one tenant
+    /// check: by default reads need read and changes need write on the route's merchant; the counter's calls (a card
+    /// looked up by scan, a staff redeem) and the staff tokens say what they need here. Needs
+    /// <see cref="IConnectorSourceSystems"/> and <see cref="IWalletCardLinks"/> among the services.
     /// </summary>
-    public static IEndpointRouteBuilder MapLoyaltyApi(this IEndpointRouteBuilder endpoints, Action<RouteGroupBuilder> guardManagement)
+    public static IEndpointRouteBuilder MapLoyaltyApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        ArgumentNullException.ThrowIfNull(guardManagement);
         var merchant = endpoints.MapGroup("/api/merchants/{merchantId}");
-        guardManagement(merchant);
         merchant.WithTags("Loyalty management");
 
-        merchant.MapPut("/program", PutProgramAsync).WithSummary("Create or replace the merchant's stamp card program")
+        merchant.MapPut("/program", PutProgramAsync).Audited("program.edited").WithSummary("Create or replace the merchant's stamp card program")
             .WithRequestBody<ProgramDefinition>();
         merchant.MapGet("/program", GetProgramAsync).WithSummary("The merchant's program");
-        merchant.MapPost("/program/pool", ImportPoolAsync).WithSummary("Import Redeem Codes created in the POS (text/csv or application/json)")
+        merchant.MapPost("/program/pool", ImportPoolAsync).Audited("pool.imported").WithSummary("Import Redeem Codes created in the POS (text/csv or application/json)")
             .WithRequestBody<string[]>(required: true, ("text/csv", "One code per line, or a CSV file with a 'code' column."));
-        merchant.MapPost("/cards", EnrollAsync).WithSummary("Give a customer a card (e.g. on wallet sign-up)");
-        merchant.MapGet("/cards", FindCardAsync).WithSummary("Find a card by loyalty card id, or by connector id and POS customer id");
-        merchant.MapGet("/cards/{cardId:guid}", GetCardAsync).WithSummary("A card with its stamps and vouchers");
-        merchant.MapPost("/cards/{cardId:guid}/links", LinkAsync).WithSummary("Link a POS customer or a loyalty card id to a card");
+        merchant.MapPost("/cards", EnrollAsync).Audited("card.enrolled").WithSummary("Give a customer a card (e.g. on wallet sign-up)");
+        merchant.MapGet("/cards", FindCardAsync).RequireMerchant(Permission.Read, Permission.Redeem).WithSummary("Find a card by loyalty card id, or by connector id and POS customer id");
+        merchant.MapGet("/cards/{cardId:guid}", GetCardAsync).RequireMerchant(Permission.Read, Permission.Redeem).WithSummary("A card with its stamps and vouchers");
+        merchant.MapPost("/cards/{cardId:guid}/links", LinkAsync).Audited("card.linked").WithSummary("Link a POS customer or a loyalty card id to a card");
         merchant.MapGet("/vouchers/{voucherId:guid}", GetVoucherAsync).WithSummary("A voucher and the history of its state");
-        merchant.MapPost("/vouchers/{voucherId:guid}/void", VoidAsync).WithSummary("Void an unredeemed voucher");
-        merchant.MapPost("/staff", CreateStaffAsync).WithSummary("Create a staff member's redeem token (shown once)");
-        merchant.MapDelete("/staff/{staffId}", RevokeStaffAsync).WithSummary("Revoke a staff member's tokens");
+        merchant.MapPost("/vouchers/{voucherId:guid}/void", VoidAsync).Audited("voucher.voided").WithSummary("Void an unredeemed voucher");
+        merchant.MapPost("/staff", CreateStaffAsync).RequireMerchant(Permission.ManageKeys).Audited("staff-token.created")
+            .WithSummary("Create a staff member's redeem token (shown once): a key that may only redeem, add stamps and look cards up");
+        merchant.MapDelete("/staff/{staffId}", RevokeStaffAsync).RequireMerchant(Permission.ManageKeys).Audited("staff-token.revoked").WithSummary("Revoke a staff member's tokens");
         merchant.MapGet("/unmatched", UnmatchedAsync).WithSummary("Sales that earned nothing for want of a card");
         endpoints.MapRedemptionApi();
         return endpoints;
     }
 
-    private static async Task<IResult> PutProgramAsync(string merchantId, HttpRequest request, ProgramStore programs, IOptions<JsonOptions> json, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> PutProgramAsync(string merchantId, HttpRequest request, ProgramStore programs, LoyaltyDbContext db, IOptions<JsonOptions> json, TimeProvider time, CancellationToken cancellationToken)
     {
         if (BadMerchant(merchantId) is { } bad)
         {
@@ -80,7 +81,10 @@ public static class LoyaltyApi
             return Results.ValidationProblem(errors.GroupBy(e => Camel(e.Field)).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
         }
 
-        return Results.Ok(await programs.UpsertAsync(definition, cancellationToken));
+        var before = await db.Programs.AsNoTracking().SingleOrDefaultAsync(p => p.MerchantId == merchantId, cancellationToken);
+        var after = await programs.UpsertAsync(definition, cancellationToken);
+        request.HttpContext.Audit(after.Name, before is null ? null : JsonSerializer.Serialize(before, json.Value.SerializerOptions), JsonSerializer.Serialize(after, json.Value.SerializerOptions));
+        return Results.Ok(after);
     }
 
     private static async Task<IResult> GetProgramAsync(string merchantId, LoyaltyDbContext db, CancellationToken cancellationToken) =>
@@ -171,7 +175,7 @@ public static class LoyaltyApi
         return Results.Ok(new VoucherDetailResponse(VoucherResponse.From(voucher, links), history));
     }
 
-    private static async Task<IResult> VoidAsync(string merchantId, Guid voucherId, VoidRequest? request, LoyaltyEngine engine, VoucherLinks links, CancellationToken cancellationToken)
+    private static async Task<IResult> VoidAsync(string merchantId, Guid voucherId, VoidRequest? request, HttpContext http, LoyaltyEngine engine, VoucherLinks links, CancellationToken cancellationToken)
     {
         var reason = request?.Reason?.Trim();
         if (reason is { Length: > 500 } || reason?.Any(char.IsControl) == true)
@@ -179,7 +183,12 @@ public static class LoyaltyApi
             return Invalid("reason", "must be at most 500 characters on one line");
         }
 
-        var (voided, voucher) = await engine.VoidAsync(merchantId, voucherId, reason, cancellationToken);
+        var (voided, voucher) = await engine.VoidAsync(merchantId, voucherId, reason, Caller.From(http.User)?.Name, cancellationToken);
+        if (voided)
+        {
+            http.Audit($"voucher {voucherId}", "issued", reason is null ? "voided" : $"voided: {reason}");
+        }
+
         return voucher is null ? Results.Problem("No such voucher for this merchant.", statusCode: StatusCodes.Status404NotFound)
             : voided ? Results.Ok(VoucherResponse.From(voucher, links))
             : Results.Problem($"The voucher is {voucher.State.ToString().ToLowerInvariant()}; only an issued voucher can be voided.", statusCode: StatusCodes.Status409Conflict);

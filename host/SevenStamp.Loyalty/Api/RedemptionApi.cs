@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Contracts;
-using SevenStamp.Http;
+using SevenStamp.Http.Access;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
 
@@ -12,27 +12,26 @@ namespace SevenStamp.Loyalty.Api;
 
 /// <summary>
 /// Redeeming at the counter and by the customer. Staff send the voucher's code (or its QR content) with their
-/// staff token; the customer uses their own voucher link. 200 when redeemed now; 409 with what happened before
+/// credentials (a staff account's session, a staff token, or a key with the redeem scope: the accounts' tenant check
+/// lets through only callers that may redeem for their own merchant); the customer uses their own voucher link,
+/// which is anonymous: the link's token is the credential. 200 when redeemed now; 409 with what happened before
 /// (already redeemed when and by whom, expired, voided); 404 for an unknown code or link.
 /// </summary>
 internal static class RedemptionApi
 {
     public static IEndpointRouteBuilder MapRedemptionApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/staff/redeem", StaffRedeemAsync).WithTags("Redemption").WithSummary("Staff redeem a voucher by its code or QR content");
-        endpoints.MapGet("/v/{voucherId:guid}/{token}", ShowAsync).WithTags("Redemption").WithSummary("The customer's voucher");
-        endpoints.MapPost("/v/{voucherId:guid}/{token}/redeem", SelfRedeemAsync).WithTags("Redemption").WithSummary("The customer redeems their voucher");
+        endpoints.MapPost("/api/staff/redeem", StaffRedeemAsync).RequireCallersMerchant(Permission.Redeem).Audited("voucher.redeemed")
+            .WithTags("Redemption").WithSummary("Staff redeem a voucher by its code or QR content");
+        endpoints.MapGet("/v/{voucherId:guid}/{token}", ShowAsync).AllowAnonymous().WithTags("Redemption").WithSummary("The customer's voucher");
+        endpoints.MapPost("/v/{voucherId:guid}/{token}/redeem", SelfRedeemAsync).AllowAnonymous().WithTags("Redemption").WithSummary("The customer redeems their voucher");
         return endpoints;
     }
 
-    private static async Task<IResult> StaffRedeemAsync(HttpRequest request, RedeemRequest? redeem, StaffTokens tokens, LoyaltyEngine engine, VoucherLinks links, CancellationToken cancellationToken)
+    private static async Task<IResult> StaffRedeemAsync(HttpContext http, RedeemRequest? redeem, LoyaltyEngine engine, VoucherLinks links, CancellationToken cancellationToken)
     {
-        var token = BearerToken.Of(request);
-        var staff = token is null ? null : await tokens.FindAsync(token, cancellationToken);
-        if (staff is null)
-        {
-            return Results.Problem("Send a valid staff token as 'Authorization: Bearer <token>'.", statusCode: StatusCodes.Status401Unauthorized);
-        }
+        // The tenant check let only a caller of one merchant with the redeem permission through.
+        var staff = Caller.From(http.User)!;
 
         string? code = null;
         if (redeem?.Code is { } given && !CheckoutText.TryNormalizeIdentifier(given, out code, out var problem))
@@ -45,7 +44,13 @@ internal static class RedemptionApi
             return LoyaltyApi.Invalid("code", "is required: the code on the voucher, or the content of its QR code");
         }
 
-        return Answer(await engine.RedeemAsync(staff.MerchantId, null, code, RedemptionMethod.StaffScan, staff.StaffId, cancellationToken), links);
+        var result = await engine.RedeemAsync(staff.MerchantId!, null, code, RedemptionMethod.StaffScan, staff.Name, cancellationToken);
+        if (result.Voucher is not null)
+        {
+            http.Audit($"voucher {result.Voucher.Id}", null, result.Outcome.ToString());
+        }
+
+        return Answer(result, links);
     }
 
     private static async Task<IResult> ShowAsync(Guid voucherId, string token, VoucherLinks links, LoyaltyDbContext db, CancellationToken cancellationToken)

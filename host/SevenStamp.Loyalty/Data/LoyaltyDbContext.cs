@@ -188,6 +188,7 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             entry.Property(e => e.ConnectorId).HasMaxLength(IdLength);
             entry.Property(e => e.SaleId).HasMaxLength(ExternalIdLength);
             entry.Property(e => e.StaffId).HasMaxLength(IdLength);
+            entry.Property(e => e.Actor).HasMaxLength(IdLength);
             entry.Property(e => e.Note).HasMaxLength(TextLength);
             Enum(entry.Property(e => e.State));
             Enum(entry.Property(e => e.Method));

@@ -21,6 +21,9 @@ public sealed class VoucherHistoryEntry
 
     public string? StaffId { get; set; }
 
+    /// <summary>Who made the change by hand (a void): the person's user name, the key's name, or "operator".</summary>
+    public string? Actor { get; set; }
+
     /// <summary>Why, in a few words (e.g. "refund R-1 of the redeeming sale").</summary>
     public string? Note { get; set; }
 }

@@ -46,8 +46,8 @@ public sealed class LoyaltyEngine
         _redemption.RedeemAsync(merchantId, voucherId, code, method, staffId, cancellationToken);
 
     /// <inheritdoc cref="VoucherLedger.VoidAsync"/>
-    public Task<(bool Voided, Voucher? Voucher)> VoidAsync(string merchantId, Guid voucherId, string? reason, CancellationToken cancellationToken) =>
-        _ledger.VoidAsync(merchantId, voucherId, reason, cancellationToken);
+    public Task<(bool Voided, Voucher? Voucher)> VoidAsync(string merchantId, Guid voucherId, string? reason, string? actor, CancellationToken cancellationToken) =>
+        _ledger.VoidAsync(merchantId, voucherId, reason, actor, cancellationToken);
 
     /// <inheritdoc cref="VoucherLedger.ExpireDueVouchersAsync"/>
     public Task<int> ExpireDueVouchersAsync(CancellationToken cancellationToken) => _ledger.ExpireDueVouchersAsync(cancellationToken);

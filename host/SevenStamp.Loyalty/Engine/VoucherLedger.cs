@@ -14,8 +14,11 @@ namespace SevenStamp.Loyalty.Engine;
 /// </summary>
 internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work, CardTotals cards, TimeProvider timeProvider, ILogger logger)
 {
-    /// <summary>Voids an issued voucher (one conditional update); returns the voucher as it now stands, or null when unknown.</summary>
-    public async Task<(bool Voided, Voucher? Voucher)> VoidAsync(string merchantId, Guid voucherId, string? reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Voids an issued voucher (one conditional update); returns the voucher as it now stands, or null when unknown.
+    /// <paramref name="actor"/>, who voided it (a person, key or "operator"), goes into its history.
+    /// </summary>
+    public async Task<(bool Voided, Voucher? Voucher)> VoidAsync(string merchantId, Guid voucherId, string? reason, string? actor, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         await using var transaction = await work.BeginAsync(cancellationToken);
@@ -24,7 +27,7 @@ internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work,
         var voucher = await db.Vouchers.AsNoTracking().SingleOrDefaultAsync(v => v.Id == voucherId && v.MerchantId == merchantId, cancellationToken);
         if (changed == 1 && voucher is not null)
         {
-            db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucherId, State = VoucherState.Voided, At = now, Note = reason });
+            db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucherId, State = VoucherState.Voided, At = now, Note = reason, Actor = actor });
             Outbox.Enqueue(db, new VoucherVoided { MerchantId = merchantId, CardId = voucher.CardId, VoucherId = voucherId, Reason = reason, VoidedAt = now }, now);
         }
 

@@ -27,14 +27,15 @@ internal static partial class PassKitEndpoints
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}/apple.pkpass", DownloadAsync).ExcludeFromDescription();
+        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}/apple.pkpass", DownloadAsync).AllowAnonymous().ExcludeFromDescription();
         var marker = endpoints.ServiceProvider.GetService<AppleWalletMarker>();
         if (marker is null)
         {
             return;
         }
 
-        var v1 = endpoints.MapGroup(marker.BasePath + "/v1").ExcludeFromDescription();
+        // Apple's devices authenticate with the pass's own token (ApplePass), not with an account.
+        var v1 = endpoints.MapGroup(marker.BasePath + "/v1").AllowAnonymous().ExcludeFromDescription();
         v1.MapPost("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", RegisterAsync).AddEndpointFilter(LimitRegistrationsAsync);
         v1.MapDelete("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", UnregisterAsync).AddEndpointFilter(LimitRegistrationsAsync);
         v1.MapGet("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}", SerialNumbersAsync).AddEndpointFilter(LimitPassRequestsAsync);

@@ -78,7 +78,7 @@ public static class GoogleWalletServiceCollectionExtensions
     public static IEndpointRouteBuilder MapGoogleWallet(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}/google", SaveAsync).ExcludeFromDescription();
+        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}/google", SaveAsync).AllowAnonymous().ExcludeFromDescription();
         return endpoints;
     }
 

@@ -755,6 +755,11 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<string>("Actor")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
                     b.Property<long>("At")
                         .HasColumnType("INTEGER")
                         .HasColumnName("at");

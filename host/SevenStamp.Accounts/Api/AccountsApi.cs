@@ -1,0 +1,250 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Routing;
+using SevenStamp.Accounts.Audit;
+using SevenStamp.Accounts.Auth;
+using SevenStamp.Accounts.Data;
+using SevenStamp.Connectors.Sdk;
+using SevenStamp.Http.Access;
+
+namespace SevenStamp.Accounts.Api;
+
+/// <summary>
+/// Merchants (the operator's), their people and API keys (their owners'), and the anonymous account calls: accepting an
+/// invite and signing in. Every route is checked by the one tenant policy (<see cref="TenantAuthorizationHandler"/>).
+/// </summary>
+public static class AccountsApi
+{
+    public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var merchants = endpoints.MapGroup("/api/merchants").WithTags("Accounts");
+        merchants.MapPost(string.Empty, CreateMerchantAsync).Audited("merchant.created").WithSummary("Create a merchant and a one-time invite for its first owner (operator)");
+        merchants.MapGet(string.Empty, ListMerchantsAsync).WithSummary("The merchants created through the API (operator)");
+
+        var merchant = endpoints.MapGroup("/api/merchants/{merchantId}").WithTags("Accounts");
+        merchant.MapPost("/people/invites", InviteAsync).RequireMerchant(Permission.ManagePeople).Audited("person.invited").WithSummary("Invite a person (owner, manager or staff): a one-time, expiring link");
+        merchant.MapGet("/people", ListPeopleAsync).RequireMerchant(Permission.ManagePeople).WithSummary("The merchant's people");
+        merchant.MapDelete("/people/{userId:guid}", RemovePersonAsync).RequireMerchant(Permission.ManagePeople).Audited("person.removed").WithSummary("Remove a person");
+        merchant.MapPost("/keys", CreateKeyAsync).RequireMerchant(Permission.ManageKeys).Audited("key.created").WithSummary("Create an API key with scopes (read, write, redeem); its secret is shown once");
+        merchant.MapGet("/keys", ListKeysAsync).RequireMerchant(Permission.ManageKeys).WithSummary("The merchant's API keys (never their secrets)");
+        merchant.MapDelete("/keys/{keyId:guid}", RevokeKeyAsync).RequireMerchant(Permission.ManageKeys).Audited("key.revoked").WithSummary("Revoke an API key at once");
+        merchant.MapPost("/keys/{keyId:guid}/rotate", RotateKeyAsync).RequireMerchant(Permission.ManageKeys).Audited("key.rotated").WithSummary("Replace a key; the old one keeps working for the overlap");
+
+        merchant.MapGet("/audit", ReadAuditAsync).RequireMerchant(Permission.ManagePeople)
+            .WithSummary("The merchant's audit log, newest first: ?from=&to= (ISO 8601), ?actor=, ?kind= (e.g. connector or voucher.voided), ?limit= (at most 500)");
+
+        var account = endpoints.MapGroup("/api/account").WithTags("Accounts").AllowAnonymous();
+        account.MapPost("/invites/accept", AcceptInviteAsync).WithSummary("Accept an invite: become a person of the merchant with a user name and password");
+        account.MapPost("/sign-in", SignInAsync).WithSummary("Sign in with a user name and password (a cookie for the console and the scanner)");
+        account.MapPost("/sign-out", SignOutAsync).NotAudited().WithSummary("End the session");
+        return endpoints;
+    }
+
+    private static async Task<IResult> CreateMerchantAsync(MerchantRequest? request, HttpContext http, MerchantAccounts accounts, CancellationToken cancellationToken)
+    {
+        var id = request?.Id?.Trim();
+        var name = request?.Name?.Trim();
+        var errors = new List<SettingError>();
+        if (!ConnectorManifest.IsValidId(id))
+        {
+            errors.Add(new SettingError("id", "is required: lower-case letters, digits and dashes (1–63 characters), e.g. \"corner-cafe\""));
+        }
+
+        if (string.IsNullOrEmpty(name) || name.Length > AccountsDbContext.NameLength || name.Any(char.IsControl))
+        {
+            errors.Add(new SettingError("name", $"is required: the merchant's name as people know it, 1–{AccountsDbContext.NameLength} characters on one line"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        var (merchant, invite, error) = await accounts.CreateMerchantAsync(id!, name!, cancellationToken);
+        http.Features.Set(new AuditNote { MerchantId = id, Subject = id, After = $"{name}; owner invite {invite?.Id}" });
+        return merchant is null
+            ? Results.Problem(error!.Message, statusCode: StatusCodes.Status409Conflict)
+            : Results.Created($"/api/merchants/{merchant.Id}", new MerchantCreatedResponse(merchant.Id, merchant.Name, merchant.CreatedAt, Invite(invite!)));
+    }
+
+    private static async Task<IResult> ListMerchantsAsync(MerchantAccounts accounts, CancellationToken cancellationToken) =>
+        Results.Ok((await accounts.ListMerchantsAsync(cancellationToken)).Select(m => new MerchantResponse(m.Id, m.Name, m.CreatedAt)));
+
+    private static async Task<IResult> InviteAsync(string merchantId, InviteRequest? request, HttpContext http, MerchantAccounts accounts, CancellationToken cancellationToken)
+    {
+        if (!Enum.TryParse<MerchantRole>(request?.Role, ignoreCase: true, out var role) || !Enum.IsDefined(role))
+        {
+            return Invalid([new SettingError("role", "is required: Owner, Manager or Staff")]);
+        }
+
+        var invite = await accounts.InviteAsync(merchantId, role, Caller.From(http.User)!.Name, cancellationToken);
+        http.Audit($"invite {invite.Id}", null, $"role {role}, expires {invite.ExpiresAt:u}");
+        return Results.Created(invite.Path, Invite(invite));
+    }
+
+    private static async Task<IResult> ListPeopleAsync(string merchantId, MerchantAccounts accounts, TimeProvider time, CancellationToken cancellationToken) =>
+        Results.Ok((await accounts.ListPeopleAsync(merchantId, cancellationToken)).Select(u => Person(u, time.GetUtcNow())));
+
+    private static async Task<IResult> RemovePersonAsync(string merchantId, Guid userId, HttpContext http, MerchantAccounts accounts, CancellationToken cancellationToken)
+    {
+        var removed = await accounts.RemovePersonAsync(merchantId, userId, cancellationToken);
+        if (removed is null)
+        {
+            return Results.Problem("No such person of this merchant.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        http.Audit(removed.UserName, $"{removed.Role} {removed.UserName}", "removed");
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> CreateKeyAsync(string merchantId, ApiKeyRequest? request, HttpContext http, ApiKeys keys, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var name = request?.Name?.Trim();
+        var scopes = request?.Scopes ?? [];
+        var errors = new List<SettingError>();
+        if (string.IsNullOrEmpty(name) || name.Length > AccountsDbContext.ActorNameLength || name.Any(char.IsControl))
+        {
+            errors.Add(new SettingError("name", $"is required: a name people recognize, e.g. \"till 2\" (1–{AccountsDbContext.ActorNameLength} characters on one line)"));
+        }
+
+        if (scopes.Count == 0 || scopes.Any(s => !Permissions.Scopes.Contains(s)))
+        {
+            errors.Add(new SettingError("scopes", $"give one or more of {string.Join(", ", Permissions.Scopes)}"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        var (key, token) = await keys.CreateAsync(merchantId, name!, [.. scopes], cancellationToken);
+        http.Audit(key.Name, null, $"scopes {key.Scopes}");
+        return Results.Created($"/api/merchants/{merchantId}/keys/{key.Id}", new ApiKeyCreatedResponse(Key(key, time.GetUtcNow()), token));
+    }
+
+    private static async Task<IResult> ListKeysAsync(string merchantId, ApiKeys keys, TimeProvider time, CancellationToken cancellationToken) =>
+        Results.Ok((await keys.ListAsync(merchantId, cancellationToken)).Select(k => Key(k, time.GetUtcNow())));
+
+    private static async Task<IResult> RevokeKeyAsync(string merchantId, Guid keyId, HttpContext http, ApiKeys keys, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await keys.RevokeAsync(merchantId, keyId, cancellationToken) is not { } key)
+        {
+            return Results.Problem("No such key of this merchant.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        http.Audit(key.Name, $"scopes {key.Scopes}", "revoked");
+        return Results.Ok(Key(key, time.GetUtcNow()));
+    }
+
+    private static async Task<IResult> RotateKeyAsync(string merchantId, Guid keyId, RotateKeyRequest? request, HttpContext http, ApiKeys keys, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var overlap = request?.Overlap ?? TimeSpan.FromDays(1);
+        if (overlap < TimeSpan.Zero || overlap > ApiKeys.MaxOverlap)
+        {
+            return Invalid([new SettingError("overlap", $"must be between 0 and {ApiKeys.MaxOverlap.TotalDays:0} days, e.g. \"1.00:00:00\" for a day")]);
+        }
+
+        if (await keys.RotateAsync(merchantId, keyId, overlap, cancellationToken) is not { } rotated)
+        {
+            return Results.Problem("No such active key of this merchant.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        http.Audit(rotated.Key.Name, $"key {keyId}", $"key {rotated.Key.Id}; the old one works until {time.GetUtcNow() + overlap:u}");
+        return Results.Created($"/api/merchants/{merchantId}/keys/{rotated.Key.Id}", new ApiKeyCreatedResponse(Key(rotated.Key, time.GetUtcNow()), rotated.Token));
+    }
+
+    private static async Task<IResult> AcceptInviteAsync(AcceptInviteRequest? request, MerchantAccounts accounts, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var errors = new List<SettingError>();
+        if (string.IsNullOrWhiteSpace(request?.Token))
+        {
+            errors.Add(new SettingError("token", "is required: the token of the invite link"));
+        }
+
+        if (string.IsNullOrWhiteSpace(request?.UserName) || request.UserName.Trim().Length > AccountsDbContext.ActorNameLength)
+        {
+            errors.Add(new SettingError("userName", $"is required: the name to sign in with (letters, digits, @ . - _; at most {AccountsDbContext.ActorNameLength} characters)"));
+        }
+
+        if (string.IsNullOrEmpty(request?.Password))
+        {
+            errors.Add(new SettingError("password", "is required"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        var (user, problems) = await accounts.AcceptInviteAsync(request!.Token!.Trim(), request.UserName!.Trim(), request.Password!, cancellationToken);
+        if (user is null)
+        {
+            return Invalid(problems);
+        }
+
+        await audit.AppendAsync(user.MerchantId, nameof(CallerKind.Person), user.UserName!, "person.joined", user.UserName, null, user.Role.ToString(), CancellationToken.None);
+        return Results.Created("/api/account", new SignedInResponse(user.UserName!, user.MerchantId, user.Role.ToString()));
+    }
+
+    private static async Task<IResult> SignInAsync(SignInRequest? request, SignInManager<AccountUser> signIn, UserManager<AccountUser> users, AuditLog audit)
+    {
+        if (string.IsNullOrWhiteSpace(request?.UserName) || string.IsNullOrEmpty(request.Password))
+        {
+            return Invalid([new SettingError(string.IsNullOrWhiteSpace(request?.UserName) ? "userName" : "password", "is required")]);
+        }
+
+        var userName = request.UserName.Trim();
+        var user = await users.FindByNameAsync(userName);
+        var result = await signIn.PasswordSignInAsync(userName, request.Password, isPersistent: false, lockoutOnFailure: true);
+
+        // Attempts on an unknown name belong to no merchant: there is no one to show them to.
+        var kind = result.Succeeded ? "signin.succeeded" : result.IsLockedOut ? "signin.lockedout" : "signin.failed";
+        if (user is not null)
+        {
+            await audit.AppendAsync(user.MerchantId, nameof(CallerKind.Person), user.UserName!, kind, user.UserName, null, null, CancellationToken.None);
+        }
+
+        if (result.IsLockedOut)
+        {
+            return Results.Problem("Too many failed sign-ins: this account is locked for a while. Try again later, or ask an owner to reset the password.", statusCode: StatusCodes.Status423Locked);
+        }
+
+        if (!result.Succeeded)
+        {
+            return Results.Problem("The user name or password is wrong.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        return Results.Ok(new SignedInResponse(user!.UserName!, user.MerchantId, user.Role.ToString()));
+    }
+
+    private static async Task<IResult> SignOutAsync(SignInManager<AccountUser> signIn)
+    {
+        await signIn.SignOutAsync();
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> ReadAuditAsync(string merchantId, DateTimeOffset? from, DateTimeOffset? to, string? actor, string? kind, int? limit, AuditLog audit, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > AuditLog.MaxPage)
+        {
+            return Invalid([new SettingError("limit", $"must be between 1 and {AuditLog.MaxPage}")]);
+        }
+
+        var entries = await audit.ReadAsync(merchantId, from, to, actor, kind, limit ?? 100, cancellationToken);
+        return Results.Ok(entries.Select(e => new AuditEntryResponse(e.Id, e.At, e.ActorKind, e.Actor, e.Kind, e.Subject, e.Before, e.After)));
+    }
+
+    private static InviteResponse Invite(InviteLink invite) =>
+        new(invite.Id, invite.MerchantId, invite.Role.ToString(), invite.Token, invite.Path, invite.ExpiresAt);
+
+    private static PersonResponse Person(AccountUser user, DateTimeOffset now) =>
+        new(user.Id, user.MerchantId, user.UserName ?? string.Empty, user.Role.ToString(), user.CreatedAt, user.LockoutEnd > now);
+
+    private static ApiKeyResponse Key(ApiKey key, DateTimeOffset now) =>
+        new(key.Id, key.Name, key.Scopes.Split(',', StringSplitOptions.RemoveEmptyEntries), key.KeyId, key.CreatedAt, key.LastUsedAt, key.ExpiresAt, key.RevokedAt, key.RotatedFrom,
+            key.RevokedAt is null && (key.ExpiresAt is null || key.ExpiresAt > now));
+
+    private static IResult Invalid(IReadOnlyList<SettingError> errors) => Results.ValidationProblem(
+        errors.GroupBy(e => e.Field, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal));
+}

@@ -1,0 +1,42 @@
+namespace SevenStamp.Accounts.Api;
+
+/// <summary>A merchant to create (operator): its id (lower-case letters, digits and dashes) and display name.</summary>
+public sealed record MerchantRequest(string? Id, string? Name);
+
+/// <summary>A new merchant and the one-time link for its first owner.</summary>
+public sealed record MerchantCreatedResponse(string Id, string Name, DateTimeOffset CreatedAt, InviteResponse OwnerInvite);
+
+public sealed record MerchantResponse(string Id, string Name, DateTimeOffset CreatedAt);
+
+/// <summary>Whom to invite: <c>Owner</c>, <c>Manager</c> or <c>Staff</c>.</summary>
+public sealed record InviteRequest(string? Role);
+
+/// <summary>An invite, shown once: <see cref="Link"/> is what the person opens (or <see cref="Token"/> in the accept call).</summary>
+public sealed record InviteResponse(Guid Id, string MerchantId, string Role, string Token, string Link, DateTimeOffset ExpiresAt);
+
+/// <summary>Accepting an invite: the token from the link, a user name and a password.</summary>
+public sealed record AcceptInviteRequest(string? Token, string? UserName, string? Password);
+
+public sealed record PersonResponse(Guid Id, string MerchantId, string UserName, string Role, DateTimeOffset CreatedAt, bool LockedOut);
+
+public sealed record SignInRequest(string? UserName, string? Password);
+
+public sealed record SignedInResponse(string UserName, string MerchantId, string Role);
+
+/// <summary>A key to create: a name people recognize and its scopes (<c>read</c>, <c>write</c>, <c>redeem</c>).</summary>
+public sealed record ApiKeyRequest(string? Name, IReadOnlyList<string>? Scopes);
+
+/// <summary>
+/// How long the old key keeps working after a rotation, e.g. <c>"1.00:00:00"</c> for a day; left out, a day; zero
+/// stops it at once.
+/// </summary>
+public sealed record RotateKeyRequest(TimeSpan? Overlap);
+
+/// <summary>A key as listed: never its secret (only a hash is kept).</summary>
+public sealed record ApiKeyResponse(Guid Id, string Name, IReadOnlyList<string> Scopes, string KeyId, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, Guid? RotatedFrom, bool Active);
+
+/// <summary>A key just created or rotated: <see cref="Key"/> is shown this once.</summary>
+public sealed record ApiKeyCreatedResponse(ApiKeyResponse Details, string Key);
+
+/// <summary>One audit entry: who (kind and name), what kind of change, to what, and a before/after without secrets.</summary>
+public sealed record AuditEntryResponse(long Id, DateTimeOffset At, string ActorKind, string Actor, string Kind, string? Subject, string? Before, string? After);

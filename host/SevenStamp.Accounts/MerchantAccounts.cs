@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SevenStamp.Accounts.Data;
+using SevenStamp.Connectors.Sdk;
+
+namespace SevenStamp.Accounts;
+
+/// <summary>
+/// Merchants and their people: the operator creates a merchant and invites its first owner; owners invite managers
+/// and staff. An invite is a one-time link that expires (<see cref="AccountsOptions.InviteLifetime"/>): its token is
+/// shown once and only its SHA-256 is kept; accepting it creates the person with a password (ASP.NET Core Identity
+/// hashes it).
+/// </summary>
+public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUser> users, TimeProvider time, IOptions<AccountsOptions> options)
+{
+    /// <summary>Creates a merchant (lower-case letters, digits and dashes) and an invite for its first owner.</summary>
+    public async Task<(Merchant? Merchant, InviteLink? Invite, SettingError? Error)> CreateMerchantAsync(string id, string name, CancellationToken cancellationToken)
+    {
+        if (await db.Merchants.AnyAsync(m => m.Id == id, cancellationToken))
+        {
+            return (null, null, new SettingError("id", $"merchant '{id}' exists; invite another owner with POST /api/merchants/{id}/people/invites"));
+        }
+
+        var merchant = new Merchant { Id = id, Name = name, CreatedAt = time.GetUtcNow() };
+        db.Merchants.Add(merchant);
+        await db.SaveChangesAsync(cancellationToken);
+        return (merchant, await InviteAsync(id, MerchantRole.Owner, "operator", cancellationToken), null);
+    }
+
+    public Task<List<Merchant>> ListMerchantsAsync(CancellationToken cancellationToken) =>
+        db.Merchants.AsNoTracking().OrderBy(m => m.Id).ToListAsync(cancellationToken);
+
+    /// <summary>A one-time invite to become <paramref name="role"/> of the merchant; the link is shown once.</summary>
+    public async Task<InviteLink> InviteAsync(string merchantId, MerchantRole role, string invitedBy, CancellationToken cancellationToken)
+    {
+        var token = ApiKeys.RandomText(32);
+        var now = time.GetUtcNow();
+        var invite = new Invite
+        {
+            Id = Guid.NewGuid(),
+            MerchantId = merchantId,
+            Role = role,
+            TokenHash = Hash(token),
+            InvitedBy = invitedBy,
+            CreatedAt = now,
+            ExpiresAt = now + options.Value.InviteLifetime,
+        };
+        db.Invites.Add(invite);
+        await db.SaveChangesAsync(cancellationToken);
+        return new InviteLink(invite.Id, merchantId, role, token, invite.ExpiresAt);
+    }
+
+    /// <summary>
+    /// Accepts an invite: creates the person with <paramref name="userName"/> and <paramref name="password"/>. The invite
+    /// is taken with one conditional update, so two acceptances of one link make one person.
+    /// </summary>
+    public async Task<(AccountUser? User, IReadOnlyList<SettingError> Errors)> AcceptInviteAsync(string token, string userName, string password, CancellationToken cancellationToken)
+    {
+        var hash = Hash(token);
+        var invite = await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.TokenHash == hash, cancellationToken);
+        var now = time.GetUtcNow();
+        if (invite is null || invite.UsedAt is not null)
+        {
+            return (null, [new SettingError("token", "is not a valid invite (unknown, or used already); ask for a new one")]);
+        }
+
+        if (invite.ExpiresAt <= now)
+        {
+            return (null, [new SettingError("token", $"expired at {invite.ExpiresAt:u}; ask for a new invite")]);
+        }
+
+        var user = new AccountUser { Id = Guid.NewGuid(), UserName = userName, MerchantId = invite.MerchantId, Role = invite.Role, CreatedAt = now };
+        var created = await users.CreateAsync(user, password);
+        if (!created.Succeeded)
+        {
+            return (null, [.. created.Errors.Select(e => new SettingError(e.Code.Contains("Password", StringComparison.Ordinal) ? "password" : "userName", e.Description))]);
+        }
+
+        var taken = await db.Invites.Where(i => i.Id == invite.Id && i.UsedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.UsedAt, now).SetProperty(i => i.UserId, user.Id), cancellationToken);
+        if (taken == 0)
+        {
+            // Another acceptance of the same link won: this person is not made.
+            await users.DeleteAsync(user);
+            return (null, [new SettingError("token", "was used a moment ago; ask for a new invite")]);
+        }
+
+        return (user, []);
+    }
+
+    public Task<List<AccountUser>> ListPeopleAsync(string merchantId, CancellationToken cancellationToken) =>
+        db.Users.AsNoTracking().Where(u => u.MerchantId == merchantId).OrderBy(u => u.UserName).ToListAsync(cancellationToken);
+
+    /// <summary>Removes a person of the merchant; their sessions end at the next check (the security stamp changes with the row).</summary>
+    public async Task<AccountUser?> RemovePersonAsync(string merchantId, Guid userId, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null || user.MerchantId != merchantId)
+        {
+            return null;
+        }
+
+        await users.DeleteAsync(user);
+        return user;
+    }
+
+    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}
+
+/// <summary>An invite as its creator sees it once: the token goes into the link <c>/account/invite/{token}</c>.</summary>
+public sealed record InviteLink(Guid Id, string MerchantId, MerchantRole Role, string Token, DateTimeOffset ExpiresAt)
+{
+    public string Path => "/account/invite/" + Token;
+}

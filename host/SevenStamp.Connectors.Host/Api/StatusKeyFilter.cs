@@ -1,0 +1,28 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using SevenStamp.Http;
+
+namespace SevenStamp.Connectors.Host.Api;
+
+/// <summary>
+/// For the read-only status pages: open while no admin key is configured (the zero-setup demo), otherwise they
+/// want the key like the management API, as they name merchants and connectors.
+/// </summary>
+internal sealed class StatusKeyFilter(IOptions<SevenStampOptions> options) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var key = options.Value.Api.AdminKey;
+        return string.IsNullOrEmpty(key) || Presents(context.HttpContext.Request, key)
+            ? await next(context)
+            : Results.Problem("Send the operator's admin key as 'Authorization: Bearer <key>'.", statusCode: StatusCodes.Status401Unauthorized);
+    }
+
+    /// <summary>True when the request carries <paramref name="key"/> as its bearer token (constant-time compare).</summary>
+    private static bool Presents(HttpRequest request, string key)
+    {
+        var presented = BearerToken.Of(request);
+        return presented is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    }
+}
