@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using SevenStamp.Accounts.Audit;
 using SevenStamp.Accounts.Auth;
 using SevenStamp.Accounts.Data;
@@ -20,17 +22,17 @@ public static class AccountsServiceCollectionExtensions
     /// Registers the accounts' store (migrated at start after the loyalty store), ASP.NET Core Identity for people,
     /// the bearer scheme (operator key, API keys, staff tokens) beside Identity's cookie, and one authorization policy
     /// as both the default and the fallback: every endpoint not marked anonymous goes through the tenant check.
-    /// <paramref name="adminKey"/> reads the operator's key from the host's settings.
+    /// <paramref name="adminKeySetting"/> names the setting that holds the operator's key (the host checks its form).
     /// </summary>
-    public static IServiceCollection AddAccounts(this IServiceCollection services, LoyaltyStoreOptions store, Func<IServiceProvider, string?> adminKey)
+    public static IServiceCollection AddAccounts(this IServiceCollection services, LoyaltyStoreOptions store, string adminKeySetting)
     {
-        ArgumentNullException.ThrowIfNull(adminKey);
         services.AddStoreContext<AccountsDbContext, SqliteAccountsDbContext, PostgresAccountsDbContext>(store, AccountsDbContext.HistoryTable);
         services.AddOptions<AccountsOptions>().BindConfiguration(AccountsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IPostConfigureOptions<AccountsOptions>>(sp => new PostConfigureOptions<AccountsOptions>(Options.DefaultName, o => o.AdminKey = adminKey(sp)));
+        services.AddOptions<AccountsOptions>().Configure<IConfiguration>((o, configuration) => o.AdminKey = configuration[adminKeySetting]);
         services.AddScoped<ApiKeys>();
         services.AddScoped<MerchantAccounts>();
         services.AddScoped<AuditLog>();
+        services.AddDataProtection().SetApplicationName("SevenStamp").PersistKeysToDbContext<AccountsDbContext>();
 
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, configureOptions: null)

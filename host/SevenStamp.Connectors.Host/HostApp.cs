@@ -88,7 +88,7 @@ public static class HostApp
         // bus, then the outbox relay and the connectors; on shutdown those stop before the bus does.
         services.AddLoyaltyStore(store);
         services.AddConnectorStore(store).AddWalletStore(store);
-        services.AddAccounts(store, sp => sp.GetRequiredService<IOptions<SevenStampOptions>>().Value.Api.AdminKey);
+        services.AddAccounts(store, "SevenStamp:Api:AdminKey");
         services.AddLoyaltyPrograms(builder.Configuration.GetSection("SevenStamp:Programs").Get<List<ProgramDefinition>>() ?? []);
         services.AddSevenStampBus(options.Bus, options.Demo.Enabled, builder.Configuration);
         services.AddLoyaltyWorkers();

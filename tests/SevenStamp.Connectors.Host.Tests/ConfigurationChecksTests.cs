@@ -200,7 +200,12 @@ public sealed class ConfigurationChecksTests(ApiHostFixture fixture) : IClassFix
     public async Task OpenApi_EveryPostOrPutThatTakesABody_CarriesARequestSchema()
     {
         // Arrange: the operations that take no body at all; any other POST or PUT must describe its body.
-        string[] bodiless = ["POST /v/{voucherId}/{token}/redeem", "PUT /api/connectors/{id}/pause", "PUT /api/connectors/{id}/resume", "POST /api/connectors/{id}/restart"];
+        string[] bodiless =
+        [
+            "POST /v/{voucherId}/{token}/redeem", "PUT /api/connectors/{id}/pause", "PUT /api/connectors/{id}/resume", "POST /api/connectors/{id}/restart",
+            "PUT /api/merchants/{merchantId}/connectors/{id}/pause", "PUT /api/merchants/{merchantId}/connectors/{id}/resume", "POST /api/merchants/{merchantId}/connectors/{id}/restart",
+            "POST /api/account/sign-out",
+        ];
 
         // Act
         var document = JsonNode.Parse(await Host.Client.GetStringAsync("/openapi/v1.json"))!;

@@ -152,6 +152,14 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         ("POST", "/api/connectors", """{"id": "hostile-new", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
         ("PUT", "/api/connectors/{id}", """{"plugin": "generic-webhook", "merchantId": "cafe-1", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
         ("PUT", "/api/connector-plugins/{pluginId}/config/validate", """{"signingSecret": "hostile-new-secret-0123456789"}"""),
+        ("POST", "/api/merchants/{merchantId}/connectors", """{"id": "hostile-new-m", "plugin": "generic-webhook", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
+        ("PUT", "/api/merchants/{merchantId}/connectors/{id}", """{"plugin": "generic-webhook", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
+        ("POST", "/api/merchants", """{"id": "hostile-merchant", "name": "Hostile Café"}"""),
+        ("POST", "/api/merchants/{merchantId}/people/invites", """{"role": "Staff"}"""),
+        ("POST", "/api/merchants/{merchantId}/keys", """{"name": "till 9", "scopes": ["redeem"]}"""),
+        ("POST", "/api/merchants/{merchantId}/keys/{keyId}/rotate", """{"overlap": "01:00:00"}"""),
+        ("POST", "/api/account/invites/accept", """{"token": "no-such-invite", "userName": "hostile", "password": "a long enough password"}"""),
+        ("POST", "/api/account/sign-in", """{"userName": "hostile", "password": "a long enough password"}"""),
     ];
 
     /// <summary>Management requests that read no body (their path says everything).</summary>
@@ -160,6 +168,10 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         "PUT /api/connectors/{id}/pause",
         "PUT /api/connectors/{id}/resume",
         "POST /api/connectors/{id}/restart",
+        "PUT /api/merchants/{merchantId}/connectors/{id}/pause",
+        "PUT /api/merchants/{merchantId}/connectors/{id}/resume",
+        "POST /api/merchants/{merchantId}/connectors/{id}/restart",
+        "POST /api/account/sign-out",
         "POST /v/{voucherId}/{token}/redeem",
     ];
 
@@ -209,6 +221,11 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         var content = new ByteArrayContent(broken);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = content };
+        if (template == "/api/staff/redeem")
+        {
+            // The counter's call takes a credential of one merchant that may redeem: a staff token.
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await StaffTokenAsync());
+        }
 
         // Act
         var response = await Host.Client.SendAsync(request);
@@ -257,12 +274,26 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, found.StatusCode);
     }
 
+    private async Task<string> StaffTokenAsync()
+    {
+        var created = await Host.Client.PostAsync("/api/merchants/cafe-1/staff", new StringContent("""{"staffId": "hostile-staff"}""", Encoding.UTF8, "application/json"));
+        using var staff = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        return staff.RootElement.GetProperty("token").GetString()!;
+    }
+
     private async Task<string> ResolveAsync(string template)
     {
         var path = template.Replace("{merchantId}", "cafe-1", StringComparison.Ordinal)
             .Replace("{voucherId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{id}", "hostile-put", StringComparison.Ordinal)
             .Replace("{pluginId}", "generic-webhook", StringComparison.Ordinal);
+        if (path.Contains("{keyId}", StringComparison.Ordinal))
+        {
+            var created = await Host.Client.PostAsync("/api/merchants/cafe-1/keys", new StringContent("""{"name": "hostile key", "scopes": ["read"]}""", Encoding.UTF8, "application/json"));
+            using var key = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+            path = path.Replace("{keyId}", key.RootElement.GetProperty("details").GetProperty("id").GetString(), StringComparison.Ordinal);
+        }
+
         if (path.Contains("{cardId}", StringComparison.Ordinal))
         {
             var created = await Host.Client.PostAsync("/api/merchants/cafe-1/cards", new StringContent("{}", Encoding.UTF8, "application/json"));

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SevenStamp.Accounts.Data;
 using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty;
@@ -56,7 +57,7 @@ public sealed class StoreUpgradeTests
             var loyalty = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
             var connectors = scope.ServiceProvider.GetRequiredService<ConnectorDbContext>();
             var wallet = scope.ServiceProvider.GetRequiredService<WalletDbContext>();
-            await AssertUpToDateAsync(loyalty, connectors, wallet);
+            await AssertUpToDateAsync(loyalty, connectors, wallet, scope.ServiceProvider.GetRequiredService<AccountsDbContext>());
 
             // Every loyalty row, through loyalty's context.
             var program = await loyalty.Programs.AsNoTracking().SingleAsync(p => p.MerchantId == Merchant);
@@ -194,9 +195,10 @@ public sealed class StoreUpgradeTests
     /// Every migration of each context applied and recorded in that context's own history table, no model change
     /// without a migration, and the database holding exactly the three models' tables and the three history tables.
     /// </summary>
-    private static async Task AssertUpToDateAsync(LoyaltyDbContext loyalty, ConnectorDbContext connectors, WalletDbContext wallet)
+    private static async Task AssertUpToDateAsync(LoyaltyDbContext loyalty, ConnectorDbContext connectors, WalletDbContext wallet, AccountsDbContext? accounts = null)
     {
-        foreach (var db in new DbContext[] { loyalty, connectors, wallet })
+        DbContext[] contexts = accounts is null ? [loyalty, connectors, wallet] : [loyalty, connectors, wallet, accounts];
+        foreach (var db in contexts)
         {
             Assert.Empty(await db.Database.GetPendingMigrationsAsync());
             Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
@@ -206,8 +208,14 @@ public sealed class StoreUpgradeTests
         Assert.Equal(StoreContexts.LoyaltyHistoryTable, HistoryTableOf(loyalty));
         Assert.Equal(ConnectorDbContext.HistoryTable, HistoryTableOf(connectors));
         Assert.Equal(WalletDbContext.HistoryTable, HistoryTableOf(wallet));
-        string[] history = [StoreContexts.LoyaltyHistoryTable, ConnectorDbContext.HistoryTable, WalletDbContext.HistoryTable];
-        Assert.Equal([.. ModelTables(loyalty, connectors, wallet).Concat(history).Order(StringComparer.Ordinal)], await TablesAsync(loyalty));
+        List<string> history = [StoreContexts.LoyaltyHistoryTable, ConnectorDbContext.HistoryTable, WalletDbContext.HistoryTable];
+        if (accounts is not null)
+        {
+            Assert.Equal(AccountsDbContext.HistoryTable, HistoryTableOf(accounts));
+            history.Add(AccountsDbContext.HistoryTable);
+        }
+
+        Assert.Equal([.. ModelTables(contexts).Concat(history).Order(StringComparer.Ordinal)], await TablesAsync(loyalty));
     }
 
     private static string HistoryTableOf(DbContext db) =>

@@ -26,7 +26,7 @@ internal sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AccountsOptions> accounts)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string SchemeName = "SevenStampBearer";
+    public const string SchemeName = "SevenStampKeys";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,7 @@ namespace SevenStamp.Accounts.Data;
 /// The accounts' store: people (ASP.NET Core Identity's user tables), merchants, API keys and invites. It shares the
 /// database with the other areas and keeps its own migrations and history table (<see cref="HistoryTable"/>).
 /// </summary>
-public abstract class AccountsDbContext(DbContextOptions options) : IdentityUserContext<AccountUser, Guid>(options)
+public abstract class AccountsDbContext(DbContextOptions options) : IdentityUserContext<AccountUser, Guid>(options), IDataProtectionKeyContext
 {
     /// <summary>The migrations history table of this context.</summary>
     public const string HistoryTable = "__accounts_migrations_history";
@@ -27,6 +28,12 @@ public abstract class AccountsDbContext(DbContextOptions options) : IdentityUser
     public DbSet<Invite> Invites => Set<Invite>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    /// <summary>
+    /// The keys that protect sign-in cookies (and Identity's tokens), shared by every replica through the database so
+    /// a session made on one is read on another.
+    /// </summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -77,6 +84,8 @@ public abstract class AccountsDbContext(DbContextOptions options) : IdentityUser
             invite.Property(i => i.InvitedBy).HasMaxLength(NameLength);
             invite.HasIndex(i => i.TokenHash).IsUnique();
         });
+
+        builder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
 
         builder.Entity<AuditEntry>(entry =>
         {

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SevenStamp.Accounts.Data;
+using SevenStamp.Connectors.Host.Connectors.Data;
+using SevenStamp.Http.Access;
+using SevenStamp.Loyalty;
+using SevenStamp.Loyalty.Data;
+using SevenStamp.Wallet.Data;
+
+namespace SevenStamp.Connectors.Host.Tests.Accounts;
+
+/// <summary>
+/// Each merchant reaches only its own data. The endpoints are not listed here: they are read from the application's
+/// endpoint data source, so an endpoint added tomorrow is called too, and fails this test if it lets merchant A's
+/// people or keys (or no credentials at all) reach merchant B's program, cards, vouchers, connectors, keys or people.
+/// </summary>
+public sealed partial class TenantIsolationTests
+{
+    /// <summary>The endpoints that are open to anyone, each because it carries its own credential.</summary>
+    private static readonly string[] Anonymous =
+    [
+        "POST /webhooks/{connectorId}",                                  // the POS's signature
+        "GET /v/{voucherId:guid}/{token}",                               // the voucher link's token
+        "POST /v/{voucherId:guid}/{token}/redeem",
+        "GET /wallet/cards/{cardId:guid}/{token}",                       // the card link's token
+        "GET /wallet/cards/{cardId:guid}/{token}/google",
+        "GET /wallet/cards/{cardId:guid}/{token}/apple.pkpass",
+        "POST /api/account/invites/accept",                              // the invite's token
+        "POST /api/account/sign-in",                                     // the password
+        "POST /api/account/sign-out",
+        "GET /plugins",                                                  // the operator's key, by their own filter
+        "GET /connectors",
+        "GET /health/live",                                              // no data
+        "GET /health/ready",
+        "GET /metrics",
+        "GET /openapi/{documentName}.json",
+    ];
+
+    /// <summary>Bodies that would change something if they were let through.</summary>
+    private static readonly Dictionary<string, string> Bodies = new(StringComparer.Ordinal)
+    {
+        ["/api/merchants/{merchantId}/program"] = """{"name": "Stolen card", "reward": "Nothing", "stampGoal": 3}""",
+        ["/api/merchants/{merchantId}/program/pool"] = """["STOLEN-1"]""",
+        ["/api/merchants/{merchantId}/cards"] = """{"loyaltyCardId": "STOLEN-CARD"}""",
+        ["/api/merchants/{merchantId}/cards/{cardId:guid}/links"] = """{"loyaltyCardId": "STOLEN-LINK"}""",
+        ["/api/merchants/{merchantId}/vouchers/{voucherId:guid}/void"] = """{"reason": "stolen"}""",
+        ["/api/merchants/{merchantId}/staff"] = """{"staffId": "intruder"}""",
+        ["/api/merchants/{merchantId}/people/invites"] = """{"role": "Owner"}""",
+        ["/api/merchants/{merchantId}/keys"] = """{"name": "intruder", "scopes": ["read", "write", "redeem"]}""",
+        ["/api/merchants/{merchantId}/keys/{keyId:guid}/rotate"] = """{"overlap": "00:00:00"}""",
+        ["/api/merchants/{merchantId}/connectors"] = """{"id": "intruder-shop", "plugin": "generic-webhook", "settings": {"signingSecret": "intruder-secret-0123456789"}}""",
+        ["/api/merchants/{merchantId}/connectors/{id}"] = """{"plugin": "generic-webhook", "settings": {"signingSecret": "intruder-secret-0123456789"}}""",
+        ["/api/connectors"] = """{"id": "intruder-shop", "plugin": "generic-webhook", "merchantId": "merchant-b", "settings": {"signingSecret": "intruder-secret-0123456789"}}""",
+        ["/api/connectors/{id}"] = """{"plugin": "generic-webhook", "merchantId": "merchant-b", "settings": {"signingSecret": "intruder-secret-0123456789"}}""",
+        ["/api/merchants"] = """{"id": "merchant-b", "name": "Taken over"}""",
+    };
+
+    public static TheoryData<LoyaltyStoreProvider> Providers() => [LoyaltyStoreProvider.Sqlite, LoyaltyStoreProvider.PostgreSql];
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task EveryEndpoint_MerchantAsPeopleAndKeysOnMerchantBsData_AreRefusedAndChangeNothing(LoyaltyStoreProvider provider)
+    {
+        // Arrange
+        await using var merchants = await TwoMerchants.StartAsync(provider);
+        var endpoints = merchants.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Method: m, Endpoint: e)))
+            .ToList();
+        var open = endpoints.Where(e => e.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => $"{e.Method} {e.Endpoint.RoutePattern.RawText}").ToList();
+        var guarded = endpoints.Where(e => e.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null
+            && e.Endpoint.Metadata.GetMetadata<MerchantAccess>()?.Scope != MerchantScope.AnyMerchant).ToList();
+        var callers = merchants.OfA.Append(new("no credentials", merchants.Client())).ToList();
+        var before = await SnapshotOfBAsync(merchants);
+        var refusals = new List<string>();
+
+        // Act: every guarded endpoint, with B's resources in its route (and B's voucher code for the counter's call);
+        // then those that name a resource besides the merchant, with A's merchant and B's resource (B's card, voucher,
+        // connector, key or person reached through A's own routes).
+        var ofBThroughA = new Dictionary<string, string>(merchants.OfB, StringComparer.Ordinal) { ["merchantId"] = TwoMerchants.A };
+        var calls = guarded.Select(e => (e.Method, e.Endpoint, Path: Fill(e.Endpoint.RoutePattern.RawText!, merchants.OfB)))
+            .Concat(guarded.Where(e => e.Endpoint.RoutePattern.Parameters.Any(p => p.Name == "merchantId") && e.Endpoint.RoutePattern.Parameters.Count > 1)
+                .Select(e => (e.Method, e.Endpoint, Path: Fill(e.Endpoint.RoutePattern.RawText!, ofBThroughA))))
+            .ToList();
+        foreach (var (method, endpoint, path) in calls)
+        {
+            foreach (var (who, client) in callers)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (method is "POST" or "PUT" or "PATCH")
+                {
+                    var body = endpoint.RoutePattern.RawText == "/api/staff/redeem"
+                        ? JsonSerializer.Serialize(new { code = merchants.CodeOfB })
+                        : Bodies.GetValueOrDefault(endpoint.RoutePattern.RawText!, "{}");
+                    request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+                }
+
+                var response = await client.SendAsync(request);
+                if (response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound))
+                {
+                    refusals.Add($"{method} {path} as A's {who}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        }
+
+        // Assert
+        Assert.True(guarded.Count > 30 && calls.Count > guarded.Count + 10, $"Only {guarded.Count} guarded endpoints ({calls.Count} calls) were found: the enumeration is broken.");
+        Assert.Empty(refusals);
+        Assert.Empty(open.Except(Anonymous, StringComparer.Ordinal));
+        Assert.Equal(before, await SnapshotOfBAsync(merchants));
+        using var status = JsonDocument.Parse(await merchants.Operator.GetStringAsync("/api/connectors/b-shop/status"));
+        Assert.Equal("running", status.RootElement.GetProperty("state").GetString());
+    }
+
+    /// <summary>The route with each parameter replaced by B's resource of that name (an unknown one by "x").</summary>
+    private static string Fill(string template, IReadOnlyDictionary<string, string> values) =>
+        RouteParameter().Replace(template, m => Uri.EscapeDataString(values.GetValueOrDefault(m.Groups[1].Value, "x")));
+
+    /// <summary>
+    /// Every row of every table the host keeps that is B's (rows with a merchant id of another merchant are left out:
+    /// A's own key records when it was last used), as text, to compare before and after.
+    /// </summary>
+    private static async Task<string> SnapshotOfBAsync(TwoMerchants merchants)
+    {
+        await using var scope = merchants.Host.Services.CreateAsyncScope();
+        var text = new StringBuilder();
+        foreach (var db in new DbContext[]
+        {
+            scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>(),
+            scope.ServiceProvider.GetRequiredService<ConnectorDbContext>(),
+            scope.ServiceProvider.GetRequiredService<WalletDbContext>(),
+            scope.ServiceProvider.GetRequiredService<AccountsDbContext>(),
+        })
+        {
+            foreach (var entity in db.Model.GetEntityTypes().Where(t => !t.IsOwned() && !t.ClrType.Name.Contains("Outbox", StringComparison.Ordinal)).OrderBy(t => t.Name, StringComparer.Ordinal))
+            {
+                var rows = await ((IQueryable<object>)typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!.MakeGenericMethod(entity.ClrType).Invoke(db, null)!)
+                    .AsNoTracking().ToListAsync();
+                var merchant = entity.ClrType.GetProperty("MerchantId");
+                var ofB = rows.Where(r => merchant is null || Equals(merchant.GetValue(r), TwoMerchants.B))
+                    .Select(r => JsonSerializer.Serialize(r, entity.ClrType))
+                    .Order(StringComparer.Ordinal);
+                text.AppendLine(entity.Name).AppendJoin('\n', ofB).AppendLine();
+            }
+        }
+
+        return text.ToString();
+    }
+
+    [GeneratedRegex(@"\{(\w+)(:[^}]*)?\}")]
+    private static partial Regex RouteParameter();
+}
