@@ -14,6 +14,10 @@ public sealed class AccountsOptions
     [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00", ErrorMessage = "SevenStamp:Accounts:InviteLifetime must be between 5 minutes and 30 days.")]
     public TimeSpan InviteLifetime { get; set; } = TimeSpan.FromDays(3);
 
+    /// <summary>How long a password reset link stays valid.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00", ErrorMessage = "SevenStamp:Accounts:ResetLinkLifetime must be between 5 minutes and 7 days.")]
+    public TimeSpan ResetLinkLifetime { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Failed sign-ins in a row after which a person is locked out.</summary>
     [Range(1, 100, ErrorMessage = "SevenStamp:Accounts:MaxFailedSignIns must be between 1 and 100.")]
     public int MaxFailedSignIns { get; set; } = 5;

@@ -51,6 +51,7 @@ public static class AccountsServiceCollectionExtensions
             identity.Password.RequiredLength = 10;
             identity.Password.RequireNonAlphanumeric = false;
         });
+        services.AddOptions<DataProtectionTokenProviderOptions>().Configure<IOptions<AccountsOptions>>((tokens, accounts) => tokens.TokenLifespan = accounts.Value.ResetLinkLifetime);
         services.ConfigureApplicationCookie(cookie =>
         {
             // Strict: a page of another site cannot make the browser send it, so the cookie cannot be used to forge a change.

@@ -204,7 +204,8 @@ public sealed class ConfigurationChecksTests(ApiHostFixture fixture) : IClassFix
         [
             "POST /v/{voucherId}/{token}/redeem", "PUT /api/connectors/{id}/pause", "PUT /api/connectors/{id}/resume", "POST /api/connectors/{id}/restart",
             "PUT /api/merchants/{merchantId}/connectors/{id}/pause", "PUT /api/merchants/{merchantId}/connectors/{id}/resume", "POST /api/merchants/{merchantId}/connectors/{id}/restart",
-            "POST /api/account/sign-out",
+            "POST /api/account/sign-out", "POST /api/account/two-factor/setup", "POST /api/account/two-factor/disable",
+            "POST /api/merchants/{merchantId}/people/{userId}/password-reset",
         ];
 
         // Act

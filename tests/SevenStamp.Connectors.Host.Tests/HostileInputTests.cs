@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -42,7 +43,14 @@ public sealed class HostileHostFixture : IAsyncLifetime
         Host.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
     }
 
-    public async ValueTask DisposeAsync() => await Host.DisposeAsync();
+    /// <summary>A signed-in person of cafe-1, made when a test first needs one.</summary>
+    public HttpClient? Person { get; set; }
+
+    public async ValueTask DisposeAsync()
+    {
+        Person?.Dispose();
+        await Host.DisposeAsync();
+    }
 }
 
 /// <summary>
@@ -160,6 +168,8 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         ("POST", "/api/merchants/{merchantId}/keys/{keyId}/rotate", """{"overlap": "01:00:00"}"""),
         ("POST", "/api/account/invites/accept", """{"token": "no-such-invite", "userName": "hostile", "password": "a long enough password"}"""),
         ("POST", "/api/account/sign-in", """{"userName": "hostile", "password": "a long enough password"}"""),
+        ("POST", "/api/account/password-reset", """{"userName": "hostile", "token": "no-such-token", "password": "A-long-enough-password-1"}"""),
+        ("POST", "/api/account/two-factor/enable", """{"code": "123456"}"""),
     ];
 
     /// <summary>Management requests that read no body (their path says everything).</summary>
@@ -172,6 +182,9 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         "PUT /api/merchants/{merchantId}/connectors/{id}/resume",
         "POST /api/merchants/{merchantId}/connectors/{id}/restart",
         "POST /api/account/sign-out",
+        "POST /api/account/two-factor/setup",
+        "POST /api/account/two-factor/disable",
+        "POST /api/merchants/{merchantId}/people/{userId}/password-reset",
         "POST /v/{voucherId}/{token}/redeem",
     ];
 
@@ -228,7 +241,10 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         }
 
         // Act
-        var response = await Host.Client.SendAsync(request);
+        // A person's own account calls take that person's session.
+        var response = template.StartsWith("/api/account/two-factor/", StringComparison.Ordinal)
+            ? await (await PersonAsync()).SendAsync(request)
+            : await Host.Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
 
         // Assert
@@ -272,6 +288,24 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         // Assert
         Assert.Equal(HttpStatusCode.Created, enrolled.StatusCode);
         Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+    }
+
+    /// <summary>A signed-in owner of cafe-1 (made once per fixture: the operator invites, the owner accepts and signs in).</summary>
+    private async Task<HttpClient> PersonAsync()
+    {
+        if (fixture.Person is { } person)
+        {
+            return person;
+        }
+
+        var invited = await Host.Client.PostAsync("/api/merchants/cafe-1/people/invites", new StringContent("""{"role": "Owner"}""", Encoding.UTF8, "application/json"));
+        using var invite = JsonDocument.Parse(await invited.Content.ReadAsStringAsync());
+        var token = invite.RootElement.GetProperty("token").GetString();
+        await Host.Client.PostAsync("/api/account/invites/accept", JsonContent.Create(new { token, userName = "hostile-owner", password = "Hostile-Pass-2026" }));
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Host.Client.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/account/sign-in", JsonContent.Create(new { userName = "hostile-owner", password = "Hostile-Pass-2026" }))).StatusCode);
+        fixture.Person = client;
+        return client;
     }
 
     private async Task<string> StaffTokenAsync()

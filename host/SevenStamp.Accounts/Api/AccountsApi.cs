@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using SevenStamp.Accounts.Audit;
 using SevenStamp.Accounts.Auth;
 using SevenStamp.Accounts.Data;
@@ -31,6 +32,8 @@ public static class AccountsApi
         merchant.MapDelete("/keys/{keyId:guid}", RevokeKeyAsync).RequireMerchant(Permission.ManageKeys).Audited("key.revoked").WithSummary("Revoke an API key at once");
         merchant.MapPost("/keys/{keyId:guid}/rotate", RotateKeyAsync).RequireMerchant(Permission.ManageKeys).Audited("key.rotated").WithSummary("Replace a key; the old one keeps working for the overlap");
 
+        merchant.MapPost("/people/{userId:guid}/password-reset", IssuePasswordResetAsync).RequireMerchant(Permission.ManagePeople).Audited("person.password-reset-issued")
+            .WithSummary("A one-time link for a person to choose a new password (it also ends a lockout)");
         merchant.MapGet("/audit", ReadAuditAsync).RequireMerchant(Permission.ManagePeople)
             .WithSummary("The merchant's audit log, newest first: ?from=&to= (ISO 8601), ?actor=, ?kind= (e.g. connector or voucher.voided), ?limit= (at most 500)");
 
@@ -38,6 +41,12 @@ public static class AccountsApi
         account.MapPost("/invites/accept", AcceptInviteAsync).WithSummary("Accept an invite: become a person of the merchant with a user name and password");
         account.MapPost("/sign-in", SignInAsync).WithSummary("Sign in with a user name and password (a cookie for the console and the scanner)");
         account.MapPost("/sign-out", SignOutAsync).NotAudited().WithSummary("End the session");
+        account.MapPost("/password-reset", ResetPasswordAsync).WithSummary("Choose a new password with a reset link's token");
+
+        var person = endpoints.MapGroup("/api/account/two-factor").WithTags("Accounts").RequirePerson();
+        person.MapPost("/setup", SetUpTwoFactorAsync).Audited("person.two-factor-setup").WithSummary("A new authenticator key for the signed-in person (two-factor stays off until enabled)");
+        person.MapPost("/enable", EnableTwoFactorAsync).Audited("person.two-factor-enabled").WithSummary("Turn two-factor sign-in on with a code from the authenticator app");
+        person.MapPost("/disable", DisableTwoFactorAsync).Audited("person.two-factor-disabled").WithSummary("Turn two-factor sign-in off");
         return endpoints;
     }
 
@@ -194,28 +203,128 @@ public static class AccountsApi
             return Invalid([new SettingError(string.IsNullOrWhiteSpace(request?.UserName) ? "userName" : "password", "is required")]);
         }
 
-        var userName = request.UserName.Trim();
-        var user = await users.FindByNameAsync(userName);
-        var result = await signIn.PasswordSignInAsync(userName, request.Password, isPersistent: false, lockoutOnFailure: true);
-
-        // Attempts on an unknown name belong to no merchant: there is no one to show them to.
-        var kind = result.Succeeded ? "signin.succeeded" : result.IsLockedOut ? "signin.lockedout" : "signin.failed";
-        if (user is not null)
+        var user = await users.FindByNameAsync(request.UserName.Trim());
+        if (user is null)
         {
-            await audit.AppendAsync(user.MerchantId, nameof(CallerKind.Person), user.UserName!, kind, user.UserName, null, null, CancellationToken.None);
+            // An unknown name belongs to no merchant: there is no one to show the attempt to.
+            return WrongPassword();
         }
 
+        var result = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
+        if (result.Succeeded && user.TwoFactorEnabled)
+        {
+            if (string.IsNullOrWhiteSpace(request.Code))
+            {
+                return Results.Problem(
+                    "This account signs in with two factors: send the 6-digit code of the authenticator app as 'code' with the password.",
+                    statusCode: StatusCodes.Status401Unauthorized,
+                    extensions: new Dictionary<string, object?> { ["twoFactorRequired"] = true });
+            }
+
+            if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, request.Code.Replace(" ", string.Empty, StringComparison.Ordinal)))
+            {
+                await users.AccessFailedAsync(user);
+                result = await users.IsLockedOutAsync(user) ? Microsoft.AspNetCore.Identity.SignInResult.LockedOut : Microsoft.AspNetCore.Identity.SignInResult.Failed;
+            }
+        }
+
+        var kind = result.Succeeded ? "signin.succeeded" : result.IsLockedOut ? "signin.lockedout" : "signin.failed";
+        await audit.AppendAsync(user.MerchantId, nameof(CallerKind.Person), user.UserName!, kind, user.UserName, null, null, CancellationToken.None);
         if (result.IsLockedOut)
         {
-            return Results.Problem("Too many failed sign-ins: this account is locked for a while. Try again later, or ask an owner to reset the password.", statusCode: StatusCodes.Status423Locked);
+            return Results.Problem("Too many failed sign-ins: this account is locked for a while. Try again later, or ask an owner for a password reset link.", statusCode: StatusCodes.Status423Locked);
         }
 
         if (!result.Succeeded)
         {
-            return Results.Problem("The user name or password is wrong.", statusCode: StatusCodes.Status401Unauthorized);
+            return WrongPassword();
         }
 
-        return Results.Ok(new SignedInResponse(user!.UserName!, user.MerchantId, user.Role.ToString()));
+        await users.ResetAccessFailedCountAsync(user);
+        await signIn.SignInAsync(user, isPersistent: false);
+        return Results.Ok(new SignedInResponse(user.UserName!, user.MerchantId, user.Role.ToString()));
+    }
+
+    private static IResult WrongPassword() => Results.Problem("The user name, password or code is wrong.", statusCode: StatusCodes.Status401Unauthorized);
+
+    private static async Task<IResult> IssuePasswordResetAsync(string merchantId, Guid userId, HttpContext http, UserManager<AccountUser> users, IOptions<AccountsOptions> options, TimeProvider time)
+    {
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null || user.MerchantId != merchantId)
+        {
+            return Results.Problem("No such person of this merchant.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var token = await users.GeneratePasswordResetTokenAsync(user);
+        http.Audit(user.UserName, null, "reset link issued");
+        return Results.Ok(new PasswordResetLinkResponse(user.UserName!, token, $"/account/reset?user={Uri.EscapeDataString(user.UserName!)}&token={Uri.EscapeDataString(token)}", time.GetUtcNow() + options.Value.ResetLinkLifetime));
+    }
+
+    private static async Task<IResult> ResetPasswordAsync(PasswordResetRequest? request, UserManager<AccountUser> users, AuditLog audit)
+    {
+        if (string.IsNullOrWhiteSpace(request?.UserName) || string.IsNullOrWhiteSpace(request.Token) || string.IsNullOrEmpty(request.Password))
+        {
+            return Invalid([new SettingError(string.IsNullOrWhiteSpace(request?.UserName) ? "userName" : string.IsNullOrWhiteSpace(request?.Token) ? "token" : "password", "is required")]);
+        }
+
+        var user = await users.FindByNameAsync(request.UserName.Trim());
+        var reset = user is null ? null : await users.ResetPasswordAsync(user, request.Token.Trim(), request.Password);
+        if (user is null || reset is null || !reset.Succeeded)
+        {
+            var errors = reset?.Errors.Where(e => e.Code.Contains("Password", StringComparison.Ordinal)).Select(e => new SettingError("password", e.Description)).ToList() ?? [];
+            return Invalid(errors.Count > 0 ? errors : [new SettingError("token", "is not valid for this person (unknown, used already, or expired); ask an owner for a new link")]);
+        }
+
+        // The link is used up with the security stamp that changed; a lockout ends with it.
+        await users.SetLockoutEndDateAsync(user, null);
+        await users.ResetAccessFailedCountAsync(user);
+        await audit.AppendAsync(user.MerchantId, nameof(CallerKind.Person), user.UserName!, "person.password-reset", user.UserName, null, null, CancellationToken.None);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> SetUpTwoFactorAsync(HttpContext http, UserManager<AccountUser> users)
+    {
+        var user = await users.GetUserAsync(http.User);
+        if (user is null)
+        {
+            return Results.Problem("Sign in again.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        await users.ResetAuthenticatorKeyAsync(user);
+        var key = (await users.GetAuthenticatorKeyAsync(user))!;
+        var label = Uri.EscapeDataString($"SevenStamp:{user.UserName}");
+        return Results.Ok(new TwoFactorSetupResponse(key, $"otpauth://totp/{label}?secret={key}&issuer=SevenStamp&digits=6"));
+    }
+
+    private static async Task<IResult> EnableTwoFactorAsync(TwoFactorCodeRequest? request, HttpContext http, UserManager<AccountUser> users)
+    {
+        var user = await users.GetUserAsync(http.User);
+        if (user is null)
+        {
+            return Results.Problem("Sign in again.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        var code = request?.Code?.Replace(" ", string.Empty, StringComparison.Ordinal);
+        if (string.IsNullOrEmpty(code) || await users.GetAuthenticatorKeyAsync(user) is null
+            || !await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code))
+        {
+            return Invalid([new SettingError("code", "is not the authenticator's current code: POST /api/account/two-factor/setup first, add the key to the app, then send the 6 digits it shows")]);
+        }
+
+        await users.SetTwoFactorEnabledAsync(user, true);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> DisableTwoFactorAsync(HttpContext http, UserManager<AccountUser> users)
+    {
+        var user = await users.GetUserAsync(http.User);
+        if (user is null)
+        {
+            return Results.Problem("Sign in again.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        await users.SetTwoFactorEnabledAsync(user, false);
+        return Results.NoContent();
     }
 
     private static async Task<IResult> SignOutAsync(SignInManager<AccountUser> signIn)
@@ -239,7 +348,7 @@ public static class AccountsApi
         new(invite.Id, invite.MerchantId, invite.Role.ToString(), invite.Token, invite.Path, invite.ExpiresAt);
 
     private static PersonResponse Person(AccountUser user, DateTimeOffset now) =>
-        new(user.Id, user.MerchantId, user.UserName ?? string.Empty, user.Role.ToString(), user.CreatedAt, user.LockoutEnd > now);
+        new(user.Id, user.MerchantId, user.UserName ?? string.Empty, user.Role.ToString(), user.CreatedAt, user.LockoutEnd > now, user.TwoFactorEnabled);
 
     private static ApiKeyResponse Key(ApiKey key, DateTimeOffset now) =>
         new(key.Id, key.Name, key.Scopes.Split(',', StringSplitOptions.RemoveEmptyEntries), key.KeyId, key.CreatedAt, key.LastUsedAt, key.ExpiresAt, key.RevokedAt, key.RotatedFrom,

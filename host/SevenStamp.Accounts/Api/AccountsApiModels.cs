@@ -17,9 +17,22 @@ public sealed record InviteResponse(Guid Id, string MerchantId, string Role, str
 /// <summary>Accepting an invite: the token from the link, a user name and a password.</summary>
 public sealed record AcceptInviteRequest(string? Token, string? UserName, string? Password);
 
-public sealed record PersonResponse(Guid Id, string MerchantId, string UserName, string Role, DateTimeOffset CreatedAt, bool LockedOut);
+public sealed record PersonResponse(Guid Id, string MerchantId, string UserName, string Role, DateTimeOffset CreatedAt, bool LockedOut, bool TwoFactor);
 
-public sealed record SignInRequest(string? UserName, string? Password);
+/// <summary>Signing in: a user name and password, and the authenticator's 6-digit code when the person turned two-factor on.</summary>
+public sealed record SignInRequest(string? UserName, string? Password, string? Code = null);
+
+/// <summary>A one-time link that lets a person choose a new password; shown once to whoever asked for it.</summary>
+public sealed record PasswordResetLinkResponse(string UserName, string Token, string Link, DateTimeOffset ExpiresAt);
+
+/// <summary>Choosing a new password with a reset link's token.</summary>
+public sealed record PasswordResetRequest(string? UserName, string? Token, string? Password);
+
+/// <summary>The key to add to an authenticator app (or scan as <see cref="AuthenticatorUri"/> in a QR code); shown once.</summary>
+public sealed record TwoFactorSetupResponse(string SharedKey, string AuthenticatorUri);
+
+/// <summary>A 6-digit code from the authenticator app.</summary>
+public sealed record TwoFactorCodeRequest(string? Code);
 
 public sealed record SignedInResponse(string UserName, string MerchantId, string Role);
 

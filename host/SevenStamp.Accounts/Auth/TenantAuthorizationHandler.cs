@@ -37,7 +37,7 @@ internal sealed class TenantAuthorizationHandler : AuthorizationHandler<TenantRe
         if (caller.IsOperator)
         {
             var operatorAccess = http.GetEndpoint()?.Metadata.GetMetadata<MerchantAccess>();
-            if (operatorAccess?.Scope != MerchantScope.Caller)
+            if (operatorAccess?.Scope is not (MerchantScope.Caller or MerchantScope.Person))
             {
                 context.Succeed(requirement);
             }
@@ -53,6 +53,7 @@ internal sealed class TenantAuthorizationHandler : AuthorizationHandler<TenantRe
             MerchantScope.Route => routeMerchant is not null && caller.MayAny(needed, routeMerchant),
             MerchantScope.Caller => caller.MerchantId is { } own && caller.MayAny(needed, own),
             MerchantScope.AnyMerchant => caller.MerchantId is not null && needed.Any(caller.Permissions.Contains),
+            MerchantScope.Person => caller.Kind == CallerKind.Person,
             _ => false,
         };
         if (allowed)

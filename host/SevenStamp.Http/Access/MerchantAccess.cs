@@ -22,6 +22,9 @@ public enum MerchantScope
 
     /// <summary>No merchant's data (the plugin catalog): any merchant's caller with the permission may.</summary>
     AnyMerchant,
+
+    /// <summary>The signed-in person's own account (two-factor setup): any person, no key, not the operator.</summary>
+    Person,
 }
 
 /// <summary>Declares what an endpoint needs, where the default (<see cref="MerchantAccess"/>) is not right.</summary>
@@ -36,6 +39,11 @@ public static class MerchantAccessExtensions
     public static TBuilder RequireCallersMerchant<TBuilder>(this TBuilder builder, params Permission[] permissions)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new MerchantAccess(permissions, MerchantScope.Caller));
+
+    /// <summary>The signed-in person's own account: any person of any role; keys and the operator are refused.</summary>
+    public static TBuilder RequirePerson<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new MerchantAccess([], MerchantScope.Person));
 
     /// <summary>Any merchant's caller with one of <paramref name="permissions"/> (and the operator): for data of no merchant.</summary>
     public static TBuilder RequireAnyMerchant<TBuilder>(this TBuilder builder, params Permission[] permissions)
