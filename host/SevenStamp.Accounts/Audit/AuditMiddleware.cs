@@ -55,6 +55,6 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, ILogger<Audi
         return values.Count == 0 ? null : string.Join(' ', values);
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Error, Message = "A change ({Kind}) was made but its audit entry could not be written")]
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Error, Message = "A change ({Kind}) was made but its audit entry could not be written")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string kind);
 }
