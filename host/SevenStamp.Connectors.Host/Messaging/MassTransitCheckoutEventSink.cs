@@ -53,9 +53,8 @@ internal sealed class MassTransitCheckoutEventSink(IBus bus, ConnectorRuntime ru
             return runtime.Id;
         }
 
-        var lower = declared.Trim().ToLowerInvariant();
-        return ConnectorManifest.IsValidId(lower)
-            ? lower
+        return Connectors.ConnectorSourceSystem.TryParse(declared, out var named)
+            ? named!
             : throw new InvalidOperationException("The connector set a SourceSystem that is not lower-case letters, digits and dashes (1-63 characters).");
     }
 
