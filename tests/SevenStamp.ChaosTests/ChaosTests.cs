@@ -18,7 +18,7 @@ public sealed class ChaosTests
     private const int Customers = 10;
 
     [Fact]
-    public async Task Killing_the_host_mid_stream_loses_and_doubles_nothing()
+    public async Task KillHost_MidStream_LosesAndDoublesNothing()
     {
         await using var scenario = await Scenario.StartAsync(LoyaltyStoreProvider.Sqlite);
         var load = scenario.Load();
@@ -34,7 +34,7 @@ public sealed class ChaosTests
     }
 
     [Fact]
-    public async Task Terminating_the_host_mid_stream_drains_in_flight_work_inside_the_grace_period()
+    public async Task TerminateHost_MidStream_DrainsInFlightWorkInsideTheGracePeriod()
     {
         await using var scenario = await Scenario.StartAsync(LoyaltyStoreProvider.PostgreSql);
         var load = scenario.Load();
@@ -57,7 +57,7 @@ public sealed class ChaosTests
     }
 
     [Fact]
-    public async Task Restarting_the_broker_twice_mid_stream_loses_and_doubles_nothing()
+    public async Task RestartBroker_TwiceMidStream_LosesAndDoublesNothing()
     {
         var restart = Command("SEVENSTAMP_TEST_RABBITMQ_RESTART", "a shell command that restarts the test RabbitMQ");
         await using var scenario = await Scenario.StartAsync(LoyaltyStoreProvider.Sqlite);
@@ -74,7 +74,7 @@ public sealed class ChaosTests
     }
 
     [Fact]
-    public async Task Stopping_postgresql_for_twenty_seconds_mid_stream_loses_and_doubles_nothing()
+    public async Task StopPostgreSql_ForTwentySecondsMidStream_LosesAndDoublesNothing()
     {
         var stop = Command("SEVENSTAMP_TEST_POSTGRES_STOP", "a shell command that stops the test PostgreSQL");
         var start = Command("SEVENSTAMP_TEST_POSTGRES_START", "a shell command that starts it again");

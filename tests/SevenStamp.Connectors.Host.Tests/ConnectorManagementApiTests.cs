@@ -70,7 +70,7 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
-    public async Task Create_WithInvalidInput_Answers400PerField_AndStoresNothing()
+    public async Task Create_WithInvalidInput_Answers400PerFieldAndStoresNothing()
     {
         // Arrange
         await using var host = await StartAsync(NoConnectors, NewKey());
@@ -95,7 +95,7 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
-    public async Task Isolation_ProcessRunsTheConnectorInAWorker_AReplaceKeepsIt_AndAWrongValueIsNamed()
+    public async Task Isolation_Process_RunsTheConnectorInAWorkerAReplaceKeepsItAndAWrongValueIsNamed()
     {
         // Arrange
         const string secret = "iso-till-secret-0123456789";
@@ -134,7 +134,7 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
-    public async Task Create_WithAShortSecret_NamesTheSecretField_WithoutEchoingIt()
+    public async Task Create_WithAShortSecret_NamesTheSecretFieldWithoutEchoingIt()
     {
         await using var host = await StartAsync(NoConnectors, NewKey());
 
@@ -303,7 +303,7 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
-    public async Task FileConnector_IsReadOnly_ButCanBePausedAndResumed_AndWinsAnIdConflict()
+    public async Task FileConnector_ThroughTheApi_IsReadOnlyButCanBePausedAndResumedAndWinsAnIdConflict()
     {
         // Arrange
         await using var host = await StartAsync(FileConnectors, NewKey());
@@ -420,7 +420,7 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
-    public async Task TwoHosts_OnOnePostgresDatabase_ConnectorCreatedOnAServesOnB_AndFollowsPauseAndDelete()
+    public async Task TwoHosts_OnOnePostgresDatabase_ConnectorCreatedOnAServesOnBAndFollowsPauseAndDelete()
     {
         // Arrange
         const string secret = "replica-till-secret-0123456789";
@@ -470,7 +470,7 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
-    public async Task Create_OfAConnectorThatIsSlowToStart_AnswersWithItPending_AndTheApiStaysUsable()
+    public async Task Create_OfAConnectorThatIsSlowToStart_AnswersWithItPendingAndTheApiStaysUsable()
     {
         // Arrange: a start that hangs far longer than an API call waits.
         await using var host = await StartAsync(NoConnectors, NewKey(), extra: new Dictionary<string, string?> { ["SevenStamp:ConnectorStartTimeout"] = "00:02:00" });
@@ -489,7 +489,7 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
-    public async Task AHostWithAnotherSecretsKey_FailsTheConnector_NamingTheKey_WithoutLeakingTheSecret()
+    public async Task Start_AHostWithAnotherSecretsKey_FailsTheConnectorNamingTheKeyWithoutLeakingTheSecret()
     {
         // Arrange
         const string secret = "other-key-till-secret-0123456789";

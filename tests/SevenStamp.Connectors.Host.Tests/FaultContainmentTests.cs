@@ -41,7 +41,7 @@ public sealed class FaultContainmentTests(FaultyHostFixture fixture) : IClassFix
     private RunningHost Host => fixture.Host;
 
     [Fact]
-    public async Task A_connector_that_keeps_throwing_gets_its_circuit_opened_and_the_others_carry_on()
+    public async Task Webhook_ConnectorKeepsThrowing_GetsItsCircuitOpenedAndTheOthersCarryOn()
     {
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
@@ -58,7 +58,7 @@ public sealed class FaultContainmentTests(FaultyHostFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task A_connector_that_hangs_on_a_webhook_is_abandoned_with_503_so_the_pos_retries()
+    public async Task Webhook_ConnectorHangs_IsAbandonedWith503SoThePosRetries()
     {
         var response = await Host.PostWebhookAsync("hanger", "{}", secret: null);
 
@@ -67,7 +67,7 @@ public sealed class FaultContainmentTests(FaultyHostFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task A_connector_that_hangs_while_starting_is_marked_failed_and_retried_with_backoff()
+    public async Task ConnectorStart_Hangs_IsMarkedFailedAndRetriedWithBackoff()
     {
         Assert.True(await RunningHost.EventuallyAsync(async () => (await ConnectorAsync("slow-starter")).GetProperty("restartAttempts").GetInt32() >= 2, TimeSpan.FromSeconds(30)));
 
@@ -77,7 +77,7 @@ public sealed class FaultContainmentTests(FaultyHostFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task A_connector_that_failed_to_start_runs_once_a_restart_succeeds()
+    public async Task ConnectorStart_FailedThenARestartSucceeds_Runs()
     {
         Assert.True(await RunningHost.EventuallyAsync(async () => (await ConnectorAsync("flaky")).GetProperty("state").GetString() == "Running", TimeSpan.FromSeconds(30)), "The flaky connector never came up.");
 

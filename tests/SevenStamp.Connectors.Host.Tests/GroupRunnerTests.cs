@@ -7,7 +7,7 @@ public sealed class GroupRunnerTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task A_callers_item_is_settled_while_a_later_group_still_runs()
+    public async Task GroupRunner_LaterGroupStillRunning_SettlesTheCallersItem()
     {
         // Arrange: the first group waits until a second item is queued; the second group blocks until released.
         var firstRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -54,7 +54,7 @@ public sealed class GroupRunnerTests
     }
 
     [Fact]
-    public async Task Items_added_from_many_threads_are_each_settled_once_in_groups_of_at_most_the_limit()
+    public async Task GroupRunner_ItemsAddedFromManyThreads_AreEachSettledOnceInGroupsOfAtMostTheLimit()
     {
         var runs = 0;
         var largest = 0;

@@ -107,7 +107,7 @@ public sealed class IsolationTests(IsolatedHostFixture fixture) : IClassFixture<
     [Theory]
     [InlineData("crasher", "Crashing a thread of its own on purpose")]
     [InlineData("exiter", "Failing fast on purpose")]
-    public async Task IsolatedWorker_DiesOnWebhook_Gets503_HostAndOthersCarryOn_AndItIsRestarted(string connectorId, string lastWords)
+    public async Task IsolatedWorker_DiesOnWebhook_Gets503HostAndOthersCarryOnAndItIsRestarted(string connectorId, string lastWords)
     {
         // Arrange
         var before = await WaitRunningAsync(connectorId);

@@ -49,7 +49,7 @@ public sealed class JsonWebhookHostTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_shopify_order_posted_to_the_host_is_published_and_stamped_once()
+    public async Task JsonWebhook_ShopifyOrderPostedToTheHost_IsPublishedAndStampedOnce()
     {
         // Act
         var first = await PostAsync(Order, "wh-host-1");
@@ -72,7 +72,7 @@ public sealed class JsonWebhookHostTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_ten_megabyte_order_is_answered_413_and_nothing_is_published()
+    public async Task JsonWebhook_TenMegabyteOrder_IsAnswered413AndNothingIsPublished()
     {
         // Arrange: a correctly signed order padded to 10 MB. The client waits for 100-continue, as curl does for
         // large bodies, so it reads the host's answer instead of pushing the rest of the body at a closed connection.

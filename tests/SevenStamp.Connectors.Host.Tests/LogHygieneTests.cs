@@ -19,7 +19,7 @@ public sealed partial class LogHygieneTests
     private const string Phone = "+49 151 2345 6789";
 
     [Fact]
-    public async Task No_contact_data_secret_or_token_reaches_a_log_line()
+    public async Task LogLines_WholeRun_CarryNoContactDataSecretOrToken()
     {
         var logs = new CapturingLoggerProvider();
         var host = await RunningHost.StartAsync(

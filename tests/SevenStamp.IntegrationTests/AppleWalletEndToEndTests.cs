@@ -43,7 +43,7 @@ public sealed class AppleWalletEndToEndTests(RabbitMqFixture rabbit) : IAsyncLif
     }
 
     [Fact]
-    public async Task A_sale_through_RabbitMQ_pushes_to_the_registered_device_and_the_served_pass_shows_the_new_count()
+    public async Task AppleWallet_SaleThroughRabbitMq_PushesToTheRegisteredDeviceAndTheServedPassShowsTheNewCount()
     {
         // Arrange: a first sale makes the card; the customer adds the pass and the phone registers it.
         var run = Guid.NewGuid().ToString("N")[..8];

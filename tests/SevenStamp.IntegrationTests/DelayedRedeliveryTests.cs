@@ -80,7 +80,7 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_transient_failure_that_outlasts_the_retries_is_redelivered_after_the_delay_and_then_succeeds()
+    public async Task Consume_TransientFailureOutlastingTheRetries_IsRedeliveredAfterTheDelayAndThenSucceeds()
     {
         // Two attempts per delivery (one immediate retry): the first delivery and the first redelivery fail.
         var probe = new RedeliveryProbe(Guid.NewGuid(), FailTimes: 4, nameof(TimeoutException));
@@ -93,7 +93,7 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_message_that_succeeds_on_a_redelivery_publishes_no_fault()
+    public async Task Consume_SucceedsOnARedelivery_PublishesNoFault()
     {
         // Arrange: a probe that fails its first delivery, and one that fails for good (whose fault shows that faults
         // are published and reach the fault queue).
@@ -112,7 +112,7 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_transient_failure_past_the_redelivery_limit_lands_in_the_error_queue_with_its_count()
+    public async Task Consume_TransientFailurePastTheRedeliveryLimit_LandsInTheErrorQueueWithItsCount()
     {
         var probe = new RedeliveryProbe(Guid.NewGuid(), FailTimes: int.MaxValue, nameof(TimeoutException));
         await SendAsync(probe);
@@ -127,7 +127,7 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_fault_that_is_not_transient_goes_to_the_error_queue_without_a_retry_or_a_redelivery()
+    public async Task Consume_FaultThatIsNotTransient_GoesToTheErrorQueueWithoutARetryOrARedelivery()
     {
         var probe = new RedeliveryProbe(Guid.NewGuid(), FailTimes: int.MaxValue, nameof(ArgumentException));
         await SendAsync(probe);

@@ -37,7 +37,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
-    public async Task A_webhook_sale_reaches_the_database_through_RabbitMQ_exactly_once()
+    public async Task WebhookSale_ThroughRabbitMq_ReachesTheDatabaseExactlyOnce()
     {
         await using var awarded = await ListenAsync(rabbit.NamePrefix + StampsAwardedExchange);
         var body = RunningHost.SaleJson("evt-1", $"S-{Guid.NewGuid():N}", "cust-1");
@@ -62,7 +62,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Concurrent_sales_of_several_customers_add_up_exactly()
+    public async Task Sales_ConcurrentForSeveralCustomers_AddUpExactly()
     {
         const int customers = 3;
         const int salesEach = 10;
@@ -83,7 +83,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_consumer_queue_is_a_durable_quorum_queue_that_dead_letters_into_its_error_queue()
+    public async Task ConsumerQueue_Declared_IsADurableQuorumQueueThatDeadLettersIntoItsErrorQueue()
     {
         await using var channel = await rabbit.Connection.CreateChannelAsync();
 
@@ -103,7 +103,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
     }
 
     [Fact]
-    public void The_plugin_runs_from_its_own_load_context_not_the_hosts()
+    public void Plugin_Running_LoadsFromItsOwnContextNotTheHosts()
     {
         var pluginAssemblies = AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name == "SevenStamp.Connectors.Webhook").ToList();
 

@@ -30,7 +30,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
-    public async Task A_poison_sale_lands_in_the_error_queue_and_the_operator_can_see_replay_and_purge_it()
+    public async Task ErrorQueue_PoisonSale_LandsThereAndTheOperatorCanSeeReplayAndPurgeIt()
     {
         await PublishPoisonAsync();
 
@@ -64,7 +64,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
     }
 
     [Fact]
-    public async Task Messages_waiting_for_a_delayed_redelivery_show_in_the_queue_depth_metric()
+    public async Task QueueDepthMetric_MessagesWaitingForADelayedRedelivery_ShowInIt()
     {
         // Two sales in the sale queue's delay queue, as the host leaves them there when their retries ran out (a
         // long TTL here: they stay while the test looks).
@@ -92,7 +92,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
     }
 
     [Fact]
-    public async Task A_wallet_provider_that_is_off_has_no_update_queue_and_one_left_from_when_it_was_on_is_deleted_at_start()
+    public async Task Start_WalletProviderOff_HasNoUpdateQueueAndDeletesOneLeftFromWhenItWasOn()
     {
         // The host of this class runs with both wallet providers off: the loyalty events it publishes go to no wallet queue.
         Assert.True(await QueueExistsAsync(rabbit.NamePrefix + "sale-completed"));
@@ -135,7 +135,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
     }
 
     [Fact]
-    public async Task Unknown_verbs_print_the_usage()
+    public async Task ErrorQueueCommand_UnknownVerb_PrintsTheUsage()
     {
         var result = await RunAsync("explode");
 

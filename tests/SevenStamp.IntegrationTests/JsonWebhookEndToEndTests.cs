@@ -59,7 +59,7 @@ public sealed class JsonWebhookEndToEndTests(RabbitMqFixture rabbit) : IAsyncLif
     }
 
     [Fact]
-    public async Task A_zettle_purchase_reaches_the_database_through_RabbitMQ_once()
+    public async Task ZettlePurchase_ThroughRabbitMq_ReachesTheDatabaseOnce()
     {
         // Arrange
         var purchase = Guid.NewGuid().ToString();

@@ -16,7 +16,7 @@ public sealed class QuorumQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rab
     private BusOptions Bus => new() { RabbitMqUri = rabbit.Uri, NamePrefix = rabbit.NamePrefix };
 
     [Fact]
-    public async Task A_message_delivered_past_the_limit_is_dead_lettered_into_the_error_queue()
+    public async Task QuorumQueue_MessageDeliveredPastTheLimit_IsDeadLetteredIntoTheErrorQueue()
     {
         // The host declares the topology, then stops: no consumer competes with the deliveries below.
         var host = await RunningHost.StartAsync(

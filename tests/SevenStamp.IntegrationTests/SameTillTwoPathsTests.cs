@@ -91,7 +91,7 @@ public abstract class SameTillTwoPathsTests(RabbitMqFixture rabbit) : IAsyncLife
     }
 
     [Fact]
-    public async Task SameSale_ByWebhookAndByCsvExport_InEitherOrderOrAtOnce_IsStampedOnce()
+    public async Task SameSale_ByWebhookAndByCsvExportInEitherOrderOrAtOnce_IsStampedOnce()
     {
         // Arrange: three orders of one customer, each paid at the till.
         var run = Guid.NewGuid().ToString("N")[..8];

@@ -70,7 +70,7 @@ public abstract class SquareEndToEndTests(RabbitMqFixture rabbit) : IAsyncLifeti
     }
 
     [Fact]
-    public async Task A_signed_square_payment_awards_a_stamp_and_a_later_order_with_the_redeem_code_redeems_the_voucher()
+    public async Task SquarePayment_SignedThenALaterOrderWithTheRedeemCode_AwardsAStampThenRedeemsTheVoucher()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var customer = $"CUST-{run}";
@@ -108,7 +108,7 @@ public abstract class SquareEndToEndTests(RabbitMqFixture rabbit) : IAsyncLifeti
     }
 
     [Fact]
-    public void The_square_plugin_and_its_http_resilience_libraries_run_in_the_plugins_own_load_context()
+    public void SquarePlugin_WithItsHttpResilienceLibraries_RunsInThePluginsOwnLoadContext()
     {
         var square = AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name == "SevenStamp.Connectors.Square").ToList();
         var polly = AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name == "Microsoft.Extensions.Http.Resilience").ToList();

@@ -71,7 +71,7 @@ public sealed class WalletOutageTests(RabbitMqFixture rabbit) : IAsyncLifetime, 
     }
 
     [Fact]
-    public async Task Sales_while_APNs_and_Google_are_down_are_stamped_and_reach_both_wallets_once_they_are_back()
+    public async Task Sales_WhileApnsAndGoogleAreDown_AreStampedAndReachBothWalletsOnceTheyAreBack()
     {
         // Arrange: a first sale makes the card, shown on Google; the customer adds the Apple pass and the phone registers it.
         var run = Guid.NewGuid().ToString("N")[..8];
