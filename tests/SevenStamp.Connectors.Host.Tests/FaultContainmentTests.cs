@@ -69,7 +69,7 @@ public sealed class FaultContainmentTests(FaultyHostFixture fixture) : IClassFix
     [Fact]
     public async Task ConnectorStart_Hangs_IsMarkedFailedAndRetriedWithBackoff()
     {
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await ConnectorAsync("slow-starter")).GetProperty("restartAttempts").GetInt32() >= 2, TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.HoldsAsync(async () => (await ConnectorAsync("slow-starter")).GetProperty("restartAttempts").GetInt32() >= 2, TimeSpan.FromSeconds(30)));
 
         var connector = await ConnectorAsync("slow-starter");
         Assert.Equal("Failed", connector.GetProperty("state").GetString());
@@ -79,7 +79,7 @@ public sealed class FaultContainmentTests(FaultyHostFixture fixture) : IClassFix
     [Fact]
     public async Task ConnectorStart_FailedThenARestartSucceeds_Runs()
     {
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await ConnectorAsync("flaky")).GetProperty("state").GetString() == "Running", TimeSpan.FromSeconds(30)), "The flaky connector never came up.");
+        Assert.True(await Eventually.HoldsAsync(async () => (await ConnectorAsync("flaky")).GetProperty("state").GetString() == "Running", TimeSpan.FromSeconds(30)), "The flaky connector never came up.");
 
         // Its two failed starts stay counted until it has run longer than the longest back-off.
         Assert.Equal(2, (await ConnectorAsync("flaky")).GetProperty("restartAttempts").GetInt32());

@@ -1,4 +1,5 @@
 using SevenStamp.Connectors.Host.Connectors;
+using SevenStamp.Testing;
 
 namespace SevenStamp.Connectors.Host.Tests;
 
@@ -76,11 +77,7 @@ public sealed class GroupRunnerTests
                 runner.Add(i);
             }
         })));
-        var deadline = DateTime.UtcNow + Patience;
-        while (settled.Any(s => s == 0) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+        await Eventually.HoldsAsync(() => settled.All(s => s != 0), Patience, TimeSpan.FromMilliseconds(10));
 
         Assert.All(settled, count => Assert.Equal(1, count));
         Assert.InRange(largest, 1, 25);

@@ -65,9 +65,9 @@ public sealed class JsonWebhookHostTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
         Assert.DoesNotContain("   at ", await broken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.True(
-            await RunningHost.EventuallyAsync(() => _host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "450789469")), TimeSpan.FromSeconds(30)),
+            await Eventually.HoldsAsync(() => _host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "450789469")), TimeSpan.FromSeconds(30)),
             "The sale was not published to the loyalty engine.");
-        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync("shopify", "207119551") == 1, TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.HoldsAsync(async () => await _host.StampsOfAsync("shopify", "207119551") == 1, TimeSpan.FromSeconds(30)));
         Assert.Equal(1, await _host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == "450789469")));
     }
 
@@ -94,7 +94,7 @@ public sealed class JsonWebhookHostTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, normal.StatusCode);
         Assert.Equal(1, runtime.RecordsOut);
         Assert.Equal(1, runtime.EventsIn);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync("shopify", "207119551") == 1, TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.HoldsAsync(async () => await _host.StampsOfAsync("shopify", "207119551") == 1, TimeSpan.FromSeconds(30)));
         Assert.False(await _host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "450789470")));
     }
 }

@@ -96,7 +96,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
         Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
 
         Assert.Equal(HttpStatusCode.OK, (await Host.PostWebhookAsync("code-shop", RunningHost.SaleJson("evt-link-1", "S-LINK-1", "pos-77"), ApiHostFixture.Secret)).StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await CardAsync($"/api/merchants/code-cafe/cards?loyaltyCardId=CARD-LINK-1")).GetProperty("totalStamps").GetInt32() == 1, TimeSpan.FromSeconds(20)));
+        Assert.True(await Eventually.HoldsAsync(async () => (await CardAsync($"/api/merchants/code-cafe/cards?loyaltyCardId=CARD-LINK-1")).GetProperty("totalStamps").GetInt32() == 1, TimeSpan.FromSeconds(20)));
         var byPos = await CardAsync("/api/merchants/code-cafe/cards?connectorId=code-shop&posCustomerId=pos-77");
         Assert.Equal(card, byPos.GetProperty("cardId").GetGuid());
         Assert.Equal(1, byPos.GetProperty("vouchers").GetArrayLength());
@@ -275,7 +275,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
         var body = $$"""{ "eventId": "evt-{{loyaltyCardId}}", "type": "sale.completed", "sale": { "id": "S-{{loyaltyCardId}}", "occurredAt": "2026-11-23T09:30:00Z", "customer": { "loyaltyCardId": "{{loyaltyCardId}}" }, "currency": "EUR", "total": 3.5 } }""";
         Assert.Equal(HttpStatusCode.OK, (await Host.PostWebhookAsync(connectorId, body, ApiHostFixture.Secret)).StatusCode);
         JsonElement view = default;
-        Assert.True(await RunningHost.EventuallyAsync(async () => (view = await CardAsync($"/api/merchants/{merchantId}/cards/{card}")).GetProperty("vouchers").GetArrayLength() == 1, TimeSpan.FromSeconds(20)), "No voucher was minted.");
+        Assert.True(await Eventually.HoldsAsync(async () => (view = await CardAsync($"/api/merchants/{merchantId}/cards/{card}")).GetProperty("vouchers").GetArrayLength() == 1, TimeSpan.FromSeconds(20)), "No voucher was minted.");
         var voucher = view.GetProperty("vouchers")[0];
         return (voucher, voucher.GetProperty("code").GetString()!);
     }

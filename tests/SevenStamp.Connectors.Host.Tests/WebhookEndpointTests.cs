@@ -45,7 +45,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
 
         var first = await Host.PostWebhookAsync("shop", body, Secret);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(() => Host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "S-A1")), TimeSpan.FromSeconds(20)));
+        Assert.True(await Eventually.HoldsAsync(() => Host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "S-A1")), TimeSpan.FromSeconds(20)));
 
         // The same event again: acknowledged at the door, nothing published.
         var second = await Host.PostWebhookAsync("shop", body, Secret);
@@ -55,7 +55,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
         // Another event about the same sale (as a POS sends on an update): it reaches the engine, which changes nothing.
         var third = await Host.PostWebhookAsync("shop", RunningHost.SaleJson("evt-a1-update", "S-A1", "cust-a"), Secret);
         Assert.Equal(HttpStatusCode.OK, third.StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await Host.DeliveriesOfAsync("shop", "S-A1") == 2, TimeSpan.FromSeconds(20)), "The second delivery was not consumed.");
+        Assert.True(await Eventually.HoldsAsync(async () => await Host.DeliveriesOfAsync("shop", "S-A1") == 2, TimeSpan.FromSeconds(20)), "The second delivery was not consumed.");
         Assert.Equal(1, await Host.StampsOfAsync("shop", "cust-a"));
         Assert.Equal(1, await Host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == "S-A1")));
     }

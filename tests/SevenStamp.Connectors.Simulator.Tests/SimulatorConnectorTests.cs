@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Connectors.TestKit;
 using SevenStamp.Contracts;
+using SevenStamp.Testing;
 
 namespace SevenStamp.Connectors.Simulator.Tests;
 
@@ -26,12 +27,8 @@ public class SimulatorConnectorTests
         for (var i = 0; i < 200 && sink.Records.Count < count; i++)
         {
             time.Advance(Interval);
-            var deadline = DateTime.UtcNow.AddSeconds(2);
             var before = sink.Records.Count;
-            while (sink.Records.Count == before && DateTime.UtcNow < deadline && !sink.Unavailable)
-            {
-                await Task.Delay(5);
-            }
+            await Eventually.HoldsAsync(() => sink.Records.Count != before || sink.Unavailable, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(5));
         }
     }
 

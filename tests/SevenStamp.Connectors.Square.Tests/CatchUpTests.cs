@@ -206,15 +206,17 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     /// <summary>Moves the fake clock on by the catch-up interval until <paramref name="condition"/> holds (or 30 s pass).</summary>
-    private async Task<bool> AdvanceUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition() && DateTime.UtcNow < deadline)
+    private Task<bool> AdvanceUntilAsync(Func<bool> condition) => Eventually.HoldsAsync(
+        () =>
         {
-            await Task.Delay(20);
-            _time.Advance(TimeSpan.FromMinutes(5));
-        }
+            if (condition())
+            {
+                return true;
+            }
 
-        return condition();
-    }
+            _time.Advance(TimeSpan.FromMinutes(5));
+            return false;
+        },
+        TimeSpan.FromSeconds(30),
+        TimeSpan.FromMilliseconds(20));
 }

@@ -52,7 +52,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
         Assert.Contains("\"outcome\":\"duplicate\"", await repeat.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, update.StatusCode);
         // The repeated event stopped at the door; the update reached the consumer through RabbitMQ and changed nothing.
-        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.DeliveriesOfAsync("shop", saleId) == 2, TimeSpan.FromSeconds(30)), "The second delivery was not consumed.");
+        Assert.True(await Eventually.HoldsAsync(async () => await _host.DeliveriesOfAsync("shop", saleId) == 2, TimeSpan.FromSeconds(30)), "The second delivery was not consumed.");
         Assert.Equal(1, await _host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == saleId)));
         Assert.Equal(1, await _host.StampsOfAsync("shop", "cust-1"));
         // The award's event went out once, through the outbox relay, as a persistent message.
@@ -72,7 +72,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
             _host.PostWebhookAsync("shop", RunningHost.SaleJson($"evt-{run}-{i}", $"S-{run}-{i}", $"cust-{run}-{i % customers}"), Secret)));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        var done = await RunningHost.EventuallyAsync(
+        var done = await Eventually.HoldsAsync(
             () => _host.QueryAsync(async db => await db.StampAwards.CountAsync(a => a.ExternalSaleId.StartsWith($"S-{run}-")) == customers * salesEach),
             TimeSpan.FromSeconds(60));
         Assert.True(done, "Not every sale was stamped within 60 s.");
@@ -168,7 +168,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
                 }
             }
 
-            await RunningHost.EventuallyAsync(() => Task.FromResult(Matching().Count >= count), timeout);
+            await Eventually.HoldsAsync(() => Task.FromResult(Matching().Count >= count), timeout);
             var result = Matching();
             Assert.True(result.Count == count, $"Expected {count} StampsAwarded, got {result.Count}.");
             return result;

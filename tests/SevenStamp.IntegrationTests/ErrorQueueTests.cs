@@ -34,11 +34,11 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
     {
         await PublishPoisonAsync();
 
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await RunAsync("list")).Output.Contains($"{rabbit.NamePrefix}sale-completed_error\t1 message(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), "The poison message did not reach the error queue.");
+        Assert.True(await Eventually.HoldsAsync(async () => (await RunAsync("list")).Output.Contains($"{rabbit.NamePrefix}sale-completed_error\t1 message(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), "The poison message did not reach the error queue.");
 
         // Consumer lag is exported: the error queue's depth and the outbox backlog.
         var errorGauge = new System.Text.RegularExpressions.Regex($"sevenstamp_queue_messages\\{{[^}}]*queue=\"{rabbit.NamePrefix}sale-completed_error\"\\}} 1\n");
-        Assert.True(await RunningHost.EventuallyAsync(async () => errorGauge.IsMatch(await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))), TimeSpan.FromSeconds(30)), "/metrics did not show the error queue's depth:\n" + string.Join("\n", (await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Where(l => l.Contains("queue", StringComparison.Ordinal) || l.Contains("outbox", StringComparison.Ordinal))));
+        Assert.True(await Eventually.HoldsAsync(async () => errorGauge.IsMatch(await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))), TimeSpan.FromSeconds(30)), "/metrics did not show the error queue's depth:\n" + string.Join("\n", (await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Where(l => l.Contains("queue", StringComparison.Ordinal) || l.Contains("outbox", StringComparison.Ordinal))));
 
         var show = await RunAsync("show", "--queue", "sale-completed");
         Assert.Equal(0, show.ExitCode);
@@ -50,7 +50,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
         var replay = await RunAsync("replay", "--queue", "sale-completed");
         Assert.Contains("1 message(s) replayed", replay.Output, StringComparison.Ordinal);
         // Still poison: it fails again and comes back.
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await RunAsync("list")).Output.Contains("sale-completed_error\t1 message(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(60)));
+        Assert.True(await Eventually.HoldsAsync(async () => (await RunAsync("list")).Output.Contains("sale-completed_error\t1 message(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(60)));
 
         Assert.Equal(2, (await RunAsync("purge", "--queue", "sale-completed")).ExitCode);
         var purge = await RunAsync("purge", "--queue", "sale-completed", "--yes");
@@ -80,7 +80,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
         {
             var gauge = new System.Text.RegularExpressions.Regex($"sevenstamp_queue_messages\\{{[^}}]*queue=\"{delay}\"\\}} 2\n");
             Assert.True(
-                await RunningHost.EventuallyAsync(async () => gauge.IsMatch(await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))), TimeSpan.FromSeconds(30)),
+                await Eventually.HoldsAsync(async () => gauge.IsMatch(await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))), TimeSpan.FromSeconds(30)),
                 "/metrics did not show the delay queue's depth:\n" + string.Join("\n", (await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Where(l => l.Contains("sevenstamp_queue", StringComparison.Ordinal)))
                 + "\nThe queue monitor's log:\n" + string.Join("\n", _logs.Lines.Where(l => l.Contains("QueueDepthMonitor", StringComparison.Ordinal)).TakeLast(20)));
         }
@@ -117,7 +117,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
                 ["SevenStamp:Bus:NamePrefix"] = rabbit.NamePrefix,
             });
 
-        Assert.True(await RunningHost.EventuallyAsync(async () => !await QueueExistsAsync(leftover), TimeSpan.FromSeconds(30)), "The host did not delete the update queue of the provider that is off.");
+        Assert.True(await Eventually.HoldsAsync(async () => !await QueueExistsAsync(leftover), TimeSpan.FromSeconds(30)), "The host did not delete the update queue of the provider that is off.");
     }
 
     private async Task<bool> QueueExistsAsync(string queue)

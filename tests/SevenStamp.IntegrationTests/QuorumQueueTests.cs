@@ -64,7 +64,7 @@ public sealed class QuorumQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rab
             await channel.BasicNackAsync(message.DeliveryTag, multiple: false, requeue: true);
         }
 
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await channel.QueueDeclarePassiveAsync(queue + "_error")).MessageCount == 1, TimeSpan.FromSeconds(30)), "The message was not dead-lettered into the error queue.");
+        Assert.True(await Eventually.HoldsAsync(async () => (await channel.QueueDeclarePassiveAsync(queue + "_error")).MessageCount == 1, TimeSpan.FromSeconds(30)), "The message was not dead-lettered into the error queue.");
         Assert.Equal(0u, (await channel.QueueDeclarePassiveAsync(queue)).MessageCount);
         Assert.InRange(deliveries, 3, 4);
 

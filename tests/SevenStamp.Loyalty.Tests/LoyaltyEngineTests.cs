@@ -3,6 +3,7 @@ using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
 using SevenStamp.Loyalty.Messaging;
+using SevenStamp.Testing;
 using static SevenStamp.Loyalty.Tests.LoyaltyHarness;
 
 namespace SevenStamp.Loyalty.Tests;
@@ -668,20 +669,8 @@ public abstract class LoyaltyEngineTests
         }
     }
 
-    private static async Task<bool> RunningEventually(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return false;
-    }
+    /// <summary>Waits up to 10 s for what the relay does in the background.</summary>
+    private static Task<bool> RunningEventually(Func<Task<bool>> condition) => Eventually.HoldsAsync(condition, TimeSpan.FromSeconds(10));
 }
 
 public sealed class LoyaltyEngineSqliteTests : LoyaltyEngineTests
