@@ -1,49 +1,27 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Testing;
 
 namespace SevenStamp.Benchmarks;
 
-/// <summary>A fresh loyalty database for one host run (a SQLite file, or a new PostgreSQL database), and the reads the harness makes.</summary>
+/// <summary>
+/// A fresh loyalty database for one host run (a SQLite file, or a new PostgreSQL database, made and dropped by the
+/// tests' <see cref="TestDatabase"/>), and the reads the harness makes.
+/// </summary>
 internal sealed class BenchDatabase : IAsyncDisposable
 {
-    private readonly string? _directory;
-    private readonly string? _server;
-    private readonly string? _name;
+    private readonly TestDatabase _database;
 
-    private BenchDatabase(LoyaltyStoreProvider provider, string connectionString, string? directory, string? server, string? name)
-    {
-        Provider = provider;
-        ConnectionString = connectionString;
-        _directory = directory;
-        _server = server;
-        _name = name;
-    }
+    private BenchDatabase(TestDatabase database) => _database = database;
 
-    public LoyaltyStoreProvider Provider { get; }
+    public LoyaltyStoreProvider Provider => _database.Provider;
 
-    public string ConnectionString { get; }
+    public string ConnectionString => _database.ConnectionString;
 
-    public static async Task<BenchDatabase> CreateAsync(LoyaltyStoreProvider provider, string? postgresServer)
-    {
-        if (provider == LoyaltyStoreProvider.Sqlite)
-        {
-            var directory = Directory.CreateTempSubdirectory("sevenstamp-bench-").FullName;
-            return new BenchDatabase(provider, $"Data Source={Path.Combine(directory, "loyalty.db")}", directory, null, null);
-        }
-
-        var name = $"sevenstamp_bench_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(postgresServer))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        return new BenchDatabase(provider, new NpgsqlConnectionStringBuilder(postgresServer) { Database = name, MaxPoolSize = 100 }.ToString(), null, postgresServer, name);
-    }
+    public static async Task<BenchDatabase> CreateAsync(LoyaltyStoreProvider provider, string? postgresServer) =>
+        new(await TestDatabase.CreateAsync(provider, postgresServer, "sevenstamp_bench_", maxPoolSize: 100));
 
     public LoyaltyDbContext Open() => Provider == LoyaltyStoreProvider.Sqlite
         ? new SqliteLoyaltyDbContext(new DbContextOptionsBuilder<SqliteLoyaltyDbContext>().UseSqlite(ConnectionString).Options)
@@ -59,18 +37,17 @@ internal sealed class BenchDatabase : IAsyncDisposable
     /// <summary>Waits until <paramref name="expected"/> sales of <paramref name="prefix"/> are stamped; returns when that was seen (or null on timeout).</summary>
     public async Task<DateTimeOffset?> WaitForAwardsAsync(string prefix, int expected, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = DateTimeOffset.UtcNow + timeout;
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            if (await CountAwardsAsync(prefix) >= expected)
+        DateTimeOffset? seen = null;
+        await Eventually.HoldsAsync(
+            async () =>
             {
-                return DateTimeOffset.UtcNow;
-            }
-
-            await Task.Delay(50, cancellationToken);
-        }
-
-        return null;
+                var stamped = await CountAwardsAsync(prefix) >= expected;
+                seen = stamped ? DateTimeOffset.UtcNow : null;
+                return stamped;
+            },
+            timeout,
+            cancellationToken: cancellationToken);
+        return seen;
     }
 
     /// <summary>The latest awarded_at among the sales of <paramref name="prefix"/>: when the last of them was committed.</summary>
@@ -105,32 +82,13 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_directory is not null)
-        {
-            SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort: a temp folder left behind does not change a figure.
-            }
-
-            return;
-        }
-
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_server);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)", connection);
         try
         {
-            await drop.ExecuteNonQueryAsync();
+            await _database.DisposeAsync();
         }
-        catch (PostgresException)
+        catch (Exception ex) when (ex is IOException or PostgresException)
         {
-            // Best effort, as above.
+            // Best effort: a temp folder or database left behind does not change a figure.
         }
     }
 }

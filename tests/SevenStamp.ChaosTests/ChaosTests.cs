@@ -18,7 +18,7 @@ public sealed class ChaosTests
     private const int Customers = 10;
 
     [Fact]
-    public async Task Killing_the_host_mid_stream_loses_and_doubles_nothing()
+    public async Task KillHost_MidStream_LosesAndDoublesNothing()
     {
         await using var scenario = await Scenario.StartAsync(LoyaltyStoreProvider.Sqlite);
         var load = scenario.Load();
@@ -34,7 +34,7 @@ public sealed class ChaosTests
     }
 
     [Fact]
-    public async Task Terminating_the_host_mid_stream_drains_in_flight_work_inside_the_grace_period()
+    public async Task TerminateHost_MidStream_DrainsInFlightWorkInsideTheGracePeriod()
     {
         await using var scenario = await Scenario.StartAsync(LoyaltyStoreProvider.PostgreSql);
         var load = scenario.Load();
@@ -57,7 +57,7 @@ public sealed class ChaosTests
     }
 
     [Fact]
-    public async Task Restarting_the_broker_twice_mid_stream_loses_and_doubles_nothing()
+    public async Task RestartBroker_TwiceMidStream_LosesAndDoublesNothing()
     {
         var restart = Command("SEVENSTAMP_TEST_RABBITMQ_RESTART", "a shell command that restarts the test RabbitMQ");
         await using var scenario = await Scenario.StartAsync(LoyaltyStoreProvider.Sqlite);
@@ -74,7 +74,7 @@ public sealed class ChaosTests
     }
 
     [Fact]
-    public async Task Stopping_postgresql_for_twenty_seconds_mid_stream_loses_and_doubles_nothing()
+    public async Task StopPostgreSql_ForTwentySecondsMidStream_LosesAndDoublesNothing()
     {
         var stop = Command("SEVENSTAMP_TEST_POSTGRES_STOP", "a shell command that stops the test PostgreSQL");
         var start = Command("SEVENSTAMP_TEST_POSTGRES_START", "a shell command that starts it again");
@@ -107,15 +107,8 @@ public sealed class ChaosTests
         Assert.True(process.ExitCode == 0, $"'{command}' failed: {await output}{await error}");
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition, string what) =>
+        Eventually.AssertAsync(condition, TimeSpan.FromMinutes(2), what, TimeSpan.FromMilliseconds(100));
 
     /// <summary>One host process with its own database and queue names, and the checks of the end state.</summary>
     private sealed class Scenario : IAsyncDisposable
@@ -172,25 +165,23 @@ public sealed class ChaosTests
             Assert.True(load.Accepted == expected, $"The POS got a 2xx for {load.Accepted} of {expected} sales within its deadline.\n{Host.Output}");
 
             await using var db = Context();
-            var deadline = DateTime.UtcNow.AddMinutes(3);
             var processed = 0;
-            while (DateTime.UtcNow < deadline)
-            {
-                try
+            await Eventually.HoldsAsync(
+                async () =>
                 {
-                    processed = await db.ProcessedEvents.CountAsync(p => p.Kind == "sale" && p.ExternalId.StartsWith(Run));
-                    if (processed >= expected)
+                    try
                     {
-                        break;
+                        processed = await db.ProcessedEvents.CountAsync(p => p.Kind == "sale" && p.ExternalId.StartsWith(Run));
+                        return processed >= expected;
                     }
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    // The database may still be coming back.
-                }
-
-                await Task.Delay(250);
-            }
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        // The database may still be coming back.
+                        return false;
+                    }
+                },
+                TimeSpan.FromMinutes(3),
+                TimeSpan.FromMilliseconds(250));
 
             if (processed != expected)
             {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Connectors.TestKit;
 using SevenStamp.Contracts;
+using SevenStamp.Testing;
 
 namespace SevenStamp.Connectors.CsvDrop.Tests;
 
@@ -12,6 +13,9 @@ namespace SevenStamp.Connectors.CsvDrop.Tests;
 internal sealed class CsvDropHarness : IDisposable
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>The pause between two scans while a test waits for the inbox.</summary>
+    private static readonly TimeSpan ScanInterval = TimeSpan.FromMilliseconds(20);
 
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("sevenstamp-csv-");
 
@@ -69,22 +73,28 @@ internal sealed class CsvDropHarness : IDisposable
     }
 
     /// <summary>Scans until the inbox holds no export waiting (or the deadline passes); returns whether it emptied.</summary>
-    public async Task<bool> ScanUntilIdleAsync(CsvDropTask task, string pattern = "*.csv")
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (DateTime.UtcNow < deadline)
+    public Task<bool> ScanUntilIdleAsync(CsvDropTask task, string pattern = "*.csv") => Eventually.HoldsAsync(
+        async () => !await task.ScanOnceAsync(CancellationToken.None) && !Directory.EnumerateFiles(Inbox, pattern).Any(f => CsvInbox.IsExportName(Path.GetFileName(f))),
+        Deadline,
+        ScanInterval);
+
+    /// <summary>
+    /// Scans until <paramref name="condition"/> holds (or the deadline passes), checking it before each scan; returns
+    /// whether it held.
+    /// </summary>
+    public static Task<bool> ScanUntilAsync(CsvDropTask task, Func<bool> condition) => Eventually.HoldsAsync(
+        async () =>
         {
-            var waiting = await task.ScanOnceAsync(CancellationToken.None);
-            if (!waiting && !Directory.EnumerateFiles(Inbox, pattern).Any(f => CsvInbox.IsExportName(Path.GetFileName(f))))
+            if (condition())
             {
                 return true;
             }
 
-            await Task.Delay(20);
-        }
-
-        return false;
-    }
+            await task.ScanOnceAsync(CancellationToken.None);
+            return false;
+        },
+        Deadline,
+        ScanInterval);
 
     public IReadOnlyList<string> InboxFiles() => [.. Directory.EnumerateFiles(Inbox).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
 
@@ -92,21 +102,8 @@ internal sealed class CsvDropHarness : IDisposable
 
     public IReadOnlyList<string> QuarantinedFiles() => Files(Quarantine);
 
-    public static async Task<bool> EventuallyAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(25);
-        }
-
-        return condition();
-    }
+    /// <summary>Waits (up to <see cref="Deadline"/>) for what the running task does in the background.</summary>
+    public static Task<bool> EventuallyAsync(Func<bool> condition) => Eventually.HoldsAsync(condition, Deadline);
 
     public void Dispose()
     {

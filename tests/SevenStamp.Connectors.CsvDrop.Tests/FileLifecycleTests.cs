@@ -258,12 +258,7 @@ public sealed class FileLifecycleTests : IDisposable
         File.SetLastWriteTimeUtc(stranded, DateTime.UtcNow.AddMinutes(-10));
 
         // Act
-        var deadline = DateTime.UtcNow + CsvDropHarness.Deadline;
-        while (!_harness.ProcessedFiles().Contains("stranded.csv") && DateTime.UtcNow < deadline)
-        {
-            await task.ScanOnceAsync(CancellationToken.None);
-            await Task.Delay(20);
-        }
+        await CsvDropHarness.ScanUntilAsync(task, () => _harness.ProcessedFiles().Contains("stranded.csv"));
 
         Assert.Contains("stranded.csv", _harness.ProcessedFiles());
 

@@ -88,12 +88,7 @@ public sealed class GrowingFileTests : IDisposable
         _harness.Drop("retry.csv", Header + "R-1,2026-11-23T09:00:00Z,1.00,EUR\n");
 
         // Act: the file goes back to the inbox; once the broker is back it is read again, whole.
-        var deadline = DateTime.UtcNow + CsvDropHarness.Deadline;
-        while (!(sink.Unavailable && _harness.InboxFiles().Contains("retry.csv")) && DateTime.UtcNow < deadline)
-        {
-            await task.ScanOnceAsync(CancellationToken.None);
-            await Task.Delay(20);
-        }
+        await CsvDropHarness.ScanUntilAsync(task, () => sink.Unavailable && _harness.InboxFiles().Contains("retry.csv"));
 
         Assert.True(sink.Unavailable, "The row was never published.");
         Assert.Equal(["retry.csv"], _harness.InboxFiles());

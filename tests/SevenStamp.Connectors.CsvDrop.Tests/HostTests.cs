@@ -49,14 +49,14 @@ public sealed class HostTests : IDisposable
         File.Move(part, Path.Combine(_inbox.FullName, "till.csv"));
 
         // Assert: both rows became stamps through the bus and the loyalty engine; the file is in processed/.
-        Assert.True(await RunningHost.EventuallyAsync(async () => await host.StampsOfAsync("till-export", "cust-h") == 2, TimeSpan.FromSeconds(60)), "The dropped rows did not become stamps.");
-        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(File.Exists(Path.Combine(_inbox.FullName, "processed", "till.csv"))), TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.HoldsAsync(async () => await host.StampsOfAsync("till-export", "cust-h") == 2, TimeSpan.FromSeconds(60)), "The dropped rows did not become stamps.");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(File.Exists(Path.Combine(_inbox.FullName, "processed", "till.csv"))), TimeSpan.FromSeconds(30)));
 
         // The same export dropped again under another name: the host's durable store knows its content.
         var again = Path.Combine(_inbox.FullName, "till-again.csv.part");
         await File.WriteAllTextAsync(again, export);
         File.Move(again, Path.Combine(_inbox.FullName, "till-again.csv"));
-        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(File.Exists(Path.Combine(_inbox.FullName, "processed", "till-again.csv"))), TimeSpan.FromSeconds(60)));
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(File.Exists(Path.Combine(_inbox.FullName, "processed", "till-again.csv"))), TimeSpan.FromSeconds(60)));
         Assert.Equal(1, await host.DeliveriesOfAsync("till-export", "H-1"));
         Assert.Equal(2, await host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ConnectorId == "till-export")));
 

@@ -189,7 +189,7 @@ public sealed class ConfigurationChecksTests(ApiHostFixture fixture) : IClassFix
 
         // Act
         Assert.Equal(HttpStatusCode.OK, (await host.PostWebhookAsync("shop", RunningHost.SaleJson("evt-pool-1", "S-POOL-1", "cust-pool"), "pool-shop-secret-0123456789")).StatusCode);
-        var told = await RunningHost.EventuallyAsync(() => Task.FromResult(logs.Lines.Any(l => l.Contains("Redeem Code pool is empty", StringComparison.Ordinal))), TimeSpan.FromSeconds(20));
+        var told = await Eventually.HoldsAsync(() => Task.FromResult(logs.Lines.Any(l => l.Contains("Redeem Code pool is empty", StringComparison.Ordinal))), TimeSpan.FromSeconds(20));
 
         // Assert
         Assert.True(told, "The empty pool was never reported.");

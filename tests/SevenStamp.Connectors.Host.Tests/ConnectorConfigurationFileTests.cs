@@ -10,7 +10,7 @@ public class ConnectorConfigurationFileTests
         ConnectorConfigurationFile.Parse(json, name => Environment.GetValueOrDefault(name));
 
     [Fact]
-    public void A_valid_file_is_read_with_typed_values_kept_as_text()
+    public void ConfigurationFile_ValidFile_IsReadWithTypedValuesKeptAsText()
     {
         var (connectors, errors) = Parse("""
             {
@@ -37,7 +37,7 @@ public class ConnectorConfigurationFileTests
     }
 
     [Fact]
-    public void A_broken_entry_is_reported_by_field_and_the_others_survive()
+    public void ConfigurationFile_BrokenEntry_IsReportedByFieldAndTheOthersSurvive()
     {
         var (connectors, errors) = Parse("""
             { "connectors": [
@@ -74,7 +74,7 @@ public class ConnectorConfigurationFileTests
     [InlineData("{ \"connectors\": ", "is not valid JSON at line 1")]
     [InlineData("[]", "must be an object with a \"connectors\" array")]
     [InlineData("{ \"connector\": [] }", "must be an object with a \"connectors\" array")]
-    public void A_broken_file_is_one_clear_error(string json, string expected)
+    public void ConfigurationFile_BrokenFile_IsOneClearError(string json, string expected)
     {
         var (connectors, errors) = Parse(json);
 
@@ -83,7 +83,7 @@ public class ConnectorConfigurationFileTests
     }
 
     [Fact]
-    public void A_missing_file_says_where_it_was_looked_for()
+    public void ConfigurationFile_MissingFile_SaysWhereItWasLookedFor()
     {
         var path = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.json");
 

@@ -70,7 +70,7 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
-    public async Task Create_WithInvalidInput_Answers400PerField_AndStoresNothing()
+    public async Task Create_WithInvalidInput_Answers400PerFieldAndStoresNothing()
     {
         // Arrange
         await using var host = await StartAsync(NoConnectors, NewKey());
@@ -95,7 +95,7 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
-    public async Task Isolation_ProcessRunsTheConnectorInAWorker_AReplaceKeepsIt_AndAWrongValueIsNamed()
+    public async Task Isolation_Process_RunsTheConnectorInAWorkerAReplaceKeepsItAndAWrongValueIsNamed()
     {
         // Arrange
         const string secret = "iso-till-secret-0123456789";
@@ -112,10 +112,10 @@ public sealed class ConnectorManagementApiTests
         // "process": a worker process of its own, shown in the connector's view, and its sales are stamped.
         var created = await host.Client.PostAsJsonAsync("/api/connectors", new { id = "till-iso", plugin = "generic-webhook", merchantId = "cafe-1", isolation = "process", settings = new { signingSecret = secret } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(InWorker()), TimeSpan.FromSeconds(60)), "The connector did not run in a worker process.");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(InWorker()), TimeSpan.FromSeconds(60)), "The connector did not run in a worker process.");
         Assert.Equal("process", await IsolationOfAsync(host));
         Assert.Equal(HttpStatusCode.OK, (await host.PostWebhookAsync("till-iso", RunningHost.SaleJson("evt-iso-1", "S-ISO-1", "cust-iso"), secret)).StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await host.StampsOfAsync("till-iso", "cust-iso") == 1, Deadline));
+        Assert.True(await Eventually.HoldsAsync(async () => await host.StampsOfAsync("till-iso", "cust-iso") == 1, Deadline));
 
         // A replace that leaves isolation out keeps it; one that sets "in-process" brings the connector into the host.
         var kept = await host.Client.PutAsJsonAsync("/api/connectors/till-iso", new { plugin = "generic-webhook", merchantId = "cafe-1", settings = new { signingSecret = secret, signatureHeader = "X-Till-Signature" } });
@@ -123,7 +123,7 @@ public sealed class ConnectorManagementApiTests
         Assert.Equal("process", await IsolationOfAsync(host));
         var moved = await host.Client.PutAsJsonAsync("/api/connectors/till-iso", new { plugin = "generic-webhook", merchantId = "cafe-1", isolation = "in-process", settings = new { signingSecret = secret } });
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(InProcess()), TimeSpan.FromSeconds(60)), "The connector did not come back into the host's process.");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(InProcess()), TimeSpan.FromSeconds(60)), "The connector did not come back into the host's process.");
         Assert.Equal("in-process", await IsolationOfAsync(host));
     }
 
@@ -134,7 +134,7 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
-    public async Task Create_WithAShortSecret_NamesTheSecretField_WithoutEchoingIt()
+    public async Task Create_WithAShortSecret_NamesTheSecretFieldWithoutEchoingIt()
     {
         await using var host = await StartAsync(NoConnectors, NewKey());
 
@@ -178,7 +178,7 @@ public sealed class ConnectorManagementApiTests
         }
 
         Assert.Equal(HttpStatusCode.OK, (await host.PostWebhookAsync("till-1", RunningHost.SaleJson("evt-l1", "S-L1", "cust-l"), first)).StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await host.StampsOfAsync("till-1", "cust-l") == 1, Deadline), "The sale through the new connector earned no stamp.");
+        Assert.True(await Eventually.HoldsAsync(async () => await host.StampsOfAsync("till-1", "cust-l") == 1, Deadline), "The sale through the new connector earned no stamp.");
         Assert.Equal(HttpStatusCode.Conflict, (await Keep(() => host.Client.PostAsJsonAsync("/api/connectors", new { id = "till-1", plugin = "generic-webhook", merchantId = "cafe-1", settings = new { signingSecret = first } }))).StatusCode);
 
         // Pause: the POS is told to come back later.
@@ -299,11 +299,11 @@ public sealed class ConnectorManagementApiTests
         Assert.Equal(0, root.GetProperty("failures").GetInt64());
         var lastEventAt = root.GetProperty("lastEventAt").GetDateTimeOffset();
         Assert.InRange(lastEventAt, before, DateTimeOffset.UtcNow);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await host.StampsOfAsync("till-c", "cust-c") == 1, Deadline), "The authentic sale earned no stamp.");
+        Assert.True(await Eventually.HoldsAsync(async () => await host.StampsOfAsync("till-c", "cust-c") == 1, Deadline), "The authentic sale earned no stamp.");
     }
 
     [Fact]
-    public async Task FileConnector_IsReadOnly_ButCanBePausedAndResumed_AndWinsAnIdConflict()
+    public async Task FileConnector_ThroughTheApi_IsReadOnlyButCanBePausedAndResumedAndWinsAnIdConflict()
     {
         // Arrange
         await using var host = await StartAsync(FileConnectors, NewKey());
@@ -379,7 +379,7 @@ public sealed class ConnectorManagementApiTests
         var status = await after.Client.GetAsync("/api/connectors/till-r/status");
         Assert.Equal("running", await StateOfAsync(status));
         Assert.Equal(HttpStatusCode.OK, (await after.PostWebhookAsync("till-r", RunningHost.SaleJson("evt-r1", "S-R1", "cust-r"), secret)).StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await after.StampsOfAsync("till-r", "cust-r") == 1, Deadline));
+        Assert.True(await Eventually.HoldsAsync(async () => await after.StampsOfAsync("till-r", "cust-r") == 1, Deadline));
     }
 
     [Theory]
@@ -416,11 +416,11 @@ public sealed class ConnectorManagementApiTests
         Assert.Equal("running", await StateOfAsync(await third.Client.GetAsync("/api/connectors/till-p/status")));
         Assert.Equal(HttpStatusCode.Unauthorized, (await third.PostWebhookAsync("till-p", RunningHost.SaleJson("evt-p2", "S-P2", "cust-p"), secret)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await third.PostWebhookAsync("till-p", RunningHost.SaleJson("evt-p2", "S-P2", "cust-p"), secret, header: "X-Till-Signature")).StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await third.StampsOfAsync("till-p", "cust-p") == 1, Deadline));
+        Assert.True(await Eventually.HoldsAsync(async () => await third.StampsOfAsync("till-p", "cust-p") == 1, Deadline));
     }
 
     [Fact]
-    public async Task TwoHosts_OnOnePostgresDatabase_ConnectorCreatedOnAServesOnB_AndFollowsPauseAndDelete()
+    public async Task TwoHosts_OnOnePostgresDatabase_ConnectorCreatedOnAServesOnBAndFollowsPauseAndDelete()
     {
         // Arrange
         const string secret = "replica-till-secret-0123456789";
@@ -435,14 +435,14 @@ public sealed class ConnectorManagementApiTests
 
         // Assert: B serves it within seconds, then follows a pause and a delete made on A.
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await b.PostWebhookAsync("till-b", RunningHost.SaleJson("evt-b1", "S-B1", "cust-b"), secret)).StatusCode == HttpStatusCode.OK, Deadline), "Replica B never served the connector created on A.");
-        Assert.True(await RunningHost.EventuallyAsync(async () => await b.StampsOfAsync("till-b", "cust-b") == 1, Deadline));
+        Assert.True(await Eventually.HoldsAsync(async () => (await b.PostWebhookAsync("till-b", RunningHost.SaleJson("evt-b1", "S-B1", "cust-b"), secret)).StatusCode == HttpStatusCode.OK, Deadline), "Replica B never served the connector created on A.");
+        Assert.True(await Eventually.HoldsAsync(async () => await b.StampsOfAsync("till-b", "cust-b") == 1, Deadline));
 
         Assert.Equal("paused", await StateOfAsync(await a.Client.PutAsync("/api/connectors/till-b/pause", null)));
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await b.PostWebhookAsync("till-b", RunningHost.SaleJson("evt-b2", "S-B2", "cust-b"), secret)).StatusCode == HttpStatusCode.ServiceUnavailable, Deadline), "Replica B did not pause.");
+        Assert.True(await Eventually.HoldsAsync(async () => (await b.PostWebhookAsync("till-b", RunningHost.SaleJson("evt-b2", "S-B2", "cust-b"), secret)).StatusCode == HttpStatusCode.ServiceUnavailable, Deadline), "Replica B did not pause.");
 
         Assert.Equal(HttpStatusCode.NoContent, (await a.Client.DeleteAsync("/api/connectors/till-b")).StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await b.PostWebhookAsync("till-b", RunningHost.SaleJson("evt-b3", "S-B3", "cust-b"), secret)).StatusCode == HttpStatusCode.NotFound, Deadline), "Replica B still serves the deleted connector.");
+        Assert.True(await Eventually.HoldsAsync(async () => (await b.PostWebhookAsync("till-b", RunningHost.SaleJson("evt-b3", "S-B3", "cust-b"), secret)).StatusCode == HttpStatusCode.NotFound, Deadline), "Replica B still serves the deleted connector.");
     }
 
     [Fact]
@@ -454,7 +454,7 @@ public sealed class ConnectorManagementApiTests
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.True(host.Services.GetRequiredService<ConnectorSupervisor>().TryGet("hang-1", out var old));
         var call = host.PostWebhookAsync("hang-1", RunningHost.SaleJson("evt-h1", "S-H1", "cust-h"), secret: null);
-        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(old.InFlight == 1), Deadline), "The webhook call never reached the connector.");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(old.InFlight == 1), Deadline), "The webhook call never reached the connector.");
 
         // Act
         var paused = await host.Client.PutAsync("/api/connectors/hang-1/pause", null);
@@ -470,7 +470,7 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
-    public async Task Create_OfAConnectorThatIsSlowToStart_AnswersWithItPending_AndTheApiStaysUsable()
+    public async Task Create_OfAConnectorThatIsSlowToStart_AnswersWithItPendingAndTheApiStaysUsable()
     {
         // Arrange: a start that hangs far longer than an API call waits.
         await using var host = await StartAsync(NoConnectors, NewKey(), extra: new Dictionary<string, string?> { ["SevenStamp:ConnectorStartTimeout"] = "00:02:00" });
@@ -489,7 +489,7 @@ public sealed class ConnectorManagementApiTests
     }
 
     [Fact]
-    public async Task AHostWithAnotherSecretsKey_FailsTheConnector_NamingTheKey_WithoutLeakingTheSecret()
+    public async Task Start_AHostWithAnotherSecretsKey_FailsTheConnectorNamingTheKeyWithoutLeakingTheSecret()
     {
         // Arrange
         const string secret = "other-key-till-secret-0123456789";

@@ -14,7 +14,7 @@ public sealed class DatabaseConnectorStoreTests
     [Theory]
     [InlineData(LoyaltyStoreProvider.Sqlite)]
     [InlineData(LoyaltyStoreProvider.PostgreSql)]
-    public async Task Concurrent_checks_each_get_their_own_answer_and_marks_are_durable_per_connector(LoyaltyStoreProvider provider)
+    public async Task DatabaseConnectorStore_ConcurrentChecks_EachGetTheirOwnAnswerAndMarksAreDurablePerConnector(LoyaltyStoreProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         var services = new ServiceCollection().AddLogging().AddLoyaltyStore(database.Options).AddConnectorStore(database.Options).BuildServiceProvider();

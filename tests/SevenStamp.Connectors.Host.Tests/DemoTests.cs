@@ -11,7 +11,7 @@ public sealed class DemoTests : IDisposable
     public void Dispose() => _workingDirectory.Delete(recursive: true);
 
     [Fact]
-    public async Task The_demo_runs_sales_through_to_stamps_and_stops_by_itself()
+    public async Task Demo_Run_TakesSalesThroughToStampsAndStopsByItself()
     {
         using var demo = StartDemo("--SevenStamp:Demo:StopAfter=00:00:05");
 
@@ -26,7 +26,7 @@ public sealed class DemoTests : IDisposable
     }
 
     [Fact]
-    public async Task Ctrl_C_stops_the_demo_cleanly()
+    public async Task Demo_CtrlC_StopsCleanly()
     {
         using var demo = StartDemo();
         Assert.True(await demo.WaitForOutputAsync("stamp    demo-pos/", TimeSpan.FromSeconds(90)), "No stamp was printed.\n" + demo.Output);

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Loyalty;
+using SevenStamp.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace SevenStamp.Connectors.Host.Tests;
@@ -14,10 +15,10 @@ namespace SevenStamp.Connectors.Host.Tests;
 /// </summary>
 public sealed partial class DockerFilesTests
 {
-    private static readonly string Docker = Path.Combine(RepoRoot(), "docker");
+    private static readonly string Docker = Path.Combine(RepositoryRoot.Path, "docker");
 
     [Fact]
-    public void Every_setting_the_compose_file_and_dockerfile_pass_is_one_the_host_reads()
+    public void ComposeAndDockerfile_EverySettingTheyPass_IsOneTheHostReads()
     {
         var settings = ComposeHostEnvironment().Keys.Concat(DockerfileEnvironment().Keys).Where(k => k.StartsWith("SevenStamp__", StringComparison.Ordinal)).ToList();
 
@@ -26,7 +27,7 @@ public sealed partial class DockerFilesTests
     }
 
     [Fact]
-    public void Every_other_variable_given_to_the_host_is_used_by_the_mounted_connector_file_or_aspnetcore()
+    public void ComposeFile_EveryOtherVariableGivenToTheHost_IsUsedByTheMountedConnectorFileOrAspNetCore()
     {
         var connectors = File.ReadAllText(Path.Combine(Docker, "connectors.example.json"));
         var others = ComposeHostEnvironment().Keys.Where(k => !k.StartsWith("SevenStamp__", StringComparison.Ordinal) && !k.StartsWith("ASPNETCORE_", StringComparison.Ordinal));
@@ -35,7 +36,7 @@ public sealed partial class DockerFilesTests
     }
 
     [Fact]
-    public void The_compose_file_runs_the_host_on_postgresql_with_the_services_it_waits_for()
+    public void ComposeFile_Host_RunsOnPostgreSqlWithTheServicesItWaitsFor()
     {
         var environment = ComposeHostEnvironment();
         var dependsOn = ((YamlMappingNode)ComposeService("host").Children[new YamlScalarNode("depends_on")]).Children.Keys.Select(k => k.ToString()).ToList();
@@ -48,7 +49,7 @@ public sealed partial class DockerFilesTests
     }
 
     [Fact]
-    public void The_ports_agree()
+    public void ComposeAndDockerfile_Ports_Agree()
     {
         var urls = DockerfileEnvironment()["ASPNETCORE_URLS"];
         var port = Regex.Match(urls, @":(\d+)$").Groups[1].Value;
@@ -61,14 +62,14 @@ public sealed partial class DockerFilesTests
     }
 
     [Fact]
-    public void The_health_check_asks_a_url_the_host_serves_and_the_paths_match_the_mounts()
+    public void HealthCheck_Url_IsOneTheHostServesAndThePathsMatchTheMounts()
     {
         var dockerfile = File.ReadAllText(Path.Combine(Docker, "host.Dockerfile"));
         var environment = DockerfileEnvironment();
         var volumes = ((YamlSequenceNode)ComposeService("host").Children[new YamlScalarNode("volumes")]).Children.Select(v => v.ToString()).ToList();
 
         Assert.Contains("GET /health/ready", dockerfile, StringComparison.Ordinal);
-        Assert.Contains("/health/ready", File.ReadAllText(Path.Combine(RepoRoot(), "host", "SevenStamp.Connectors.Host", "Health", "HealthServiceCollectionExtensions.cs")), StringComparison.Ordinal);
+        Assert.Contains("/health/ready", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host", "SevenStamp.Connectors.Host", "Health", "HealthServiceCollectionExtensions.cs")), StringComparison.Ordinal);
         Assert.Equal("/app/plugins", environment["SevenStamp__PluginRoot"]);
         Assert.Contains("-o /app", dockerfile, StringComparison.Ordinal);
         Assert.Contains(volumes, v => v.EndsWith(":" + environment["SevenStamp__ConnectorsFile"] + ":ro", StringComparison.Ordinal));
@@ -79,7 +80,7 @@ public sealed partial class DockerFilesTests
     }
 
     [Fact]
-    public void The_example_connector_file_is_valid_and_names_bundled_plugins()
+    public void ExampleConnectorFile_Read_IsValidAndNamesBundledPlugins()
     {
         var (connectors, errors) = ConnectorConfigurationFile.Load(Path.Combine(Docker, "connectors.example.json"), name => "a-secret-value-from-the-environment");
 
@@ -138,17 +139,6 @@ public sealed partial class DockerFilesTests
         return EnvLine().Matches(finalStage)
             .SelectMany(m => EnvPair().Matches(m.Groups[1].Value))
             .ToDictionary(p => p.Groups[1].Value, p => p.Groups[2].Value.Trim('"'));
-    }
-
-    private static string RepoRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "SevenStamp.Connectors.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("The repository root was not found above the test binaries.");
     }
 
     [GeneratedRegex(@"^ENV (.+)$", RegexOptions.Multiline)]

@@ -6,7 +6,7 @@ namespace SevenStamp.Connectors.Host.Tests;
 public class FailureGraceTests
 {
     [Fact]
-    public void A_dependency_down_for_less_than_the_grace_period_is_degraded_then_unhealthy_then_recovers()
+    public void Health_DependencyDownForLessThanTheGracePeriod_IsDegradedThenUnhealthyThenRecovers()
     {
         var time = new FakeTimeProvider();
         var grace = new FailureGrace(time, TimeSpan.FromSeconds(30));

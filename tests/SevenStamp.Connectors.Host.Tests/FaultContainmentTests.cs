@@ -41,7 +41,7 @@ public sealed class FaultContainmentTests(FaultyHostFixture fixture) : IClassFix
     private RunningHost Host => fixture.Host;
 
     [Fact]
-    public async Task A_connector_that_keeps_throwing_gets_its_circuit_opened_and_the_others_carry_on()
+    public async Task Webhook_ConnectorKeepsThrowing_GetsItsCircuitOpenedAndTheOthersCarryOn()
     {
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
@@ -58,7 +58,7 @@ public sealed class FaultContainmentTests(FaultyHostFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task A_connector_that_hangs_on_a_webhook_is_abandoned_with_503_so_the_pos_retries()
+    public async Task Webhook_ConnectorHangs_IsAbandonedWith503SoThePosRetries()
     {
         var response = await Host.PostWebhookAsync("hanger", "{}", secret: null);
 
@@ -67,9 +67,9 @@ public sealed class FaultContainmentTests(FaultyHostFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task A_connector_that_hangs_while_starting_is_marked_failed_and_retried_with_backoff()
+    public async Task ConnectorStart_Hangs_IsMarkedFailedAndRetriedWithBackoff()
     {
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await ConnectorAsync("slow-starter")).GetProperty("restartAttempts").GetInt32() >= 2, TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.HoldsAsync(async () => (await ConnectorAsync("slow-starter")).GetProperty("restartAttempts").GetInt32() >= 2, TimeSpan.FromSeconds(30)));
 
         var connector = await ConnectorAsync("slow-starter");
         Assert.Equal("Failed", connector.GetProperty("state").GetString());
@@ -77,9 +77,9 @@ public sealed class FaultContainmentTests(FaultyHostFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task A_connector_that_failed_to_start_runs_once_a_restart_succeeds()
+    public async Task ConnectorStart_FailedThenARestartSucceeds_Runs()
     {
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await ConnectorAsync("flaky")).GetProperty("state").GetString() == "Running", TimeSpan.FromSeconds(30)), "The flaky connector never came up.");
+        Assert.True(await Eventually.HoldsAsync(async () => (await ConnectorAsync("flaky")).GetProperty("state").GetString() == "Running", TimeSpan.FromSeconds(30)), "The flaky connector never came up.");
 
         // Its two failed starts stay counted until it has run longer than the longest back-off.
         Assert.Equal(2, (await ConnectorAsync("flaky")).GetProperty("restartAttempts").GetInt32());

@@ -1,4 +1,5 @@
 using SevenStamp.Connectors.Host.Connectors;
+using SevenStamp.Testing;
 
 namespace SevenStamp.Connectors.Host.Tests;
 
@@ -7,7 +8,7 @@ public sealed class GroupRunnerTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task A_callers_item_is_settled_while_a_later_group_still_runs()
+    public async Task GroupRunner_LaterGroupStillRunning_SettlesTheCallersItem()
     {
         // Arrange: the first group waits until a second item is queued; the second group blocks until released.
         var firstRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -54,7 +55,7 @@ public sealed class GroupRunnerTests
     }
 
     [Fact]
-    public async Task Items_added_from_many_threads_are_each_settled_once_in_groups_of_at_most_the_limit()
+    public async Task GroupRunner_ItemsAddedFromManyThreads_AreEachSettledOnceInGroupsOfAtMostTheLimit()
     {
         var runs = 0;
         var largest = 0;
@@ -76,11 +77,7 @@ public sealed class GroupRunnerTests
                 runner.Add(i);
             }
         })));
-        var deadline = DateTime.UtcNow + Patience;
-        while (settled.Any(s => s == 0) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+        await Eventually.HoldsAsync(() => settled.All(s => s != 0), Patience, TimeSpan.FromMilliseconds(10));
 
         Assert.All(settled, count => Assert.Equal(1, count));
         Assert.InRange(largest, 1, 25);

@@ -86,7 +86,7 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
 
         // Assert
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
-        Assert.True(await RunningHost.EventuallyAsync(async () => await Host.StampsOfAsync("shop-b", "ana-7") == 4, TimeSpan.FromSeconds(30)), $"Expected one card with 4 stamps, found {await Host.StampsOfAsync("shop-b", "ana-7")}.");
+        Assert.True(await Eventually.HoldsAsync(async () => await Host.StampsOfAsync("shop-b", "ana-7") == 4, TimeSpan.FromSeconds(30)), $"Expected one card with 4 stamps, found {await Host.StampsOfAsync("shop-b", "ana-7")}.");
     }
 
     public static TheoryData<string> WebhookConnectors => ["shop", "shopify"];

@@ -66,7 +66,7 @@ public sealed class IsolationTests(IsolatedHostFixture fixture) : IClassFixture<
         Assert.Contains("\"outcome\":\"accepted\"", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Contains("\"outcome\":\"duplicate\"", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await Host.StampsOfAsync("iso-shop", "cust-iso-1") == 1, Patience), "The isolated connector's sale was not stamped.");
+        Assert.True(await Eventually.HoldsAsync(async () => await Host.StampsOfAsync("iso-shop", "cust-iso-1") == 1, Patience), "The isolated connector's sale was not stamped.");
         Assert.Equal(1, await Host.DeliveriesOfAsync("iso-shop", "S-ISO-1"));
         Assert.True(await Host.QueryConnectorStoreAsync(db => db.SeenEvents.AnyAsync(e => e.ConnectorId == "iso-shop" && e.EventId == "evt-iso-1")), "The duplicate check did not reach the host's store.");
     }
@@ -85,7 +85,7 @@ public sealed class IsolationTests(IsolatedHostFixture fixture) : IClassFixture<
         // Assert: the good one after the bad one is stamped, the bad one never is.
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Equal(HttpStatusCode.OK, good.StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await Host.StampsOfAsync("iso-shop", "cust-iso-bad") == 1, Patience));
+        Assert.True(await Eventually.HoldsAsync(async () => await Host.StampsOfAsync("iso-shop", "cust-iso-bad") == 1, Patience));
         Assert.False(await Host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "S-ISO-BAD")));
     }
 
@@ -107,7 +107,7 @@ public sealed class IsolationTests(IsolatedHostFixture fixture) : IClassFixture<
     [Theory]
     [InlineData("crasher", "Crashing a thread of its own on purpose")]
     [InlineData("exiter", "Failing fast on purpose")]
-    public async Task IsolatedWorker_DiesOnWebhook_Gets503_HostAndOthersCarryOn_AndItIsRestarted(string connectorId, string lastWords)
+    public async Task IsolatedWorker_DiesOnWebhook_Gets503HostAndOthersCarryOnAndItIsRestarted(string connectorId, string lastWords)
     {
         // Arrange
         var before = await WaitRunningAsync(connectorId);
@@ -122,10 +122,10 @@ public sealed class IsolationTests(IsolatedHostFixture fixture) : IClassFixture<
         Assert.Equal(HttpStatusCode.ServiceUnavailable, crash.StatusCode);
         Assert.Equal(HttpStatusCode.OK, inProcess.StatusCode);
         Assert.Equal(HttpStatusCode.OK, isolated.StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await Host.StampsOfAsync("iso-shop", $"cust-{connectorId}") == 1 && await Host.StampsOfAsync("shop", $"cust-{connectorId}") == 1, Patience));
+        Assert.True(await Eventually.HoldsAsync(async () => await Host.StampsOfAsync("iso-shop", $"cust-{connectorId}") == 1 && await Host.StampsOfAsync("shop", $"cust-{connectorId}") == 1, Patience));
 
         // The dead one is reported failed with the reason, on /connectors and /health/ready…
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await ConnectorAsync(connectorId)).GetProperty("state").GetString() == "Failed", Patience), "The connector was not marked failed.");
+        Assert.True(await Eventually.HoldsAsync(async () => (await ConnectorAsync(connectorId)).GetProperty("state").GetString() == "Failed", Patience), "The connector was not marked failed.");
         var ready = await Host.Client.GetAsync("/health/ready");
         var reason = (await ConnectorAsync(connectorId)).GetProperty("reason").GetString();
         Assert.Contains(lastWords, reason, StringComparison.Ordinal);
@@ -161,7 +161,7 @@ public sealed class IsolationTests(IsolatedHostFixture fixture) : IClassFixture<
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Host.PostWebhookAsync(connectorId, "{}", secret: null)).StatusCode);
         JsonElement connector = default;
         Assert.True(
-            await RunningHost.EventuallyAsync(async () => (connector = await ConnectorAsync(connectorId)).GetProperty("state").GetString() == "Failed" && connector.GetProperty("nextRestartAt").ValueKind == JsonValueKind.String, Patience),
+            await Eventually.HoldsAsync(async () => (connector = await ConnectorAsync(connectorId)).GetProperty("state").GetString() == "Failed" && connector.GetProperty("nextRestartAt").ValueKind == JsonValueKind.String, Patience),
             $"{connectorId} was not marked failed with a restart planned.");
         return (connector.GetProperty("restartAttempts").GetInt32(), connector.GetProperty("nextRestartAt").GetDateTimeOffset() - crashed);
     }
@@ -206,7 +206,7 @@ public sealed class IsolationTests(IsolatedHostFixture fixture) : IClassFixture<
     private async Task<int> WaitRunningAsync(string connectorId)
     {
         Assert.True(
-            await RunningHost.EventuallyAsync(async () => (await ConnectorAsync(connectorId)).GetProperty("state").GetString() == "Running" && WorkerPid(connectorId) is not null, Patience),
+            await Eventually.HoldsAsync(async () => (await ConnectorAsync(connectorId)).GetProperty("state").GetString() == "Running" && WorkerPid(connectorId) is not null, Patience),
             $"{connectorId} did not run in a worker process.");
         return WorkerPid(connectorId)!.Value;
     }
@@ -253,7 +253,7 @@ public sealed class IsolationLifecycleTests
             logs: logs);
         var supervisor = host.Services.GetRequiredService<ConnectorSupervisor>();
         int? pid = null;
-        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult((pid = supervisor.TryGet("stuck", out var r) && r.State == ConnectorState.Running && r.Task is IsolatedConnectorTask t ? t.ProcessId : null) is not null), TimeSpan.FromSeconds(60)));
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult((pid = supervisor.TryGet("stuck", out var r) && r.State == ConnectorState.Running && r.Task is IsolatedConnectorTask t ? t.ProcessId : null) is not null), TimeSpan.FromSeconds(60)));
 
         // Act
         var stopping = Stopwatch.StartNew();

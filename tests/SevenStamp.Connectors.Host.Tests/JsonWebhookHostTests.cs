@@ -49,7 +49,7 @@ public sealed class JsonWebhookHostTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_shopify_order_posted_to_the_host_is_published_and_stamped_once()
+    public async Task JsonWebhook_ShopifyOrderPostedToTheHost_IsPublishedAndStampedOnce()
     {
         // Act
         var first = await PostAsync(Order, "wh-host-1");
@@ -65,14 +65,14 @@ public sealed class JsonWebhookHostTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
         Assert.DoesNotContain("   at ", await broken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.True(
-            await RunningHost.EventuallyAsync(() => _host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "450789469")), TimeSpan.FromSeconds(30)),
+            await Eventually.HoldsAsync(() => _host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "450789469")), TimeSpan.FromSeconds(30)),
             "The sale was not published to the loyalty engine.");
-        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync("shopify", "207119551") == 1, TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.HoldsAsync(async () => await _host.StampsOfAsync("shopify", "207119551") == 1, TimeSpan.FromSeconds(30)));
         Assert.Equal(1, await _host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == "450789469")));
     }
 
     [Fact]
-    public async Task A_ten_megabyte_order_is_answered_413_and_nothing_is_published()
+    public async Task JsonWebhook_TenMegabyteOrder_IsAnswered413AndNothingIsPublished()
     {
         // Arrange: a correctly signed order padded to 10 MB. The client waits for 100-continue, as curl does for
         // large bodies, so it reads the host's answer instead of pushing the rest of the body at a closed connection.
@@ -94,7 +94,7 @@ public sealed class JsonWebhookHostTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, normal.StatusCode);
         Assert.Equal(1, runtime.RecordsOut);
         Assert.Equal(1, runtime.EventsIn);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync("shopify", "207119551") == 1, TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.HoldsAsync(async () => await _host.StampsOfAsync("shopify", "207119551") == 1, TimeSpan.FromSeconds(30)));
         Assert.False(await _host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "450789470")));
     }
 }

@@ -19,7 +19,7 @@ public sealed partial class LogHygieneTests
     private const string Phone = "+49 151 2345 6789";
 
     [Fact]
-    public async Task No_contact_data_secret_or_token_reaches_a_log_line()
+    public async Task LogLines_WholeRun_CarryNoContactDataSecretOrToken()
     {
         var logs = new CapturingLoggerProvider();
         var host = await RunningHost.StartAsync(
@@ -52,7 +52,7 @@ public sealed partial class LogHygieneTests
             {
                 // The host answers 413 from the Content-Length and closes the connection while the body is still being sent.
             }
-            await RunningHost.EventuallyAsync(async () => await host.StampsOfAsync("shop", "c-log") == 1, TimeSpan.FromSeconds(20));
+            await Eventually.HoldsAsync(async () => await host.StampsOfAsync("shop", "c-log") == 1, TimeSpan.FromSeconds(20));
 
             host.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
             var staff = await host.Client.PostAsJsonAsync("/api/merchants/cafe-1/staff", new { staffId = "anna" });

@@ -51,7 +51,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     private RunningHost Host => fixture.Host;
 
     [Fact]
-    public async Task The_management_api_wants_the_admin_key()
+    public async Task LoyaltyApi_AnyRequest_WantsTheAdminKey()
     {
         using var anonymous = new HttpClient { BaseAddress = Host.Client.BaseAddress };
         using var wrong = new HttpClient { BaseAddress = Host.Client.BaseAddress };
@@ -66,7 +66,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
-    public async Task A_program_is_validated_field_by_field_then_stored()
+    public async Task PutProgram_InvalidThenValidProgram_IsValidatedFieldByFieldThenStored()
     {
         var bad = await Host.Client.PutAsync("/api/merchants/new-cafe/program", Json("""{ "name": "", "stampGoal": 0, "earningRule": "PerAmount", "codePrefix": "a b" }"""));
         var wrongType = await Host.Client.PutAsync("/api/merchants/new-cafe/program", Json("""{ "name": "X", "earningRule": "Sometimes" }"""));
@@ -83,7 +83,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
-    public async Task An_enrolled_card_is_found_by_its_ids_and_collects_the_stamps_of_a_linked_pos_customer()
+    public async Task Cards_EnrolledCard_IsFoundByItsIdsAndCollectsTheStampsOfALinkedPosCustomer()
     {
         var card = await EnrollAsync("code-cafe", "CARD-LINK-1");
         var again = await EnrollAsync("code-cafe", "CARD-LINK-1");
@@ -96,7 +96,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
         Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
 
         Assert.Equal(HttpStatusCode.OK, (await Host.PostWebhookAsync("code-shop", RunningHost.SaleJson("evt-link-1", "S-LINK-1", "pos-77"), ApiHostFixture.Secret)).StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await CardAsync($"/api/merchants/code-cafe/cards?loyaltyCardId=CARD-LINK-1")).GetProperty("totalStamps").GetInt32() == 1, TimeSpan.FromSeconds(20)));
+        Assert.True(await Eventually.HoldsAsync(async () => (await CardAsync($"/api/merchants/code-cafe/cards?loyaltyCardId=CARD-LINK-1")).GetProperty("totalStamps").GetInt32() == 1, TimeSpan.FromSeconds(20)));
         var byPos = await CardAsync("/api/merchants/code-cafe/cards?connectorId=code-shop&posCustomerId=pos-77");
         Assert.Equal(card, byPos.GetProperty("cardId").GetGuid());
         Assert.Equal(1, byPos.GetProperty("vouchers").GetArrayLength());
@@ -105,7 +105,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
-    public async Task A_cards_wallet_link_shows_the_customer_their_stamps_without_the_admin_key_and_a_forged_one_shows_nothing()
+    public async Task CardWalletLink_WithoutTheAdminKey_ShowsTheCustomerTheirStampsAndAForgedOneShowsNothing()
     {
         var card = await EnrollAsync("code-cafe", "CARD-WALLET-1");
         var walletLink = (await CardAsync($"/api/merchants/code-cafe/cards/{card}")).GetProperty("walletLink").GetString()!;
@@ -125,7 +125,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
-    public async Task Staff_redeem_a_voucher_once_and_hear_what_happened_after()
+    public async Task StaffRedeem_VoucherScannedAgain_RedeemsOnceAndTellsWhatHappenedAfter()
     {
         var (_, code) = await VoucherAsync("code-cafe", "code-shop", "CARD-STAFF-1");
         var token = await StaffTokenAsync("code-cafe", "anna");
@@ -146,7 +146,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
-    public async Task A_voided_voucher_cannot_be_redeemed_and_its_history_tells_the_story()
+    public async Task StaffRedeem_VoidedVoucher_IsRefusedAndItsHistoryTellsTheStory()
     {
         var (voucher, code) = await VoucherAsync("code-cafe", "code-shop", "CARD-VOID-1");
         var id = voucher.GetProperty("id").GetGuid();
@@ -166,7 +166,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
-    public async Task Twenty_concurrent_scans_of_one_voucher_redeem_it_exactly_once()
+    public async Task StaffRedeem_TwentyConcurrentScansOfOneVoucher_RedeemItExactlyOnce()
     {
         var (_, code) = await VoucherAsync("code-cafe", "code-shop", "CARD-RACE-1");
         var token = await StaffTokenAsync("code-cafe", "till-2");
@@ -178,7 +178,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
-    public async Task A_revoked_staff_token_no_longer_works()
+    public async Task StaffToken_Revoked_NoLongerWorks()
     {
         var token = await StaffTokenAsync("code-cafe", "leaver");
 
@@ -187,7 +187,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
-    public async Task The_customer_redeems_from_their_own_link_once_and_a_forged_link_finds_nothing()
+    public async Task SelfRedeem_FromTheCustomersOwnLink_RedeemsOnceAndAForgedLinkFindsNothing()
     {
         var (voucher, _) = await VoucherAsync("self-cafe", "self-shop", "CARD-SELF-1");
         using var customer = new HttpClient { BaseAddress = Host.Client.BaseAddress };
@@ -206,7 +206,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
-    public async Task Self_redeem_is_refused_where_the_program_redeems_by_code()
+    public async Task SelfRedeem_ProgramRedeemsByCode_IsRefused()
     {
         var (voucher, _) = await VoucherAsync("code-cafe", "code-shop", "CARD-NOSELF-1");
         using var customer = new HttpClient { BaseAddress = Host.Client.BaseAddress };
@@ -217,7 +217,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
-    public async Task Pool_codes_import_from_csv_and_json_and_a_bad_line_is_named()
+    public async Task PoolCodeImport_CsvAndJson_ImportsThemAndNamesABadLine()
     {
         await Host.Client.PutAsync("/api/merchants/pool-cafe/program", Json("""{ "name": "Pool card", "reward": "A free muffin", "stampGoal": 5, "codeSource": "Pool" }"""));
 
@@ -235,7 +235,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
-    public async Task A_host_whose_connectors_all_run_is_ready()
+    public async Task Readiness_AllConnectorsRunning_IsReady()
     {
         var ready = await Host.Client.GetAsync("/health/ready");
 
@@ -244,7 +244,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
     }
 
     [Fact]
-    public async Task The_openapi_document_describes_the_api()
+    public async Task OpenApi_Document_DescribesTheApi()
     {
         var document = await Host.Client.GetStringAsync("/openapi/v1.json");
 
@@ -275,7 +275,7 @@ public sealed class LoyaltyApiTests(ApiHostFixture fixture) : IClassFixture<ApiH
         var body = $$"""{ "eventId": "evt-{{loyaltyCardId}}", "type": "sale.completed", "sale": { "id": "S-{{loyaltyCardId}}", "occurredAt": "2026-11-23T09:30:00Z", "customer": { "loyaltyCardId": "{{loyaltyCardId}}" }, "currency": "EUR", "total": 3.5 } }""";
         Assert.Equal(HttpStatusCode.OK, (await Host.PostWebhookAsync(connectorId, body, ApiHostFixture.Secret)).StatusCode);
         JsonElement view = default;
-        Assert.True(await RunningHost.EventuallyAsync(async () => (view = await CardAsync($"/api/merchants/{merchantId}/cards/{card}")).GetProperty("vouchers").GetArrayLength() == 1, TimeSpan.FromSeconds(20)), "No voucher was minted.");
+        Assert.True(await Eventually.HoldsAsync(async () => (view = await CardAsync($"/api/merchants/{merchantId}/cards/{card}")).GetProperty("vouchers").GetArrayLength() == 1, TimeSpan.FromSeconds(20)), "No voucher was minted.");
         var voucher = view.GetProperty("vouchers")[0];
         return (voucher, voucher.GetProperty("code").GetString()!);
     }

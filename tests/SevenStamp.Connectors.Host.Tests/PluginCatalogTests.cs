@@ -12,7 +12,7 @@ public sealed class PluginCatalogTests : IDisposable
     public void Dispose() => _root.Delete(recursive: true);
 
     [Fact]
-    public void The_bundled_plugins_load_from_disk_each_in_its_own_context()
+    public void PluginCatalog_BundledPlugins_LoadFromDiskEachInItsOwnContext()
     {
         using var catalog = PluginCatalog.Load(TestPaths.BundledPlugins, NullLogger.Instance);
 
@@ -27,7 +27,7 @@ public sealed class PluginCatalogTests : IDisposable
     }
 
     [Fact]
-    public void A_second_root_adds_third_party_plugins_and_cannot_shadow_a_bundled_one()
+    public void PluginCatalog_SecondRoot_AddsThirdPartyPluginsAndCannotShadowABundledOne()
     {
         var extra = _root.FullName;
         TestPaths.CopyDirectory(Path.Combine(TestPaths.BundledPlugins, "SevenStamp.Connectors.Simulator"), Path.Combine(extra, "SevenStamp.Connectors.Simulator"));
@@ -46,7 +46,7 @@ public sealed class PluginCatalogTests : IDisposable
     }
 
     [Fact]
-    public void A_missing_plugin_root_loads_nothing_and_does_not_throw()
+    public void PluginCatalog_MissingPluginRoot_LoadsNothingAndDoesNotThrow()
     {
         using var catalog = PluginCatalog.Load(Path.Combine(_root.FullName, "absent"), NullLogger.Instance);
 
@@ -55,7 +55,7 @@ public sealed class PluginCatalogTests : IDisposable
     }
 
     [Fact]
-    public void Broken_plugins_are_quarantined_one_by_one_and_the_good_one_still_loads()
+    public void PluginCatalog_BrokenPlugins_AreQuarantinedOneByOneAndTheGoodOneStillLoads()
     {
         var root = _root.FullName;
         TestPaths.CopyDirectory(TestPaths.WebhookPlugin, Path.Combine(root, "SevenStamp.Connectors.Webhook"));
@@ -90,7 +90,7 @@ public sealed class PluginCatalogTests : IDisposable
     }
 
     [Fact]
-    public void Plugin_folders_linked_from_outside_the_root_are_refused()
+    public void PluginCatalog_PluginFolderLinkedFromOutsideTheRoot_IsRefused()
     {
         var outside = Directory.CreateTempSubdirectory("sevenstamp-outside-");
         try
@@ -110,7 +110,7 @@ public sealed class PluginCatalogTests : IDisposable
     }
 
     [Fact]
-    public void A_linked_assembly_inside_a_real_folder_is_refused()
+    public void PluginCatalog_LinkedAssemblyInsideARealFolder_IsRefused()
     {
         var folder = Path.Combine(_root.FullName, "SevenStamp.Connectors.Webhook");
         TestPaths.CopyDirectory(TestPaths.WebhookPlugin, folder);
@@ -135,7 +135,7 @@ public sealed class PluginCatalogTests : IDisposable
     [InlineData("../escape")]
     [InlineData("/etc")]
     [InlineData("")]
-    public void Paths_that_leave_the_root_are_refused(string relative)
+    public void PluginCatalog_PathThatLeavesTheRoot_IsRefused(string relative)
     {
         var path = relative.Length == 0 ? _root.FullName : Path.Combine(_root.FullName, relative);
 
@@ -143,7 +143,7 @@ public sealed class PluginCatalogTests : IDisposable
     }
 
     [Fact]
-    public void A_path_merely_starting_with_the_root_name_is_outside_it() =>
+    public void PluginCatalog_PathMerelyStartingWithTheRootName_IsOutsideIt() =>
         Assert.Throws<PluginRefusedException>(() => PluginCatalog.RequireInsideRoot(_root.FullName, _root.FullName + "-evil/x", null));
 
     private void AddPlugin(string folder, string manifest)

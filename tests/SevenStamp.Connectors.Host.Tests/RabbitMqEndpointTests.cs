@@ -5,7 +5,7 @@ namespace SevenStamp.Connectors.Host.Tests;
 public class RabbitMqEndpointTests
 {
     [Fact]
-    public void A_full_uri_is_parsed_and_its_password_never_printed()
+    public void RabbitMqEndpoint_FullUri_IsParsedAndItsPasswordNeverPrinted()
     {
         var endpoint = RabbitMqEndpoint.Parse("amqps://loyalty:p%40ss@broker.internal:5673/shop%2Fprod");
 
@@ -14,7 +14,7 @@ public class RabbitMqEndpointTests
     }
 
     [Fact]
-    public void Defaults_fill_what_the_uri_leaves_out()
+    public void RabbitMqEndpoint_PartialUri_DefaultsFillWhatItLeavesOut()
     {
         var endpoint = RabbitMqEndpoint.Parse("amqp://localhost");
 
@@ -25,7 +25,7 @@ public class RabbitMqEndpointTests
     [InlineData("localhost:5672")]
     [InlineData("http://localhost")]
     [InlineData("")]
-    public void Anything_else_is_refused_with_an_example(string uri)
+    public void RabbitMqEndpoint_AnythingElse_IsRefusedWithAnExample(string uri)
     {
         var ex = Assert.Throws<FormatException>(() => RabbitMqEndpoint.Parse(uri));
 

@@ -39,13 +39,13 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
     private RunningHost Host => fixture.Host;
 
     [Fact]
-    public async Task A_signed_sale_becomes_a_stamp_and_its_redelivery_does_not()
+    public async Task Webhook_SignedSale_BecomesAStampAndItsRedeliveryDoesNot()
     {
         var body = RunningHost.SaleJson("evt-a1", "S-A1", "cust-a");
 
         var first = await Host.PostWebhookAsync("shop", body, Secret);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(() => Host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "S-A1")), TimeSpan.FromSeconds(20)));
+        Assert.True(await Eventually.HoldsAsync(() => Host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == "S-A1")), TimeSpan.FromSeconds(20)));
 
         // The same event again: acknowledged at the door, nothing published.
         var second = await Host.PostWebhookAsync("shop", body, Secret);
@@ -55,13 +55,13 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
         // Another event about the same sale (as a POS sends on an update): it reaches the engine, which changes nothing.
         var third = await Host.PostWebhookAsync("shop", RunningHost.SaleJson("evt-a1-update", "S-A1", "cust-a"), Secret);
         Assert.Equal(HttpStatusCode.OK, third.StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await Host.DeliveriesOfAsync("shop", "S-A1") == 2, TimeSpan.FromSeconds(20)), "The second delivery was not consumed.");
+        Assert.True(await Eventually.HoldsAsync(async () => await Host.DeliveriesOfAsync("shop", "S-A1") == 2, TimeSpan.FromSeconds(20)), "The second delivery was not consumed.");
         Assert.Equal(1, await Host.StampsOfAsync("shop", "cust-a"));
         Assert.Equal(1, await Host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == "S-A1")));
     }
 
     [Fact]
-    public async Task A_bad_signature_gets_401_and_nothing_is_recorded()
+    public async Task Webhook_BadSignature_Gets401AndNothingIsRecorded()
     {
         var body = RunningHost.SaleJson("evt-b1", "S-B1", "cust-b");
 
@@ -76,7 +76,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task Malformed_and_oversized_bodies_are_refused_with_4xx()
+    public async Task Webhook_MalformedOrOversizedBody_IsRefusedWith4xx()
     {
         var malformed = await Host.PostWebhookAsync("shop", """{ "eventId": "e", "type": "sale.completed", "sale": { "id": "S" } }""", Secret);
         var oversized = await Host.PostWebhookAsync("shop", "{\"pad\":\"" + new string('x', 5000) + "\"}", Secret);
@@ -92,7 +92,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
     [InlineData("broken", HttpStatusCode.ServiceUnavailable)]
     [InlineData("resting", HttpStatusCode.ServiceUnavailable)]
     [InlineData("ghost", HttpStatusCode.ServiceUnavailable)]
-    public async Task Webhooks_for_unknown_or_idle_connectors_are_refused(string connectorId, HttpStatusCode expected)
+    public async Task Webhook_UnknownOrIdleConnector_IsRefused(string connectorId, HttpStatusCode expected)
     {
         var response = await Host.PostWebhookAsync(connectorId, RunningHost.SaleJson("e", "S", "c"), Secret);
 
@@ -100,7 +100,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task Connector_status_reports_each_broken_connector_with_field_and_reason_and_no_secret()
+    public async Task ConnectorStatus_BrokenConnectors_ReportsEachWithFieldAndReasonAndNoSecret()
     {
         var json = await Host.Client.GetStringAsync("/connectors");
 
@@ -118,7 +118,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task Installed_plugins_are_listed_with_their_settings_schema()
+    public async Task Plugins_Installed_AreListedWithTheirSettingsSchema()
     {
         using var document = JsonDocument.Parse(await Host.Client.GetStringAsync("/plugins"));
 
@@ -130,7 +130,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task Without_an_admin_key_the_management_api_is_off()
+    public async Task ManagementApi_WithoutAnAdminKey_IsOff()
     {
         var response = await Host.Client.GetAsync("/api/merchants/cafe-1/program");
 
@@ -139,7 +139,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task Readiness_fails_and_names_the_connectors_that_failed()
+    public async Task Readiness_ConnectorsFailed_FailsAndNamesThem()
     {
         var live = await Host.Client.GetAsync("/health/live");
         var ready = await Host.Client.GetAsync("/health/ready");
@@ -158,7 +158,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task Metrics_count_webhooks_by_connector_and_outcome()
+    public async Task Metrics_Webhooks_AreCountedByConnectorAndOutcome()
     {
         await Host.PostWebhookAsync("shop", RunningHost.SaleJson("evt-m1", "S-M1", "cust-m"), "not-the-secret-0123456789");
 

@@ -16,7 +16,7 @@ public sealed class JsonPathTests
     [InlineData("$.n", "")]
     [InlineData("$.missing.deeper", "")]
     [InlineData("$.a.*", "[ { \"x\": 1 }, { \"x\": 2 }, { \"x\": null } ],\"s\"")]
-    public void Paths_select_what_they_name(string path, string expected)
+    public void JsonPath_SupportedPaths_SelectWhatTheyName(string path, string expected)
     {
         var parsed = JsonPath.TryParse(path, out var problem);
 
@@ -33,7 +33,7 @@ public sealed class JsonPathTests
     [InlineData("$.a[1:2]")]
     [InlineData("$.a b")]
     [InlineData("")]
-    public void Unsupported_or_malformed_paths_are_refused_with_a_reason(string path)
+    public void JsonPath_UnsupportedOrMalformedPaths_AreRefusedWithAReason(string path)
     {
         Assert.Null(JsonPath.TryParse(path, out var problem));
         Assert.False(string.IsNullOrWhiteSpace(problem));

@@ -32,7 +32,7 @@ public sealed class MappingTests
     [InlineData("JPY", 560, 560)]
     [InlineData("EUR", 560, 5.60)]
     [InlineData("KWD", 5600, 5.6)]
-    public async Task Minor_units_follow_the_currency_exponent(string currency, long cents, decimal expected)
+    public async Task Map_MinorUnits_FollowTheCurrencyExponent(string currency, long cents, decimal expected)
     {
         var (response, harness) = await SendCustomAsync(Sale($"\"paid_cents\": {cents}, \"currency\": \"{currency}\""));
         await using (harness)
@@ -48,7 +48,7 @@ public sealed class MappingTests
     [InlineData("iso8601", "\"2026-11-23T10:30:00+01:00\"")]
     [InlineData("iso8601", "\"2026-11-23T09:30:00.000+0000\"")]
     [InlineData("date:dd.MM.yyyy HH:mm", "\"23.11.2026 09:30\"")]
-    public async Task Timestamps_are_read_with_the_configured_conversion(string conversion, string value)
+    public async Task Map_Timestamps_AreReadWithTheConfiguredConversion(string conversion, string value)
     {
         var mapping = Samples.CustomMapping.Replace("\"convert\": \"date:yyyy-MM-dd HH:mm:ss\"", $"\"convert\": \"{conversion}\"", StringComparison.Ordinal);
         var settings = Harness.With(Samples.CustomSettings, ("mapping", mapping));
@@ -62,7 +62,7 @@ public sealed class MappingTests
     }
 
     [Fact]
-    public async Task A_return_becomes_a_refund_with_its_full_flag()
+    public async Task Map_Return_BecomesARefundWithItsFullFlag()
     {
         const string body = """{ "order": { "number": "K-2", "original": "K-1", "kind": "return", "complete": true, "closed": "2026-11-23 10:00:00", "totals": { "paid_cents": -560, "currency": "EUR" } } }""";
 
@@ -76,11 +76,11 @@ public sealed class MappingTests
     }
 
     [Fact]
-    public Task A_missing_required_field_is_named() =>
+    public Task Map_MissingRequiredField_IsNamed() =>
         AssertRefusedAsync("""{ "order": { "closed": "2026-11-23 09:30:00", "totals": { "paid_cents": 560, "currency": "EUR" } } }""", "saleId ($.order.number)");
 
     [Fact]
-    public Task A_path_that_matches_nothing_is_named() =>
+    public Task Map_PathThatMatchesNothing_IsNamed() =>
         AssertRefusedAsync("""{ "something": "else" }""", "currency ($.order.totals.currency) matched nothing in the body");
 
     [Theory]
@@ -93,7 +93,7 @@ public sealed class MappingTests
     [InlineData("\"paid_cents\": { \"v\": 1 }, \"currency\": \"EUR\"", "total")]
     [InlineData("\"paid_cents\": 560, \"currency\": \"EURO\"", "currency")]
     [InlineData("\"paid_cents\": 560, \"currency\": 978", "currency")]
-    public Task Wrong_types_and_impossible_amounts_are_refused_naming_the_field(string totals, string field) =>
+    public Task Map_WrongTypesAndImpossibleAmounts_AreRefusedNamingTheField(string totals, string field) =>
         AssertRefusedAsync(Sale(totals), field);
 
     [Theory]
@@ -101,19 +101,19 @@ public sealed class MappingTests
     [InlineData("[ { \"label\": \"Espresso\", \"qty\": \"1\" } ]", "lineItems.unitPrice")]
     [InlineData("[ \"Espresso\" ]", "lineItems")]
     [InlineData("[ { \"qty\": 1, \"price_cents\": 280 } ]", "lineItems.name")]
-    public Task Bad_line_items_are_refused_naming_the_item(string positions, string field) =>
+    public Task Map_BadLineItems_AreRefusedNamingTheItem(string positions, string field) =>
         AssertRefusedAsync(Sale(positions: positions), field);
 
     [Fact]
-    public Task A_date_in_the_wrong_format_is_refused_naming_the_field() =>
+    public Task Map_DateInTheWrongFormat_IsRefusedNamingTheField() =>
         AssertRefusedAsync(Sale(closed: "\"23/11/2026\""), "occurredAt");
 
     [Fact]
-    public Task Duplicate_keys_are_refused() =>
+    public Task Map_DuplicateKeys_AreRefused() =>
         AssertRefusedAsync("""{ "order": { "number": "K-1", "number": "K-2" } }""", "not valid JSON");
 
     [Fact]
-    public async Task Nesting_up_to_the_limit_is_read_and_beyond_it_refused()
+    public async Task Map_NestingUpToTheLimit_IsReadAndBeyondItRefused()
     {
         var deep = string.Concat(Enumerable.Repeat("{\"a\":", 62)) + "1" + new string('}', 62);
         var (ok, harness) = await SendCustomAsync(Sale(extra: ", \"deep\": " + deep));
@@ -127,7 +127,7 @@ public sealed class MappingTests
     }
 
     [Fact]
-    public async Task A_body_over_the_connector_limit_is_refused_before_anything_is_read()
+    public async Task HandleWebhook_BodyOverTheConnectorLimit_IsRefusedBeforeAnythingIsRead()
     {
         var body = Sale(extra: ", \"pad\": \"" + new string('x', JsonWebhookTask.MaxBodyBytes) + "\"");
 
@@ -135,7 +135,7 @@ public sealed class MappingTests
     }
 
     [Fact]
-    public async Task Refusals_never_log_payload_values_or_contact_data()
+    public async Task HandleWebhook_Refusals_NeverLogPayloadValuesOrContactData()
     {
         var body = Sale(totals: "\"paid_cents\": \"secret-looking-ana@example.com\", \"currency\": \"EUR\"", extra: ", \"client\": { \"e-mail\": \"ana@example.com\" }");
 
@@ -150,7 +150,7 @@ public sealed class MappingTests
     }
 
     [Fact]
-    public async Task The_event_id_header_dedupes_and_its_absence_is_named()
+    public async Task HandleWebhook_EventIdHeader_DedupesAndItsAbsenceIsNamed()
     {
         await using var harness = Harness.Create(Samples.CustomSettings);
         var body = Encoding.UTF8.GetBytes(Samples.CustomSale);

@@ -7,7 +7,7 @@ namespace SevenStamp.Connectors.JsonWebhook.Tests;
 public sealed class PresetTests
 {
     [Fact]
-    public async Task Shopify_orders_create_then_orders_paid_of_one_order_publish_one_sale()
+    public async Task Shopify_OrdersCreateThenOrdersPaidOfOneOrder_PublishOneSale()
     {
         // Arrange
         await using var harness = Harness.Create(Samples.ShopifySettings);
@@ -25,7 +25,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task Shopify_webhook_id_alone_dedupes_a_redelivery_even_of_another_order()
+    public async Task Shopify_WebhookIdAlone_DedupesARedeliveryEvenOfAnotherOrder()
     {
         // Arrange: two bodies of different orders that arrive under one X-Shopify-Webhook-Id.
         await using var harness = Harness.Create(Samples.ShopifySettings);
@@ -47,7 +47,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task Zettle_message_id_alone_dedupes_a_redelivery_even_of_another_purchase()
+    public async Task Zettle_MessageIdAlone_DedupesARedeliveryEvenOfAnotherPurchase()
     {
         // Arrange: two purchases that arrive under one messageId.
         await using var harness = Harness.Create(Samples.ZettleSettings);
@@ -72,7 +72,7 @@ public sealed class PresetTests
     [InlineData("orders/updated")]
     [InlineData("orders/fulfilled")]
     [InlineData("customers/create")]
-    public async Task Shopify_topics_that_are_not_sales_are_acknowledged_and_ignored(string topic)
+    public async Task Shopify_TopicsThatAreNotSales_AreAcknowledgedAndIgnored(string topic)
     {
         await using var harness = Harness.Create(Samples.ShopifySettings);
 
@@ -83,7 +83,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task Shopify_signature_under_the_previous_secret_is_accepted_during_a_rotation()
+    public async Task Shopify_SignatureUnderThePreviousSecret_IsAcceptedDuringARotation()
     {
         var settings = Harness.With(Samples.ShopifySettings, ("secret", "shpss_new_client_secret_9876543210fedcba"), ("previousSecret", Samples.ShopifySecret));
         await using var harness = Harness.Create(settings);
@@ -97,7 +97,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task A_merchant_setting_overrides_the_preset()
+    public async Task Preset_MerchantSetting_OverridesThePreset()
     {
         // The shop sits behind a proxy that renames the signature header.
         await using var harness = Harness.Create(Harness.With(Samples.ShopifySettings, ("signatureHeader", "X-Proxy-Hmac")));
@@ -116,7 +116,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task A_mapping_given_with_a_preset_replaces_only_its_own_fields()
+    public async Task Preset_MappingGivenWithIt_ReplacesOnlyItsOwnFields()
     {
         var settings = Harness.With(Samples.ShopifySettings, ("mapping", """{ "locationId": { "value": "web-shop" }, "saleId": "$.name" }"""));
         await using var harness = Harness.Create(settings);
@@ -128,7 +128,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task Zettle_refund_purchase_becomes_a_refund_of_the_original_sale()
+    public async Task Zettle_RefundPurchase_BecomesARefundOfTheOriginalSale()
     {
         await using var harness = Harness.Create(Samples.ZettleSettings);
 
@@ -143,7 +143,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task Zettle_signature_covers_the_payload_so_a_changed_payload_is_refused()
+    public async Task Zettle_ChangedPayload_IsRefusedAsTheSignatureCoversIt()
     {
         await using var harness = Harness.Create(Samples.ZettleSettings);
         var body = Encoding.UTF8.GetString(Samples.Read("zettle-purchase-created.json"));
@@ -157,7 +157,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task Zettle_events_other_than_purchase_created_are_acknowledged_and_ignored()
+    public async Task Zettle_EventsOtherThanPurchaseCreated_AreAcknowledgedAndIgnored()
     {
         await using var harness = Harness.Create(Samples.ZettleSettings);
         var body = Encoding.UTF8.GetString(Samples.Read("zettle-purchase-created.json")).Replace("\"PurchaseCreated\"", "\"ProductCreated\"", StringComparison.Ordinal);
@@ -169,7 +169,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task Zettle_payload_that_is_not_json_text_is_refused_naming_unwrap()
+    public async Task Zettle_PayloadThatIsNotJsonText_IsRefusedNamingUnwrap()
     {
         await using var harness = Harness.Create(Samples.ZettleSettings);
         const string body = """{ "eventName": "PurchaseCreated", "messageId": "m-1", "timestamp": "2026-11-23T09:30:01Z", "payload": "{ not json" }""";
@@ -181,7 +181,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task Loyverse_batch_publishes_one_record_per_receipt_and_a_refund_receipt_as_a_refund()
+    public async Task Loyverse_Batch_PublishesOneRecordPerReceiptAndARefundReceiptAsARefund()
     {
         await using var harness = Harness.Create(Samples.LoyverseSettings);
 
@@ -198,7 +198,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task Loyverse_signature_is_accepted_in_base64_as_documented_and_in_hex_as_delivered_but_not_forged()
+    public async Task Loyverse_Signature_IsAcceptedInBase64AsDocumentedAndInHexAsDeliveredButNotForged()
     {
         await using var harness = Harness.Create(Samples.LoyverseSettings);
         var body = Samples.Read("loyverse-receipts-batch.json");
@@ -218,7 +218,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task Loyverse_batch_with_one_bad_receipt_publishes_the_good_ones_names_the_bad_one_and_a_retry_publishes_nothing_twice()
+    public async Task Loyverse_BatchWithOneBadReceipt_PublishesTheGoodOnesNamesTheBadOneAndARetryPublishesNothingTwice()
     {
         // Arrange: receipt 0 (a refund) is good, receipt 1 (a sale) has a date Loyverse never sends.
         await using var harness = Harness.Create(Samples.LoyverseSettings);
@@ -252,7 +252,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public async Task Loyverse_batch_whose_every_receipt_is_bad_publishes_nothing_and_names_each_receipt()
+    public async Task Loyverse_BatchWhoseEveryReceiptIsBad_PublishesNothingAndNamesEachReceipt()
     {
         await using var harness = Harness.Create(Samples.LoyverseSettings);
         var body = Encoding.UTF8.GetString(Samples.Read("loyverse-receipts-batch.json"))
@@ -268,7 +268,7 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public void Loyverse_preset_without_a_currency_is_refused_naming_mapping_currency()
+    public void Loyverse_PresetWithoutACurrency_IsRefusedNamingMappingCurrency()
     {
         var errors = Harness.Errors(new Dictionary<string, string?> { ["preset"] = "loyverse", ["secret"] = Samples.LoyverseSecret });
 

@@ -19,7 +19,7 @@ public sealed class SettingsTests
     [InlineData("""{ "lineItems": { "path": "$.lines[*]", "name": "$.n", "quantity": "$.q", "unitPrice": { "path": "$.p", "convert": "upper" } } }""", "mapping.lineItems.unitPrice", "does not exist")]
     [InlineData("""{ "colour": "$.c" }""", "mapping.colour", "is not a mapping field")]
     [InlineData("""{ "currency": { "value": "EUR", "path": "$.c" } }""", "mapping.currency", "exactly one of")]
-    public void Mapping_problems_name_the_mapping_field(string overrides, string field, string hint)
+    public void ValidateSettings_MappingProblems_NameTheMappingField(string overrides, string field, string hint)
     {
         // Merged over a preset so each case has one problem only.
         var errors = Harness.Errors(new Dictionary<string, string?> { ["preset"] = "shopify", ["secret"] = Samples.ShopifySecret, ["mapping"] = overrides });
@@ -30,7 +30,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public void A_preset_that_does_not_exist_is_named() =>
+    public void ValidateSettings_PresetThatDoesNotExist_IsNamed() =>
         Assert.Contains("shopify, zettle, loyverse", ErrorFor("preset", ("preset", "square-ish")).Message, StringComparison.Ordinal);
 
     [Theory]
@@ -38,11 +38,11 @@ public sealed class SettingsTests
     [InlineData("{header:X-Ts.{body}", "'{' without its '}'")]
     [InlineData("{json:total}.{body}", "must start with '$'")]
     [InlineData("{header:X-Ts}", "must include the body")]
-    public void A_bad_signed_content_template_is_named(string template, string hint) =>
+    public void ValidateSettings_BadSignedContentTemplate_IsNamed(string template, string hint) =>
         Assert.Contains(hint, ErrorFor("signedContent", ("signedContent", template)).Message, StringComparison.Ordinal);
 
     [Fact]
-    public void Unsigned_is_refused_unless_explicitly_allowed()
+    public void ValidateSettings_Unsigned_IsRefusedUnlessExplicitlyAllowed()
     {
         var refused = ErrorFor("signatureAlgorithm", ("signatureAlgorithm", "none"), ("secret", null));
         Assert.Contains("allowUnsigned=true", refused.Message, StringComparison.Ordinal);
@@ -51,7 +51,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public void A_missing_or_short_secret_is_named()
+    public void ValidateSettings_MissingOrShortSecret_IsNamed()
     {
         Assert.Contains("is required", ErrorFor("secret", ("secret", null)).Message, StringComparison.Ordinal);
         Assert.Contains("at least 16", ErrorFor("secret", ("secret", "short")).Message, StringComparison.Ordinal);
@@ -64,17 +64,17 @@ public sealed class SettingsTests
     [InlineData("signatureHeader", "X Signature")]
     [InlineData("eventIdPath", "messageId")]
     [InlineData("unwrap", "$.payload[")]
-    public void Bad_signature_and_dedupe_settings_are_named(string field, string value) =>
+    public void ValidateSettings_BadSignatureAndDedupeSettings_AreNamed(string field, string value) =>
         Assert.NotNull(ErrorFor(field, (field, value)));
 
     [Fact]
-    public void Accepting_event_types_needs_a_place_to_read_them()
+    public void ValidateSettings_AcceptingEventTypes_NeedsAPlaceToReadThem()
     {
         Assert.Contains("eventTypeHeader or eventTypePath", ErrorFor("acceptEventTypes", ("acceptEventTypes", "sale")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Bearer_token_authentication_accepts_the_token_and_refuses_others()
+    public async Task HandleWebhook_BearerTokenAuthentication_AcceptsTheTokenAndRefusesOthers()
     {
         var settings = Harness.With(Samples.CustomSettings, ("signatureAlgorithm", "bearer"), ("signatureHeader", null), ("signaturePrefix", null), ("signedContent", null));
         await using var harness = Harness.Create(settings);
@@ -89,7 +89,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public async Task Hmac_sha1_with_hex_encoding_accepts_the_hex_digest_in_either_case_and_refuses_others()
+    public async Task HandleWebhook_HmacSha1WithHexEncoding_AcceptsTheHexDigestInEitherCaseAndRefusesOthers()
     {
         // Arrange: hex HMAC-SHA1 of the raw body in X-Pos-Signature, no prefix.
         var settings = Harness.With(Samples.CustomSettings, ("signatureAlgorithm", "hmac-sha1"), ("signatureEncoding", "hex"), ("signaturePrefix", null), ("signedContent", "{body}"));
@@ -116,7 +116,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public async Task Unsigned_requests_are_accepted_only_when_allowed()
+    public async Task HandleWebhook_UnsignedRequests_AreAcceptedOnlyWhenAllowed()
     {
         var settings = Harness.With(Samples.CustomSettings, ("signatureAlgorithm", "none"), ("secret", null), ("allowUnsigned", "true"), ("signatureHeader", null), ("signaturePrefix", null), ("signedContent", null));
         await using var harness = Harness.Create(settings);

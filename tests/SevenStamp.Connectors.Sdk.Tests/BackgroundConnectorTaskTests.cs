@@ -20,7 +20,7 @@ public class BackgroundConnectorTaskTests
     }
 
     [Fact]
-    public async Task The_loop_runs_after_start_and_stops_when_asked()
+    public async Task BackgroundConnectorTask_Started_RunsTheLoopAndStopsWhenAsked()
     {
         var task = new Looping();
 
@@ -37,7 +37,7 @@ public class BackgroundConnectorTaskTests
     }
 
     [Fact]
-    public async Task Stopping_or_disposing_a_task_that_never_started_does_nothing()
+    public async Task StopOrDispose_TaskThatNeverStarted_DoesNothing()
     {
         var task = new Looping();
 

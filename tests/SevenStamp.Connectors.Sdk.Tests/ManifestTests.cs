@@ -3,7 +3,7 @@ namespace SevenStamp.Connectors.Sdk.Tests;
 public class ManifestTests
 {
     [Fact]
-    public void A_complete_manifest_parses()
+    public void Parse_CompleteManifest_Parses()
     {
         var manifest = ConnectorManifest.Parse("""{ "id": "square", "name": "Square", "version": "1.2.3", "sdkVersion": "1.0", "description": "d" }""", "square/connector.json");
 
@@ -20,7 +20,7 @@ public class ManifestTests
     [InlineData("""{ "id": "x", "name": "X", "version": "1.0" }""", "field 'sdkVersion' is missing")]
     [InlineData("""[1, 2]""", "must be a JSON object")]
     [InlineData("""{ "id": """, "is not valid JSON")]
-    public void A_bad_manifest_names_the_field(string json, string expected)
+    public void Parse_BadManifest_NamesTheField(string json, string expected)
     {
         var ex = Assert.Throws<ConnectorManifestException>(() => ConnectorManifest.Parse(json, "p/connector.json"));
 
@@ -33,7 +33,7 @@ public class ManifestTests
     [InlineData("1.1", true)]
     [InlineData("2.0", false)]
     [InlineData("0.9", false)]
-    public void Sdk_compatibility_follows_the_major_and_minor_rule(string version, bool compatible)
+    public void SdkCompatibility_MajorAndMinorVersions_FollowTheRule(string version, bool compatible)
     {
         Assert.Equal(compatible, SdkInfo.IsCompatible(Version.Parse(version)));
         Assert.False(SdkInfo.IsCompatible(new Version(SdkInfo.AbiVersion.Major, SdkInfo.AbiVersion.Minor + 1)));
@@ -47,5 +47,5 @@ public class ManifestTests
     [InlineData("Shop", false)]
     [InlineData("../etc", false)]
     [InlineData("", false)]
-    public void Ids_are_lower_case_slugs(string id, bool valid) => Assert.Equal(valid, ConnectorManifest.IsValidId(id));
+    public void Parse_Id_MustBeALowerCaseSlug(string id, bool valid) => Assert.Equal(valid, ConnectorManifest.IsValidId(id));
 }

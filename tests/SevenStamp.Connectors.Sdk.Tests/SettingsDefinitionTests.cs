@@ -16,7 +16,7 @@ public class SettingsDefinitionTests
         Definition().Validate(values.ToDictionary(v => v.Key, v => v.Value));
 
     [Fact]
-    public void Valid_settings_are_typed_and_defaults_applied()
+    public void Validate_ValidSettings_AreTypedAndDefaultsApplied()
     {
         var result = Validate(("token", "t0k3n"), ("locations", "[\"L1\", \"L2\"]"), ("minimum", "12.50"), ("mapping", "{\"a\":1}"));
 
@@ -33,7 +33,7 @@ public class SettingsDefinitionTests
     }
 
     [Fact]
-    public void Comma_separated_lists_are_accepted()
+    public void Validate_CommaSeparatedList_IsAccepted()
     {
         var result = Validate(("token", "x"), ("locations", " L1, L2 ,L3"));
 
@@ -41,7 +41,7 @@ public class SettingsDefinitionTests
     }
 
     [Fact]
-    public void Every_bad_field_is_reported_with_its_name()
+    public void Validate_EveryBadField_IsReportedWithItsName()
     {
         var result = Validate(("pageSize", "ten"), ("minimum", "12,50"), ("sandbox", "yes"), ("baseUrl", "ftp://x"), ("locations", "L1,,L2"), ("mapping", "{"), ("pollEvery", "-5s"));
 
@@ -55,7 +55,7 @@ public class SettingsDefinitionTests
     }
 
     [Fact]
-    public void Unknown_keys_are_errors_and_a_wrong_case_gets_a_suggestion()
+    public void Validate_UnknownKeys_AreErrorsAndAWrongCaseGetsASuggestion()
     {
         var result = Validate(("token", "x"), ("PageSize", "5"), ("colour", "red"));
 
@@ -65,7 +65,7 @@ public class SettingsDefinitionTests
     }
 
     [Fact]
-    public void Secrets_are_masked_in_ToString()
+    public void ToString_Secrets_AreMasked()
     {
         var settings = Validate(("token", "super-secret-value")).Settings!;
 
@@ -77,7 +77,7 @@ public class SettingsDefinitionTests
     }
 
     [Fact]
-    public void Reading_an_undeclared_setting_or_with_the_wrong_type_throws()
+    public void Read_UndeclaredSettingOrWrongType_Throws()
     {
         var settings = Validate(("token", "x")).Settings!;
 
@@ -86,7 +86,7 @@ public class SettingsDefinitionTests
     }
 
     [Fact]
-    public void A_setting_declared_twice_or_with_an_invalid_default_is_a_plugin_bug()
+    public void Define_SettingDeclaredTwiceOrWithAnInvalidDefault_IsAPluginBug()
     {
         Assert.Throws<ArgumentException>(() => new ConnectorSettingsDefinition().Define("a", SettingType.String, "A").Define("a", SettingType.String, "A"));
         Assert.Throws<ArgumentException>(() => new ConnectorSettingsDefinition().Define("n", SettingType.Integer, "N", defaultValue: "many"));
@@ -98,7 +98,7 @@ public class SettingsDefinitionTests
     [InlineData("1.5m", 90_000)]
     [InlineData("2h", 7_200_000)]
     [InlineData("00:00:07", 7_000)]
-    public void Durations_parse(string text, long milliseconds)
+    public void ParseDuration_ValidDuration_Parses(string text, long milliseconds)
     {
         Assert.True(ConnectorSettingsDefinition.TryParseDuration(text, out var duration));
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), duration);
@@ -111,7 +111,7 @@ public class SettingsDefinitionTests
     [InlineData("soon")]
     [InlineData("NaNs")]
     [InlineData("-00:00:05")]
-    public void Bad_durations_do_not_parse(string text) => Assert.False(ConnectorSettingsDefinition.TryParseDuration(text, out _));
+    public void ParseDuration_BadDuration_DoesNotParse(string text) => Assert.False(ConnectorSettingsDefinition.TryParseDuration(text, out _));
     [Fact]
     public void Validate_ValueLongerThanTheDefaultCap_IsRefusedWithoutEchoingIt()
     {

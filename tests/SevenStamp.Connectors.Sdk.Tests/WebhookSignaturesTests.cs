@@ -9,7 +9,7 @@ public class WebhookSignaturesTests
     private static readonly byte[] OtherKey = Encoding.UTF8.GetBytes("key-two-0123456789");
 
     [Fact]
-    public void Matches_an_independently_known_vector()
+    public void Sign_IndependentlyKnownVector_Matches()
     {
         // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
         var signature = WebhookSignatures.ComputeHmacSha256(Encoding.ASCII.GetBytes("what do ya want for nothing?"), Encoding.ASCII.GetBytes("Jefe"), SignatureEncoding.Hex);
@@ -20,7 +20,7 @@ public class WebhookSignaturesTests
     [Theory]
     [InlineData(SignatureEncoding.Hex)]
     [InlineData(SignatureEncoding.Base64)]
-    public void A_correct_signature_verifies(SignatureEncoding encoding)
+    public void Verify_CorrectSignature_Verifies(SignatureEncoding encoding)
     {
         var signature = WebhookSignatures.ComputeHmacSha256(Body, Key, encoding);
 
@@ -28,7 +28,7 @@ public class WebhookSignaturesTests
     }
 
     [Fact]
-    public void Either_key_verifies_during_a_rotation()
+    public void Verify_EitherKeyDuringARotation_Verifies()
     {
         var signature = WebhookSignatures.ComputeHmacSha256(Body, OtherKey, SignatureEncoding.Hex);
 
@@ -41,11 +41,11 @@ public class WebhookSignaturesTests
     [InlineData("")]
     [InlineData("not-hex")]
     [InlineData("abcd")]
-    public void Missing_or_malformed_signatures_fail(string? signature) =>
+    public void Verify_MissingOrMalformedSignature_Fails(string? signature) =>
         Assert.False(WebhookSignatures.VerifyHmacSha256(Body, signature, [Key], SignatureEncoding.Hex));
 
     [Fact]
-    public void A_changed_body_fails()
+    public void Verify_ChangedBody_Fails()
     {
         var signature = WebhookSignatures.ComputeHmacSha256(Body, Key, SignatureEncoding.Hex);
         var reserialized = Encoding.UTF8.GetBytes("{ \"eventId\": \"e1\" }");

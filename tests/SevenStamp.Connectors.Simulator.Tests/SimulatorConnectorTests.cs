@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Connectors.TestKit;
 using SevenStamp.Contracts;
+using SevenStamp.Testing;
 
 namespace SevenStamp.Connectors.Simulator.Tests;
 
@@ -26,17 +27,13 @@ public class SimulatorConnectorTests
         for (var i = 0; i < 200 && sink.Records.Count < count; i++)
         {
             time.Advance(Interval);
-            var deadline = DateTime.UtcNow.AddSeconds(2);
             var before = sink.Records.Count;
-            while (sink.Records.Count == before && DateTime.UtcNow < deadline && !sink.Unavailable)
-            {
-                await Task.Delay(5);
-            }
+            await Eventually.HoldsAsync(() => sink.Records.Count != before || sink.Unavailable, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(5));
         }
     }
 
     [Fact]
-    public async Task Sales_arrive_on_the_clock_with_duplicates_and_anonymous_ones_where_configured()
+    public async Task Simulator_Configured_SalesArriveOnTheClockWithDuplicatesAndAnonymousOnes()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
         var (task, sink) = ConnectorHarness.Create(new SimulatorConnector(), Settings(("maxSales", "6"), ("duplicateEvery", "3"), ("anonymousEvery", "4")), time);
@@ -64,7 +61,7 @@ public class SimulatorConnectorTests
     }
 
     [Fact]
-    public async Task A_sale_the_sink_refuses_is_offered_again_and_none_is_skipped()
+    public async Task Simulator_SinkRefusesASale_OffersItAgainAndSkipsNone()
     {
         var time = new FakeTimeProvider();
         var (task, sink) = ConnectorHarness.Create(new SimulatorConnector(), Settings(("maxSales", "2")), time);
@@ -85,7 +82,7 @@ public class SimulatorConnectorTests
     }
 
     [Fact]
-    public async Task Stopping_ends_the_loop_promptly()
+    public async Task Stop_Running_EndsTheLoopPromptly()
     {
         var (task, _) = ConnectorHarness.Create(new SimulatorConnector(), Settings(), new FakeTimeProvider());
         await task.StartAsync(CancellationToken.None);
@@ -102,7 +99,7 @@ public class SimulatorConnectorTests
     [InlineData("interval", "0s", "interval")]
     [InlineData("duplicateEvery", "-1", "duplicateEvery")]
     [InlineData("maxSales", "many", "maxSales")]
-    public void Bad_settings_name_their_field(string key, string value, string field)
+    public void ValidateSettings_BadSettings_NameTheirField(string key, string value, string field)
     {
         var errors = ConnectorHarness.Validate(new SimulatorConnector(), Settings((key, value)));
 
@@ -110,10 +107,10 @@ public class SimulatorConnectorTests
     }
 
     [Fact]
-    public void Defaults_make_a_valid_configuration() =>
+    public void ValidateSettings_Defaults_MakeAValidConfiguration() =>
         Assert.Empty(ConnectorHarness.Validate(new SimulatorConnector(), new Dictionary<string, string?>()));
 
     [Fact]
-    public void Every_setting_has_a_description() =>
+    public void SettingsSchema_EverySetting_HasADescription() =>
         Assert.All(new SimulatorConnector().SettingsDefinition, (SettingDefinition d) => Assert.False(string.IsNullOrWhiteSpace(d.Description)));
 }

@@ -39,7 +39,7 @@ public sealed class CatchUpTests : IAsyncLifetime
         body.GetProperty("query").GetProperty("filter").GetProperty("date_time_filter").GetProperty("updated_at").GetProperty("start_at").GetString()!;
 
     [Fact]
-    public async Task Sales_missed_while_down_are_published_once_across_pages_and_the_offset_is_stored()
+    public async Task CatchUp_SalesMissedWhileDown_ArePublishedOnceAcrossPagesAndTheOffsetIsStored()
     {
         await using var harness = SquareHarness.Create(_square, timeProvider: _time);
 
@@ -66,7 +66,7 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_second_run_from_the_stored_offset_publishes_nothing_new_even_after_a_restart()
+    public async Task CatchUp_SecondRunFromTheStoredOffset_PublishesNothingNewEvenAfterARestart()
     {
         await using var first = SquareHarness.Create(_square, timeProvider: _time);
         await first.SquareTask.CatchUpOnceAsync(CancellationToken.None);
@@ -88,7 +88,7 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_sale_already_published_by_a_webhook_is_not_published_again()
+    public async Task CatchUp_SaleAlreadyPublishedByAWebhook_IsNotPublishedAgain()
     {
         await using var harness = SquareHarness.Create(_square, timeProvider: _time);
         await harness.SendAsync(SquarePayloads.PaymentEvent("evt-c1", "payment.updated", "PAYC0001", "COMPLETED", "O-C"));
@@ -99,7 +99,7 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_a_page_keeps_failing_the_offset_stays_after_the_last_durable_page_and_the_next_run_resumes()
+    public async Task CatchUp_PageKeepsFailing_OffsetStaysAfterTheLastDurablePageAndTheNextRunResumes()
     {
         await using var harness = SquareHarness.Create(_square, timeProvider: _time);
         _square.FailingCursor = "page-2";
@@ -117,7 +117,7 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_the_sink_is_down_nothing_is_remembered_and_the_next_run_publishes_everything()
+    public async Task CatchUp_SinkDown_RemembersNothingAndTheNextRunPublishesEverything()
     {
         await using var harness = SquareHarness.Create(_square, timeProvider: _time);
         harness.Sink.Unavailable = true;
@@ -132,7 +132,7 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_stored_offset_ahead_of_the_clock_never_makes_an_empty_or_inverted_range()
+    public async Task CatchUp_StoredOffsetAheadOfTheClock_NeverMakesAnEmptyOrInvertedRange()
     {
         var store = new InMemoryConnectorStore();
         await store.SetOffsetAsync(SquareTask.OffsetKey, Now.AddHours(1).ToString("O", CultureInfo.InvariantCulture), CancellationToken.None);
@@ -146,7 +146,7 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task More_than_ten_locations_are_searched_ten_at_a_time()
+    public async Task CatchUp_MoreThanTenLocations_AreSearchedTenAtATime()
     {
         var locations = Enumerable.Range(1, 11).Select(i => $"LSHOP{i:D2}").Append(SquarePayloads.Location).ToArray();
         _square.PutOrder(SquarePayloads.Order("O-SHOP11", location: "LSHOP11", updatedAt: Now.AddHours(-1)));
@@ -162,7 +162,7 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_unreadable_order_is_skipped_and_logged_without_stopping_the_others()
+    public async Task CatchUp_UnreadableOrder_IsSkippedAndLoggedWithoutStoppingTheOthers()
     {
         _square.PutOrder("""{ "id": "O-BROKEN", "location_id": "L8GH2TQ4V1K9B", "state": "COMPLETED", "updated_at": "2026-11-23T08:05:00.000Z", "version": 1 }""");
         await using var harness = SquareHarness.Create(_square, timeProvider: _time);
@@ -174,7 +174,7 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_background_loop_catches_up_on_start_then_every_interval_survives_failures_and_stops()
+    public async Task CatchUpLoop_Started_CatchesUpOnStartThenEveryIntervalSurvivesFailuresAndStops()
     {
         // The first pass fails (the try and its three retries), so the loop must log it and try again later.
         _square.FailNext(500, 500, 500, 500);
@@ -196,7 +196,7 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Stopping_honours_the_hosts_token()
+    public async Task CatchUpLoop_Stopping_HonoursTheHostsToken()
     {
         await using var harness = SquareHarness.Create(_square, timeProvider: _time);
         await harness.Task.StartAsync(CancellationToken.None);
@@ -206,15 +206,17 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     /// <summary>Moves the fake clock on by the catch-up interval until <paramref name="condition"/> holds (or 30 s pass).</summary>
-    private async Task<bool> AdvanceUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition() && DateTime.UtcNow < deadline)
+    private Task<bool> AdvanceUntilAsync(Func<bool> condition) => Eventually.HoldsAsync(
+        () =>
         {
-            await Task.Delay(20);
-            _time.Advance(TimeSpan.FromMinutes(5));
-        }
+            if (condition())
+            {
+                return true;
+            }
 
-        return condition();
-    }
+            _time.Advance(TimeSpan.FromMinutes(5));
+            return false;
+        },
+        TimeSpan.FromSeconds(30),
+        TimeSpan.FromMilliseconds(20));
 }

@@ -86,7 +86,7 @@ public sealed class IgnoredEventTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HandleWebhook_404ThatIsNotSquaresNotFound_Gets503()
+    public async Task HandleWebhook_Api404ThatIsNotSquaresNotFound_Gets503()
     {
         // Arrange: a base URL that points at the wrong place answers 404 for every order; that is not "no such order".
         await using var misrouted = SquareHarness.Create(_square, v => v["baseUrl"] = _square.BaseUrl + "wrong-prefix/");

@@ -67,7 +67,7 @@ public sealed class MappingTests
         """;
 
     [Fact]
-    public void Every_order_level_and_line_item_discount_becomes_a_candidate_redeem_code()
+    public void MapOrder_OrderAndLineItemDiscounts_EachBecomeACandidateRedeemCode()
     {
         var sale = Parse(OrderWithDiscounts).ToSale("m", "c", "evt-9", null);
 
@@ -81,7 +81,7 @@ public sealed class MappingTests
     }
 
     [Fact]
-    public void An_order_is_mapped_field_by_field()
+    public void MapOrder_Order_IsMappedFieldByField()
     {
         var sale = Parse(OrderWithDiscounts).ToSale("cafe-1", "square-main", "evt-9", "CUST-FALLBACK");
 
@@ -97,7 +97,7 @@ public sealed class MappingTests
     }
 
     [Fact]
-    public void Discounts_written_on_the_line_items_in_the_older_shape_are_read_too_and_not_twice()
+    public void MapOrder_LineItemDiscountsInTheOlderShape_AreReadTooAndNotTwice()
     {
         var order = Parse("""
             { "id": "O-LEGACY", "location_id": "L1", "state": "COMPLETED", "updated_at": "2026-11-23T09:30:00Z",
@@ -116,7 +116,7 @@ public sealed class MappingTests
     [InlineData("KRW", 4500L, "4500")]
     [InlineData("USD", 1999L, "19.99")]
     [InlineData("KWD", 1250L, "1.250")]
-    public void Minor_units_become_major_units_with_the_currency_exponent(string currency, long minor, string major)
+    public void MapOrder_MinorUnits_BecomeMajorUnitsWithTheCurrencyExponent(string currency, long minor, string major)
     {
         var sale = Parse(SquarePayloads.Order("O-CUR", total: minor, currency: currency, discountName: "VOUCHER", discount: minor)).ToSale("m", "c", null, null);
 
@@ -129,7 +129,7 @@ public sealed class MappingTests
     }
 
     [Fact]
-    public void The_tender_customer_is_used_when_the_order_names_none()
+    public void MapOrder_OrderNamesNoCustomer_UsesTheTenderCustomer()
     {
         var sale = Parse("""
             { "id": "O-T", "location_id": "L1", "state": "COMPLETED", "updated_at": "2026-11-23T09:30:00Z", "total_money": { "amount": 300, "currency": "EUR" },
@@ -140,7 +140,7 @@ public sealed class MappingTests
     }
 
     [Fact]
-    public void Without_closed_at_the_sale_happened_at_updated_at_and_quantities_may_be_fractional()
+    public void MapOrder_WithoutClosedAt_SaleHappenedAtUpdatedAtAndQuantitiesMayBeFractional()
     {
         var sale = Parse("""
             { "id": "O-W", "location_id": "L1", "state": "COMPLETED", "created_at": "2026-11-23T09:00:00Z", "updated_at": "2026-11-23T09:30:00+01:00",
@@ -162,7 +162,7 @@ public sealed class MappingTests
     [InlineData("""{ "id": "O", "total_money": { "amount": 1, "currency": "EUR" } }""", "order.closed_at, order.updated_at or order.created_at is required")]
     [InlineData("""{ "id": "O", "total_money": { "amount": 1, "currency": "EUR" }, "updated_at": "2026-11-23T09:30:00Z", "line_items": [ { "quantity": "two" } ] }""", "order.line_items[0].quantity must be a decimal")]
     [InlineData("""{ "id": "O", "total_money": { "amount": 1, "currency": "EUR" }, "updated_at": "2026-11-23T09:30:00Z", "discounts": [ { "applied_money": { "amount": 1, "currency": "USD" } } ] }""", "order.discounts[0].applied_money.currency differs")]
-    public void A_malformed_order_names_the_field(string json, string expected)
+    public void MapOrder_MalformedOrder_NamesTheField(string json, string expected)
     {
         var ex = Assert.Throws<SquarePayloadException>(() => Parse(json));
 
@@ -177,7 +177,7 @@ public sealed class MappingTests
     [InlineData("OPEN", "0", false, false)]
     [InlineData("DRAFT", "0", true, false)]
     [InlineData("CANCELED", null, true, false)]
-    public void An_order_is_a_sale_once_it_is_paid_in_full(string state, string? due, bool tendered, bool paid)
+    public void IsSale_Order_OnceItIsPaidInFull(string state, string? due, bool tendered, bool paid)
     {
         var dueJson = due is null ? string.Empty : $$""", "net_amount_due_money": { "amount": {{due}}, "currency": "EUR" }""";
         var tenders = tendered ? """, "tenders": [ { "id": "T1", "type": "CARD" } ]""" : string.Empty;

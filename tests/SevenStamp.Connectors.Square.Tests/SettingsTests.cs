@@ -21,7 +21,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public void The_four_required_settings_are_enough_and_the_defaults_apply()
+    public void Settings_FourRequiredSettings_AreEnoughAndTheDefaultsApply()
     {
         var result = ConnectorValidation.Validate(new SquareConnector(), Valid());
 
@@ -35,7 +35,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public void Sandbox_and_an_explicit_base_url_choose_the_api()
+    public void Settings_SandboxOrAnExplicitBaseUrl_ChoosesTheApi()
     {
         var sandbox = ConnectorValidation.Validate(new SquareConnector(), new Dictionary<string, string?>(Valid()) { ["environment"] = "sandbox" });
         var local = ConnectorValidation.Validate(new SquareConnector(), new Dictionary<string, string?>(Valid()) { ["environment"] = "sandbox", ["baseUrl"] = "http://127.0.0.1:5123/square" });
@@ -45,7 +45,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public void The_notification_url_is_kept_exactly_as_written_because_square_signs_it()
+    public void Settings_NotificationUrl_IsKeptExactlyAsWrittenBecauseSquareSignsIt()
     {
         var result = ConnectorValidation.Validate(new SquareConnector(), new Dictionary<string, string?>(Valid()) { ["notificationUrl"] = "https://Loyalty.Example.com:443/webhooks/square-main?src=sq" });
 
@@ -53,7 +53,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public void Missing_required_settings_are_each_named()
+    public void Settings_MissingRequiredSettings_AreEachNamed()
     {
         var errors = ConnectorHarness.Validate(new SquareConnector(), new Dictionary<string, string?>());
 
@@ -84,7 +84,7 @@ public sealed class SettingsTests
 
     [Theory]
     [MemberData(nameof(BadValues))]
-    public void A_bad_value_is_reported_on_its_field_with_a_hint(string field, string? value, string hint)
+    public void Settings_BadValue_IsReportedOnItsFieldWithAHint(string field, string? value, string hint)
     {
         var errors = Errors(v => v[field] = value);
 
@@ -94,7 +94,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public void Loopback_http_urls_are_allowed_for_local_tests()
+    public void Settings_LoopbackHttpUrl_IsAllowedForLocalTests()
     {
         var errors = Errors(v =>
         {
@@ -106,7 +106,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public void Secrets_are_masked_in_the_settings_text()
+    public void Settings_Secrets_AreMaskedInTheSettingsText()
     {
         var result = ConnectorValidation.Validate(new SquareConnector(), new Dictionary<string, string?>(Valid()) { ["previousSignatureKey"] = "old-sig-key-9" });
 

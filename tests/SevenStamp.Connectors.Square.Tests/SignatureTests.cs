@@ -34,7 +34,7 @@ public sealed class SignatureTests : IAsyncLifetime
         Encoding.UTF8.GetBytes(SquarePayloads.PaymentEvent(eventId, "payment.updated", "PAYSIG1", "COMPLETED", "ORDER-SIG-1"));
 
     [Fact]
-    public void Square_published_example_verifies_and_a_changed_byte_does_not()
+    public void Signature_SquaresPublishedExample_VerifiesAndAChangedByteDoesNot()
     {
         var signature = new SquareSignature(SquareUrl, [SquareKey]);
         var body = Encoding.UTF8.GetBytes(SquareBody);
@@ -46,7 +46,7 @@ public sealed class SignatureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Square_published_example_is_accepted_by_the_connector_and_ignored_as_a_test_event()
+    public async Task HandleWebhook_SquaresPublishedExample_IsAcceptedAndIgnoredAsATestEvent()
     {
         await using var harness = SquareHarness.Create(_square, v =>
         {
@@ -61,7 +61,7 @@ public sealed class SignatureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_independently_computed_signature_is_accepted()
+    public async Task HandleWebhook_IndependentlyComputedSignature_IsAccepted()
     {
         _square.PutOrder(SquarePayloads.Order("ORDER-SIG-1"));
         await using var harness = SquareHarness.Create(_square);
@@ -77,7 +77,7 @@ public sealed class SignatureTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Forgeries))]
-    public async Task A_request_without_a_valid_signature_is_refused_before_anything_is_read_and_publishes_nothing(string forgery)
+    public async Task HandleWebhook_WithoutAValidSignature_IsRefusedBeforeAnythingIsReadAndPublishesNothing(string forgery)
     {
         _square.PutOrder(SquarePayloads.Order("ORDER-SIG-1"));
         await using var harness = SquareHarness.Create(_square);
@@ -110,7 +110,7 @@ public sealed class SignatureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_unsigned_malformed_body_gets_401_not_400()
+    public async Task HandleWebhook_UnsignedMalformedBody_Gets401Not400()
     {
         await using var harness = SquareHarness.Create(_square);
 
@@ -120,7 +120,7 @@ public sealed class SignatureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task While_a_key_rotates_both_keys_are_accepted_and_a_third_is_not()
+    public async Task HandleWebhook_WhileAKeyRotates_AcceptsBothKeysAndNotAThird()
     {
         _square.PutOrder(SquarePayloads.Order("ORDER-SIG-1"));
         _square.PutOrder(SquarePayloads.Order("ORDER-SIG-2"));
@@ -139,7 +139,7 @@ public sealed class SignatureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Without_the_previous_key_configured_the_old_key_is_refused()
+    public async Task HandleWebhook_WithoutThePreviousKeyConfigured_RefusesTheOldKey()
     {
         await using var harness = SquareHarness.Create(_square);
 

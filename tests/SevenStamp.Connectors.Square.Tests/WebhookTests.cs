@@ -25,7 +25,7 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.True(response.Outcome == expected, $"Expected {expected}, got {response.Outcome} ({response.StatusCode}): {response.Message}");
 
     [Fact]
-    public async Task A_completed_payment_fetches_its_order_and_publishes_the_sale_in_full()
+    public async Task HandleWebhook_CompletedPayment_FetchesItsOrderAndPublishesTheSaleInFull()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-1001", customerId: "CUST-ANA-01", total: 380, discountName: "FREE-7K2P", discount: 70, version: 5));
 
@@ -46,7 +46,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Every_api_call_carries_the_bearer_token_and_the_square_version()
+    public async Task HandleWebhook_EveryApiCall_CarriesTheBearerTokenAndTheSquareVersion()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-H"));
         await using var pinned = SquareHarness.Create(_square, v => v["squareVersion"] = "2025-09-24");
@@ -65,7 +65,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [InlineData("PENDING")]
     [InlineData("CANCELED")]
     [InlineData("FAILED")]
-    public async Task A_payment_that_is_not_completed_makes_no_sale_and_calls_no_api(string status)
+    public async Task HandleWebhook_PaymentNotCompleted_MakesNoSaleAndCallsNoApi(string status)
     {
         _square.PutOrder(SquarePayloads.Order("ORD-2"));
 
@@ -79,7 +79,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_payment_approved_first_and_completed_later_makes_the_sale_once()
+    public async Task HandleWebhook_PaymentApprovedThenCompleted_MakesTheSaleOnce()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-3"));
 
@@ -101,7 +101,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_payment_at_a_location_not_watched_is_ignored_without_an_api_call()
+    public async Task HandleWebhook_PaymentAtALocationNotWatched_IsIgnoredWithoutAnApiCall()
     {
         var response = await _harness.SendAsync(SquarePayloads.PaymentEvent("evt-4", "payment.updated", "PAY4000", "COMPLETED", "ORD-4", location: "LOTHERSHOP01"));
 
@@ -111,7 +111,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_completed_payment_without_an_order_is_ignored()
+    public async Task HandleWebhook_CompletedPaymentWithoutAnOrder_IsIgnored()
     {
         var response = await _harness.SendAsync(SquarePayloads.PaymentEvent("evt-5", "payment.updated", "PAY5000", "COMPLETED", orderId: null));
 
@@ -120,7 +120,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_first_payment_of_a_split_order_waits_and_the_last_one_makes_the_sale()
+    public async Task HandleWebhook_SplitOrderPayments_FirstWaitsAndTheLastMakesTheSale()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-6", state: "OPEN", netAmountDue: "200"));
         var first = await _harness.SendAsync(SquarePayloads.PaymentEvent("evt-6a", "payment.updated", "PAY6001", "COMPLETED", "ORD-6", amount: 250));
@@ -133,7 +133,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_paid_order_still_open_for_pickup_makes_the_sale()
+    public async Task HandleWebhook_PaidOrderStillOpenForPickup_MakesTheSale()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-7", state: "OPEN", netAmountDue: "0"));
 
@@ -143,7 +143,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_payment_customer_is_used_when_the_order_names_none()
+    public async Task HandleWebhook_OrderNamesNoCustomer_UsesThePaymentCustomer()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-8", customerId: null));
 
@@ -153,7 +153,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_anonymous_sale_is_published_without_a_customer()
+    public async Task HandleWebhook_AnonymousSale_IsPublishedWithoutACustomer()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-9", customerId: null));
 
@@ -165,7 +165,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [Theory]
     [InlineData("order.updated")]
     [InlineData("order.created")]
-    public async Task A_completed_api_order_event_makes_the_sale(string type)
+    public async Task HandleWebhook_CompletedApiOrderEvent_MakesTheSale(string type)
     {
         _square.PutOrder(SquarePayloads.Order("ORD-10", version: 2));
 
@@ -179,7 +179,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [InlineData("OPEN")]
     [InlineData("DRAFT")]
     [InlineData("CANCELED")]
-    public async Task An_order_event_that_is_not_completed_is_ignored_without_an_api_call(string state)
+    public async Task HandleWebhook_OrderEventNotCompleted_IsIgnoredWithoutAnApiCall(string state)
     {
         var response = await _harness.SendAsync(SquarePayloads.OrderEvent("evt-11", "order.updated", "ORD-11", state));
 
@@ -188,7 +188,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_pending_refund_is_ignored_and_the_completed_one_is_published_once()
+    public async Task HandleWebhook_PendingThenCompletedRefund_IgnoresThePendingAndPublishesTheCompletedOnce()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-12", total: 900));
 
@@ -205,7 +205,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_refund_of_the_whole_total_is_a_full_refund()
+    public async Task HandleWebhook_RefundOfTheWholeTotal_IsAFullRefund()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-13", total: 900));
 
@@ -215,7 +215,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_refund_whose_order_is_a_return_order_refunds_the_source_sale()
+    public async Task HandleWebhook_RefundWhoseOrderIsAReturnOrder_RefundsTheSourceSale()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-14", total: 1200));
         _square.PutOrder("""
@@ -235,7 +235,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_refund_in_yen_keeps_whole_units()
+    public async Task HandleWebhook_RefundInYen_KeepsWholeUnits()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-15", total: 1500, currency: "JPY"));
 
@@ -246,7 +246,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Another_event_type_is_acknowledged_and_ignored()
+    public async Task HandleWebhook_AnotherEventType_IsAcknowledgedAndIgnored()
     {
         var response = await _harness.SendAsync("""{"merchant_id":"MLQW8ZK2E4R7T","type":"customer.created","event_id":"evt-16","created_at":"2026-11-23T09:30:00Z","data":{"type":"customer","id":"C1","object":{"customer":{"id":"C1"}}}}""");
 
@@ -262,7 +262,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [InlineData("""{ "type": "refund.updated", "event_id": "evt-17", "data": { "object": { "refund": { "id": "R1", "status": "COMPLETED", "updated_at": "2026-11-24T14:05:16Z" } } } }""", "data.object.refund.amount_money is required")]
     [InlineData("""{ "type": "refund.updated", "event_id": "evt-17", "data": { "object": { "refund": { "id": "R1", "status": "COMPLETED", "updated_at": "yesterday", "amount_money": { "amount": 1, "currency": "EUR" } } } } }""", "data.object.refund.updated_at must be an RFC 3339 timestamp")]
     [InlineData("""{ "type": "refund.updated", "event_id": "evt-17", "data": { "object": { "refund": { "id": "R1", "status": "COMPLETED", "updated_at": "2026-11-24T14:05:16Z", "amount_money": { "amount": "5", "currency": "EUR" } } } } }""", "data.object.refund.amount_money.amount must be a whole number")]
-    public async Task A_signed_but_malformed_event_gets_400_naming_the_field(string body, string expected)
+    public async Task HandleWebhook_SignedButMalformedEvent_Gets400NamingTheField(string body, string expected)
     {
         var response = await _harness.SendAsync(body);
 
@@ -273,7 +273,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_429_then_success_is_retried_inside_one_webhook()
+    public async Task HandleWebhook_Api429ThenSuccess_IsRetriedInsideOneWebhook()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-18"));
         _square.FailNext(429);
@@ -285,7 +285,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_500_then_success_is_retried_inside_one_webhook()
+    public async Task HandleWebhook_Api500ThenSuccess_IsRetriedInsideOneWebhook()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-19"));
         _square.FailNext(500, 503);
@@ -297,7 +297,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_square_keeps_failing_the_webhook_gets_503_and_its_redelivery_goes_through()
+    public async Task HandleWebhook_SquareKeepsFailing_Gets503AndItsRedeliveryGoesThrough()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-20"));
         _square.FailNext(500, 500, 500, 500);
@@ -315,7 +315,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_refused_access_token_gets_503_so_square_retries_once_it_is_fixed()
+    public async Task HandleWebhook_RefusedAccessToken_Gets503SoSquareRetriesOnceItIsFixed()
     {
         await using var wrongToken = SquareHarness.Create(_square, v => v["accessToken"] = "EAAAl-revoked-token");
         _square.PutOrder(SquarePayloads.Order("ORD-21"));
@@ -329,7 +329,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_sale_the_sink_cannot_make_durable_is_not_marked_seen_so_its_retry_goes_through()
+    public async Task HandleWebhook_SaleTheSinkCannotMakeDurable_IsNotMarkedSeenSoItsRetryGoesThrough()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-23"));
         var body = SquarePayloads.PaymentEvent("evt-23", "payment.updated", "PAY2300", "COMPLETED", "ORD-23");
@@ -344,7 +344,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Neither_secrets_nor_customer_ids_nor_payloads_reach_the_log()
+    public async Task HandleWebhook_AnyTraffic_LogsNeitherSecretsNorCustomerIdsNorPayloads()
     {
         _square.PutOrder(SquarePayloads.Order("ORD-24", customerId: "CUST-SECRETIVE-99"));
         _square.FailNext(500, 500, 500, 500);

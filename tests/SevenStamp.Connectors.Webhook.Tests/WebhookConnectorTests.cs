@@ -42,7 +42,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public async Task A_signed_sale_is_mapped_in_full()
+    public async Task HandleWebhook_SignedSale_IsMappedInFull()
     {
         var (response, sink) = await Send(Signed(SaleJson));
 
@@ -67,7 +67,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public async Task Contact_data_never_leaves_the_connector_in_clear_text()
+    public async Task HandleWebhook_ContactData_NeverLeavesTheConnectorInClearText()
     {
         var (_, sink) = await Send(Signed(SaleJson));
 
@@ -77,7 +77,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public async Task A_repeated_event_is_acknowledged_as_a_duplicate_and_publishes_nothing_more()
+    public async Task HandleWebhook_RepeatedEvent_IsAcknowledgedAsADuplicateAndPublishesNothingMore()
     {
         var (task, sink) = ConnectorHarness.Create(new WebhookConnector(), Settings);
         var receiver = (IWebhookReceiver)task;
@@ -91,7 +91,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public async Task An_event_that_could_not_be_made_durable_is_not_marked_seen_so_its_retry_goes_through()
+    public async Task HandleWebhook_EventNotMadeDurable_IsNotMarkedSeenSoItsRetryGoesThrough()
     {
         var (task, sink) = ConnectorHarness.Create(new WebhookConnector(), Settings);
         var receiver = (IWebhookReceiver)task;
@@ -106,7 +106,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public async Task A_refund_is_mapped()
+    public async Task HandleWebhook_Refund_IsMapped()
     {
         const string body = """{ "eventId": "evt-2", "type": "sale.refunded", "refund": { "id": "R-1", "saleId": "S-1001", "occurredAt": "2026-11-23T10:00:00Z", "currency": "EUR", "amount": 2.8, "full": false } }""";
 
@@ -118,7 +118,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public async Task An_event_of_another_type_is_acknowledged_and_ignored()
+    public async Task HandleWebhook_EventOfAnotherType_IsAcknowledgedAndIgnored()
     {
         var (response, sink) = await Send(Signed("""{ "eventId": "evt-3", "type": "customer.created" }"""));
 
@@ -128,7 +128,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public async Task A_missing_signature_is_refused_before_parsing()
+    public async Task HandleWebhook_MissingSignature_IsRefusedBeforeParsing()
     {
         var request = new WebhookRequest("POST", new Dictionary<string, string>(), Encoding.UTF8.GetBytes("not even json"), DateTimeOffset.UnixEpoch);
 
@@ -140,7 +140,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public async Task A_signature_with_the_wrong_secret_or_over_another_body_is_refused()
+    public async Task HandleWebhook_SignatureWithTheWrongSecretOrOverAnotherBody_IsRefused()
     {
         var (wrongKey, sink1) = await Send(Signed(SaleJson, secret: "another-secret-0123456789"));
         var tampered = Signed(SaleJson);
@@ -153,7 +153,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public async Task Both_secrets_work_during_a_rotation_and_a_sha256_prefix_is_accepted()
+    public async Task HandleWebhook_BothSecretsDuringARotationAndASha256Prefix_AreAccepted()
     {
         var settings = new Dictionary<string, string?> { ["signingSecret"] = Secret, ["previousSigningSecret"] = OldSecret };
 
@@ -165,7 +165,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public async Task A_custom_header_and_base64_encoding_are_honoured()
+    public async Task HandleWebhook_CustomHeaderAndBase64Encoding_AreHonoured()
     {
         var settings = new Dictionary<string, string?> { ["signingSecret"] = Secret, ["signatureHeader"] = "X-Pos-Hmac", ["signatureEncoding"] = "base64" };
         var bytes = Encoding.UTF8.GetBytes(SaleJson);
@@ -178,7 +178,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public async Task When_the_sink_cannot_make_the_sale_durable_the_error_reaches_the_host()
+    public async Task HandleWebhook_SinkCannotMakeTheSaleDurable_TheErrorReachesTheHost()
     {
         var (task, sink) = ConnectorHarness.Create(new WebhookConnector(), Settings);
         sink.Unavailable = true;
@@ -203,7 +203,7 @@ public class WebhookConnectorTests
     [InlineData("""{ "eventId": "e", "type": "sale.completed", "sale": { "id": "S\r\nFORGED log line", "occurredAt": "2026-11-23T09:30:00Z", "currency": "EUR", "total": 1 } }""", "sale.id contains control characters")]
     [InlineData("""{ "eventId": "e", "eventId": "f", "type": "sale.completed" }""", "not valid JSON")]
     [InlineData("""{ "eventId": "e", "type": "sale.refunded", "refund": { "id": "R", "saleId": "S", "occurredAt": "2026-11-23T09:30:00Z", "currency": "EUR", "amount": 1 } }""", "refund.full is required")]
-    public async Task Malformed_bodies_get_400_naming_the_field(string body, string expected)
+    public async Task HandleWebhook_MalformedBody_Gets400NamingTheField(string body, string expected)
     {
         var (response, sink) = await Send(Signed(body));
 
@@ -213,7 +213,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public async Task Deeply_nested_json_is_refused_not_crashed_on()
+    public async Task HandleWebhook_DeeplyNestedJson_IsRefusedNotCrashedOn()
     {
         var body = "{\"eventId\":\"e\",\"type\":\"x\",\"deep\":" + new string('[', 1000) + new string(']', 1000) + "}";
 
@@ -226,7 +226,7 @@ public class WebhookConnectorTests
     [InlineData("signingSecret", "short", "signingSecret")]
     [InlineData("signatureEncoding", "hex2", "signatureEncoding")]
     [InlineData("signatureHeader", "X Bad", "signatureHeader")]
-    public void Bad_settings_are_reported_per_field(string name, string value, string field)
+    public void ValidateSettings_BadSettings_AreReportedPerField(string name, string value, string field)
     {
         var settings = new Dictionary<string, string?>(Settings) { [name] = value };
 
@@ -236,7 +236,7 @@ public class WebhookConnectorTests
     }
 
     [Fact]
-    public void The_signing_secret_is_required_and_secret()
+    public void Settings_SigningSecret_IsRequiredAndSecret()
     {
         var connector = new WebhookConnector();
 

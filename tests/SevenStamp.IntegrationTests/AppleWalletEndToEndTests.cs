@@ -43,13 +43,13 @@ public sealed class AppleWalletEndToEndTests(RabbitMqFixture rabbit) : IAsyncLif
     }
 
     [Fact]
-    public async Task A_sale_through_RabbitMQ_pushes_to_the_registered_device_and_the_served_pass_shows_the_new_count()
+    public async Task AppleWallet_SaleThroughRabbitMq_PushesToTheRegisteredDeviceAndTheServedPassShowsTheNewCount()
     {
         // Arrange: a first sale makes the card; the customer adds the pass and the phone registers it.
         var run = Guid.NewGuid().ToString("N")[..8];
         var customer = $"cust-{run}";
         Assert.Equal(HttpStatusCode.OK, (await _host.PostWebhookAsync("shop", RunningHost.SaleJson($"evt-{run}-1", $"S-{run}-1", customer), Secret)).StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync("shop", customer) == 1, TimeSpan.FromSeconds(60)), "The first sale was not stamped.");
+        Assert.True(await Eventually.HoldsAsync(async () => await _host.StampsOfAsync("shop", customer) == 1, TimeSpan.FromSeconds(60)), "The first sale was not stamped.");
         var cardId = await _host.QueryAsync(db => db.Cards
             .Where(c => db.CustomerLinks.Any(l => l.CustomerId == c.CustomerId && l.Value == "shop:" + customer))
             .Select(c => c.Id).SingleAsync());
@@ -68,8 +68,8 @@ public sealed class AppleWalletEndToEndTests(RabbitMqFixture rabbit) : IAsyncLif
 
         // Act: a second sale.
         Assert.Equal(HttpStatusCode.OK, (await _host.PostWebhookAsync("shop", RunningHost.SaleJson($"evt-{run}-2", $"S-{run}-2", customer), Secret)).StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync("shop", customer) == 2, TimeSpan.FromSeconds(60)), "The second sale was not stamped.");
-        var pushed = await RunningHost.EventuallyAsync(() => Task.FromResult(_apns.PushesTo("0123abcd0123abcd") >= 1), TimeSpan.FromSeconds(60));
+        Assert.True(await Eventually.HoldsAsync(async () => await _host.StampsOfAsync("shop", customer) == 2, TimeSpan.FromSeconds(60)), "The second sale was not stamped.");
+        var pushed = await Eventually.HoldsAsync(() => Task.FromResult(_apns.PushesTo("0123abcd0123abcd") >= 1), TimeSpan.FromSeconds(60));
 
         // Assert: the push went out (valid JWT, the pass type as topic), the device sees the pass as updated, and the pass shows 2/10.
         Assert.True(pushed, "No push reached the fake APNs within 60 s.");

@@ -10,7 +10,7 @@ namespace SevenStamp.IntegrationTests;
 public sealed class BenchmarkSmokeTests(RabbitMqFixture rabbit) : IClassFixture<RabbitMqFixture>
 {
     [Fact]
-    public async Task Harness_smoke_mode_completes_and_prints_every_figure()
+    public async Task Harness_SmokeMode_CompletesAndPrintsEveryFigure()
     {
         // Arrange
         var start = new ProcessStartInfo("dotnet")

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SevenStamp.Connectors.Host;
 using SevenStamp.Connectors.Host.Messaging;
 using SevenStamp.Loyalty.Messaging;
+using SevenStamp.Testing;
 
 namespace SevenStamp.IntegrationTests;
 
@@ -80,20 +81,20 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_transient_failure_that_outlasts_the_retries_is_redelivered_after_the_delay_and_then_succeeds()
+    public async Task Consume_TransientFailureOutlastingTheRetries_IsRedeliveredAfterTheDelayAndThenSucceeds()
     {
         // Two attempts per delivery (one immediate retry): the first delivery and the first redelivery fail.
         var probe = new RedeliveryProbe(Guid.NewGuid(), FailTimes: 4, nameof(TimeoutException));
         await SendAsync(probe);
 
-        Assert.True(await SevenStamp.Testing.RunningHost.EventuallyAsync(() => Task.FromResult(_log.Succeeded.ContainsKey(probe.Id)), TimeSpan.FromSeconds(60)), "The probe never succeeded.");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(_log.Succeeded.ContainsKey(probe.Id)), TimeSpan.FromSeconds(60)), "The probe never succeeded.");
         Assert.Equal(2, _log.Succeeded[probe.Id]);
         Assert.Equal([0, 0, 1, 1, 2], _log.Attempts[probe.Id]);
         Assert.Equal(0u, await DepthAsync(_queue + "_error"));
     }
 
     [Fact]
-    public async Task A_message_that_succeeds_on_a_redelivery_publishes_no_fault()
+    public async Task Consume_SucceedsOnARedelivery_PublishesNoFault()
     {
         // Arrange: a probe that fails its first delivery, and one that fails for good (whose fault shows that faults
         // are published and reach the fault queue).
@@ -102,9 +103,9 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
 
         // Act
         await SendAsync(redelivered);
-        Assert.True(await SevenStamp.Testing.RunningHost.EventuallyAsync(() => Task.FromResult(_log.Succeeded.ContainsKey(redelivered.Id)), TimeSpan.FromSeconds(60)), "The redelivered probe never succeeded.");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(_log.Succeeded.ContainsKey(redelivered.Id)), TimeSpan.FromSeconds(60)), "The redelivered probe never succeeded.");
         await SendAsync(failed);
-        Assert.True(await SevenStamp.Testing.RunningHost.EventuallyAsync(() => Task.FromResult(_log.Faults.ContainsKey(failed.Id)), TimeSpan.FromSeconds(60)), "The failed probe's fault was never published.");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(_log.Faults.ContainsKey(failed.Id)), TimeSpan.FromSeconds(60)), "The failed probe's fault was never published.");
 
         // Assert: subscribers to the faults hear of the message that failed, not of the one that was redelivered.
         Assert.Equal(1, _log.Succeeded[redelivered.Id]);
@@ -112,12 +113,12 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_transient_failure_past_the_redelivery_limit_lands_in_the_error_queue_with_its_count()
+    public async Task Consume_TransientFailurePastTheRedeliveryLimit_LandsInTheErrorQueueWithItsCount()
     {
         var probe = new RedeliveryProbe(Guid.NewGuid(), FailTimes: int.MaxValue, nameof(TimeoutException));
         await SendAsync(probe);
 
-        Assert.True(await SevenStamp.Testing.RunningHost.EventuallyAsync(async () => await DepthAsync(_queue + "_error") == 1, TimeSpan.FromSeconds(60)), "The probe never reached the error queue.");
+        Assert.True(await Eventually.HoldsAsync(async () => await DepthAsync(_queue + "_error") == 1, TimeSpan.FromSeconds(60)), "The probe never reached the error queue.");
         Assert.Equal([0, 0, 1, 1, 2, 2], _log.Attempts[probe.Id]);
         await using var channel = await rabbit.Connection.CreateChannelAsync();
         var dead = await channel.BasicGetAsync(_queue + "_error", autoAck: true);
@@ -127,12 +128,12 @@ public sealed class DelayedRedeliveryTests(RabbitMqFixture rabbit) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_fault_that_is_not_transient_goes_to_the_error_queue_without_a_retry_or_a_redelivery()
+    public async Task Consume_FaultThatIsNotTransient_GoesToTheErrorQueueWithoutARetryOrARedelivery()
     {
         var probe = new RedeliveryProbe(Guid.NewGuid(), FailTimes: int.MaxValue, nameof(ArgumentException));
         await SendAsync(probe);
 
-        Assert.True(await SevenStamp.Testing.RunningHost.EventuallyAsync(async () => await DepthAsync(_queue + "_error") == 1, TimeSpan.FromSeconds(60)), "The probe never reached the error queue.");
+        Assert.True(await Eventually.HoldsAsync(async () => await DepthAsync(_queue + "_error") == 1, TimeSpan.FromSeconds(60)), "The probe never reached the error queue.");
         // One attempt: the policy retries only the faults it was told are transient.
         Assert.Equal([0], _log.Attempts[probe.Id]);
     }

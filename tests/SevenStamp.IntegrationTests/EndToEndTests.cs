@@ -37,7 +37,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
-    public async Task A_webhook_sale_reaches_the_database_through_RabbitMQ_exactly_once()
+    public async Task WebhookSale_ThroughRabbitMq_ReachesTheDatabaseExactlyOnce()
     {
         await using var awarded = await ListenAsync(rabbit.NamePrefix + StampsAwardedExchange);
         var body = RunningHost.SaleJson("evt-1", $"S-{Guid.NewGuid():N}", "cust-1");
@@ -52,7 +52,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
         Assert.Contains("\"outcome\":\"duplicate\"", await repeat.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, update.StatusCode);
         // The repeated event stopped at the door; the update reached the consumer through RabbitMQ and changed nothing.
-        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.DeliveriesOfAsync("shop", saleId) == 2, TimeSpan.FromSeconds(30)), "The second delivery was not consumed.");
+        Assert.True(await Eventually.HoldsAsync(async () => await _host.DeliveriesOfAsync("shop", saleId) == 2, TimeSpan.FromSeconds(30)), "The second delivery was not consumed.");
         Assert.Equal(1, await _host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == saleId)));
         Assert.Equal(1, await _host.StampsOfAsync("shop", "cust-1"));
         // The award's event went out once, through the outbox relay, as a persistent message.
@@ -62,7 +62,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Concurrent_sales_of_several_customers_add_up_exactly()
+    public async Task Sales_ConcurrentForSeveralCustomers_AddUpExactly()
     {
         const int customers = 3;
         const int salesEach = 10;
@@ -72,7 +72,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
             _host.PostWebhookAsync("shop", RunningHost.SaleJson($"evt-{run}-{i}", $"S-{run}-{i}", $"cust-{run}-{i % customers}"), Secret)));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        var done = await RunningHost.EventuallyAsync(
+        var done = await Eventually.HoldsAsync(
             () => _host.QueryAsync(async db => await db.StampAwards.CountAsync(a => a.ExternalSaleId.StartsWith($"S-{run}-")) == customers * salesEach),
             TimeSpan.FromSeconds(60));
         Assert.True(done, "Not every sale was stamped within 60 s.");
@@ -83,7 +83,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_consumer_queue_is_a_durable_quorum_queue_that_dead_letters_into_its_error_queue()
+    public async Task ConsumerQueue_Declared_IsADurableQuorumQueueThatDeadLettersIntoItsErrorQueue()
     {
         await using var channel = await rabbit.Connection.CreateChannelAsync();
 
@@ -103,7 +103,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
     }
 
     [Fact]
-    public void The_plugin_runs_from_its_own_load_context_not_the_hosts()
+    public void Plugin_Running_LoadsFromItsOwnContextNotTheHosts()
     {
         var pluginAssemblies = AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name == "SevenStamp.Connectors.Webhook").ToList();
 
@@ -168,7 +168,7 @@ public abstract class EndToEndTests(RabbitMqFixture rabbit) : IAsyncLifetime
                 }
             }
 
-            await RunningHost.EventuallyAsync(() => Task.FromResult(Matching().Count >= count), timeout);
+            await Eventually.HoldsAsync(() => Task.FromResult(Matching().Count >= count), timeout);
             var result = Matching();
             Assert.True(result.Count == count, $"Expected {count} StampsAwarded, got {result.Count}.");
             return result;

@@ -30,15 +30,15 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
-    public async Task A_poison_sale_lands_in_the_error_queue_and_the_operator_can_see_replay_and_purge_it()
+    public async Task ErrorQueue_PoisonSale_LandsThereAndTheOperatorCanSeeReplayAndPurgeIt()
     {
         await PublishPoisonAsync();
 
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await RunAsync("list")).Output.Contains($"{rabbit.NamePrefix}sale-completed_error\t1 message(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), "The poison message did not reach the error queue.");
+        Assert.True(await Eventually.HoldsAsync(async () => (await RunAsync("list")).Output.Contains($"{rabbit.NamePrefix}sale-completed_error\t1 message(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), "The poison message did not reach the error queue.");
 
         // Consumer lag is exported: the error queue's depth and the outbox backlog.
         var errorGauge = new System.Text.RegularExpressions.Regex($"sevenstamp_queue_messages\\{{[^}}]*queue=\"{rabbit.NamePrefix}sale-completed_error\"\\}} 1\n");
-        Assert.True(await RunningHost.EventuallyAsync(async () => errorGauge.IsMatch(await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))), TimeSpan.FromSeconds(30)), "/metrics did not show the error queue's depth:\n" + string.Join("\n", (await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Where(l => l.Contains("queue", StringComparison.Ordinal) || l.Contains("outbox", StringComparison.Ordinal))));
+        Assert.True(await Eventually.HoldsAsync(async () => errorGauge.IsMatch(await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))), TimeSpan.FromSeconds(30)), "/metrics did not show the error queue's depth:\n" + string.Join("\n", (await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Where(l => l.Contains("queue", StringComparison.Ordinal) || l.Contains("outbox", StringComparison.Ordinal))));
 
         var show = await RunAsync("show", "--queue", "sale-completed");
         Assert.Equal(0, show.ExitCode);
@@ -50,7 +50,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
         var replay = await RunAsync("replay", "--queue", "sale-completed");
         Assert.Contains("1 message(s) replayed", replay.Output, StringComparison.Ordinal);
         // Still poison: it fails again and comes back.
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await RunAsync("list")).Output.Contains("sale-completed_error\t1 message(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(60)));
+        Assert.True(await Eventually.HoldsAsync(async () => (await RunAsync("list")).Output.Contains("sale-completed_error\t1 message(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(60)));
 
         Assert.Equal(2, (await RunAsync("purge", "--queue", "sale-completed")).ExitCode);
         var purge = await RunAsync("purge", "--queue", "sale-completed", "--yes");
@@ -64,7 +64,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
     }
 
     [Fact]
-    public async Task Messages_waiting_for_a_delayed_redelivery_show_in_the_queue_depth_metric()
+    public async Task QueueDepthMetric_MessagesWaitingForADelayedRedelivery_ShowInIt()
     {
         // Two sales in the sale queue's delay queue, as the host leaves them there when their retries ran out (a
         // long TTL here: they stay while the test looks).
@@ -80,7 +80,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
         {
             var gauge = new System.Text.RegularExpressions.Regex($"sevenstamp_queue_messages\\{{[^}}]*queue=\"{delay}\"\\}} 2\n");
             Assert.True(
-                await RunningHost.EventuallyAsync(async () => gauge.IsMatch(await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))), TimeSpan.FromSeconds(30)),
+                await Eventually.HoldsAsync(async () => gauge.IsMatch(await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))), TimeSpan.FromSeconds(30)),
                 "/metrics did not show the delay queue's depth:\n" + string.Join("\n", (await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n').Where(l => l.Contains("sevenstamp_queue", StringComparison.Ordinal)))
                 + "\nThe queue monitor's log:\n" + string.Join("\n", _logs.Lines.Where(l => l.Contains("QueueDepthMonitor", StringComparison.Ordinal)).TakeLast(20)));
         }
@@ -92,7 +92,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
     }
 
     [Fact]
-    public async Task A_wallet_provider_that_is_off_has_no_update_queue_and_one_left_from_when_it_was_on_is_deleted_at_start()
+    public async Task Start_WalletProviderOff_HasNoUpdateQueueAndDeletesOneLeftFromWhenItWasOn()
     {
         // The host of this class runs with both wallet providers off: the loyalty events it publishes go to no wallet queue.
         Assert.True(await QueueExistsAsync(rabbit.NamePrefix + "sale-completed"));
@@ -117,7 +117,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
                 ["SevenStamp:Bus:NamePrefix"] = rabbit.NamePrefix,
             });
 
-        Assert.True(await RunningHost.EventuallyAsync(async () => !await QueueExistsAsync(leftover), TimeSpan.FromSeconds(30)), "The host did not delete the update queue of the provider that is off.");
+        Assert.True(await Eventually.HoldsAsync(async () => !await QueueExistsAsync(leftover), TimeSpan.FromSeconds(30)), "The host did not delete the update queue of the provider that is off.");
     }
 
     private async Task<bool> QueueExistsAsync(string queue)
@@ -135,7 +135,7 @@ public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rabb
     }
 
     [Fact]
-    public async Task Unknown_verbs_print_the_usage()
+    public async Task ErrorQueueCommand_UnknownVerb_PrintsTheUsage()
     {
         var result = await RunAsync("explode");
 

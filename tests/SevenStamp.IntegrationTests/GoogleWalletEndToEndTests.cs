@@ -70,17 +70,17 @@ public abstract class GoogleWalletEndToEndTests(RabbitMqFixture rabbit) : IAsync
         var cardId = await CardIdAsync($"cust-{run}");
 
         // Assert: Google holds the card's object with one stamp.
-        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(Balance(cardId) == 1), TimeSpan.FromSeconds(60)), "The Google object never showed 1 stamp.");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(Balance(cardId) == 1), TimeSpan.FromSeconds(60)), "The Google object never showed 1 stamp.");
 
         // Act: the second sale reaches the goal of two and mints a voucher.
         var second = await _host.PostWebhookAsync("shop", RunningHost.SaleJson($"evt-{run}-2", $"S-{run}-2", $"cust-{run}"), Secret);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(() => _host.QueryAsync(db => db.Vouchers.AnyAsync(v => v.CardId == cardId)), TimeSpan.FromSeconds(60)), "No voucher was minted.");
+        Assert.True(await Eventually.HoldsAsync(() => _host.QueryAsync(db => db.Vouchers.AnyAsync(v => v.CardId == cardId)), TimeSpan.FromSeconds(60)), "No voucher was minted.");
         var code = await _host.QueryAsync(db => db.Vouchers.Where(v => v.CardId == cardId).Select(v => v.Code).SingleAsync());
 
         // Assert: the barcode carries the voucher's Redeem Code and the count starts again.
         Assert.True(
-            await RunningHost.EventuallyAsync(() => Task.FromResult(Object(cardId)?["barcode"]?["value"]?.GetValue<string>() == code && Balance(cardId) == 0), TimeSpan.FromSeconds(60)),
+            await Eventually.HoldsAsync(() => Task.FromResult(Object(cardId)?["barcode"]?["value"]?.GetValue<string>() == code && Balance(cardId) == 0), TimeSpan.FromSeconds(60)),
             $"The Google object never showed the voucher code: {Object(cardId)?.ToJsonString()}");
         Assert.Equal("QR_CODE", Object(cardId)!["barcode"]!["type"]!.GetValue<string>());
         Assert.Single(_google.CallsTo("POST", "loyaltyClass"), c => c.Status == 200);
@@ -98,7 +98,7 @@ public abstract class GoogleWalletEndToEndTests(RabbitMqFixture rabbit) : IAsync
     private Task<Guid> CardIdAsync(string posCustomerId) => _host.QueryAsync(async db =>
     {
         Guid? id = null;
-        await RunningHost.EventuallyAsync(
+        await Eventually.HoldsAsync(
             async () => (id = await db.Cards
                 .Where(c => db.CustomerLinks.Any(l => l.CustomerId == c.CustomerId && l.Kind == "pos" && l.Value == "shop:" + posCustomerId))
                 .Select(c => (Guid?)c.Id)

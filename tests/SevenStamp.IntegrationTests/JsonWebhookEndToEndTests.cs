@@ -59,7 +59,7 @@ public sealed class JsonWebhookEndToEndTests(RabbitMqFixture rabbit) : IAsyncLif
     }
 
     [Fact]
-    public async Task A_zettle_purchase_reaches_the_database_through_RabbitMQ_once()
+    public async Task ZettlePurchase_ThroughRabbitMq_ReachesTheDatabaseOnce()
     {
         // Arrange
         var purchase = Guid.NewGuid().ToString();
@@ -74,7 +74,7 @@ public sealed class JsonWebhookEndToEndTests(RabbitMqFixture rabbit) : IAsyncLif
         Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
         Assert.Contains("\"outcome\":\"duplicate\"", await repeat.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.True(
-            await RunningHost.EventuallyAsync(() => _host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == purchase)), TimeSpan.FromSeconds(60)),
+            await Eventually.HoldsAsync(() => _host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.ExternalSaleId == purchase)), TimeSpan.FromSeconds(60)),
             "The purchase did not reach the loyalty engine through RabbitMQ.");
         Assert.Equal(1, await _host.QueryAsync(db => db.StampAwards.CountAsync(a => a.ExternalSaleId == purchase)));
     }

@@ -82,7 +82,7 @@ public sealed class LogRedactionTests : IAsyncLifetime
     {
         // Arrange: a first sale makes the card.
         Assert.Equal(HttpStatusCode.OK, (await _host.PostWebhookAsync("shop", RunningHost.SaleJson("evt-log-1", "S-LOG-1", "cust-log"), Secret)).StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync("shop", "cust-log") == 1, TimeSpan.FromSeconds(30)), "The first sale was not stamped.");
+        Assert.True(await Eventually.HoldsAsync(async () => await _host.StampsOfAsync("shop", "cust-log") == 1, TimeSpan.FromSeconds(30)), "The first sale was not stamped.");
         var cardId = await _host.QueryAsync(db => db.Cards
             .Where(c => db.CustomerLinks.Any(l => l.CustomerId == c.CustomerId && l.Value == "shop:cust-log"))
             .Select(c => c.Id).SingleAsync());
@@ -104,7 +104,7 @@ public sealed class LogRedactionTests : IAsyncLifetime
 
         // The second sale reaches the goal: a voucher, and a push to the phone.
         Assert.Equal(HttpStatusCode.OK, (await _host.PostWebhookAsync("shop", RunningHost.SaleJson("evt-log-2", "S-LOG-2", "cust-log"), Secret)).StatusCode);
-        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(_apns.PushesTo(PushToken) >= 1), TimeSpan.FromSeconds(30)), "No push reached the fake APNs.");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(_apns.PushesTo(PushToken) >= 1), TimeSpan.FromSeconds(30)), "No push reached the fake APNs.");
         using (var serials = await _host.Client.GetAsync($"/passkit/v1/devices/{DeviceId}/registrations/{AppleTestKit.PassTypeId}?passesUpdatedSince=0"))
         {
             Assert.Equal(HttpStatusCode.OK, serials.StatusCode);

@@ -16,7 +16,7 @@ public sealed class QuorumQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rab
     private BusOptions Bus => new() { RabbitMqUri = rabbit.Uri, NamePrefix = rabbit.NamePrefix };
 
     [Fact]
-    public async Task A_message_delivered_past_the_limit_is_dead_lettered_into_the_error_queue()
+    public async Task QuorumQueue_MessageDeliveredPastTheLimit_IsDeadLetteredIntoTheErrorQueue()
     {
         // The host declares the topology, then stops: no consumer competes with the deliveries below.
         var host = await RunningHost.StartAsync(
@@ -64,7 +64,7 @@ public sealed class QuorumQueueTests(RabbitMqFixture rabbit) : IClassFixture<Rab
             await channel.BasicNackAsync(message.DeliveryTag, multiple: false, requeue: true);
         }
 
-        Assert.True(await RunningHost.EventuallyAsync(async () => (await channel.QueueDeclarePassiveAsync(queue + "_error")).MessageCount == 1, TimeSpan.FromSeconds(30)), "The message was not dead-lettered into the error queue.");
+        Assert.True(await Eventually.HoldsAsync(async () => (await channel.QueueDeclarePassiveAsync(queue + "_error")).MessageCount == 1, TimeSpan.FromSeconds(30)), "The message was not dead-lettered into the error queue.");
         Assert.Equal(0u, (await channel.QueueDeclarePassiveAsync(queue)).MessageCount);
         Assert.InRange(deliveries, 3, 4);
 

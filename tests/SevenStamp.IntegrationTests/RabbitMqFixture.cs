@@ -1,21 +1,17 @@
 using RabbitMQ.Client;
-using Testcontainers.RabbitMq;
 
 namespace SevenStamp.IntegrationTests;
 
 /// <summary>
-/// The broker for the integration tests: the <c>amqp://</c> URI in <c>SEVENSTAMP_TEST_RABBITMQ</c> when set (CI
-/// starts RabbitMQ from Debian packages), otherwise a Testcontainers RabbitMQ where a Docker engine runs. With
-/// neither, every test fails with a message saying how to start one. Each fixture uses queue names of its own
-/// and deletes them afterwards, so runs never see each other's messages.
+/// One class's share of the test broker (<see cref="RabbitMqBroker"/>, one per test run): a queue-name prefix of its
+/// own and a connection. Each class uses queue names of its own and deletes them afterwards, so tests never see each
+/// other's messages.
 /// </summary>
-public sealed class RabbitMqFixture : IAsyncLifetime
+public sealed class RabbitMqFixture(RabbitMqBroker broker) : IAsyncLifetime
 {
-    public const string EnvironmentVariable = "SEVENSTAMP_TEST_RABBITMQ";
+    public const string EnvironmentVariable = RabbitMqBroker.EnvironmentVariable;
 
-    private RabbitMqContainer? _container;
-
-    public string Uri { get; private set; } = string.Empty;
+    public string Uri => broker.Uri;
 
     /// <summary>A queue-name prefix unique to this fixture.</summary>
     public string NamePrefix { get; } = $"it-{Guid.NewGuid():N}"[..11] + "-";
@@ -24,29 +20,6 @@ public sealed class RabbitMqFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            Uri = configured;
-        }
-        else
-        {
-            try
-            {
-                _container = new RabbitMqBuilder("rabbitmq:4-management").Build();
-                await _container.StartAsync();
-                Uri = _container.GetConnectionString();
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                throw new InvalidOperationException(
-                    $"The integration tests need RabbitMQ. Set {EnvironmentVariable}=amqp://guest:guest@127.0.0.1:5672/ "
-                    + "(../shared/scripts/start-rabbitmq.sh installs and starts one and prints that URI), "
-                    + $"or run a Docker engine so Testcontainers can start one. Testcontainers said: {ex.Message}",
-                    ex);
-            }
-        }
-
         try
         {
             Connection = await new ConnectionFactory { Uri = new Uri(Uri) }.CreateConnectionAsync("sevenstamp-integration-tests");
@@ -76,11 +49,6 @@ public sealed class RabbitMqFixture : IAsyncLifetime
 
             await Connection.CloseAsync();
             Connection.Dispose();
-        }
-
-        if (_container is not null)
-        {
-            await _container.DisposeAsync();
         }
     }
 }

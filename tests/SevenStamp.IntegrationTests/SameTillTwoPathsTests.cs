@@ -91,7 +91,7 @@ public abstract class SameTillTwoPathsTests(RabbitMqFixture rabbit) : IAsyncLife
     }
 
     [Fact]
-    public async Task SameSale_ByWebhookAndByCsvExport_InEitherOrderOrAtOnce_IsStampedOnce()
+    public async Task SameSale_ByWebhookAndByCsvExportInEitherOrderOrAtOnce_IsStampedOnce()
     {
         // Arrange: three orders of one customer, each paid at the till.
         var run = Guid.NewGuid().ToString("N")[..8];
@@ -124,12 +124,12 @@ public abstract class SameTillTwoPathsTests(RabbitMqFixture rabbit) : IAsyncLife
         Assert.Equal(3, await _host.StampsOfAsync("square", Customer));
     }
 
-    private Task<bool> AwardedAsync(string order) => RunningHost.EventuallyAsync(
+    private Task<bool> AwardedAsync(string order) => Eventually.HoldsAsync(
         async () => await _host.QueryAsync(db => db.StampAwards.AnyAsync(a => a.MerchantId == MerchantId && a.ExternalSaleId == order)),
         TimeSpan.FromSeconds(60));
 
     /// <summary>Both copies reached the engine: the sale's inbox row counts two deliveries.</summary>
-    private Task<bool> RepeatedAsync(string order) => RunningHost.EventuallyAsync(
+    private Task<bool> RepeatedAsync(string order) => Eventually.HoldsAsync(
         async () => await _host.QueryAsync(db => db.ProcessedEvents.Where(p => p.MerchantId == MerchantId && p.ExternalId == order).Select(p => p.Deliveries).SingleOrDefaultAsync()) >= 2,
         TimeSpan.FromSeconds(60));
 

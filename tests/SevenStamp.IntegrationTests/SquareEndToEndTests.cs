@@ -70,7 +70,7 @@ public abstract class SquareEndToEndTests(RabbitMqFixture rabbit) : IAsyncLifeti
     }
 
     [Fact]
-    public async Task A_signed_square_payment_awards_a_stamp_and_a_later_order_with_the_redeem_code_redeems_the_voucher()
+    public async Task SquarePayment_SignedThenALaterOrderWithTheRedeemCode_AwardsAStampThenRedeemsTheVoucher()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var customer = $"CUST-{run}";
@@ -88,10 +88,10 @@ public abstract class SquareEndToEndTests(RabbitMqFixture rabbit) : IAsyncLifeti
         // start and may have found the order first: either way the sale is durable, and stamped once (below).
         Assert.Matches("\"outcome\":\"(accepted|duplicate)\"", await sale.Content.ReadAsStringAsync());
         Assert.Contains("\"outcome\":\"duplicate\"", await repeat.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync(ConnectorId, customer) == 1, TimeSpan.FromSeconds(30)), "The Square sale did not put a stamp on the card.");
+        Assert.True(await Eventually.HoldsAsync(async () => await _host.StampsOfAsync(ConnectorId, customer) == 1, TimeSpan.FromSeconds(30)), "The Square sale did not put a stamp on the card.");
         string? code = null;
         Assert.True(
-            await RunningHost.EventuallyAsync(async () => (code = await VoucherCodeAsync(customer, VoucherState.Issued)) is not null, TimeSpan.FromSeconds(30)),
+            await Eventually.HoldsAsync(async () => (code = await VoucherCodeAsync(customer, VoucherState.Issued)) is not null, TimeSpan.FromSeconds(30)),
             "No voucher was minted for the one-stamp card.");
 
         // At the till: the cashier applies the voucher as a discount whose name is the Redeem Code.
@@ -100,7 +100,7 @@ public abstract class SquareEndToEndTests(RabbitMqFixture rabbit) : IAsyncLifeti
 
         Assert.Equal(HttpStatusCode.OK, redeeming.StatusCode);
         Assert.True(
-            await RunningHost.EventuallyAsync(async () => await VoucherCodeAsync(customer, VoucherState.Redeemed) == code, TimeSpan.FromSeconds(30)),
+            await Eventually.HoldsAsync(async () => await VoucherCodeAsync(customer, VoucherState.Redeemed) == code, TimeSpan.FromSeconds(30)),
             "The order carrying the Redeem Code did not redeem the voucher.");
         var redeemedBy = await _host.QueryAsync(db => db.Vouchers.Where(v => v.MerchantId == MerchantId && v.Code == code).Select(v => new { v.RedeemedBySaleId, v.RedeemedByConnectorId }).SingleAsync());
         Assert.Equal((secondOrder, ConnectorId), (redeemedBy.RedeemedBySaleId, redeemedBy.RedeemedByConnectorId));
@@ -108,7 +108,7 @@ public abstract class SquareEndToEndTests(RabbitMqFixture rabbit) : IAsyncLifeti
     }
 
     [Fact]
-    public void The_square_plugin_and_its_http_resilience_libraries_run_in_the_plugins_own_load_context()
+    public void SquarePlugin_WithItsHttpResilienceLibraries_RunsInThePluginsOwnLoadContext()
     {
         var square = AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name == "SevenStamp.Connectors.Square").ToList();
         var polly = AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name == "Microsoft.Extensions.Http.Resilience").ToList();

@@ -71,17 +71,17 @@ public sealed class WalletOutageTests(RabbitMqFixture rabbit) : IAsyncLifetime, 
     }
 
     [Fact]
-    public async Task Sales_while_APNs_and_Google_are_down_are_stamped_and_reach_both_wallets_once_they_are_back()
+    public async Task Sales_WhileApnsAndGoogleAreDown_AreStampedAndReachBothWalletsOnceTheyAreBack()
     {
         // Arrange: a first sale makes the card, shown on Google; the customer adds the Apple pass and the phone registers it.
         var run = Guid.NewGuid().ToString("N")[..8];
         var customer = $"cust-{run}";
         await SellAsync($"{run}-1", customer);
-        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync("shop", customer) == 1, TimeSpan.FromSeconds(60)), "The first sale was not stamped.");
+        Assert.True(await Eventually.HoldsAsync(async () => await _host.StampsOfAsync("shop", customer) == 1, TimeSpan.FromSeconds(60)), "The first sale was not stamped.");
         var cardId = await _host.QueryAsync(db => db.Cards
             .Where(c => db.CustomerLinks.Any(l => l.CustomerId == c.CustomerId && l.Value == "shop:" + customer))
             .Select(c => c.Id).SingleAsync());
-        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(Balance(cardId) == 1), TimeSpan.FromSeconds(60)), "The Google object never showed 1 stamp.");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(Balance(cardId) == 1), TimeSpan.FromSeconds(60)), "The Google object never showed 1 stamp.");
         var token = await RegisterPhoneAsync(cardId, $"phone-{run}");
 
         // Act: both providers go down (APNs answers 503, Google never answers) and two more sales come in.
@@ -92,12 +92,12 @@ public sealed class WalletOutageTests(RabbitMqFixture rabbit) : IAsyncLifetime, 
         await SellAsync($"{run}-3", customer);
 
         // Assert: both stamps are committed while the providers are down.
-        Assert.True(await RunningHost.EventuallyAsync(async () => await _host.StampsOfAsync("shop", customer) == 3, TimeSpan.FromSeconds(60)), "The sales were not stamped while the wallets were down.");
+        Assert.True(await Eventually.HoldsAsync(async () => await _host.StampsOfAsync("shop", customer) == 3, TimeSpan.FromSeconds(60)), "The sales were not stamped while the wallets were down.");
         Assert.Equal(1, Balance(cardId));
 
         // The wallet updates ran out of their in-process retries and were handed to the delay queues, not dropped.
         Assert.True(
-            await RunningHost.EventuallyAsync(() => Task.FromResult(Redelivered("apple-pass-updates") && Redelivered("google-wallet-updates")), TimeSpan.FromSeconds(90)),
+            await Eventually.HoldsAsync(() => Task.FromResult(Redelivered("apple-pass-updates") && Redelivered("google-wallet-updates")), TimeSpan.FromSeconds(90)),
             "The wallet updates were never redelivered after their retries.");
         Assert.True(_apns.PushesTo(PushToken) >= 2, "APNs was not tried during the outage.");
         Assert.Equal(deliveredBefore, _apns.DeliveredTo(PushToken));
@@ -108,8 +108,8 @@ public sealed class WalletOutageTests(RabbitMqFixture rabbit) : IAsyncLifetime, 
         _google.Outage = FakeGoogleWalletServer.GoogleOutage.None;
 
         // Assert: the phone gets its push, the pass it fetches shows 3/10, Google's object shows 3, and no error queue holds anything.
-        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(_apns.DeliveredTo(PushToken) > deliveredBefore), TimeSpan.FromSeconds(90)), "No push was delivered after APNs came back.");
-        Assert.True(await RunningHost.EventuallyAsync(() => Task.FromResult(Balance(cardId) == 3), TimeSpan.FromSeconds(90)), $"The Google object never showed 3 stamps: {Object(cardId)?.ToJsonString()}");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(_apns.DeliveredTo(PushToken) > deliveredBefore), TimeSpan.FromSeconds(90)), "No push was delivered after APNs came back.");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(Balance(cardId) == 3), TimeSpan.FromSeconds(90)), $"The Google object never showed 3 stamps: {Object(cardId)?.ToJsonString()}");
         using var latest = new HttpRequestMessage(HttpMethod.Get, $"/passkit/v1/passes/{AppleTestKit.PassTypeId}/{cardId:N}");
         latest.Headers.Authorization = new AuthenticationHeaderValue("ApplePass", token);
         using var served = await _host.Client.SendAsync(latest, TestContext.Current.CancellationToken);

@@ -3,6 +3,7 @@ using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
 using SevenStamp.Loyalty.Messaging;
+using SevenStamp.Testing;
 using static SevenStamp.Loyalty.Tests.LoyaltyHarness;
 
 namespace SevenStamp.Loyalty.Tests;
@@ -25,7 +26,7 @@ public abstract class LoyaltyEngineTests
         db.Cards.SingleAsync(c => db.CustomerLinks.Any(l => l.CustomerId == c.CustomerId && l.Kind == CustomerIdentity.Pos && l.Value == CustomerIdentity.PosValue(ConnectorId, customerId))));
 
     [Fact]
-    public async Task A_sale_on_the_bus_stamps_the_card_and_the_relay_publishes_the_event()
+    public async Task ApplySale_FromTheBus_StampsTheCardAndTheRelayPublishesTheEvent()
     {
         await using var loyalty = await StartAsync();
 
@@ -41,7 +42,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task The_relay_publishes_a_batch_together_and_backs_off_only_the_row_that_failed()
+    public async Task OutboxRelay_BatchWithAFailingRow_PublishesTogetherAndBacksOffOnlyThatRow()
     {
         // Arrange: twenty events written to the outbox, the eleventh one unreadable.
         await using var loyalty = await StartAsync();
@@ -79,7 +80,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task A_card_keeps_its_instants_readable()
+    public async Task ApplySale_NewCard_KeepsItsInstantsReadable()
     {
         await using var loyalty = await StartAsync();
 
@@ -91,7 +92,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task ApplySales_batch_with_one_failing_sale_commits_the_others_and_fails_only_that_one()
+    public async Task ApplySales_BatchWithOneFailingSale_CommitsTheOthersAndFailsOnlyThatOne()
     {
         // Arrange: the middle sale cannot be stored (no merchant), so the optimistic batch fails as a whole.
         await using var loyalty = await StartAsync();
@@ -113,7 +114,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task ApplySales_batch_of_one_customer_adds_up_mints_once_and_ignores_a_repeat_inside_it()
+    public async Task ApplySales_BatchOfOneCustomer_AddsUpMintsOnceAndIgnoresARepeatInsideIt()
     {
         // Arrange: twelve sales of one customer, the first delivered twice within the same batch.
         await using var loyalty = await StartAsync();
@@ -133,7 +134,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task ApplySales_batch_reads_refunds_links_and_earlier_deliveries_once_and_applies_each_as_alone()
+    public async Task ApplySales_BatchWithRefundsLinksAndEarlierDeliveries_ReadsThemOnceAndAppliesEachAsAlone()
     {
         // Arrange: a voucher to redeem; a full refund of S-3 and a partial one of S-4 recorded before their sales;
         // S-1 applied in an earlier batch; a new customer named by two identifiers, then by the second alone.
@@ -172,7 +173,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task ApplySales_batch_of_several_customers_reports_each_sale_with_its_cards_total_after_it()
+    public async Task ApplySales_BatchOfSeveralCustomers_ReportsEachSaleWithItsCardsTotalAfterIt()
     {
         // Arrange: goal 3; customer A already holds 2 stamps; B and C are new. Their sales interleave in one batch.
         await using var loyalty = await StartAsync(Program(p => p.StampGoal = 3));
@@ -208,7 +209,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task ApplySales_batch_larger_than_one_statement_takes_claims_and_cards_in_several()
+    public async Task ApplySales_BatchLargerThanOneStatement_TakesClaimsAndCardsInSeveral()
     {
         // 450 sales of 450 customers: more rows than one multi-row statement carries, for the claims and the cards.
         await using var loyalty = await StartAsync();
@@ -223,7 +224,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task A_redelivered_sale_changes_nothing_and_is_counted()
+    public async Task ApplySale_Redelivered_ChangesNothingAndIsCounted()
     {
         await using var loyalty = await StartAsync();
 
@@ -239,7 +240,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Concurrent_deliveries_of_one_sale_award_exactly_once()
+    public async Task ApplySale_ConcurrentDeliveriesOfOneSale_AwardExactlyOnce()
     {
         await using var loyalty = await StartAsync();
 
@@ -251,7 +252,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Reaching_the_goal_mints_one_voucher_per_cycle_with_a_generated_code()
+    public async Task ApplySale_ReachingTheGoal_MintsOneVoucherPerCycleWithAGeneratedCode()
     {
         await using var loyalty = await StartAsync(Program(p => p.StampGoal = 3));
 
@@ -279,7 +280,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task One_sale_may_complete_several_cycles_and_carries_the_rest_over()
+    public async Task ApplySale_CompletingSeveralCycles_MintsEachAndCarriesTheRestOver()
     {
         await using var loyalty = await StartAsync(Program(p => (p.EarningRule, p.AmountPerStamp, p.StampGoal) = (EarningRuleKind.PerAmount, 1.00m, 5)));
 
@@ -293,7 +294,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Item_rules_count_qualifying_units_and_a_minimum_spend_applies()
+    public async Task ApplySale_ItemRule_CountsQualifyingUnitsAndAppliesAMinimumSpend()
     {
         await using var loyalty = await StartAsync(Program(p =>
         {
@@ -319,7 +320,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Amount_rules_ignore_sales_in_another_currency()
+    public async Task ApplySale_AmountRuleAndAnotherCurrency_IsIgnored()
     {
         await using var loyalty = await StartAsync(Program(p => (p.EarningRule, p.AmountPerStamp, p.Currency) = (EarningRuleKind.PerAmount, 2m, "EUR")));
 
@@ -329,7 +330,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Sales_without_a_card_are_recorded_as_unmatched_not_as_errors()
+    public async Task ApplySale_WithoutACard_IsRecordedAsUnmatchedNotAsAnError()
     {
         await using var loyalty = await StartAsync();
 
@@ -345,7 +346,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Without_auto_enrolment_an_unknown_customer_is_unmatched()
+    public async Task ApplySale_UnknownCustomerWithoutAutoEnrolment_IsUnmatched()
     {
         await using var loyalty = await StartAsync(Program(p => p.AutoEnroll = false));
 
@@ -356,7 +357,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Identifiers_seen_together_are_linked_so_a_later_sale_finds_the_card_by_any_of_them()
+    public async Task ApplySale_IdentifiersSeenTogether_AreLinkedSoALaterSaleFindsTheCardByAnyOfThem()
     {
         await using var loyalty = await StartAsync();
         var both = Sale("S-1") with { Customer = new CustomerIdentifiers { PosCustomerId = "c-1", EmailHash = "aa11" } };
@@ -371,7 +372,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Concurrent_first_sales_of_a_new_customer_share_one_card()
+    public async Task ApplySale_ConcurrentFirstSalesOfANewCustomer_ShareOneCard()
     {
         await using var loyalty = await StartAsync();
 
@@ -383,7 +384,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task A_sale_carrying_the_code_redeems_the_voucher_once_and_a_second_sale_is_refused()
+    public async Task ApplySale_CarryingTheCode_RedeemsTheVoucherOnceAndASecondSaleIsRefused()
     {
         await using var loyalty = await StartAsync(Program(p => p.StampGoal = 1));
         await loyalty.SaleAsync(Sale("S-1"));
@@ -406,7 +407,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Codes_are_matched_in_discount_names_and_catalog_ids_too()
+    public async Task ApplySale_CodeInADiscountNameOrCatalogId_IsMatchedToo()
     {
         await using var loyalty = await StartAsync(Program(p => p.StampGoal = 1));
         await loyalty.SaleAsync(Sale("S-1"));
@@ -418,7 +419,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task An_unknown_code_of_ours_is_refused_and_ordinary_discounts_are_left_alone()
+    public async Task ApplySale_UnknownCodeOfOurs_IsRefusedAndOrdinaryDiscountsAreLeftAlone()
     {
         await using var loyalty = await StartAsync();
 
@@ -430,7 +431,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task An_expired_voucher_is_refused_and_expiry_runs_on_the_injected_clock()
+    public async Task ApplySale_ExpiredVoucher_IsRefusedAndExpiryRunsOnTheInjectedClock()
     {
         await using var loyalty = await StartAsync(Program(p => (p.StampGoal, p.VoucherExpiry, p.VoucherValidDays) = (1, VoucherExpiryKind.DaysAfterIssue, 30)));
         await loyalty.SaleAsync(Sale("S-1"));
@@ -452,7 +453,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Pool_codes_are_handed_out_and_an_empty_pool_owes_the_voucher_until_codes_arrive()
+    public async Task ApplySale_PoolCodes_AreHandedOutAndAnEmptyPoolOwesTheVoucherUntilCodesArrive()
     {
         await using var loyalty = await StartAsync(Program(p => (p.StampGoal, p.CodeSource) = (1, RedeemCodeSource.Pool)));
         var programId = await loyalty.QueryAsync(db => db.Programs.Select(p => p.Id).SingleAsync());
@@ -476,7 +477,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task A_full_refund_takes_the_stamps_back_and_a_minted_voucher_stays_as_debt()
+    public async Task ApplyRefund_Full_TakesTheStampsBackAndAMintedVoucherStaysAsDebt()
     {
         await using var loyalty = await StartAsync(Program(p => (p.StampGoal, p.StampsPerVisit) = (3, 1)));
         for (var i = 1; i <= 3; i++)
@@ -501,7 +502,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Stamps_never_go_below_zero()
+    public async Task ApplyRefund_MoreThanTheCardHolds_StampsNeverGoBelowZero()
     {
         await using var loyalty = await StartAsync(Program(p => (p.EarningRule, p.AmountPerStamp) = (EarningRuleKind.PerAmount, 1m)));
         await loyalty.SaleAsync(Sale("S-1", total: 5m));
@@ -513,7 +514,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Partial_refunds_take_back_in_proportion_under_an_amount_rule()
+    public async Task ApplyRefund_PartialUnderAnAmountRule_TakesBackInProportion()
     {
         await using var loyalty = await StartAsync(Program(p => (p.EarningRule, p.AmountPerStamp, p.StampGoal) = (EarningRuleKind.PerAmount, 1m, 100)));
         await loyalty.SaleAsync(Sale("S-1", total: 10m));
@@ -526,7 +527,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task A_partial_refund_under_a_visit_rule_keeps_the_stamp()
+    public async Task ApplyRefund_PartialUnderAVisitRule_KeepsTheStamp()
     {
         await using var loyalty = await StartAsync();
         await loyalty.SaleAsync(Sale("S-1", total: 10m));
@@ -537,7 +538,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task A_refund_that_arrives_before_its_sale_still_applies()
+    public async Task ApplyRefund_ArrivingBeforeItsSale_StillApplies()
     {
         await using var loyalty = await StartAsync();
 
@@ -550,7 +551,7 @@ public abstract class LoyaltyEngineTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task A_refund_applied_while_its_sale_is_being_applied_still_takes_the_stamp_back(bool batch)
+    public async Task ApplyRefund_WhileItsSaleIsBeingApplied_StillTakesTheStampBack(bool batch)
     {
         // Arrange: the sale's transaction stops right after it looked for refunds of its sales (none yet); the
         // refund then runs in a transaction of its own. (A batch reads refunds once for all its sales; a sale alone
@@ -581,7 +582,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Refunding_the_redeeming_sale_reinstates_the_voucher()
+    public async Task ApplyRefund_OfTheRedeemingSale_ReinstatesTheVoucher()
     {
         await using var loyalty = await StartAsync(Program(p => p.StampGoal = 1));
         await loyalty.SaleAsync(Sale("S-1"));
@@ -600,7 +601,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task A_thousand_concurrent_sales_of_one_customer_lose_no_stamp_and_mint_every_voucher()
+    public async Task ApplySale_AThousandConcurrentSalesOfOneCustomer_LoseNoStampAndMintEveryVoucher()
     {
         const int sales = 1000;
         await using var loyalty = await StartAsync();
@@ -615,7 +616,7 @@ public abstract class LoyaltyEngineTests
     }
 
     [Fact]
-    public async Task Fifty_concurrent_sales_with_one_code_on_three_consumer_instances_redeem_it_exactly_once()
+    public async Task ApplySale_FiftyConcurrentSalesWithOneCodeOnThreeConsumerInstances_RedeemItExactlyOnce()
     {
         await using var first = await StartAsync(Program(p => p.StampGoal = 1));
         await first.SaleAsync(Sale("S-0"));
@@ -668,20 +669,8 @@ public abstract class LoyaltyEngineTests
         }
     }
 
-    private static async Task<bool> RunningEventually(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return false;
-    }
+    /// <summary>Waits up to 10 s for what the relay does in the background.</summary>
+    private static Task<bool> RunningEventually(Func<Task<bool>> condition) => Eventually.HoldsAsync(condition, TimeSpan.FromSeconds(10));
 }
 
 public sealed class LoyaltyEngineSqliteTests : LoyaltyEngineTests

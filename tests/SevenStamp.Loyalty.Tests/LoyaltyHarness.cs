@@ -134,17 +134,10 @@ public sealed class LoyaltyHarness : IAsyncDisposable
         where T : class
     {
         var kind = typeof(T) == typeof(SaleRefunded) ? "refund" : "sale";
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         var processed = 0;
-        while (DateTime.UtcNow < deadline)
+        if (await Eventually.HoldsAsync(async () => (processed = await QueryAsync(db => db.ProcessedEvents.CountAsync(p => p.Kind == kind))) >= count, TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(100)))
         {
-            processed = await QueryAsync(db => db.ProcessedEvents.CountAsync(p => p.Kind == kind));
-            if (processed >= count)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
+            return;
         }
 
         Assert.Fail($"Only {processed} of {count} {typeof(T).Name} were processed within 3 minutes.");

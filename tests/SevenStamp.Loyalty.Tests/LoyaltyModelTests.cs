@@ -31,7 +31,7 @@ public abstract class LoyaltyModelTests
     protected abstract long Iterations { get; }
 
     [Fact]
-    public Task Random_sequences_of_sales_refunds_codes_and_redeliveries_match_the_model() =>
+    public Task Engine_RandomSequencesOfSalesRefundsCodesAndRedeliveries_MatchTheModel() =>
         ModelScenario.Generator.SampleAsync(
             RunAsync,
             iter: Environment.GetEnvironmentVariable("CsCheck_Iter") is null ? Iterations : -1,
@@ -39,7 +39,7 @@ public abstract class LoyaltyModelTests
             print: s => s.ToString());
 
     [Fact]
-    public void The_model_itself_follows_the_documented_rules()
+    public void Model_Itself_FollowsTheDocumentedRules()
     {
         // A fixed sequence, checked by hand, so a mistake in the model cannot hide behind agreeing with the engine.
         var model = new LoyaltyModel(EarningRuleKind.PerAmount, expiry: true);

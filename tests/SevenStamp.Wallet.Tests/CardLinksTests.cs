@@ -5,7 +5,7 @@ public sealed class CardLinksTests
     private const string Secret = "0123456789abcdef0123456789abcdef-test-secret";
 
     [Fact]
-    public void A_card_token_verifies_for_its_own_card_only()
+    public void CardToken_Verify_SucceedsForItsOwnCardOnly()
     {
         var links = new CardLinks(Secret);
         var a = Guid.NewGuid();
@@ -18,14 +18,14 @@ public sealed class CardLinksTests
     }
 
     [Fact]
-    public void A_card_token_differs_from_a_voucher_token_of_the_same_id_under_the_same_secret()
+    public void CardToken_SameIdAndSecretAsAVoucherToken_Differs()
     {
         var id = Guid.NewGuid();
         Assert.NotEqual(new Loyalty.Engine.VoucherLinks(Secret).TokenFor(id), new CardLinks(Secret).TokenFor(id));
     }
 
     [Fact]
-    public void A_short_secret_is_refused_with_the_setting_named()
+    public void CardLinks_ShortSecret_IsRefusedWithTheSettingNamed()
     {
         var ex = Assert.Throws<ArgumentException>(() => new CardLinks("too-short"));
         Assert.Contains("SevenStamp:Vouchers:LinkSecret", ex.Message, StringComparison.Ordinal);

@@ -67,7 +67,7 @@ public abstract partial class ConnectorComplianceTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Settings_schema_is_well_formed()
+    public void SettingsSchema_Declared_IsWellFormed()
     {
         var definition = CreateConnector().SettingsDefinition;
 
@@ -92,7 +92,7 @@ public abstract partial class ConnectorComplianceTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Defaults_and_the_valid_settings_pass_validation()
+    public void ValidateSettings_DefaultsAndTheValidSettings_Pass()
     {
         var connector = CreateConnector();
 
@@ -109,7 +109,7 @@ public abstract partial class ConnectorComplianceTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Each_missing_required_setting_is_reported_by_name()
+    public void ValidateSettings_EachMissingRequiredSetting_IsReportedByName()
     {
         var connector = CreateConnector();
         var required = SettingsThatMustBeGiven().ToList();
@@ -131,7 +131,7 @@ public abstract partial class ConnectorComplianceTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Ill_typed_values_are_reported_by_name()
+    public void ValidateSettings_IllTypedValues_AreReportedByName()
     {
         var connector = CreateConnector();
         var typed = connector.SettingsDefinition.Where(d => d.Type is not (SettingType.String or SettingType.List)).ToList();
@@ -149,7 +149,7 @@ public abstract partial class ConnectorComplianceTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Validation_never_throws_on_garbage_and_never_echoes_a_secret()
+    public void ValidateSettings_Garbage_NeverThrowsAndNeverEchoesASecret()
     {
         var connector = CreateConnector();
         var problems = new List<string>();
@@ -190,7 +190,7 @@ public abstract partial class ConnectorComplianceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Start_stop_and_dispose_honour_cancellation_and_are_idempotent()
+    public async Task StartStopDispose_CancelledOrRepeated_HonourCancellationAndAreIdempotent()
     {
         var deadline = TimeSpan.FromSeconds(60);
         await using (var connector = Create(ValidSettings()))

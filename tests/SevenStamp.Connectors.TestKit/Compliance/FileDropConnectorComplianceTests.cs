@@ -76,7 +76,7 @@ public abstract class FileDropConnectorComplianceTests : ConnectorComplianceTest
     private string NameLike(string stem) => stem + Path.GetExtension(SampleFileName);
 
     [Fact]
-    public async Task The_sample_file_is_mapped_to_the_expected_sale()
+    public async Task FileDrop_SampleFile_IsMappedToTheExpectedSale()
     {
         await using var connector = Create(ValidSettings());
         Drop(SampleFileName, SampleFile);
@@ -90,7 +90,7 @@ public abstract class FileDropConnectorComplianceTests : ConnectorComplianceTest
     }
 
     [Fact]
-    public async Task The_same_file_dropped_twice_publishes_once()
+    public async Task FileDrop_SameFileDroppedTwice_PublishesOnce()
     {
         await using var connector = Create(ValidSettings());
         Drop(SampleFileName, SampleFile);
@@ -107,7 +107,7 @@ public abstract class FileDropConnectorComplianceTests : ConnectorComplianceTest
     }
 
     [Fact]
-    public async Task A_malformed_file_is_quarantined_and_publishes_nothing()
+    public async Task FileDrop_MalformedFile_IsQuarantinedAndPublishesNothing()
     {
         await using var connector = Create(ValidSettings());
         var names = new List<(string What, string File)>();
@@ -132,7 +132,7 @@ public abstract class FileDropConnectorComplianceTests : ConnectorComplianceTest
     }
 
     [Fact]
-    public async Task An_oversized_file_is_quarantined_unread()
+    public async Task FileDrop_OversizedFile_IsQuarantinedUnread()
     {
         await using var connector = Create(SettingsWithFileSizeLimit());
         var content = OversizedFile(FileSizeLimitBytes);

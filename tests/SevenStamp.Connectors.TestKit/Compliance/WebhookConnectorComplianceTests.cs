@@ -75,7 +75,7 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
         Assert.True(response.StatusCode >= expectedLow && response.StatusCode <= expectedHigh, $"{what}: expected {expectedLow}–{expectedHigh}, got {response.StatusCode} ({response.Outcome}): {response.Message}");
 
     [Fact]
-    public async Task A_valid_sample_is_mapped_to_the_expected_sale()
+    public async Task HandleWebhook_ValidSample_IsMappedToTheExpectedSale()
     {
         await using var connector = await StartAsync();
 
@@ -88,7 +88,7 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
     }
 
     [Fact]
-    public async Task An_unsigned_request_is_refused_and_publishes_nothing()
+    public async Task HandleWebhook_UnsignedRequest_IsRefusedAndPublishesNothing()
     {
         await using var connector = await StartAsync();
         var unsigned = WithHeaders(Sign(SampleBody), headers =>
@@ -105,7 +105,7 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
     }
 
     [Fact]
-    public async Task A_badly_signed_request_is_refused_and_publishes_nothing()
+    public async Task HandleWebhook_BadlySignedRequest_IsRefusedAndPublishesNothing()
     {
         await using var connector = await StartAsync();
         var signed = Sign(SampleBody);
@@ -130,7 +130,7 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
     }
 
     [Fact]
-    public async Task A_duplicate_delivery_is_acknowledged_and_publishes_nothing_more()
+    public async Task HandleWebhook_DuplicateDelivery_IsAcknowledgedAndPublishesNothingMore()
     {
         await using var connector = await StartAsync();
 
@@ -144,7 +144,7 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
     }
 
     [Fact]
-    public async Task Malformed_input_is_refused_with_a_4xx_and_publishes_nothing()
+    public async Task HandleWebhook_MalformedInput_IsRefusedWithA4xxAndPublishesNothing()
     {
         await using var connector = await StartAsync();
 
@@ -234,7 +234,7 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
     }
 
     [Fact]
-    public async Task Oversized_input_is_refused_with_a_4xx_and_publishes_nothing()
+    public async Task HandleWebhook_OversizedInput_IsRefusedWithA4xxAndPublishesNothing()
     {
         await using var connector = await StartAsync();
         var padding = new string('x', OversizedBytes);
@@ -247,7 +247,7 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
     }
 
     [Fact]
-    public async Task An_unavailable_sink_makes_the_pos_retry_and_marks_nothing_seen()
+    public async Task HandleWebhook_UnavailableSink_MakesThePosRetryAndMarksNothingSeen()
     {
         await using var connector = await StartAsync(sinkUnavailable: true);
 
@@ -273,7 +273,7 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
     }
 
     [Fact]
-    public async Task No_secret_reaches_a_log_line()
+    public async Task HandleWebhook_AnyRequest_LogsNoSecret()
     {
         await using var connector = await StartAsync();
         var secrets = CreateConnector().SettingsDefinition.Where(d => d.Secret)

@@ -102,7 +102,7 @@ public sealed class ApnsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Update_ApnsDownThroughEveryAttempt_ThrowsSoTheMessageIsRetried_AndKeepsTheRegistration()
+    public async Task Update_ApnsDownThroughEveryAttempt_ThrowsSoTheMessageIsRetriedAndKeepsTheRegistration()
     {
         var card = await RegisteredCardAsync("down0000");
         _apns.AnswerFor("down0000", (500, "InternalServerError"), (500, "InternalServerError"), (500, "InternalServerError"));
@@ -176,7 +176,7 @@ public sealed class ApnsTests : IAsyncLifetime
     [Theory]
     [InlineData("30")]
     [InlineData("date")]
-    public async Task Push_429WithRetryAfter_WaitsWhatApnsAskedThenDelivers(string retryAfter)
+    public async Task Push_Answered429WithRetryAfter_WaitsWhatApnsAskedThenDelivers(string retryAfter)
     {
         // Arrange: APNs throttles the first push and asks for 30 s (as seconds, or as an HTTP date 30 s ahead).
         // (The fake APNs checks the token's iat against the real clock, so the fake clock starts at now, whole seconds.)
@@ -304,7 +304,7 @@ public sealed class ApnsTests : IAsyncLifetime
     }
 
     [Fact]
-    public void ProviderToken_IsReusedFor50MinutesThenRenewed()
+    public void ProviderToken_Over50Minutes_IsReusedThenRenewed()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var source = new ApnsTokenSource(PkpassTests.Options(_kit), _host.Services.GetRequiredService<AppleWalletCredentials>(), time);

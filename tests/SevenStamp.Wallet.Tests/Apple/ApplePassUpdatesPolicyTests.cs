@@ -26,11 +26,11 @@ public sealed class ApplePassUpdatesPolicyTests
 
     [Theory]
     [MemberData(nameof(Transient))]
-    public void APNs_or_the_database_unavailable_is_retried(Exception fault) =>
+    public void RetryPolicy_ApnsOrTheDatabaseUnavailable_IsRetried(Exception fault) =>
         Assert.True(ApplePassUpdatesConsumerDefinition.IsTransient(fault), $"{fault.GetType().Name} should be retried.");
 
     [Theory]
     [MemberData(nameof(Permanent))]
-    public void A_fault_that_would_happen_again_is_not_retried(Exception fault) =>
+    public void RetryPolicy_FaultThatWouldHappenAgain_IsNotRetried(Exception fault) =>
         Assert.False(ApplePassUpdatesConsumerDefinition.IsTransient(fault), $"{fault.GetType().Name} should go to the error queue at once.");
 }

@@ -93,7 +93,7 @@ public abstract class PassKitWebServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Tokens_AreStoredOnlyAsTheirHash()
+    public async Task Register_Tokens_AreStoredOnlyAsTheirHash()
     {
         var card = await _host.SeedCardAsync(1);
         var first = await _host.TokenAsync(card);
@@ -109,7 +109,7 @@ public abstract class PassKitWebServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SerialNumbers_FollowTheUpdateTag_204WhenNothingChanged()
+    public async Task SerialNumbers_UpdateTag_AreFollowedWith204WhenNothingChanged()
     {
         // Arrange
         var card = await _host.SeedCardAsync(3);
@@ -142,7 +142,7 @@ public abstract class PassKitWebServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LatestPass_CarriesThePresentedTokenAndLastModified_304UntilTheCardChanges()
+    public async Task LatestPass_CardUnchanged_CarriesThePresentedTokenAndLastModifiedAnd304UntilTheCardChanges()
     {
         // Arrange
         var card = await _host.SeedCardAsync(3);
@@ -174,7 +174,7 @@ public abstract class PassKitWebServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unregister_Answers200AndRemovesTheRegistration_401WithoutToken()
+    public async Task Unregister_WithAndWithoutToken_Answers200AndRemovesTheRegistrationOr401()
     {
         var card = await _host.SeedCardAsync(3);
         var token = await _host.TokenAsync(card);
@@ -212,7 +212,7 @@ public abstract class PassKitWebServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Log_IsBoundedRateLimitedAndNeverLogsTokens()
+    public async Task Log_DeviceLogs_AreBoundedRateLimitedAndNeverLogTokens()
     {
         // Arrange
         var secret = "Zm9vYmFyYmF6cXV4cXV1eDEyMzQ1Njc4OTA";
@@ -238,7 +238,7 @@ public abstract class PassKitWebServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NoLogLine_EverCarriesAPassTokenOrPushToken()
+    public async Task LogLines_WholeExchange_NeverCarryAPassTokenOrPushToken()
     {
         var card = await _host.SeedCardAsync(3);
         var token = await _host.TokenAsync(card);

@@ -4,6 +4,7 @@ using MassTransit.Testing;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Testing;
 using SevenStamp.Wallet.Google;
 
 namespace SevenStamp.Wallet.Tests.Google;
@@ -355,21 +356,7 @@ public abstract class GoogleWalletSyncTests : IAsyncLifetime
     internal static string Module(JsonObject obj, string id) =>
         obj["textModulesData"]!.AsArray().Single(m => Str(m!["id"]) == id)!["body"]!.GetValue<string>();
 
-    private static async Task<bool> EventuallyAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return condition();
-    }
+    private static Task<bool> EventuallyAsync(Func<bool> condition) => Eventually.HoldsAsync(condition, TimeSpan.FromSeconds(60));
 }
 
 public sealed class GoogleWalletSyncSqliteTests : GoogleWalletSyncTests

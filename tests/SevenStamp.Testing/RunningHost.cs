@@ -116,23 +116,6 @@ public sealed class RunningHost : IAsyncDisposable
     public Task<int> DeliveriesOfAsync(string connectorId, string saleId) => QueryAsync(db =>
         db.ProcessedEvents.Where(p => p.ConnectorId == connectorId && p.Kind == "sale" && p.ExternalId == saleId).Select(p => p.Deliveries).SingleOrDefaultAsync());
 
-    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes; returns whether it held.</summary>
-    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return await condition();
-    }
-
     public static string SaleJson(string eventId, string saleId, string customerId, decimal total = 4.20m) => $$"""
         { "eventId": "{{eventId}}", "type": "sale.completed",
           "sale": { "id": "{{saleId}}", "occurredAt": "2026-11-23T09:30:00Z", "customer": { "id": "{{customerId}}" },

@@ -44,8 +44,28 @@ public sealed class TestDatabase : IAsyncDisposable
             return new TestDatabase(provider, $"Data Source={Path.Combine(directory, "loyalty.db")}", directory, null, null);
         }
 
-        var server = await GetPostgresServerAsync();
-        var name = $"sevenstamp_test_{Guid.NewGuid():N}";
+        return await CreateOnServerAsync(await GetPostgresServerAsync(), "sevenstamp_test_", maxPoolSize: 50);
+    }
+
+    /// <summary>
+    /// A fresh database on the PostgreSQL server <paramref name="postgresServer"/> (a SQLite file when
+    /// <paramref name="provider"/> is SQLite): for the benchmark harness, which is told its server rather than reading
+    /// <c>SEVENSTAMP_TEST_POSTGRES</c>, and opens more connections than a test.
+    /// </summary>
+    public static Task<TestDatabase> CreateAsync(LoyaltyStoreProvider provider, string? postgresServer, string namePrefix, int maxPoolSize)
+    {
+        if (provider == LoyaltyStoreProvider.Sqlite)
+        {
+            return CreateAsync(provider);
+        }
+
+        ArgumentNullException.ThrowIfNull(postgresServer);
+        return CreateOnServerAsync(postgresServer, namePrefix, maxPoolSize);
+    }
+
+    private static async Task<TestDatabase> CreateOnServerAsync(string server, string namePrefix, int maxPoolSize)
+    {
+        var name = $"{namePrefix}{Guid.NewGuid():N}";
         await using (var connection = new NpgsqlConnection(server))
         {
             await connection.OpenAsync();
@@ -53,8 +73,8 @@ public sealed class TestDatabase : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
 
-        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 50 }.ToString();
-        return new TestDatabase(provider, connectionString, null, server, name);
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = maxPoolSize }.ToString();
+        return new TestDatabase(LoyaltyStoreProvider.PostgreSql, connectionString, null, server, name);
     }
 
     public async ValueTask DisposeAsync()
