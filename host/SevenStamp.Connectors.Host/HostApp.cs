@@ -7,6 +7,7 @@ using SevenStamp.Connectors.Host.Demo;
 using SevenStamp.Connectors.Host.Messaging;
 using SevenStamp.Connectors.Host.Plugins;
 using SevenStamp.Connectors.Host.Webhooks;
+using SevenStamp.Http.RateLimiting;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Api;
 using SevenStamp.Loyalty.Engine;
@@ -48,6 +49,7 @@ public static class HostApp
         app.Services.GetService<IStartupValidator>()?.Validate();
         app.UseExceptionHandler();
         app.UseHttpLogging();
+        app.UseRateLimiter();
         app.MapWebhooks();
         app.MapStatus();
         app.MapLoyaltyApi(management => management.AddEndpointFilter<AdminKeyFilter>());
@@ -94,6 +96,7 @@ public static class HostApp
         services.AddReadinessChecks();
         services.AddHostMetrics();
         services.AddManagementApi();
+        services.AddRateLimits();
         services.AddCustomerLinks();
         services.AddWallet(builder.Configuration);
     }

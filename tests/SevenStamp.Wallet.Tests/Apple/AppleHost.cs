@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SevenStamp.Http.RateLimiting;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing;
@@ -64,6 +65,7 @@ internal sealed class AppleHost : IAsyncDisposable
         builder.Services.AddWalletStore(database.Options);
         builder.Services.AddSingleton(new CardLinks(LinkSecret));
         builder.Services.AddWallet(builder.Configuration);
+        builder.Services.AddRateLimits();
         if (bus)
         {
             builder.Services.AddMassTransitTestHarness(b =>
@@ -74,6 +76,7 @@ internal sealed class AppleHost : IAsyncDisposable
         }
 
         var app = builder.Build();
+        app.UseRateLimiter();
         app.MapWallet();
         try
         {
