@@ -4,25 +4,25 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace SevenStamp.Http.RateLimiting;
 
 /// <summary>
-/// One abuse limit as the rate limiter applies it: <paramref name="Key"/> names the partition a request counts in
-/// (the staff token, the link, the device), <paramref name="PerKey"/> its rule, and <paramref name="PerClient"/>,
-/// when the key is not the client itself, the rule for all keys of one client address together.
+/// One abuse limit as the rate limiter applies it: <paramref name="PerClient"/> is the rule for one client address;
+/// where a request also carries a key (the staff token, the link, the device), <paramref name="Key"/> names it and
+/// <paramref name="PerKey"/> is the rule for that key from any address.
 /// </summary>
-internal sealed record RateLimitPolicy(string Name, Func<HttpContext, string> Key, Func<RateLimitOptions, RateLimitRule> PerKey, Func<RateLimitOptions, RateLimitRule>? PerClient);
+internal sealed record RateLimitPolicy(string Name, Func<RateLimitOptions, RateLimitRule> PerClient, Func<HttpContext, string>? Key = null, Func<RateLimitOptions, RateLimitRule>? PerKey = null);
 
 /// <summary>Every abuse limit, with what each counts by. The one place a new limit is added (with its rule in <see cref="RateLimitOptions"/>).</summary>
 internal static class RateLimitPolicies
 {
     public static IReadOnlyList<RateLimitPolicy> All { get; } =
     [
-        new(RateLimits.StaffRedeem, StaffToken, o => o.StaffRedeem, o => o.StaffRedeemPerClient),
-        new(RateLimits.SelfRedeem, Link, o => o.SelfRedeem, o => o.SelfRedeemPerClient),
-        new(RateLimits.CustomerLinks, Link, o => o.CustomerLinks, o => o.CustomerLinksPerClient),
-        new(RateLimits.PassKitRegistrations, Device, o => o.PassKitRegistrations, o => o.PassKitRegistrationsPerClient),
-        new(RateLimits.PassKitPasses, DeviceOrPass, o => o.PassKitPasses, o => o.PassKitPassesPerClient),
-        new(RateLimits.PassKitLog, Client, o => o.PassKitLog, null),
-        new(RateLimits.SignIn, Client, o => o.SignIn, null),
-        new(RateLimits.PasswordReset, Client, o => o.PasswordReset, null),
+        new(RateLimits.StaffRedeem, o => o.StaffRedeemPerClient, StaffToken, o => o.StaffRedeem),
+        new(RateLimits.SelfRedeem, o => o.SelfRedeemPerClient, Link, o => o.SelfRedeem),
+        new(RateLimits.CustomerLinks, o => o.CustomerLinksPerClient, Link, o => o.CustomerLinks),
+        new(RateLimits.PassKitRegistrations, o => o.PassKitRegistrationsPerClient, Device, o => o.PassKitRegistrations),
+        new(RateLimits.PassKitPasses, o => o.PassKitPassesPerClient, DeviceOrPass, o => o.PassKitPasses),
+        new(RateLimits.PassKitLog, o => o.PassKitLog),
+        new(RateLimits.SignIn, o => o.SignIn),
+        new(RateLimits.PasswordReset, o => o.PasswordReset),
     ];
 
     private static readonly Dictionary<string, RateLimitPolicy> ByName = All.ToDictionary(p => p.Name, StringComparer.Ordinal);

@@ -10,9 +10,11 @@ using Microsoft.Extensions.Options;
 namespace SevenStamp.Http.RateLimiting;
 
 /// <summary>
-/// Registers the abuse limits with ASP.NET Core's rate limiter: each policy of <see cref="RateLimits"/> counts per
-/// key as an endpoint policy, and the per-client rule of the same policy runs as the global limiter (which the
-/// middleware checks first), because an endpoint can name only one policy. Counting is the framework's fixed windows.
+/// Registers the abuse limits with ASP.NET Core's rate limiter; the counting is the framework's fixed windows. An
+/// endpoint can name one policy, so each policy of <see cref="RateLimits"/> counts per client address as the
+/// endpoint's policy, and its per-key rule (token, link, device) runs as the global limiter, which the middleware
+/// checks first. In that order a request refused for its key costs its client nothing, so one flooding key behind a
+/// shared address (a shop's router, a carrier's NAT) does not use up the allowance of the others behind it.
 /// </summary>
 public static class RateLimitingServiceCollectionExtensions
 {
@@ -27,20 +29,20 @@ public static class RateLimitingServiceCollectionExtensions
             {
                 options.AddPolicy(policy.Name, http =>
                 {
-                    var rule = policy.PerKey(Current(http));
-                    return RateLimitPartition.GetFixedWindowLimiter(policy.Key(http), _ => Window(rule));
+                    var rule = policy.PerClient(Current(http));
+                    return RateLimitPartition.GetFixedWindowLimiter(RateLimitPolicies.Client(http), _ => Window(rule));
                 });
             }
 
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
             {
-                if (RateLimitPolicies.Of(http.GetEndpoint()) is not { PerClient: { } perClient } policy)
+                if (RateLimitPolicies.Of(http.GetEndpoint()) is not { Key: { } key, PerKey: { } perKey } policy)
                 {
                     return RateLimitPartition.GetNoLimiter(string.Empty);
                 }
 
-                var rule = perClient(Current(http));
-                return RateLimitPartition.GetFixedWindowLimiter(policy.Name + " " + RateLimitPolicies.Client(http), _ => Window(rule));
+                var rule = perKey(Current(http));
+                return RateLimitPartition.GetFixedWindowLimiter(policy.Name + " " + key(http), _ => Window(rule));
             });
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = RefuseAsync;
