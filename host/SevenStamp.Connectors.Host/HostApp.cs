@@ -9,6 +9,7 @@ using SevenStamp.Connectors.Host.Demo;
 using SevenStamp.Connectors.Host.Messaging;
 using SevenStamp.Connectors.Host.Plugins;
 using SevenStamp.Connectors.Host.Webhooks;
+using SevenStamp.Http.RateLimiting;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Api;
 using SevenStamp.Loyalty.Engine;
@@ -50,6 +51,7 @@ public static class HostApp
         app.Services.GetService<IStartupValidator>()?.Validate();
         app.UseExceptionHandler();
         app.UseHttpLogging();
+        app.UseRateLimiter();
         app.UseAccounts();
         app.MapWebhooks();
         app.MapStatus();
@@ -99,6 +101,7 @@ public static class HostApp
         services.AddReadinessChecks();
         services.AddHostMetrics();
         services.AddManagementApi();
+        services.AddRateLimits();
         services.AddCustomerLinks();
         services.AddWallet(builder.Configuration);
     }

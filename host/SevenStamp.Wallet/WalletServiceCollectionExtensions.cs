@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SevenStamp.Http.RateLimiting;
 using SevenStamp.Loyalty.Api;
 using SevenStamp.Loyalty.Queries;
 using SevenStamp.Wallet.Google;
@@ -70,7 +71,7 @@ public static class WalletServiceCollectionExtensions
     public static IEndpointRouteBuilder MapWallet(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}", GetCardAsync).AllowAnonymous().ExcludeFromDescription();
+        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}", GetCardAsync).AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(RateLimits.CustomerLinks);
         endpoints.MapGoogleWallet();
         endpoints.MapAppleWallet();
         return endpoints;

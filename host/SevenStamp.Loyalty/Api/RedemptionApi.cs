@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Contracts;
 using SevenStamp.Http.Access;
+using SevenStamp.Http.RateLimiting;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
 
@@ -15,16 +16,20 @@ namespace SevenStamp.Loyalty.Api;
 /// credentials (a staff account's session, a staff token, or a key with the redeem scope: the accounts' tenant check
 /// lets through only callers that may redeem for their own merchant); the customer uses their own voucher link,
 /// which is anonymous: the link's token is the credential. 200 when redeemed now; 409 with what happened before
-/// (already redeemed when and by whom, expired, voided); 404 for an unknown code or link.
+/// (already redeemed when and by whom, expired, voided); 404 for an unknown code or link. Each is rate limited per
+/// token or link and per client (<see cref="RateLimits"/>): 429 with <c>Retry-After</c> past the limit.
 /// </summary>
 internal static class RedemptionApi
 {
     public static IEndpointRouteBuilder MapRedemptionApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/staff/redeem", StaffRedeemAsync).RequireCallersMerchant(Permission.Redeem).Audited("voucher.redeemed")
-            .WithTags("Redemption").WithSummary("Staff redeem a voucher by its code or QR content");
-        endpoints.MapGet("/v/{voucherId:guid}/{token}", ShowAsync).AllowAnonymous().WithTags("Redemption").WithSummary("The customer's voucher");
-        endpoints.MapPost("/v/{voucherId:guid}/{token}/redeem", SelfRedeemAsync).AllowAnonymous().WithTags("Redemption").WithSummary("The customer redeems their voucher");
+            .WithTags("Redemption").WithSummary("Staff redeem a voucher by its code or QR content")
+            .RequireRateLimiting(RateLimits.StaffRedeem);
+        endpoints.MapGet("/v/{voucherId:guid}/{token}", ShowAsync).AllowAnonymous().WithTags("Redemption").WithSummary("The customer's voucher")
+            .RequireRateLimiting(RateLimits.CustomerLinks);
+        endpoints.MapPost("/v/{voucherId:guid}/{token}/redeem", SelfRedeemAsync).AllowAnonymous().WithTags("Redemption").WithSummary("The customer redeems their voucher")
+            .RequireRateLimiting(RateLimits.SelfRedeem);
         return endpoints;
     }
 

@@ -43,15 +43,19 @@ public sealed class AppleWalletOptions
 
     public string? LabelColor { get; set; }
 
-    /// <summary>Registrations (and unregistrations) one device may make per minute; one IP gets ten times as many.</summary>
+    /// <summary>
+    /// Registrations (and unregistrations) one device may make per minute; one IP gets ten times as many. The older
+    /// name of <c>SevenStamp:RateLimits:PassKitRegistrations</c> (and <c>…PerClient</c>), applied only when set and
+    /// the newer one is not (<see cref="LegacyPassKitLimits"/>).
+    /// </summary>
     public int RegistrationsPerMinute { get; set; } = 30;
 
-    /// <summary>Requests to <c>/v1/log</c> per minute from one IP.</summary>
+    /// <summary>Requests to <c>/v1/log</c> per minute from one IP; the older name of <c>SevenStamp:RateLimits:PassKitLog</c>.</summary>
     public int LogRequestsPerMinute { get; set; } = 20;
 
     /// <summary>
-    /// Pass fetches per minute from one IP: the latest pass and the list of updated serial numbers together. Generous,
-    /// because phones behind one shop Wi-Fi or carrier NAT share an address and every push makes each device fetch.
+    /// Pass fetches per minute from one IP: the latest pass and the list of updated serial numbers together; the older
+    /// name of <c>SevenStamp:RateLimits:PassKitPassesPerClient</c>.
     /// </summary>
     public int PassRequestsPerMinute { get; set; } = 600;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SevenStamp.Http.RateLimiting;
 
 namespace SevenStamp.Wallet.Apple;
 
@@ -28,7 +29,7 @@ public static class AppleWalletServiceCollectionExtensions
         services.AddSingleton(sp => AppleWalletCredentials.Load(sp.GetRequiredService<AppleWalletOptions>()));
         services.AddSingleton(sp => new PassBranding(sp.GetRequiredService<AppleWalletOptions>().BrandingRoot));
         services.AddSingleton<PkpassBuilder>();
-        services.AddSingleton<PassKitRateLimits>();
+        services.AddOptions<RateLimitOptions>().Configure<IConfiguration, IOptions<AppleWalletOptions>>(LegacyPassKitLimits.Apply);
         services.AddSingleton<ApnsTokenSource>();
         // No per-request HTTP client log: APNs URLs end in the device's push token (/3/device/{token}). ApnsClient
         // logs each push's outcome itself, by card.

@@ -2,14 +2,13 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
+using SevenStamp.Http.RateLimiting;
 using SevenStamp.Loyalty.Queries;
 using SevenStamp.Wallet.Data;
 
@@ -17,7 +16,8 @@ namespace SevenStamp.Wallet.Apple;
 
 /// <summary>
 /// Apple's PassKit web service (Wallet Passes web service), mounted under the path of <c>WebServiceUrl</c>, and
-/// the customer's <c>.pkpass</c> download below the card link.
+/// the customer's <c>.pkpass</c> download below the card link. Rate limited per device or pass and per client
+/// (<see cref="RateLimits"/>); the download counts with the card link's reads.
 /// </summary>
 internal static partial class PassKitEndpoints
 {
@@ -27,7 +27,7 @@ internal static partial class PassKitEndpoints
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}/apple.pkpass", DownloadAsync).AllowAnonymous().ExcludeFromDescription();
+        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}/apple.pkpass", DownloadAsync).AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(RateLimits.CustomerLinks);
         var marker = endpoints.ServiceProvider.GetService<AppleWalletMarker>();
         if (marker is null)
         {
@@ -36,11 +36,11 @@ internal static partial class PassKitEndpoints
 
         // Apple's devices authenticate with the pass's own token (ApplePass), not with an account.
         var v1 = endpoints.MapGroup(marker.BasePath + "/v1").AllowAnonymous().ExcludeFromDescription();
-        v1.MapPost("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", RegisterAsync).AddEndpointFilter(LimitRegistrationsAsync);
-        v1.MapDelete("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", UnregisterAsync).AddEndpointFilter(LimitRegistrationsAsync);
-        v1.MapGet("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}", SerialNumbersAsync).AddEndpointFilter(LimitPassRequestsAsync);
-        v1.MapGet("/passes/{passTypeIdentifier}/{serialNumber}", LatestPassAsync).AddEndpointFilter(LimitPassRequestsAsync);
-        v1.MapPost("/log", LogAsync).AddEndpointFilter(LimitLogAsync);
+        v1.MapPost("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", RegisterAsync).RequireRateLimiting(RateLimits.PassKitRegistrations);
+        v1.MapDelete("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", UnregisterAsync).RequireRateLimiting(RateLimits.PassKitRegistrations);
+        v1.MapGet("/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}", SerialNumbersAsync).RequireRateLimiting(RateLimits.PassKitPasses);
+        v1.MapGet("/passes/{passTypeIdentifier}/{serialNumber}", LatestPassAsync).RequireRateLimiting(RateLimits.PassKitPasses);
+        v1.MapPost("/log", LogAsync).RequireRateLimiting(RateLimits.PassKitLog);
     }
 
     private static async Task<IResult> DownloadAsync(Guid cardId, string token, HttpContext http, CardLinks links, ICardSnapshots cards, WalletDbContext db, TimeProvider time, CancellationToken cancellationToken)
@@ -292,37 +292,6 @@ internal static partial class PassKitEndpoints
 
     private static IResult Problem(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest);
 
-    private static ValueTask<object?> LimitRegistrationsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var limits = context.HttpContext.RequestServices.GetRequiredService<PassKitRateLimits>();
-        var device = context.HttpContext.GetRouteValue("deviceLibraryIdentifier") as string ?? string.Empty;
-        using var byDevice = limits.RegistrationsByDevice.AttemptAcquire(device);
-        using var byAddress = limits.RegistrationsByAddress.AttemptAcquire(Address(context.HttpContext));
-        return byDevice.IsAcquired && byAddress.IsAcquired ? next(context) : TooManyRequests(context.HttpContext);
-    }
-
-    private static ValueTask<object?> LimitLogAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var limits = context.HttpContext.RequestServices.GetRequiredService<PassKitRateLimits>();
-        using var lease = limits.LogByAddress.AttemptAcquire(Address(context.HttpContext));
-        return lease.IsAcquired ? next(context) : TooManyRequests(context.HttpContext);
-    }
-
-    private static ValueTask<object?> LimitPassRequestsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var limits = context.HttpContext.RequestServices.GetRequiredService<PassKitRateLimits>();
-        using var lease = limits.PassRequestsByAddress.AttemptAcquire(Address(context.HttpContext));
-        return lease.IsAcquired ? next(context) : TooManyRequests(context.HttpContext);
-    }
-
-    private static string Address(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-
-    private static ValueTask<object?> TooManyRequests(HttpContext http)
-    {
-        http.Response.Headers[HeaderNames.RetryAfter] = "60";
-        return ValueTask.FromResult<object?>(Results.StatusCode(StatusCodes.Status429TooManyRequests));
-    }
-
     [GeneratedRegex(@"[A-Za-z0-9+/=_-]{16,}", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
     private static partial Regex OpaqueValue();
 
@@ -330,45 +299,6 @@ internal static partial class PassKitEndpoints
     private static partial Regex EmailLike();
 
     private sealed record SerialNumbersResponse(IReadOnlyList<string> SerialNumbers, string LastUpdated);
-}
-
-/// <summary>
-/// The PassKit rate limits: registrations per device and per IP, log requests per IP, pass fetches (latest pass and
-/// the serial-number list together) per IP; fixed one-minute windows.
-/// </summary>
-internal sealed class PassKitRateLimits : IDisposable
-{
-    public PassKitRateLimits(AppleWalletOptions options)
-    {
-        RegistrationsByDevice = PerMinute(options.RegistrationsPerMinute);
-        RegistrationsByAddress = PerMinute(options.RegistrationsPerMinute * 10);
-        LogByAddress = PerMinute(options.LogRequestsPerMinute);
-        PassRequestsByAddress = PerMinute(options.PassRequestsPerMinute);
-    }
-
-    public PartitionedRateLimiter<string> RegistrationsByDevice { get; }
-
-    public PartitionedRateLimiter<string> RegistrationsByAddress { get; }
-
-    public PartitionedRateLimiter<string> LogByAddress { get; }
-
-    public PartitionedRateLimiter<string> PassRequestsByAddress { get; }
-
-    private static PartitionedRateLimiter<string> PerMinute(int permits) =>
-        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = permits,
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-        }));
-
-    public void Dispose()
-    {
-        RegistrationsByDevice.Dispose();
-        RegistrationsByAddress.Dispose();
-        LogByAddress.Dispose();
-        PassRequestsByAddress.Dispose();
-    }
 }
 
 /// <summary>Present when Apple passes are configured; carries the path the PassKit web service is mounted under.</summary>

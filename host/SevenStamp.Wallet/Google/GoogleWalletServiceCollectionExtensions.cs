@@ -9,6 +9,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
+using SevenStamp.Http.RateLimiting;
 using SevenStamp.Loyalty.Queries;
 
 namespace SevenStamp.Wallet.Google;
@@ -78,7 +79,7 @@ public static class GoogleWalletServiceCollectionExtensions
     public static IEndpointRouteBuilder MapGoogleWallet(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}/google", SaveAsync).AllowAnonymous().ExcludeFromDescription();
+        endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}/google", SaveAsync).AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(RateLimits.CustomerLinks);
         return endpoints;
     }
 

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SevenStamp.Http.RateLimiting;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing;
@@ -64,6 +65,7 @@ internal sealed class AppleHost : IAsyncDisposable
         builder.Services.AddWalletStore(database.Options);
         builder.Services.AddSingleton(new CardLinks(LinkSecret));
         builder.Services.AddWallet(builder.Configuration);
+        builder.Services.AddRateLimits();
         if (bus)
         {
             builder.Services.AddMassTransitTestHarness(b =>
@@ -74,6 +76,7 @@ internal sealed class AppleHost : IAsyncDisposable
         }
 
         var app = builder.Build();
+        app.UseRateLimiter();
         app.MapWallet();
         try
         {
@@ -169,14 +172,18 @@ internal sealed class AppleHost : IAsyncDisposable
     /// <summary>The authentication token of a freshly downloaded pass of the card.</summary>
     public async Task<string> TokenAsync(Guid cardId) => AppleTestKit.PassJson(await DownloadAsync(cardId)).GetProperty("authenticationToken").GetString()!;
 
-    public Task<HttpResponseMessage> RegisterAsync(string device, Guid serial, string? token, string pushToken = "a1b2c3d4e5f6", string passType = AppleTestKit.PassTypeId)
+    public Task<HttpResponseMessage> RegisterAsync(string device, Guid serial, string? token, string pushToken = "a1b2c3d4e5f6", string passType = AppleTestKit.PassTypeId) =>
+        Client.SendAsync(Registration(device, serial, token, pushToken, passType));
+
+    /// <summary>A device's registration of the pass, to send from any client.</summary>
+    public static HttpRequestMessage Registration(string device, Guid serial, string? token, string pushToken = "a1b2c3d4e5f6", string passType = AppleTestKit.PassTypeId)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/passkit/v1/devices/{device}/registrations/{passType}/{serial:N}")
         {
             Content = new StringContent($$"""{"pushToken":"{{pushToken}}"}""", System.Text.Encoding.UTF8, "application/json"),
         };
         Authorize(request, token);
-        return Client.SendAsync(request);
+        return request;
     }
 
     public Task<HttpResponseMessage> UnregisterAsync(string device, Guid serial, string? token)

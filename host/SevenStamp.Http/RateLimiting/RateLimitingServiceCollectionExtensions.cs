@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace SevenStamp.Http.RateLimiting;
+
+/// <summary>
+/// Registers the abuse limits with ASP.NET Core's rate limiter; the counting is the framework's fixed windows. An
+/// endpoint can name one policy, so each policy of <see cref="RateLimits"/> counts per client address as the
+/// endpoint's policy, and its per-key rule (token, link, device) runs as the global limiter, which the middleware
+/// checks first. In that order a request refused for its key costs its client nothing, so one flooding key behind a
+/// shared address (a shop's router, a carrier's NAT) does not use up the allowance of the others behind it.
+/// </summary>
+public static class RateLimitingServiceCollectionExtensions
+{
+    /// <summary>Adds the limits and binds <see cref="RateLimitOptions"/> from <c>SevenStamp:RateLimits</c> (checked at start). The pipeline needs <c>UseRateLimiter()</c>.</summary>
+    public static IServiceCollection AddRateLimits(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimits.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddRateLimiter(options =>
+        {
+            foreach (var policy in RateLimitPolicies.All)
+            {
+                options.AddPolicy(policy.Name, http =>
+                {
+                    var rule = policy.PerClient(Current(http));
+                    return RateLimitPartition.GetFixedWindowLimiter(RateLimitPolicies.Client(http), _ => Window(rule));
+                });
+            }
+
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            {
+                if (RateLimitPolicies.Of(http.GetEndpoint()) is not { Key: { } key, PerKey: { } perKey } policy)
+                {
+                    return RateLimitPartition.GetNoLimiter(string.Empty);
+                }
+
+                var rule = perKey(Current(http));
+                return RateLimitPartition.GetFixedWindowLimiter(policy.Name + " " + key(http), _ => Window(rule));
+            });
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = RefuseAsync;
+        });
+        return services;
+    }
+
+    private static RateLimitOptions Current(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+
+    private static FixedWindowRateLimiterOptions Window(RateLimitRule rule) => new()
+    {
+        PermitLimit = rule.PermitLimit,
+        Window = rule.Window,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    /// <summary>429 with <c>Retry-After</c> in whole seconds: when the window that refused the request ends.</summary>
+    private static async ValueTask RefuseAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var http = context.HttpContext;
+        var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var policy = RateLimitPolicies.Of(http.GetEndpoint())?.Name ?? "unknown";
+        RateLimitLog.Refused(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits)), policy, seconds);
+        await Results.Problem($"Too many requests; try again in {seconds} s.", statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(http);
+    }
+}
