@@ -32,6 +32,8 @@ public sealed class HostileHostFixture : IAsyncLifetime
             {
                 ["SevenStamp:Bus:Transport"] = "InMemory",
                 ["SevenStamp:Api:AdminKey"] = AdminKey,
+                ["SevenStamp:RateLimits:SignIn:PermitLimit"] = "1000",
+                ["SevenStamp:RateLimits:PasswordReset:PermitLimit"] = "1000",
                 ["SevenStamp:CircuitBreakerFailures"] = "3",
                 ["SevenStamp:CircuitBreakerOpenFor"] = "00:10:00",
                 ["SevenStamp:Vouchers:LinkSecret"] = "hostile-link-secret-0123456789abcdefgh",

@@ -23,6 +23,9 @@ public sealed class RateLimitHostFixture : IAsyncLifetime
             ["SevenStamp:RateLimits:SelfRedeemPerClient:PermitLimit"] = "4",
             ["SevenStamp:RateLimits:CustomerLinks:PermitLimit"] = "3",
             ["SevenStamp:RateLimits:CustomerLinksPerClient:PermitLimit"] = "6",
+            ["SevenStamp:RateLimits:SignIn:PermitLimit"] = "3",
+            ["SevenStamp:RateLimits:SignIn:Window"] = "00:00:30",
+            ["SevenStamp:RateLimits:PasswordReset:PermitLimit"] = "2",
         });
 
     public async ValueTask DisposeAsync() => await Host.DisposeAsync();
@@ -208,4 +211,39 @@ public sealed class RateLimitTests(RateLimitHostFixture fixture) : IClassFixture
 
         return await client.SendAsync(request);
     }
+
+    [Fact]
+    public async Task SignInAndPasswordReset_PastOneClientsLimit_Answer429WithRetryAfterAndAnotherClientIsServed()
+    {
+        // Arrange: guesses at passwords and reset tokens of a name (unknown here: they count all the same).
+        using var guesser = LoopbackClients.From(61, Host.Client.BaseAddress!);
+        using var other = LoopbackClients.From(62, Host.Client.BaseAddress!);
+        var signIns = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            signIns.Add((await guesser.PostAsync("/api/account/sign-in", Json("""{"userName": "owner", "password": "guess-1234567"}"""))).StatusCode);
+        }
+
+        var resets = new List<HttpStatusCode>();
+        for (var i = 0; i < 2; i++)
+        {
+            resets.Add((await guesser.PostAsync("/api/account/password-reset", Json("""{"userName": "owner", "token": "guess", "password": "Guess-Pass-2026"}"""))).StatusCode);
+        }
+
+        // Act
+        using var limitedSignIn = await guesser.PostAsync("/api/account/sign-in", Json("""{"userName": "owner", "password": "guess-1234567"}"""));
+        using var limitedReset = await guesser.PostAsync("/api/account/password-reset", Json("""{"userName": "owner", "token": "guess", "password": "Guess-Pass-2026"}"""));
+        using var otherSignIn = await other.PostAsync("/api/account/sign-in", Json("""{"userName": "owner", "password": "guess-1234567"}"""));
+
+        // Assert
+        Assert.All(signIns, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.All(resets, s => Assert.Equal(HttpStatusCode.BadRequest, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, limitedSignIn.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(30), limitedSignIn.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limitedReset.StatusCode);
+        Assert.NotNull(limitedReset.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherSignIn.StatusCode);
+    }
+
+    private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
 }

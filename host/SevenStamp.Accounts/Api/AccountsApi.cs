@@ -8,6 +8,7 @@ using SevenStamp.Accounts.Auth;
 using SevenStamp.Accounts.Data;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Http.Access;
+using SevenStamp.Http.RateLimiting;
 
 namespace SevenStamp.Accounts.Api;
 
@@ -38,10 +39,10 @@ public static class AccountsApi
             .WithSummary("The merchant's audit log, newest first: ?from=&to= (ISO 8601), ?actor=, ?kind= (e.g. connector or voucher.voided), ?limit= (at most 500)");
 
         var account = endpoints.MapGroup("/api/account").WithTags("Accounts").AllowAnonymous();
-        account.MapPost("/invites/accept", AcceptInviteAsync).WithSummary("Accept an invite: become a person of the merchant with a user name and password");
-        account.MapPost("/sign-in", SignInAsync).WithSummary("Sign in with a user name and password (a cookie for the console and the scanner)");
+        account.MapPost("/invites/accept", AcceptInviteAsync).RequireRateLimiting(RateLimits.PasswordReset).WithSummary("Accept an invite: become a person of the merchant with a user name and password");
+        account.MapPost("/sign-in", SignInAsync).RequireRateLimiting(RateLimits.SignIn).WithSummary("Sign in with a user name and password (a cookie for the console and the scanner)");
         account.MapPost("/sign-out", SignOutAsync).NotAudited().WithSummary("End the session");
-        account.MapPost("/password-reset", ResetPasswordAsync).WithSummary("Choose a new password with a reset link's token");
+        account.MapPost("/password-reset", ResetPasswordAsync).RequireRateLimiting(RateLimits.PasswordReset).WithSummary("Choose a new password with a reset link's token");
 
         var person = endpoints.MapGroup("/api/account/two-factor").WithTags("Accounts").RequirePerson();
         person.MapPost("/setup", SetUpTwoFactorAsync).Audited("person.two-factor-setup").WithSummary("A new authenticator key for the signed-in person (two-factor stays off until enabled)");
