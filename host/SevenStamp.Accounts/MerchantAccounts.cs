@@ -91,6 +91,22 @@ public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUs
         return (user, []);
     }
 
+    /// <summary>
+    /// Makes sure <paramref name="userName"/> is a person of the merchant with <paramref name="role"/> and
+    /// <paramref name="password"/> (the demo's ready sign-ins); an existing one is left as it is. Null when made or
+    /// found; otherwise what Identity refused.
+    /// </summary>
+    public async Task<string?> EnsurePersonAsync(string merchantId, MerchantRole role, string userName, string password)
+    {
+        if (await users.FindByNameAsync(userName) is not null)
+        {
+            return null;
+        }
+
+        var created = await users.CreateAsync(new AccountUser { Id = Guid.NewGuid(), UserName = userName, MerchantId = merchantId, Role = role, CreatedAt = time.GetUtcNow() }, password);
+        return created.Succeeded ? null : string.Join("; ", created.Errors.Select(e => e.Description));
+    }
+
     public Task<List<AccountUser>> ListPeopleAsync(string merchantId, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking().Where(u => u.MerchantId == merchantId).OrderBy(u => u.UserName).ToListAsync(cancellationToken);
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 
 namespace SevenStamp.Connectors.Host.Tests;
@@ -31,6 +33,14 @@ public sealed class DemoTests : IDisposable
         using var demo = StartDemo();
         Assert.True(await demo.WaitForOutputAsync("stamp    demo-pos/", TimeSpan.FromSeconds(90)), "No stamp was printed.\n" + demo.Output);
 
+        // The printed sign-ins work: the owner reads the café's program, the staff member may not.
+        var url = System.Text.RegularExpressions.Regex.Match(demo.Output, @"Now listening on: (http://\S+)").Groups[1].Value;
+        var owner = System.Text.RegularExpressions.Regex.Match(demo.Output, "owner: user \"([^\"]+)\", password \"([^\"]+)\"");
+        var staff = System.Text.RegularExpressions.Regex.Match(demo.Output, "staff: user \"([^\"]+)\", password \"([^\"]+)\"");
+        Assert.True(owner.Success && staff.Success && url.Length > 0, "No sign-ins or address were printed.\n" + demo.Output);
+        Assert.Equal(HttpStatusCode.OK, await ReadProgramAsAsync(url, owner.Groups[1].Value, owner.Groups[2].Value));
+        Assert.Equal(HttpStatusCode.Forbidden, await ReadProgramAsAsync(url, staff.Groups[1].Value, staff.Groups[2].Value));
+
         // SIGINT is what Ctrl+C sends.
         using (var kill = Process.Start("kill", ["-INT", demo.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
@@ -41,6 +51,14 @@ public sealed class DemoTests : IDisposable
         Assert.Equal(0, demo.Process.ExitCode);
         Assert.Contains("cards (final):", demo.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", demo.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpStatusCode> ReadProgramAsAsync(string url, string userName, string password)
+    {
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(url) };
+        var signedIn = await client.PostAsJsonAsync("/api/account/sign-in", new { userName, password });
+        Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
+        return (await client.GetAsync("/api/merchants/demo-cafe/program")).StatusCode;
     }
 
     private DemoProcess StartDemo(params string[] extra)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SevenStamp.Accounts;
 using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Loyalty.Queries;
 
@@ -31,6 +32,20 @@ internal sealed class DemoConsole(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Console.WriteLine("SevenStamp Connectors demo: in-memory bus, SQLite, simulated POS. Ctrl+C to stop.");
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var accounts = scope.ServiceProvider.GetRequiredService<MerchantAccounts>();
+            foreach (var (userName, password, role) in DemoMode.People)
+            {
+                var refused = await accounts.EnsurePersonAsync(DemoMode.MerchantId, role, userName, password);
+                Console.WriteLine(refused is null
+                    ? $"  sign in as the café's {role.ToString().ToLowerInvariant()}: user \"{userName}\", password \"{password}\" (POST /api/account/sign-in)"
+                    : $"  the café's {role.ToString().ToLowerInvariant()} could not be made: {refused}");
+            }
+
+            Console.WriteLine($"  operator: Authorization: Bearer {DemoMode.AdminKey}");
+        }
+
         foreach (var connector in supervisor.Connectors)
         {
             Console.WriteLine($"  connector {connector.Id} ({connector.Config.PluginId}): {connector.State}{(connector.FailureReason is null ? string.Empty : " - " + connector.FailureReason)}");

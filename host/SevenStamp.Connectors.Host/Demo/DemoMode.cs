@@ -15,6 +15,16 @@ internal static class DemoMode
     /// <summary>The demo's management API key (never use a known key outside the demo).</summary>
     public const string AdminKey = "demo-admin-key";
 
+    /// <summary>The demo café's merchant id.</summary>
+    public const string MerchantId = "demo-cafe";
+
+    /// <summary>The demo café's ready sign-ins (user name, password, role): its owner and a member of its staff.</summary>
+    public static readonly (string UserName, string Password, Accounts.MerchantRole Role)[] People =
+    [
+        ("demo-owner", "Demo-Owner-2026", Accounts.MerchantRole.Owner),
+        ("demo-staff", "Demo-Staff-2026", Accounts.MerchantRole.Staff),
+    ];
+
     /// <summary>The demo webhook connector's id.</summary>
     public const string WebhookConnectorId = "demo-webhook";
 
@@ -34,7 +44,7 @@ internal static class DemoMode
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
             ["SevenStamp:Api:AdminKey"] = AdminKey,
             ["SevenStamp:Vouchers:LinkSecret"] = "demo-voucher-link-secret-0123456789abcdef",
-            ["SevenStamp:Programs:0:MerchantId"] = "demo-cafe",
+            ["SevenStamp:Programs:0:MerchantId"] = MerchantId,
             ["SevenStamp:Programs:0:Name"] = "Demo café coffee card",
             ["SevenStamp:Programs:0:StampGoal"] = "5",
             ["SevenStamp:Programs:0:Reward"] = "A free coffee of your choice",

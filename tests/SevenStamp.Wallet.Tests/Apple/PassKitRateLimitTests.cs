@@ -32,7 +32,7 @@ public sealed class PassKitRateLimitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Register_500FromOneDeviceWithTheDefaults_AnswersAllPastThe30th429()
+    public async Task Register_FiveHundredFromOneDeviceWithTheDefaults_AnswersAllPastTheThirtiethWith429()
     {
         // Arrange: reliability catalogue item 25, no limit configured.
         var host = await StartAsync([]);
