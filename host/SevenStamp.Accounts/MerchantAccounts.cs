@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -43,7 +41,7 @@ public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUs
             Id = Guid.NewGuid(),
             MerchantId = merchantId,
             Role = role,
-            TokenHash = Hash(token),
+            TokenHash = ApiKeys.Hash(token),
             InvitedBy = invitedBy,
             CreatedAt = now,
             ExpiresAt = now + options.Value.InviteLifetime,
@@ -59,7 +57,7 @@ public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUs
     /// </summary>
     public async Task<(AccountUser? User, IReadOnlyList<SettingError> Errors)> AcceptInviteAsync(string token, string userName, string password, CancellationToken cancellationToken)
     {
-        var hash = Hash(token);
+        var hash = ApiKeys.Hash(token);
         var invite = await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.TokenHash == hash, cancellationToken);
         var now = time.GetUtcNow();
         if (invite is null || invite.UsedAt is not null)
@@ -122,8 +120,6 @@ public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUs
         await users.DeleteAsync(user);
         return user;
     }
-
-    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }
 
 /// <summary>An invite as its creator sees it once: the token goes into the link <c>/account/invite/{token}</c>.</summary>
