@@ -179,7 +179,7 @@ public sealed class HostileFileTests : IDisposable
     {
         // Arrange: values that must never leave the file: a customer's e-mail and a secret-looking token.
         const string Email = "anna.secret@example.com";
-        const string Token = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
+        const string Token = "tok_testonly_Zq9mT4vXw2pL7nRc8kYd";
         var logger = new LineLogger();
         var sink = new RecordingSink();
         var task = _harness.CreateTask(sink, logger: logger);
