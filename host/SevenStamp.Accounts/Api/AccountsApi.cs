@@ -7,6 +7,7 @@ using SevenStamp.Accounts.Audit;
 using SevenStamp.Accounts.Auth;
 using SevenStamp.Accounts.Data;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Http;
 using SevenStamp.Http.Access;
 using SevenStamp.Http.RateLimiting;
 
@@ -222,7 +223,12 @@ public static class AccountsApi
                     extensions: new Dictionary<string, object?> { ["twoFactorRequired"] = true });
             }
 
-            if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, request.Code.Replace(" ", string.Empty, StringComparison.Ordinal)))
+            if (await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, request.Code.Replace(" ", string.Empty, StringComparison.Ordinal)))
+            {
+                // Identity's password check leaves the failure count of a two-factor account until the code is right.
+                await users.ResetAccessFailedCountAsync(user);
+            }
+            else
             {
                 await users.AccessFailedAsync(user);
                 result = await users.IsLockedOutAsync(user) ? Microsoft.AspNetCore.Identity.SignInResult.LockedOut : Microsoft.AspNetCore.Identity.SignInResult.Failed;
@@ -241,7 +247,6 @@ public static class AccountsApi
             return WrongPassword();
         }
 
-        await users.ResetAccessFailedCountAsync(user);
         await signIn.SignInAsync(user, isPersistent: false);
         return Results.Ok(new SignedInResponse(user.UserName!, user.MerchantId, user.Role.ToString()));
     }
@@ -355,6 +360,5 @@ public static class AccountsApi
         new(key.Id, key.Name, key.Scopes.Split(',', StringSplitOptions.RemoveEmptyEntries), key.KeyId, key.CreatedAt, key.LastUsedAt, key.ExpiresAt, key.RevokedAt, key.RotatedFrom,
             key.RevokedAt is null && (key.ExpiresAt is null || key.ExpiresAt > now));
 
-    private static IResult Invalid(IReadOnlyList<SettingError> errors) => Results.ValidationProblem(
-        errors.GroupBy(e => e.Field, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal));
+    private static IResult Invalid(IReadOnlyList<SettingError> errors) => FieldErrors.Problem(errors);
 }

@@ -34,10 +34,10 @@ internal sealed class TenantAuthorizationHandler : AuthorizationHandler<TenantRe
             return Task.CompletedTask;
         }
 
+        var access = http.GetEndpoint()?.Metadata.GetMetadata<MerchantAccess>();
         if (caller.IsOperator)
         {
-            var operatorAccess = http.GetEndpoint()?.Metadata.GetMetadata<MerchantAccess>();
-            if (operatorAccess?.Scope is not (MerchantScope.Caller or MerchantScope.Person))
+            if (access?.Scope is not (MerchantScope.Caller or MerchantScope.Person))
             {
                 context.Succeed(requirement);
             }
@@ -45,7 +45,6 @@ internal sealed class TenantAuthorizationHandler : AuthorizationHandler<TenantRe
             return Task.CompletedTask;
         }
 
-        var access = http.GetEndpoint()?.Metadata.GetMetadata<MerchantAccess>();
         var routeMerchant = http.GetRouteValue("merchantId") as string;
         IReadOnlyList<Permission> needed = access?.Permissions ?? [HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) ? Permission.Read : Permission.Write];
         var allowed = (access?.Scope ?? MerchantScope.Route) switch

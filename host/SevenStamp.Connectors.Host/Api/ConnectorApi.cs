@@ -3,6 +3,7 @@ using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Connectors.Host.Plugins;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Http;
 using SevenStamp.Http.Access;
 
 namespace SevenStamp.Connectors.Host.Api;
@@ -360,8 +361,8 @@ internal static class ConnectorApi
         ? null
         : Invalid([new SettingError("id", "must be lower-case letters, digits and dashes (1–63 characters, not starting or ending with a dash), e.g. \"shop-webhook\"")]);
 
-    private static IResult Invalid(IReadOnlyList<SettingError> errors) => Results.ValidationProblem(
-        errors.GroupBy(e => e.Field, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal),
+    private static IResult Invalid(IReadOnlyList<SettingError> errors) => FieldErrors.Problem(
+        errors,
         detail: $"{errors.Count} error(s); nothing was stored.",
         extensions: new Dictionary<string, object?> { ["errorCount"] = errors.Count });
 

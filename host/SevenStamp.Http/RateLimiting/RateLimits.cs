@@ -33,6 +33,6 @@ public static class RateLimits
     /// <summary>Sign-in: per client. Per account, the lockout after repeated failures is the limit.</summary>
     public const string SignIn = nameof(SignIn);
 
-    /// <summary>Asking for a password reset link: per client.</summary>
+    /// <summary>Using a password reset link, and accepting an invite: per client (both guess at a one-time token).</summary>
     public const string PasswordReset = nameof(PasswordReset);
 }
