@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -32,6 +33,7 @@ public static class AccountsServiceCollectionExtensions
         services.AddScoped<ApiKeys>();
         services.AddScoped<MerchantAccounts>();
         services.AddScoped<AuditLog>();
+        services.TryAddSingleton<IEmailSender<AccountUser>, NoEmailSender>();
         services.AddDataProtection().SetApplicationName("SevenStamp").PersistKeysToDbContext<AccountsDbContext>();
 
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)

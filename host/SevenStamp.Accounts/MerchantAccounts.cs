@@ -32,7 +32,9 @@ public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUs
         db.Merchants.AsNoTracking().OrderBy(m => m.Id).ToListAsync(cancellationToken);
 
     /// <summary>A one-time invite to become <paramref name="role"/> of the merchant; the link is shown once.</summary>
-    public async Task<InviteLink> InviteAsync(string merchantId, MerchantRole role, string invitedBy, CancellationToken cancellationToken)
+    /// <paramref name="locations"/> (stored form, <see cref="StaffLocations"/>) limits a staff person to some locations;
+    /// <paramref name="email"/>, when given, becomes the person's address.
+    public async Task<InviteLink> InviteAsync(string merchantId, MerchantRole role, string invitedBy, CancellationToken cancellationToken, string? locations = null, string? email = null)
     {
         var token = ApiKeys.RandomText(32);
         var now = time.GetUtcNow();
@@ -43,12 +45,14 @@ public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUs
             Role = role,
             TokenHash = ApiKeys.Hash(token),
             InvitedBy = invitedBy,
+            Locations = locations,
+            Email = email,
             CreatedAt = now,
             ExpiresAt = now + options.Value.InviteLifetime,
         };
         db.Invites.Add(invite);
         await db.SaveChangesAsync(cancellationToken);
-        return new InviteLink(invite.Id, merchantId, role, token, invite.ExpiresAt);
+        return new InviteLink(invite.Id, merchantId, role, token, invite.ExpiresAt) { Locations = locations };
     }
 
     /// <summary>
@@ -70,7 +74,7 @@ public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUs
             return (null, [new SettingError("token", $"expired at {invite.ExpiresAt:u}; ask for a new invite")]);
         }
 
-        var user = new AccountUser { Id = Guid.NewGuid(), UserName = userName, MerchantId = invite.MerchantId, Role = invite.Role, CreatedAt = now };
+        var user = new AccountUser { Id = Guid.NewGuid(), UserName = userName, MerchantId = invite.MerchantId, Role = invite.Role, Locations = invite.Locations, Email = invite.Email, CreatedAt = now };
         var created = await users.CreateAsync(user, password);
         if (!created.Succeeded)
         {
@@ -125,5 +129,8 @@ public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUs
 /// <summary>An invite as its creator sees it once: the token goes into the link <c>/account/invite/{token}</c>.</summary>
 public sealed record InviteLink(Guid Id, string MerchantId, MerchantRole Role, string Token, DateTimeOffset ExpiresAt)
 {
+    /// <summary>The locations a staff person will be limited to (stored form); null for every location.</summary>
+    public string? Locations { get; init; }
+
     public string Path => "/account/invite/" + Token;
 }

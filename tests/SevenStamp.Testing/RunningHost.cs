@@ -41,8 +41,10 @@ public sealed class RunningHost : IAsyncDisposable
     /// <summary>
     /// Starts a host. With <paramref name="sharedDatabase"/> it uses that database (e.g. two replicas, or a restart on
     /// the same data) and leaves it to the caller to drop; otherwise it makes a fresh one of <paramref name="provider"/>.
+    /// <paramref name="services"/> registers services before the host's own (a hook the host leaves open, such as the
+    /// e-mail sender, is then the test's).
     /// </summary>
-    public static async Task<RunningHost> StartAsync(string connectorsJson, IReadOnlyDictionary<string, string?> settings, LoyaltyStoreProvider provider = LoyaltyStoreProvider.Sqlite, CapturingLoggerProvider? logs = null, TestDatabase? sharedDatabase = null)
+    public static async Task<RunningHost> StartAsync(string connectorsJson, IReadOnlyDictionary<string, string?> settings, LoyaltyStoreProvider provider = LoyaltyStoreProvider.Sqlite, CapturingLoggerProvider? logs = null, TestDatabase? sharedDatabase = null, Action<IServiceCollection>? services = null)
     {
         var directory = Directory.CreateTempSubdirectory("sevenstamp-host-");
         var database = sharedDatabase ?? await TestDatabase.CreateAsync(provider);
@@ -69,6 +71,7 @@ public sealed class RunningHost : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(configuration);
             builder.WebHost.UseUrls("http://127.0.0.1:0");
+            services?.Invoke(builder.Services);
             if (logs is not null)
             {
                 builder.Logging.AddProvider(logs);

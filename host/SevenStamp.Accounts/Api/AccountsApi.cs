@@ -1,3 +1,4 @@
+using System.Net.Mail;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
@@ -82,17 +83,44 @@ public static class AccountsApi
     private static async Task<IResult> ListMerchantsAsync(MerchantAccounts accounts, CancellationToken cancellationToken) =>
         Results.Ok((await accounts.ListMerchantsAsync(cancellationToken)).Select(m => new MerchantResponse(m.Id, m.Name, m.CreatedAt)));
 
-    private static async Task<IResult> InviteAsync(string merchantId, InviteRequest? request, HttpContext http, MerchantAccounts accounts, CancellationToken cancellationToken)
+    private static async Task<IResult> InviteAsync(string merchantId, InviteRequest? request, HttpContext http, MerchantAccounts accounts, IEmailSender<AccountUser> email, CancellationToken cancellationToken)
     {
         if (!Enum.TryParse<MerchantRole>(request?.Role, ignoreCase: true, out var role) || !Enum.IsDefined(role))
         {
             return Invalid([new SettingError("role", "is required: Owner, Manager or Staff")]);
         }
 
-        var invite = await accounts.InviteAsync(merchantId, role, Caller.From(http.User)!.Name, cancellationToken);
-        http.Audit($"invite {invite.Id}", null, $"role {role}, expires {invite.ExpiresAt:u}");
+        var errors = new List<SettingError>();
+        var (locations, locationsError) = StaffLocations.Validate(role, request?.Locations);
+        if (locationsError is not null)
+        {
+            errors.Add(new SettingError("locations", locationsError));
+        }
+
+        var address = request?.Email?.Trim();
+        if (!string.IsNullOrEmpty(address) && (address.Length > 256 || !MailAddress.TryCreate(address, out _)))
+        {
+            errors.Add(new SettingError("email", "is not an e-mail address; leave it out to hand the link over yourself"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        var invite = await accounts.InviteAsync(merchantId, role, Caller.From(http.User)!.Name, cancellationToken, locations, string.IsNullOrEmpty(address) ? null : address);
+        http.Audit($"invite {invite.Id}", null, $"role {role}{(locations is null ? string.Empty : $", locations {locations}")}, expires {invite.ExpiresAt:u}{(string.IsNullOrEmpty(address) ? string.Empty : ", e-mailed")}");
+        if (!string.IsNullOrEmpty(address))
+        {
+            // The invitee is not a person yet: the hook gets who they will be, with the link to accept.
+            var invitee = new AccountUser { UserName = address, Email = address, MerchantId = merchantId, Role = role, Locations = locations };
+            await email.SendConfirmationLinkAsync(invitee, address, Absolute(http, invite.Path));
+        }
+
         return Results.Created(invite.Path, Invite(invite));
     }
+
+    private static string Absolute(HttpContext http, string path) => $"{http.Request.Scheme}://{http.Request.Host}{path}";
 
     private static async Task<IResult> ListPeopleAsync(string merchantId, MerchantAccounts accounts, TimeProvider time, CancellationToken cancellationToken) =>
         Results.Ok((await accounts.ListPeopleAsync(merchantId, cancellationToken)).Select(u => Person(u, time.GetUtcNow())));
@@ -253,7 +281,7 @@ public static class AccountsApi
 
     private static IResult WrongPassword() => Results.Problem("The user name, password or code is wrong.", statusCode: StatusCodes.Status401Unauthorized);
 
-    private static async Task<IResult> IssuePasswordResetAsync(string merchantId, Guid userId, HttpContext http, UserManager<AccountUser> users, IOptions<AccountsOptions> options, TimeProvider time)
+    private static async Task<IResult> IssuePasswordResetAsync(string merchantId, Guid userId, HttpContext http, UserManager<AccountUser> users, IEmailSender<AccountUser> email, IOptions<AccountsOptions> options, TimeProvider time)
     {
         var user = await users.FindByIdAsync(userId.ToString());
         if (user is null || user.MerchantId != merchantId)
@@ -262,8 +290,14 @@ public static class AccountsApi
         }
 
         var token = await users.GeneratePasswordResetTokenAsync(user);
-        http.Audit(user.UserName, null, "reset link issued");
-        return Results.Ok(new PasswordResetLinkResponse(user.UserName!, token, $"/account/reset?user={Uri.EscapeDataString(user.UserName!)}&token={Uri.EscapeDataString(token)}", time.GetUtcNow() + options.Value.ResetLinkLifetime));
+        var link = $"/account/reset?user={Uri.EscapeDataString(user.UserName!)}&token={Uri.EscapeDataString(token)}";
+        http.Audit(user.UserName, null, user.Email is null ? "reset link issued" : "reset link issued and e-mailed");
+        if (user.Email is not null)
+        {
+            await email.SendPasswordResetLinkAsync(user, user.Email, Absolute(http, link));
+        }
+
+        return Results.Ok(new PasswordResetLinkResponse(user.UserName!, token, link, time.GetUtcNow() + options.Value.ResetLinkLifetime));
     }
 
     private static async Task<IResult> ResetPasswordAsync(PasswordResetRequest? request, UserManager<AccountUser> users, AuditLog audit)
@@ -351,10 +385,11 @@ public static class AccountsApi
     }
 
     private static InviteResponse Invite(InviteLink invite) =>
-        new(invite.Id, invite.MerchantId, invite.Role.ToString(), invite.Token, invite.Path, invite.ExpiresAt);
+        new(invite.Id, invite.MerchantId, invite.Role.ToString(), invite.Token, invite.Path, invite.ExpiresAt, StaffLocations.Parse(invite.Locations)?.Order(StringComparer.Ordinal).ToList());
 
     private static PersonResponse Person(AccountUser user, DateTimeOffset now) =>
-        new(user.Id, user.MerchantId, user.UserName ?? string.Empty, user.Role.ToString(), user.CreatedAt, user.LockoutEnd > now, user.TwoFactorEnabled);
+        new(user.Id, user.MerchantId, user.UserName ?? string.Empty, user.Role.ToString(), user.CreatedAt, user.LockoutEnd > now, user.TwoFactorEnabled,
+            StaffLocations.Parse(user.Locations)?.Order(StringComparer.Ordinal).ToList());
 
     private static ApiKeyResponse Key(ApiKey key, DateTimeOffset now) =>
         new(key.Id, key.Name, key.Scopes.Split(',', StringSplitOptions.RemoveEmptyEntries), key.KeyId, key.CreatedAt, key.LastUsedAt, key.ExpiresAt, key.RevokedAt, key.RotatedFrom,

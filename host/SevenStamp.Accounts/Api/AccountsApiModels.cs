@@ -8,16 +8,21 @@ public sealed record MerchantCreatedResponse(string Id, string Name, DateTimeOff
 
 public sealed record MerchantResponse(string Id, string Name, DateTimeOffset CreatedAt);
 
-/// <summary>Whom to invite: <c>Owner</c>, <c>Manager</c> or <c>Staff</c>.</summary>
-public sealed record InviteRequest(string? Role);
+/// <summary>
+/// Whom to invite: <c>Owner</c>, <c>Manager</c> or <c>Staff</c>; for staff of some locations only, the POS location ids
+/// they work at (left out: every location); and an e-mail address to send the link to through the host's e-mail hook
+/// (left out: hand the link over yourself).
+/// </summary>
+public sealed record InviteRequest(string? Role, IReadOnlyList<string?>? Locations = null, string? Email = null);
 
 /// <summary>An invite, shown once: <see cref="Link"/> is what the person opens (or <see cref="Token"/> in the accept call).</summary>
-public sealed record InviteResponse(Guid Id, string MerchantId, string Role, string Token, string Link, DateTimeOffset ExpiresAt);
+public sealed record InviteResponse(Guid Id, string MerchantId, string Role, string Token, string Link, DateTimeOffset ExpiresAt, IReadOnlyList<string>? Locations);
 
 /// <summary>Accepting an invite: the token from the link, a user name and a password.</summary>
 public sealed record AcceptInviteRequest(string? Token, string? UserName, string? Password);
 
-public sealed record PersonResponse(Guid Id, string MerchantId, string UserName, string Role, DateTimeOffset CreatedAt, bool LockedOut, bool TwoFactor);
+/// <summary>A person of the merchant; <see cref="Locations"/> is null for every location.</summary>
+public sealed record PersonResponse(Guid Id, string MerchantId, string UserName, string Role, DateTimeOffset CreatedAt, bool LockedOut, bool TwoFactor, IReadOnlyList<string>? Locations);
 
 /// <summary>Signing in: a user name and password, and the authenticator's 6-digit code when the person turned two-factor on.</summary>
 public sealed record SignInRequest(string? UserName, string? Password, string? Code = null);

@@ -14,7 +14,10 @@ internal sealed class CallerClaimsFactory(UserManager<AccountUser> users, IOptio
     {
         ArgumentNullException.ThrowIfNull(user);
         var identity = await base.GenerateClaimsAsync(user);
-        var caller = new Caller(CallerKind.Person, user.UserName ?? user.Id.ToString(), user.MerchantId, Permissions.Of(user.Role));
+        var caller = new Caller(CallerKind.Person, user.UserName ?? user.Id.ToString(), user.MerchantId, Permissions.Of(user.Role))
+        {
+            Locations = StaffLocations.Parse(user.Locations),
+        };
         identity.AddClaims(caller.ToIdentity(identity.AuthenticationType ?? "Identity.Application").Claims.Where(c => c.Type != ClaimTypes.Name));
         return identity;
     }

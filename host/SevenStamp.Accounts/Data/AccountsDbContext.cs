@@ -82,6 +82,8 @@ public abstract class AccountsDbContext(DbContextOptions options) : IdentityUser
             invite.Property(i => i.Role).HasConversion<string>().HasMaxLength(16);
             invite.Property(i => i.TokenHash).HasMaxLength(64);
             invite.Property(i => i.InvitedBy).HasMaxLength(NameLength);
+            invite.Property(i => i.Locations).HasMaxLength(1000);
+            invite.Property(i => i.Email).HasMaxLength(256);
             invite.HasIndex(i => i.TokenHash).IsUnique();
         });
 

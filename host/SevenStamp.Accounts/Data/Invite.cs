@@ -11,6 +11,12 @@ public sealed class Invite
 
     public required string TokenHash { get; set; }
 
+    /// <summary>For staff of some locations only: the POS location ids they work at, comma-separated; null for every location.</summary>
+    public string? Locations { get; set; }
+
+    /// <summary>Where the link was sent, when the inviter gave an address; becomes the person's e-mail address.</summary>
+    public string? Email { get; set; }
+
     /// <summary>Who invited: "operator" or the inviting person's user name.</summary>
     public required string InvitedBy { get; set; }
 

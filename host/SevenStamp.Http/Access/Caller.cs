@@ -11,6 +11,10 @@ public sealed record Caller(CallerKind Kind, string Name, string? MerchantId, IR
     public const string KindClaim = "sevenstamp:kind";
     public const string MerchantClaim = "sevenstamp:merchant";
     public const string PermissionClaim = "sevenstamp:permission";
+    public const string LocationClaim = "sevenstamp:location";
+
+    /// <summary>For staff of some locations only: the POS location ids they work at; null for every location.</summary>
+    public IReadOnlySet<string>? Locations { get; init; }
 
     public bool IsOperator => Kind == CallerKind.Operator;
 
@@ -20,6 +24,9 @@ public sealed record Caller(CallerKind Kind, string Name, string? MerchantId, IR
 
     /// <summary>Whether the caller holds one of <paramref name="permissions"/> on <paramref name="merchantId"/>'s data.</summary>
     public bool MayAny(IEnumerable<Permission> permissions, string merchantId) => permissions.Any(p => May(p, merchantId));
+
+    /// <summary>Whether the caller may act at <paramref name="locationId"/>: anyone not limited to some locations may, at any or none.</summary>
+    public bool MayAt(string? locationId) => Locations is null || (locationId is not null && Locations.Contains(locationId));
 
     /// <summary>The caller of an authenticated principal; null for an anonymous one.</summary>
     public static Caller? From(ClaimsPrincipal principal)
@@ -31,7 +38,11 @@ public sealed record Caller(CallerKind Kind, string Name, string? MerchantId, IR
         }
 
         var permissions = principal.FindAll(PermissionClaim).Select(c => Enum.TryParse<Permission>(c.Value, out var p) ? (Permission?)p : null).OfType<Permission>().ToHashSet();
-        return new Caller(kind, principal.Identity.Name ?? kind.ToString(), principal.FindFirstValue(MerchantClaim), permissions);
+        var locations = principal.FindAll(LocationClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        return new Caller(kind, principal.Identity.Name ?? kind.ToString(), principal.FindFirstValue(MerchantClaim), permissions)
+        {
+            Locations = locations.Count > 0 ? locations : null,
+        };
     }
 
     /// <summary>The claims of a caller, for an authentication handler to sign in.</summary>
@@ -44,6 +55,7 @@ public sealed record Caller(CallerKind Kind, string Name, string? MerchantId, IR
         }
 
         claims.AddRange(Permissions.Select(p => new Claim(PermissionClaim, p.ToString())));
+        claims.AddRange((Locations ?? new HashSet<string>()).Order(StringComparer.Ordinal).Select(l => new Claim(LocationClaim, l)));
         return new ClaimsIdentity(claims, authenticationType);
     }
 }

@@ -47,8 +47,11 @@ public sealed record StaffRequest(string? StaffId);
 
 public sealed record StaffTokenResponse(string StaffId, string Token);
 
-/// <summary>The code or the QR content of the voucher the customer presents.</summary>
-public sealed record RedeemRequest(string? Code);
+/// <summary>
+/// The code or the QR content of the voucher the customer presents, and the POS location id of the counter (required
+/// of staff limited to some locations, and one of theirs).
+/// </summary>
+public sealed record RedeemRequest(string? Code, string? LocationId = null);
 
 public sealed record PoolImportResponse(int Received, int Added, int VouchersMinted);
 

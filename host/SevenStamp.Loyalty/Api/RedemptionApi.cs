@@ -49,10 +49,26 @@ internal static class RedemptionApi
             return LoyaltyApi.Invalid("code", "is required: the code on the voucher, or the content of its QR code");
         }
 
+        string? location = null;
+        if (redeem?.LocationId is { } givenLocation && !CheckoutText.TryNormalizeIdentifier(givenLocation, out location, out var locationProblem))
+        {
+            return LoyaltyApi.Invalid("locationId", locationProblem);
+        }
+
+        location = string.IsNullOrEmpty(location) ? null : location;
+        if (!staff.MayAt(location))
+        {
+            return Results.Problem(
+                location is null
+                    ? "This account redeems at some locations only: send the counter's POS location id as 'locationId'."
+                    : $"'locationId' {location} is not one of this account's locations; ask an owner to add it.",
+                statusCode: StatusCodes.Status403Forbidden);
+        }
+
         var result = await engine.RedeemAsync(staff.MerchantId!, null, code, RedemptionMethod.StaffScan, staff.Name, cancellationToken);
         if (result.Voucher is not null)
         {
-            http.Audit($"voucher {result.Voucher.Id}", null, result.Outcome.ToString());
+            http.Audit($"voucher {result.Voucher.Id}", null, location is null ? result.Outcome.ToString() : $"{result.Outcome} at location {location}");
         }
 
         return Answer(result, links);

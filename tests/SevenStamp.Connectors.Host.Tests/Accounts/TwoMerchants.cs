@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -42,7 +43,7 @@ public sealed class TwoMerchants : IAsyncDisposable
 
     public string CardOfA { get; private set; } = null!;
 
-    public static async Task<TwoMerchants> StartAsync(LoyaltyStoreProvider provider, IReadOnlyDictionary<string, string?>? extra = null)
+    public static async Task<TwoMerchants> StartAsync(LoyaltyStoreProvider provider, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -77,7 +78,8 @@ public sealed class TwoMerchants : IAsyncDisposable
             ] }
             """,
             settings,
-            provider);
+            provider,
+            services: services);
         var merchants = new TwoMerchants(host);
         try
         {
