@@ -32,6 +32,7 @@ public static class AccountsServiceCollectionExtensions
         services.AddOptions<AccountsOptions>().Configure<IConfiguration>((o, configuration) => o.AdminKey = configuration[adminKeySetting]);
         services.AddScoped<ApiKeys>();
         services.AddScoped<MerchantAccounts>();
+        services.AddScoped<PersonSignIn>();
         services.AddScoped<AuditLog>();
         services.TryAddSingleton<IEmailSender<AccountUser>, NoEmailSender>();
         services.AddDataProtection().SetApplicationName("SevenStamp").PersistKeysToDbContext<AccountsDbContext>();

@@ -28,6 +28,10 @@ public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUs
         return (merchant, await InviteAsync(id, MerchantRole.Owner, "operator", cancellationToken), null);
     }
 
+    /// <summary>The merchant's name as people know it; its id where it was not created through the API (the demo's, a file's).</summary>
+    public async Task<string> DisplayNameAsync(string merchantId, CancellationToken cancellationToken) =>
+        await db.Merchants.Where(m => m.Id == merchantId).Select(m => m.Name).SingleOrDefaultAsync(cancellationToken) ?? merchantId;
+
     public Task<List<Merchant>> ListMerchantsAsync(CancellationToken cancellationToken) =>
         db.Merchants.AsNoTracking().OrderBy(m => m.Id).ToListAsync(cancellationToken);
 

@@ -3,6 +3,7 @@ using SevenStamp.Accounts;
 using SevenStamp.Accounts.Api;
 using SevenStamp.Connectors.Host.Health;
 using SevenStamp.Connectors.Host.Api;
+using SevenStamp.Connectors.Host.Components;
 using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Connectors.Host.Demo;
@@ -34,8 +35,14 @@ public static class HostApp
         ArgumentNullException.ThrowIfNull(args);
         var demo = args.Length > 0 && string.Equals(args[0], "demo", StringComparison.OrdinalIgnoreCase);
         var rest = demo ? args[1..] : args;
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ContentRootPath = ExplicitContentRoot(rest) is null ? AppContext.BaseDirectory : null });
+        // The application is the host's assembly even when a test process runs it: its pages' static assets are found by
+        // that name (SevenStamp.Connectors.Host.staticwebassets.*.json beside it).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ApplicationName = typeof(HostApp).Assembly.GetName().Name, ContentRootPath = ExplicitContentRoot(rest) is null ? AppContext.BaseDirectory : null });
         builder.AddRedactedRequestLogging();
+
+        // A build (not a publish) reads its pages' styles and scripts where they are in the source and the packages,
+        // whatever the environment; a publish has them in wwwroot and has no such map, and this does nothing.
+        builder.WebHost.UseStaticWebAssets();
         if (demo)
         {
             builder.AddDemoDefaults(rest);
@@ -59,6 +66,7 @@ public static class HostApp
         app.MapLoyaltyApi();
         app.MapConnectorApi();
         app.MapWallet();
+        app.MapPages();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealth();
         app.MapMetrics();
@@ -104,5 +112,6 @@ public static class HostApp
         services.AddRateLimits();
         services.AddCustomerLinks();
         services.AddWallet(builder.Configuration);
+        services.AddPages();
     }
 }

@@ -193,90 +193,32 @@ public static class AccountsApi
         return Results.Created($"/api/merchants/{merchantId}/keys/{rotated.Key.Id}", new ApiKeyCreatedResponse(Key(rotated.Key, time.GetUtcNow()), rotated.Token));
     }
 
-    private static async Task<IResult> AcceptInviteAsync(AcceptInviteRequest? request, MerchantAccounts accounts, AuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> AcceptInviteAsync(AcceptInviteRequest? request, PersonSignIn people, CancellationToken cancellationToken)
     {
-        var errors = new List<SettingError>();
-        if (string.IsNullOrWhiteSpace(request?.Token))
-        {
-            errors.Add(new SettingError("token", "is required: the token of the invite link"));
-        }
-
-        if (string.IsNullOrWhiteSpace(request?.UserName) || request.UserName.Trim().Length > AccountsDbContext.ActorNameLength)
-        {
-            errors.Add(new SettingError("userName", $"is required: the name to sign in with (letters, digits, @ . - _; at most {AccountsDbContext.ActorNameLength} characters)"));
-        }
-
-        if (string.IsNullOrEmpty(request?.Password))
-        {
-            errors.Add(new SettingError("password", "is required"));
-        }
-
-        if (errors.Count > 0)
-        {
-            return Invalid(errors);
-        }
-
-        var (user, problems) = await accounts.AcceptInviteAsync(request!.Token!.Trim(), request.UserName!.Trim(), request.Password!, cancellationToken);
-        if (user is null)
-        {
-            return Invalid(problems);
-        }
-
-        await audit.AppendAsync(user.MerchantId, nameof(CallerKind.Person), user.UserName!, "person.joined", user.UserName, null, user.Role.ToString(), CancellationToken.None);
-        return Results.Created("/api/account", new SignedInResponse(user.UserName!, user.MerchantId, user.Role.ToString()));
+        var (user, errors) = await people.AcceptInviteAsync(request?.Token, request?.UserName, request?.Password, cancellationToken);
+        return user is null
+            ? Invalid(errors)
+            : Results.Created("/api/account", new SignedInResponse(user.UserName!, user.MerchantId, user.Role.ToString()));
     }
 
-    private static async Task<IResult> SignInAsync(SignInRequest? request, SignInManager<AccountUser> signIn, UserManager<AccountUser> users, AuditLog audit)
+    private static async Task<IResult> SignInAsync(SignInRequest? request, PersonSignIn people)
     {
         if (string.IsNullOrWhiteSpace(request?.UserName) || string.IsNullOrEmpty(request.Password))
         {
             return Invalid([new SettingError(string.IsNullOrWhiteSpace(request?.UserName) ? "userName" : "password", "is required")]);
         }
 
-        var user = await users.FindByNameAsync(request.UserName.Trim());
-        if (user is null)
+        var (outcome, user) = await people.SignInAsync(request.UserName, request.Password, request.Code);
+        return outcome switch
         {
-            // An unknown name belongs to no merchant: there is no one to show the attempt to.
-            return WrongPassword();
-        }
-
-        var result = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
-        if (result.Succeeded && user.TwoFactorEnabled)
-        {
-            if (string.IsNullOrWhiteSpace(request.Code))
-            {
-                return Results.Problem(
-                    "This account signs in with two factors: send the 6-digit code of the authenticator app as 'code' with the password.",
-                    statusCode: StatusCodes.Status401Unauthorized,
-                    extensions: new Dictionary<string, object?> { ["twoFactorRequired"] = true });
-            }
-
-            if (await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, request.Code.Replace(" ", string.Empty, StringComparison.Ordinal)))
-            {
-                // Identity's password check leaves the failure count of a two-factor account until the code is right.
-                await users.ResetAccessFailedCountAsync(user);
-            }
-            else
-            {
-                await users.AccessFailedAsync(user);
-                result = await users.IsLockedOutAsync(user) ? Microsoft.AspNetCore.Identity.SignInResult.LockedOut : Microsoft.AspNetCore.Identity.SignInResult.Failed;
-            }
-        }
-
-        var kind = result.Succeeded ? "signin.succeeded" : result.IsLockedOut ? "signin.lockedout" : "signin.failed";
-        await audit.AppendAsync(user.MerchantId, nameof(CallerKind.Person), user.UserName!, kind, user.UserName, null, null, CancellationToken.None);
-        if (result.IsLockedOut)
-        {
-            return Results.Problem("Too many failed sign-ins: this account is locked for a while. Try again later, or ask an owner for a password reset link.", statusCode: StatusCodes.Status423Locked);
-        }
-
-        if (!result.Succeeded)
-        {
-            return WrongPassword();
-        }
-
-        await signIn.SignInAsync(user, isPersistent: false);
-        return Results.Ok(new SignedInResponse(user.UserName!, user.MerchantId, user.Role.ToString()));
+            SignInOutcome.SignedIn => Results.Ok(new SignedInResponse(user!.UserName!, user.MerchantId, user.Role.ToString())),
+            SignInOutcome.CodeRequired => Results.Problem(
+                "This account signs in with two factors: send the 6-digit code of the authenticator app as 'code' with the password.",
+                statusCode: StatusCodes.Status401Unauthorized,
+                extensions: new Dictionary<string, object?> { ["twoFactorRequired"] = true }),
+            SignInOutcome.LockedOut => Results.Problem("Too many failed sign-ins: this account is locked for a while. Try again later, or ask an owner for a password reset link.", statusCode: StatusCodes.Status423Locked),
+            _ => WrongPassword(),
+        };
     }
 
     private static IResult WrongPassword() => Results.Problem("The user name, password or code is wrong.", statusCode: StatusCodes.Status401Unauthorized);
@@ -300,26 +242,10 @@ public static class AccountsApi
         return Results.Ok(new PasswordResetLinkResponse(user.UserName!, token, link, time.GetUtcNow() + options.Value.ResetLinkLifetime));
     }
 
-    private static async Task<IResult> ResetPasswordAsync(PasswordResetRequest? request, UserManager<AccountUser> users, AuditLog audit)
+    private static async Task<IResult> ResetPasswordAsync(PasswordResetRequest? request, PersonSignIn people)
     {
-        if (string.IsNullOrWhiteSpace(request?.UserName) || string.IsNullOrWhiteSpace(request.Token) || string.IsNullOrEmpty(request.Password))
-        {
-            return Invalid([new SettingError(string.IsNullOrWhiteSpace(request?.UserName) ? "userName" : string.IsNullOrWhiteSpace(request?.Token) ? "token" : "password", "is required")]);
-        }
-
-        var user = await users.FindByNameAsync(request.UserName.Trim());
-        var reset = user is null ? null : await users.ResetPasswordAsync(user, request.Token.Trim(), request.Password);
-        if (user is null || reset is null || !reset.Succeeded)
-        {
-            var errors = reset?.Errors.Where(e => e.Code.Contains("Password", StringComparison.Ordinal)).Select(e => new SettingError("password", e.Description)).ToList() ?? [];
-            return Invalid(errors.Count > 0 ? errors : [new SettingError("token", "is not valid for this person (unknown, used already, or expired); ask an owner for a new link")]);
-        }
-
-        // The link is used up with the security stamp that changed; a lockout ends with it.
-        await users.SetLockoutEndDateAsync(user, null);
-        await users.ResetAccessFailedCountAsync(user);
-        await audit.AppendAsync(user.MerchantId, nameof(CallerKind.Person), user.UserName!, "person.password-reset", user.UserName, null, null, CancellationToken.None);
-        return Results.NoContent();
+        var errors = await people.ResetPasswordAsync(request?.UserName, request?.Token, request?.Password);
+        return errors.Count > 0 ? Invalid(errors) : Results.NoContent();
     }
 
     private static async Task<IResult> SetUpTwoFactorAsync(HttpContext http, UserManager<AccountUser> users)
@@ -367,9 +293,9 @@ public static class AccountsApi
         return Results.NoContent();
     }
 
-    private static async Task<IResult> SignOutAsync(SignInManager<AccountUser> signIn)
+    private static async Task<IResult> SignOutAsync(PersonSignIn people)
     {
-        await signIn.SignOutAsync();
+        await people.SignOutAsync();
         return Results.NoContent();
     }
 

@@ -19,21 +19,35 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, ILogger<Audi
         await next(context);
         var method = context.Request.Method;
         if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
-            || context.Response.StatusCode is < 200 or > 299
             || context.GetEndpoint() is not RouteEndpoint endpoint
             || Caller.From(context.User) is not { } caller)
         {
             return;
         }
 
-        var declared = endpoint.Metadata.GetMetadata<Audited>();
-        if (declared is { Kind: null })
+        string kind;
+        var note = context.Features.Get<AuditNote>() ?? new AuditNote();
+        if (endpoint.Metadata.GetMetadata<PageAccessAttribute>() is not null)
         {
-            return;
+            // A page answers every form, changed or not; it names the changes it made (and may redirect after one).
+            if (note.Kind is null || context.Response.StatusCode is < 200 or > 399)
+            {
+                return;
+            }
+
+            kind = note.Kind;
+        }
+        else
+        {
+            var declared = endpoint.Metadata.GetMetadata<Audited>();
+            if (declared is { Kind: null } || context.Response.StatusCode is < 200 or > 299)
+            {
+                return;
+            }
+
+            kind = note.Kind ?? declared?.Kind ?? $"{method} {endpoint.RoutePattern.RawText}";
         }
 
-        var kind = declared?.Kind ?? $"{method} {endpoint.RoutePattern.RawText}";
-        var note = context.Features.Get<AuditNote>() ?? new AuditNote();
         note.Subject ??= DefaultSubject(context);
         var merchantId = note.MerchantId ?? context.GetRouteValue("merchantId") as string ?? caller.MerchantId;
         try

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using SevenStamp.Http;
+using SevenStamp.Http.Access;
 
 namespace SevenStamp.Accounts.Auth;
 
@@ -19,6 +20,14 @@ internal sealed class ProblemAuthorizationResultHandler(IOptionsMonitor<Accounts
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(authorizeResult);
+        if ((authorizeResult.Challenged || authorizeResult.Forbidden) && context.GetEndpoint()?.Metadata.GetMetadata<PageAccessAttribute>() is not null)
+        {
+            // A person in a browser: to the sign-in page and back, or to the page that says the role may not.
+            var back = Uri.EscapeDataString(context.Request.Path + context.Request.QueryString);
+            context.Response.Redirect(authorizeResult.Challenged ? $"{AccountPaths.SignIn}?returnUrl={back}" : $"{AccountPaths.Denied}?returnUrl={back}");
+            return;
+        }
+
         if (authorizeResult.Challenged)
         {
             var off = string.IsNullOrEmpty(accounts.CurrentValue.AdminKey) && BearerToken.Of(context.Request) is null;

@@ -34,7 +34,8 @@ internal sealed class TenantAuthorizationHandler : AuthorizationHandler<TenantRe
             return Task.CompletedTask;
         }
 
-        var access = http.GetEndpoint()?.Metadata.GetMetadata<MerchantAccess>();
+        var metadata = http.GetEndpoint()?.Metadata;
+        var access = metadata?.GetMetadata<MerchantAccess>() ?? metadata?.GetMetadata<PageAccessAttribute>()?.Access;
         if (caller.IsOperator)
         {
             if (access?.Scope is not (MerchantScope.Caller or MerchantScope.Person))

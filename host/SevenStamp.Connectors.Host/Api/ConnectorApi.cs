@@ -97,9 +97,15 @@ internal static class ConnectorApi
         return Results.Ok(new SettingsValidationView(plugin.Manifest.Id, result.Count, [.. result.Select(e => new FieldErrorView(e.Field, e.Message))]));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, ConnectorManagement management, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext http, ConnectorManagement management, CancellationToken cancellationToken) =>
+        Results.Ok(await ListViewsAsync(management, ConnectorOwnershipFilter.MerchantOf(http), cancellationToken));
+
+    /// <summary>
+    /// Every connector (from the file and the API) with its status, of <paramref name="merchantId"/> only where given
+    /// (the connector file's errors name no merchant reliably and are then left out: they are the operator's).
+    /// </summary>
+    internal static async Task<ConnectorListView> ListViewsAsync(ConnectorManagement management, string? merchantId, CancellationToken cancellationToken)
     {
-        var scope = ConnectorOwnershipFilter.MerchantOf(http);
         var supervisor = management.Supervisor;
         var views = new List<ConnectorView>();
         foreach (var runtime in supervisor.Connectors.Where(c => c.Source == ConnectorSource.File))
@@ -115,10 +121,9 @@ internal static class ConnectorApi
             }
         }
 
-        // A merchant sees its own connectors; the connector file's errors name no merchant reliably and are the operator's.
-        return Results.Ok(new ConnectorListView(
-            [.. views.Where(v => scope is null || v.MerchantId == scope).OrderBy(v => v.Id, StringComparer.Ordinal)],
-            scope is null ? [.. supervisor.ConfigurationErrors.Select(e => new ConfigurationErrorView(e.ConnectorId, e.Field, e.Message))] : []));
+        return new ConnectorListView(
+            [.. views.Where(v => merchantId is null || v.MerchantId == merchantId).OrderBy(v => v.Id, StringComparer.Ordinal)],
+            merchantId is null ? [.. supervisor.ConfigurationErrors.Select(e => new ConfigurationErrorView(e.ConnectorId, e.Field, e.Message))] : []);
     }
 
     private static async Task<IResult> GetAsync(string id, HttpResponse response, ConnectorManagement management, CancellationToken cancellationToken)

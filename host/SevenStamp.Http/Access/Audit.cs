@@ -13,6 +13,9 @@ public sealed record Audited(string? Kind);
 /// <summary>What a handler tells the audit log about its change: the thing changed and a before/after summary, no secrets.</summary>
 public sealed class AuditNote
 {
+    /// <summary>The kind of change, where the endpoint does not declare one (a page names each change it makes).</summary>
+    public string? Kind { get; set; }
+
     /// <summary>The merchant the change is of, where the route does not name it (a merchant just created).</summary>
     public string? MerchantId { get; set; }
 
@@ -53,5 +56,16 @@ public static class AuditExtensions
         note.Subject = subject ?? note.Subject;
         note.Before = before ?? note.Before;
         note.After = after ?? note.After;
+    }
+
+    /// <summary>
+    /// Describes a page's change for the audit log, naming its <paramref name="kind"/> (e.g. <c>program.edited</c>):
+    /// a page (<see cref="PageAccessAttribute"/>) is audited only when it calls this.
+    /// </summary>
+    public static void Audit(this HttpContext context, string kind, string? subject, string? before, string? after)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        context.Audit(subject, before, after);
+        context.Features.Get<AuditNote>()!.Kind = kind;
     }
 }

@@ -29,6 +29,11 @@ public static class RateLimitingServiceCollectionExtensions
             {
                 options.AddPolicy(policy.Name, http =>
                 {
+                    if (IsPageRead(http))
+                    {
+                        return RateLimitPartition.GetNoLimiter(string.Empty);
+                    }
+
                     var rule = policy.PerClient(Current(http));
                     return RateLimitPartition.GetFixedWindowLimiter(RateLimitPolicies.Client(http), _ => Window(rule));
                 });
@@ -36,7 +41,7 @@ public static class RateLimitingServiceCollectionExtensions
 
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
             {
-                if (RateLimitPolicies.Of(http.GetEndpoint()) is not { Key: { } key, PerKey: { } perKey } policy)
+                if (RateLimitPolicies.Of(http.GetEndpoint()) is not { Key: { } key, PerKey: { } perKey } policy || IsPageRead(http))
                 {
                     return RateLimitPartition.GetNoLimiter(string.Empty);
                 }
@@ -49,6 +54,11 @@ public static class RateLimitingServiceCollectionExtensions
         });
         return services;
     }
+
+    /// <summary>A page that carries a limit (the sign-in page) counts its form posts, not the reads that show the form.</summary>
+    private static bool IsPageRead(HttpContext http) =>
+        (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
+        && http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is not null;
 
     private static RateLimitOptions Current(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
 
