@@ -81,7 +81,7 @@ public sealed partial class HostProcess : IAsyncDisposable
 
     private string Name => Path.GetFileNameWithoutExtension(Options.EntryAssembly);
 
-    private Process Current => _process ?? throw new InvalidOperationException($"{Name} was not started.");
+    private Process Current => _process ?? throw new InvalidOperationException($"{Name} was not started, or was disposed.");
 
     /// <summary>
     /// Starts the process (again, after it exited or was killed: on the same port unless the port is zero) and waits
@@ -160,8 +160,10 @@ public sealed partial class HostProcess : IAsyncDisposable
     public async Task SignalAsync(string signal)
     {
         var process = Current;
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+        // A process that has exited already makes kill complain; that is no news to the caller, so its words are dropped.
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false, RedirectStandardError = true })
             ?? throw new InvalidOperationException("kill could not be started.");
+        await kill.StandardError.ReadToEndAsync();
         await kill.WaitForExitAsync();
     }
 
@@ -219,6 +221,7 @@ public sealed partial class HostProcess : IAsyncDisposable
         _disposed = true;
         await KillAsync();
         _process?.Dispose();
+        _process = null;
     }
 
     private static Uri Address(int port) => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
