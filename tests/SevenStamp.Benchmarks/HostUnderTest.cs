@@ -1,34 +1,30 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using SevenStamp.Testing;
 
 namespace SevenStamp.Benchmarks;
 
 /// <summary>
 /// The built host run as its own process (<c>dotnet SevenStamp.Connectors.Host.dll</c> from this program's output
-/// folder, where the build also lays out the bundled plugins), with its time to ready and its resident memory.
+/// folder, where the build also lays out the bundled plugins, or from where <see cref="PublishAsync"/> put it) through
+/// the tests' launcher, with what the benchmark reads of it: its time to ready, resident memory and CPU time.
 /// </summary>
 internal sealed class HostUnderTest : IAsyncDisposable
 {
-    private readonly StringBuilder _output = new();
-    private readonly Lock _gate = new();
-    private readonly Process _process;
+    private readonly HostProcess _process;
     private readonly CancellationTokenSource _sampling = new();
     private Task? _sampler;
     private long _peakSampledRss;
 
-    private HostUnderTest(Process process, Uri baseAddress)
+    private HostUnderTest(HostProcess process)
     {
         _process = process;
-        BaseAddress = baseAddress;
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _process.BaseAddress;
 
     /// <summary>From process start to the first 200 of <c>/health/ready</c>.</summary>
-    public TimeSpan TimeToReady { get; private set; }
+    public TimeSpan TimeToReady => _process.TimeToReady;
 
     /// <summary>Resident memory right after ready, in bytes.</summary>
     public long IdleRss { get; private set; }
@@ -36,16 +32,7 @@ internal sealed class HostUnderTest : IAsyncDisposable
     /// <summary>The largest resident memory seen since <see cref="StartSampling"/>, in bytes.</summary>
     public long PeakSampledRss => Interlocked.Read(ref _peakSampledRss);
 
-    public string Output
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     /// <summary>The folder the host runs from: the harness's own (the Release build) unless <see cref="PublishAsync"/> ran.</summary>
     public static string HostDirectory { get; private set; } = AppContext.BaseDirectory;
@@ -86,69 +73,43 @@ internal sealed class HostUnderTest : IAsyncDisposable
 
     public static async Task<HostUnderTest> StartAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
+        var environment = new Dictionary<string, string?>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = HostDirectory,
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
-        start.ArgumentList.Add(Path.Combine(HostDirectory, "SevenStamp.Connectors.Host.dll"));
-        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
         // Settings for the host alone (a profiler's, a runtime knob to try): SEVENSTAMP_BENCH_HOST_X=v sets X=v.
         foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .Select(e => ((string)e.Key, e.Value as string))
             .Where(e => e.Item1.StartsWith(HostEnvironmentPrefix, StringComparison.Ordinal)))
         {
-            start.Environment[name[HostEnvironmentPrefix.Length..]] = value;
+            environment[name[HostEnvironmentPrefix.Length..]] = value;
         }
 
-        var started = Stopwatch.GetTimestamp();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");
-        var host = new HostUnderTest(process, new Uri($"http://127.0.0.1:{port}"));
-        process.OutputDataReceived += (_, e) => host.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (DateTime.UtcNow < deadline && !process.HasExited)
+        // Ready polled every 10 ms, so the time to ready is read to about that.
+        var process = new HostProcess(new HostProcessOptions
         {
-            try
-            {
-                using var response = await http.GetAsync(new Uri(host.BaseAddress, "/health/ready"), cancellationToken);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    host.TimeToReady = Stopwatch.GetElapsedTime(started);
-                    host.IdleRss = host.ReadRss();
-                    return host;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Slow to answer while starting.
-            }
-
-            await Task.Delay(10, cancellationToken);
+            HostDirectory = HostDirectory,
+            Arguments = [.. arguments],
+            Environment = environment,
+            ReadyTimeout = TimeSpan.FromSeconds(120),
+            ReadyInterval = TimeSpan.FromMilliseconds(10),
+            MaxOutputChars = 200_000,
+        });
+        try
+        {
+            await process.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
         }
 
-        var output = host.Output;
-        await host.DisposeAsync();
-        throw new InvalidOperationException("The host did not become ready within 120 s. Its output:\n" + output);
+        var host = new HostUnderTest(process);
+        host.IdleRss = host.ReadRss();
+        return host;
     }
 
     /// <summary>Samples VmRSS every 100 ms until disposed, keeping the largest.</summary>
@@ -177,21 +138,14 @@ internal sealed class HostUnderTest : IAsyncDisposable
     }
 
     /// <summary>CPU time the host process has used so far (user and system).</summary>
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
+    public TimeSpan CpuTime => _process.TotalProcessorTime;
 
     /// <summary>VmRSS (or VmHWM, the peak) of the host process from /proc, in bytes; 0 where /proc is missing.</summary>
     public long ReadRss(string field = "VmRSS")
     {
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            foreach (var line in File.ReadLines($"/proc/{_process.ProcessId}/status"))
             {
                 if (line.StartsWith(field + ":", StringComparison.Ordinal))
                 {
@@ -218,36 +172,7 @@ internal sealed class HostUnderTest : IAsyncDisposable
             await _sampler;
         }
 
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         _sampling.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_gate)
-        {
-            if (_output.Length < 200_000)
-            {
-                _output.AppendLine(line);
-            }
-        }
     }
 }

@@ -42,7 +42,7 @@ public sealed class ChaosTests
 
         await WaitForAsync(() => load.Accepted >= 150, "150 sales accepted before SIGTERM");
         var serverErrorsBefore = load.ServerErrors;
-        var (exitCode, took) = await scenario.Host.TerminateAsync(TimeSpan.FromSeconds(60));
+        var (exitCode, took) = await scenario.Host.StopAsync(TimeSpan.FromSeconds(60));
 
         // A clean exit inside the 30 s grace period (docker stop's default), and no webhook in flight was answered
         // with an error: each got its 2xx (durable) before the server closed, or was never accepted and is retried.
@@ -140,21 +140,37 @@ public sealed class ChaosTests
             var connectors = Path.Combine(directory.FullName, "connectors.json");
             await File.WriteAllTextAsync(connectors, $$"""{ "connectors": [ { "id": "shop", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": { "signingSecret": "{{Secret}}" } } ] }""");
             var prefix = $"cx-{Guid.NewGuid():N}"[..11] + "-";
-            var host = new HostProcess(
-            [
-                "--SevenStamp:Bus:Transport=RabbitMq",
-                $"--SevenStamp:Bus:RabbitMqUri={rabbit}",
-                $"--SevenStamp:Bus:NamePrefix={prefix}",
-                $"--SevenStamp:Database:Provider={provider}",
-                $"--SevenStamp:Database:ConnectionString={database.ConnectionString}",
-                $"--SevenStamp:ConnectorsFile={connectors}",
-                "--SevenStamp:Programs:0:MerchantId=cafe-1",
-                "--SevenStamp:Programs:0:Name=Coffee card",
-                "--SevenStamp:Programs:0:Reward=A free coffee",
-                "--SevenStamp:Programs:0:StampGoal=10",
-                "--Logging:LogLevel:Default=Warning",
-            ]);
-            await host.StartAsync();
+            var host = new HostProcess(new HostProcessOptions
+            {
+                // Up once it serves requests (/health/live): the POS load retries every sale until the host takes it.
+                ReadyPath = "/health/live",
+                Arguments =
+                [
+                    "--SevenStamp:Bus:Transport=RabbitMq",
+                    $"--SevenStamp:Bus:RabbitMqUri={rabbit}",
+                    $"--SevenStamp:Bus:NamePrefix={prefix}",
+                    $"--SevenStamp:Database:Provider={provider}",
+                    $"--SevenStamp:Database:ConnectionString={database.ConnectionString}",
+                    $"--SevenStamp:ConnectorsFile={connectors}",
+                    "--SevenStamp:Programs:0:MerchantId=cafe-1",
+                    "--SevenStamp:Programs:0:Name=Coffee card",
+                    "--SevenStamp:Programs:0:Reward=A free coffee",
+                    "--SevenStamp:Programs:0:StampGoal=10",
+                    "--Logging:LogLevel:Default=Warning",
+                ],
+            });
+            try
+            {
+                await host.StartAsync();
+            }
+            catch
+            {
+                await host.DisposeAsync();
+                await database.DisposeAsync();
+                directory.Delete(recursive: true);
+                throw;
+            }
+
             return new Scenario(database, rabbit!, prefix, directory, host);
         }
 

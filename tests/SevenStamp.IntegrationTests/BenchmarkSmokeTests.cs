@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Text;
+using SevenStamp.Testing;
 
 namespace SevenStamp.IntegrationTests;
 
@@ -13,55 +12,27 @@ public sealed class BenchmarkSmokeTests(RabbitMqFixture rabbit) : IClassFixture<
     public async Task Harness_SmokeMode_CompletesAndPrintsEveryFigure()
     {
         // Arrange
-        var start = new ProcessStartInfo("dotnet")
+        await using var harness = new HostProcess(new HostProcessOptions
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SevenStamp.Benchmarks.dll"));
-        start.ArgumentList.Add("--smoke");
-        start.Environment[RabbitMqFixture.EnvironmentVariable] = rabbit.Uri;
-        var output = new StringBuilder();
-        var gate = new Lock();
-        void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (gate)
-                {
-                    output.AppendLine(line);
-                }
-            }
-        }
+            EntryAssembly = "SevenStamp.Benchmarks.dll",
+            Arguments = ["--smoke"],
+            Environment = new Dictionary<string, string?> { [RabbitMqFixture.EnvironmentVariable] = rabbit.Uri },
+            // It starts its own hosts; it serves nothing itself.
+            Listen = false,
+        });
 
         // Act
-        using var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        try
+        await harness.StartAsync();
+        if (!await harness.WaitForExitAsync(TimeSpan.FromMinutes(10)))
         {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The harness did not finish its smoke run within 10 minutes:\n" + output);
+            await harness.KillAsync();
+            Assert.Fail("The harness did not finish its smoke run within 10 minutes:\n" + harness.Output);
         }
 
-        await process.WaitForExitAsync(CancellationToken.None); // Returns once the redirected output is drained too.
-        string text;
-        lock (gate)
-        {
-            text = output.ToString();
-        }
+        var text = harness.Output;
 
         // Assert
-        Assert.True(process.ExitCode == 0, $"The harness exited with {process.ExitCode}:\n{text}");
+        Assert.True(harness.ExitCode == 0, $"The harness exited with {harness.ExitCode}:\n{text}");
         string[] expected = ["| figure | value | baseline | ratio | target | result |", "Raw broker: publish with confirms", "MassTransit alone, JSON envelope as the product: end to end", "MassTransit alone, raw JSON: end to end", "Product end to end, SQLite: sales stamped/s", "accepted → stamp committed p99", "Webhook ingress (verify, dedupe, broker confirm)", "Host RSS under load", "Start to /health/ready 200"];
         var missing = expected.Where(e => !text.Contains(e, StringComparison.Ordinal)).ToList();
         Assert.True(missing.Count == 0, $"The table lacks {string.Join(", ", missing)}:\n{text}");
