@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Playwright;
 using SevenStamp.Loyalty;
 using SevenStamp.Testing;
 
@@ -14,6 +15,7 @@ namespace SevenStamp.Pages.Tests;
 public sealed class PagesHost : IAsyncDisposable
 {
     public const string AdminKey = "pages-admin-key-0123456789abcdefghijkl";
+    public const string OwnerPassword = "Owner-Pass-2026";
 
     private PagesHost(RunningHost host) => Host = host;
 
@@ -49,6 +51,33 @@ public sealed class PagesHost : IAsyncDisposable
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"Create merchant: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("ownerInvite").GetProperty("link").GetString()!;
+    }
+
+    /// <summary>
+    /// A merchant with an owner (invited and accepted through the API) and a browser page signed in as that owner
+    /// through the sign-in page, on the console's home. The owner's password is <see cref="OwnerPassword"/>.
+    /// </summary>
+    public async Task<IPage> SignedInOwnerAsync(Browser browser, string merchantId, bool phone = false)
+    {
+        ArgumentNullException.ThrowIfNull(browser);
+        var invite = await CreateMerchantAsync(merchantId, merchantId.ToUpperInvariant());
+        var accepted = await Host.Client.PostAsJsonAsync("/api/account/invites/accept", new { token = invite["/account/invite/".Length..], userName = $"{merchantId}-owner", password = OwnerPassword });
+        Assert.True(accepted.StatusCode == HttpStatusCode.Created, $"Accept: {(int)accepted.StatusCode} {await accepted.Content.ReadAsStringAsync()}");
+        var page = await browser.NewPageAsync(BaseAddress, phone);
+        await page.GotoAsync("/account/sign-in");
+        await page.GetByLabel("User name").FillAsync($"{merchantId}-owner");
+        await page.GetByLabel("Password").FillAsync(OwnerPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/console");
+        return page;
+    }
+
+    /// <summary>An HTTP client with the operator's key, for arranging what a test needs through the API.</summary>
+    public HttpClient Operator()
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
     }
 
     public ValueTask DisposeAsync() => Host.DisposeAsync();

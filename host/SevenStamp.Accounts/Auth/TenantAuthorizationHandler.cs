@@ -35,7 +35,18 @@ internal sealed class TenantAuthorizationHandler : AuthorizationHandler<TenantRe
         }
 
         var metadata = http.GetEndpoint()?.Metadata;
-        var access = metadata?.GetMetadata<MerchantAccess>() ?? metadata?.GetMetadata<PageAccessAttribute>()?.Access;
+        if (metadata?.GetMetadata<PageAccessAttribute>() is { } page)
+        {
+            // A page is a person's, in a browser with a session: never a key's, nor the operator's (who has no merchant).
+            if (caller.Kind == CallerKind.Person && caller.MerchantId is { } merchant && caller.MayAny(page.Permissions, merchant))
+            {
+                context.Succeed(requirement);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        var access = metadata?.GetMetadata<MerchantAccess>();
         if (caller.IsOperator)
         {
             if (access?.Scope is not (MerchantScope.Caller or MerchantScope.Person))

@@ -42,6 +42,17 @@ public sealed partial class TenantIsolationTests
         "GET /health/ready",
         "GET /metrics",
         "GET /openapi/{documentName}.json",
+        "POST /account/sign-out",                                        // the session's own antiforgery form
+        "GET /account/sign-in",                                          // the pages that take a password or a link's token
+        "POST /account/sign-in",
+        "GET /account/invite/{Token}",
+        "POST /account/invite/{Token}",
+        "GET /account/reset",
+        "POST /account/reset",
+        "GET /account/denied",                                           // no data
+        "POST /account/denied",
+        "GET /not-found",
+        "POST /not-found",
     ];
 
     /// <summary>Bodies that would change something if they were let through.</summary>
@@ -74,9 +85,12 @@ public sealed partial class TenantIsolationTests
         var endpoints = merchants.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Method: m, Endpoint: e)))
             .ToList();
-        var open = endpoints.Where(e => e.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => $"{e.Method} {e.Endpoint.RoutePattern.RawText}").ToList();
+        var open = endpoints.Where(e => e.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null && !IsStaticAsset(e.Endpoint))
+            .Select(e => $"{e.Method} {e.Endpoint.RoutePattern.RawText}").ToList();
         var guarded = endpoints.Where(e => e.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null
-            && e.Endpoint.Metadata.GetMetadata<MerchantAccess>()?.Scope is not (MerchantScope.AnyMerchant or MerchantScope.Person)).ToList();
+            && e.Endpoint.Metadata.GetMetadata<MerchantAccess>()?.Scope is not (MerchantScope.AnyMerchant or MerchantScope.Person)
+            && !IsOwnMerchantPage(e.Endpoint)).ToList();
+        var ownPages = endpoints.Where(e => IsOwnMerchantPage(e.Endpoint) && e.Method == "GET").ToList();
         var callers = merchants.OfA.Append(new("no credentials", merchants.Client())).ToList();
         var before = await SnapshotOfBAsync(merchants);
         var refusals = new List<string>();
@@ -103,14 +117,31 @@ public sealed partial class TenantIsolationTests
                 }
 
                 var response = await client.SendAsync(request);
-                if (response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound))
+                if (response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound) && !IsPageRefusal(endpoint, method, response))
                 {
                     refusals.Add($"{method} {path} as A's {who}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 }
             }
         }
 
+        // The pages of the signed-in person's own merchant name no resource: without a session they send the visitor
+        // to sign in, and what they show A's people and keys holds nothing of B's.
+        foreach (var (_, endpoint) in ownPages)
+        {
+            foreach (var (who, client) in callers)
+            {
+                var response = await client.GetAsync(endpoint.RoutePattern.RawText);
+                var body = await response.Content.ReadAsStringAsync();
+                var leaked = new[] { TwoMerchants.B, merchants.CodeOfB, merchants.OfB["cardId"], merchants.OfB["voucherId"], "b-shop" }.Where(b => body.Contains(b, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (!(IsPageRefusal(endpoint, "GET", response) || (response.StatusCode == HttpStatusCode.OK && who is "owner" or "manager" or "staff")) || leaked.Count > 0)
+                {
+                    refusals.Add($"GET {endpoint.RoutePattern.RawText} as A's {who}: {(int)response.StatusCode} {response.Headers.Location}{(leaked.Count > 0 ? " showing B's " + string.Join(", ", leaked) : string.Empty)}");
+                }
+            }
+        }
+
         // Assert
+        Assert.True(ownPages.Count > 0, "No page of the person's own merchant was found: the enumeration of pages is broken.");
         Assert.True(guarded.Count > 30 && calls.Count > guarded.Count + 10, $"Only {guarded.Count} guarded endpoints ({calls.Count} calls) were found: the enumeration is broken.");
         Assert.Empty(refusals);
         Assert.Empty(open.Except(Anonymous, StringComparer.Ordinal));
@@ -118,6 +149,24 @@ public sealed partial class TenantIsolationTests
         using var status = JsonDocument.Parse(await merchants.Operator.GetStringAsync("/api/connectors/b-shop/status"));
         Assert.Equal("running", status.RootElement.GetProperty("state").GetString());
     }
+
+    /// <summary>A page of the signed-in person's own merchant whose route names nothing (the console's home).</summary>
+    private static bool IsOwnMerchantPage(RouteEndpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<PageAccessAttribute>() is not null && endpoint.RoutePattern.Parameters.Count == 0;
+
+    /// <summary>A style sheet or script of the pages (the framework's and ours): no data.</summary>
+    private static bool IsStaticAsset(RouteEndpoint endpoint) =>
+        endpoint.Metadata.Any(m => m.GetType().FullName == "Microsoft.AspNetCore.StaticAssets.StaticAssetDescriptor");
+
+    /// <summary>
+    /// How a page refuses: a visitor without a session (or with a key) is sent to sign in or told the role may not
+    /// (a redirect to the account pages); a form posted without the page's antiforgery token is a 400.
+    /// </summary>
+    private static bool IsPageRefusal(RouteEndpoint endpoint, string method, HttpResponseMessage response) =>
+        endpoint.Metadata.GetMetadata<PageAccessAttribute>() is not null
+        && ((response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location?.OriginalString is { } to
+                && (to.StartsWith(AccountPaths.SignIn + "?", StringComparison.Ordinal) || to.StartsWith(AccountPaths.Denied + "?", StringComparison.Ordinal)))
+            || (method == "POST" && response.StatusCode == HttpStatusCode.BadRequest));
 
     /// <summary>The route with each parameter replaced by B's resource of that name (an unknown one by "x").</summary>
     private static string Fill(string template, IReadOnlyDictionary<string, string> values) =>

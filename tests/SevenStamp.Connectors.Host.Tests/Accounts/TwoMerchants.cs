@@ -97,7 +97,7 @@ public sealed class TwoMerchants : IAsyncDisposable
     /// <summary>A client with no credentials, or with a bearer token.</summary>
     public HttpClient Client(string? bearer = null)
     {
-        var client = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = Host.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = Host.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         if (bearer is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
@@ -110,7 +110,7 @@ public sealed class TwoMerchants : IAsyncDisposable
     /// <summary>A client with its own cookie jar, signed in as <paramref name="userName"/>.</summary>
     public async Task<HttpClient> SignInAsync(string userName, string password = Password)
     {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Host.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = Host.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         _clients.Add(client);
         var response = await client.PostAsJsonAsync("/api/account/sign-in", new { userName, password });
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"Sign-in of {userName}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
