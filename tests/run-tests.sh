@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with "tests: N passed, N failed".
-# The tests need RabbitMQ and PostgreSQL: SEVENSTAMP_TEST_RABBITMQ (an amqp:// URI) and SEVENSTAMP_TEST_POSTGRES
+# The tests need RabbitMQ, PostgreSQL and Chromium (tests/scripts/install-chromium.sh installs Debian's when missing): SEVENSTAMP_TEST_RABBITMQ (an amqp:// URI) and SEVENSTAMP_TEST_POSTGRES
 # (a connection string whose role may create databases) when set; otherwise, where a Docker engine runs,
 # Testcontainers starts them; otherwise this script installs and starts them locally from Debian packages.
 # Extra arguments go to `dotnet test`, e.g. tests/run-tests.sh --filter-class '*PluginCatalogTests'.
@@ -20,6 +20,9 @@ if [ -z "${SEVENSTAMP_TEST_POSTGRES:-}" ] && ! docker_runs; then
   export SEVENSTAMP_TEST_POSTGRES_STOP="${SEVENSTAMP_TEST_POSTGRES_STOP:-bash '$here/tests/scripts/start-postgres.sh' --stop}"
   export SEVENSTAMP_TEST_POSTGRES_START="${SEVENSTAMP_TEST_POSTGRES_START:-bash '$here/tests/scripts/start-postgres.sh'}"
 fi
+
+# Chromium for the page tests (tests/SevenStamp.Pages.Tests), from Debian's package when it is missing.
+bash tests/scripts/install-chromium.sh || { echo "could not install Chromium for the page tests" >&2; exit 1; }
 
 log=$(mktemp)
 chaos_log=$(mktemp)

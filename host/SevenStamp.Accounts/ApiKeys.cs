@@ -3,6 +3,8 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using SevenStamp.Accounts.Data;
 
+using SevenStamp.Connectors.Sdk;
+
 namespace SevenStamp.Accounts;
 
 /// <summary>
@@ -21,6 +23,25 @@ public sealed class ApiKeys(AccountsDbContext db, TimeProvider time)
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     /// <summary>Creates a key; the returned text is the only time its secret is seen.</summary>
+    /// <summary>Checks a key's name (one line people recognize) and scopes (read, write, redeem); each error names its field.</summary>
+    public static (string Name, IReadOnlyCollection<string> Scopes, IReadOnlyList<SettingError> Errors) Check(string? name, IReadOnlyList<string>? scopes)
+    {
+        var trimmed = name?.Trim() ?? string.Empty;
+        var given = scopes ?? [];
+        var errors = new List<SettingError>();
+        if (trimmed.Length == 0 || trimmed.Length > AccountsDbContext.ActorNameLength || trimmed.Any(char.IsControl))
+        {
+            errors.Add(new SettingError("name", $"is required: a name people recognize, e.g. \"till 2\" (1–{AccountsDbContext.ActorNameLength} characters on one line)"));
+        }
+
+        if (given.Count == 0 || given.Any(s => !Permissions.Scopes.Contains(s)))
+        {
+            errors.Add(new SettingError("scopes", $"give one or more of {string.Join(", ", Permissions.Scopes)}"));
+        }
+
+        return (trimmed, [.. given.Distinct(StringComparer.Ordinal)], errors);
+    }
+
     public async Task<(ApiKey Key, string Token)> CreateAsync(string merchantId, string name, IReadOnlyCollection<string> scopes, CancellationToken cancellationToken, Guid? rotatedFrom = null)
     {
         var keyId = RandomText(12);

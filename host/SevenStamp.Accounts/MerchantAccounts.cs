@@ -12,8 +12,51 @@ namespace SevenStamp.Accounts;
 /// shown once and only its SHA-256 is kept; accepting it creates the person with a password (ASP.NET Core Identity
 /// hashes it).
 /// </summary>
-public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUser> users, TimeProvider time, IOptions<AccountsOptions> options)
+public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUser> users, TimeProvider time, IOptions<AccountsOptions> options, IEmailSender<AccountUser> email)
 {
+    /// <summary>
+    /// Invites a person as <paramref name="role"/> (Owner, Manager or Staff), for the API and the console alike: checks
+    /// the role, the staff's <paramref name="locations"/> and the <paramref name="address"/> to mail the link to (each
+    /// error names its field), makes the invite and, with an address, sends the absolute link (on
+    /// <paramref name="site"/>) through the e-mail hook.
+    /// </summary>
+    public async Task<(InviteLink? Invite, IReadOnlyList<SettingError> Errors)> InvitePersonAsync(
+        string merchantId, string? role, IReadOnlyList<string?>? locations, string? address, string invitedBy, Uri site, CancellationToken cancellationToken)
+    {
+        if (!Enum.TryParse<MerchantRole>(role, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+        {
+            return (null, [new SettingError("role", "is required: Owner, Manager or Staff")]);
+        }
+
+        var errors = new List<SettingError>();
+        var (stored, locationsError) = StaffLocations.Validate(parsed, locations);
+        if (locationsError is not null)
+        {
+            errors.Add(new SettingError("locations", locationsError));
+        }
+
+        address = string.IsNullOrWhiteSpace(address) ? null : address.Trim();
+        if (address is not null && (address.Length > 256 || !System.Net.Mail.MailAddress.TryCreate(address, out _)))
+        {
+            errors.Add(new SettingError("email", "is not an e-mail address; leave it out to hand the link over yourself"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var invite = await InviteAsync(merchantId, parsed, invitedBy, cancellationToken, stored, address);
+        if (address is not null)
+        {
+            // The invitee is not a person yet: the hook gets who they will be, with the link to accept.
+            var invitee = new AccountUser { UserName = address, Email = address, MerchantId = merchantId, Role = parsed, Locations = stored };
+            await email.SendConfirmationLinkAsync(invitee, address, new Uri(site, invite.Path).ToString());
+        }
+
+        return (invite with { Emailed = address is not null }, []);
+    }
+
     /// <summary>Creates a merchant (lower-case letters, digits and dashes) and an invite for its first owner.</summary>
     public async Task<(Merchant? Merchant, InviteLink? Invite, SettingError? Error)> CreateMerchantAsync(string id, string name, CancellationToken cancellationToken)
     {
@@ -113,6 +156,28 @@ public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUs
         return created.Succeeded ? null : string.Join("; ", created.Errors.Select(e => e.Description));
     }
 
+    /// <summary>
+    /// A one-time link for a person of the merchant to choose a new password (it also ends a lockout), sent through
+    /// the e-mail hook when the person has an address; null for no such person of this merchant.
+    /// </summary>
+    public async Task<PasswordResetLink?> IssuePasswordResetAsync(string merchantId, Guid userId, Uri site)
+    {
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null || user.MerchantId != merchantId)
+        {
+            return null;
+        }
+
+        var token = await users.GeneratePasswordResetTokenAsync(user);
+        var link = new PasswordResetLink(user.UserName!, token, time.GetUtcNow() + options.Value.ResetLinkLifetime, user.Email is not null);
+        if (user.Email is not null)
+        {
+            await email.SendPasswordResetLinkAsync(user, user.Email, new Uri(site, link.Path).ToString());
+        }
+
+        return link;
+    }
+
     public Task<List<AccountUser>> ListPeopleAsync(string merchantId, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking().Where(u => u.MerchantId == merchantId).OrderBy(u => u.UserName).ToListAsync(cancellationToken);
 
@@ -136,5 +201,17 @@ public sealed record InviteLink(Guid Id, string MerchantId, MerchantRole Role, s
     /// <summary>The locations a staff person will be limited to (stored form); null for every location.</summary>
     public string? Locations { get; init; }
 
+    /// <summary>Whether the link was sent through the e-mail hook.</summary>
+    public bool Emailed { get; init; }
+
+    /// <summary>The invite as the audit log keeps it: no token.</summary>
+    public string AuditSummary => $"role {Role}{(Locations is null ? string.Empty : $", locations {Locations}")}, expires {ExpiresAt:u}{(Emailed ? ", e-mailed" : string.Empty)}";
+
     public string Path => "/account/invite/" + Token;
+}
+
+/// <summary>A password reset link as its issuer sees it once: the token goes into <see cref="Path"/>.</summary>
+public sealed record PasswordResetLink(string UserName, string Token, DateTimeOffset ExpiresAt, bool Emailed)
+{
+    public string Path => $"/account/reset?user={Uri.EscapeDataString(UserName)}&token={Uri.EscapeDataString(Token)}";
 }

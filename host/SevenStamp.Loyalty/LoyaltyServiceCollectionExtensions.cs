@@ -27,6 +27,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddScoped<CardDirectory>();
         services.TryAddScoped<ICardSnapshots, CardSnapshots>();
         services.TryAddScoped<ICardOverview, CardOverviewQuery>();
+        services.TryAddScoped<MerchantStats>();
         return services;
     }
 

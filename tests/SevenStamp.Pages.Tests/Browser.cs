@@ -63,6 +63,17 @@ public sealed class Browser : IAsyncLifetime
         foreach (var (size, suffix) in new[] { (Phone, "phone"), (Desktop, "desktop") })
         {
             await page.SetViewportSizeAsync(size.Width, size.Height);
+
+            // Nothing may make the page wider than the screen: wide tables scroll inside their own box.
+            var overflow = await page.EvaluateAsync<string[]>(
+                """
+                w => [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > w + 1 && !e.parentElement.closest('.table-scroll, .console-nav'))
+                    .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '') + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')
+                """,
+                size.Width);
+            var pageWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            Assert.True(overflow.Length == 0 && pageWidth <= size.Width, $"{name} is {pageWidth} px wide at {size.Width} px ({suffix}): {string.Join(", ", overflow)}");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, $"{name}-{suffix}.png"), FullPage = true });
         }
 

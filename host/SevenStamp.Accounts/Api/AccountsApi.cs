@@ -1,9 +1,7 @@
-using System.Net.Mail;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
 using SevenStamp.Accounts.Audit;
 using SevenStamp.Accounts.Auth;
 using SevenStamp.Accounts.Data;
@@ -83,44 +81,24 @@ public static class AccountsApi
     private static async Task<IResult> ListMerchantsAsync(MerchantAccounts accounts, CancellationToken cancellationToken) =>
         Results.Ok((await accounts.ListMerchantsAsync(cancellationToken)).Select(m => new MerchantResponse(m.Id, m.Name, m.CreatedAt)));
 
-    private static async Task<IResult> InviteAsync(string merchantId, InviteRequest? request, HttpContext http, MerchantAccounts accounts, IEmailSender<AccountUser> email, CancellationToken cancellationToken)
+    private static async Task<IResult> InviteAsync(string merchantId, InviteRequest? request, HttpContext http, MerchantAccounts accounts, CancellationToken cancellationToken)
     {
-        if (!Enum.TryParse<MerchantRole>(request?.Role, ignoreCase: true, out var role) || !Enum.IsDefined(role))
-        {
-            return Invalid([new SettingError("role", "is required: Owner, Manager or Staff")]);
-        }
-
-        var errors = new List<SettingError>();
-        var (locations, locationsError) = StaffLocations.Validate(role, request?.Locations);
-        if (locationsError is not null)
-        {
-            errors.Add(new SettingError("locations", locationsError));
-        }
-
-        var address = request?.Email?.Trim();
-        if (!string.IsNullOrEmpty(address) && (address.Length > 256 || !MailAddress.TryCreate(address, out _)))
-        {
-            errors.Add(new SettingError("email", "is not an e-mail address; leave it out to hand the link over yourself"));
-        }
-
-        if (errors.Count > 0)
+        var (invite, errors) = await accounts.InvitePersonAsync(merchantId, request?.Role, request?.Locations, request?.Email, Caller.From(http.User)!.Name, Site(http), cancellationToken);
+        if (invite is null)
         {
             return Invalid(errors);
         }
 
-        var invite = await accounts.InviteAsync(merchantId, role, Caller.From(http.User)!.Name, cancellationToken, locations, string.IsNullOrEmpty(address) ? null : address);
-        http.Audit($"invite {invite.Id}", null, $"role {role}{(locations is null ? string.Empty : $", locations {locations}")}, expires {invite.ExpiresAt:u}{(string.IsNullOrEmpty(address) ? string.Empty : ", e-mailed")}");
-        if (!string.IsNullOrEmpty(address))
-        {
-            // The invitee is not a person yet: the hook gets who they will be, with the link to accept.
-            var invitee = new AccountUser { UserName = address, Email = address, MerchantId = merchantId, Role = role, Locations = locations };
-            await email.SendConfirmationLinkAsync(invitee, address, Absolute(http, invite.Path));
-        }
-
+        http.Audit($"invite {invite.Id}", null, invite.AuditSummary);
         return Results.Created(invite.Path, Invite(invite));
     }
 
-    private static string Absolute(HttpContext http, string path) => $"{http.Request.Scheme}://{http.Request.Host}{path}";
+    /// <summary>The site as the caller reached it, for absolute links in e-mail.</summary>
+    public static Uri Site(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return new Uri($"{http.Request.Scheme}://{http.Request.Host}/");
+    }
 
     private static async Task<IResult> ListPeopleAsync(string merchantId, MerchantAccounts accounts, TimeProvider time, CancellationToken cancellationToken) =>
         Results.Ok((await accounts.ListPeopleAsync(merchantId, cancellationToken)).Select(u => Person(u, time.GetUtcNow())));
@@ -139,25 +117,13 @@ public static class AccountsApi
 
     private static async Task<IResult> CreateKeyAsync(string merchantId, ApiKeyRequest? request, HttpContext http, ApiKeys keys, TimeProvider time, CancellationToken cancellationToken)
     {
-        var name = request?.Name?.Trim();
-        var scopes = request?.Scopes ?? [];
-        var errors = new List<SettingError>();
-        if (string.IsNullOrEmpty(name) || name.Length > AccountsDbContext.ActorNameLength || name.Any(char.IsControl))
-        {
-            errors.Add(new SettingError("name", $"is required: a name people recognize, e.g. \"till 2\" (1–{AccountsDbContext.ActorNameLength} characters on one line)"));
-        }
-
-        if (scopes.Count == 0 || scopes.Any(s => !Permissions.Scopes.Contains(s)))
-        {
-            errors.Add(new SettingError("scopes", $"give one or more of {string.Join(", ", Permissions.Scopes)}"));
-        }
-
+        var (name, scopes, errors) = ApiKeys.Check(request?.Name, request?.Scopes);
         if (errors.Count > 0)
         {
             return Invalid(errors);
         }
 
-        var (key, token) = await keys.CreateAsync(merchantId, name!, [.. scopes], cancellationToken);
+        var (key, token) = await keys.CreateAsync(merchantId, name, scopes, cancellationToken);
         http.Audit(key.Name, null, $"scopes {key.Scopes}");
         return Results.Created($"/api/merchants/{merchantId}/keys/{key.Id}", new ApiKeyCreatedResponse(Key(key, time.GetUtcNow()), token));
     }
@@ -223,23 +189,15 @@ public static class AccountsApi
 
     private static IResult WrongPassword() => Results.Problem("The user name, password or code is wrong.", statusCode: StatusCodes.Status401Unauthorized);
 
-    private static async Task<IResult> IssuePasswordResetAsync(string merchantId, Guid userId, HttpContext http, UserManager<AccountUser> users, IEmailSender<AccountUser> email, IOptions<AccountsOptions> options, TimeProvider time)
+    private static async Task<IResult> IssuePasswordResetAsync(string merchantId, Guid userId, HttpContext http, MerchantAccounts accounts)
     {
-        var user = await users.FindByIdAsync(userId.ToString());
-        if (user is null || user.MerchantId != merchantId)
+        if (await accounts.IssuePasswordResetAsync(merchantId, userId, Site(http)) is not { } link)
         {
             return Results.Problem("No such person of this merchant.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var token = await users.GeneratePasswordResetTokenAsync(user);
-        var link = $"/account/reset?user={Uri.EscapeDataString(user.UserName!)}&token={Uri.EscapeDataString(token)}";
-        http.Audit(user.UserName, null, user.Email is null ? "reset link issued" : "reset link issued and e-mailed");
-        if (user.Email is not null)
-        {
-            await email.SendPasswordResetLinkAsync(user, user.Email, Absolute(http, link));
-        }
-
-        return Results.Ok(new PasswordResetLinkResponse(user.UserName!, token, link, time.GetUtcNow() + options.Value.ResetLinkLifetime));
+        http.Audit(link.UserName, null, link.Emailed ? "reset link issued and e-mailed" : "reset link issued");
+        return Results.Ok(new PasswordResetLinkResponse(link.UserName, link.Token, link.Path, link.ExpiresAt));
     }
 
     private static async Task<IResult> ResetPasswordAsync(PasswordResetRequest? request, PersonSignIn people)

@@ -10,6 +10,7 @@ using SevenStamp.Http;
 using SevenStamp.Http.Access;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
+using SevenStamp.Loyalty.Queries;
 
 namespace SevenStamp.Loyalty.Api;
 
@@ -47,9 +48,15 @@ public static class LoyaltyApi
             .WithSummary("Create a staff member's redeem token (shown once): a key that may only redeem, add stamps and look cards up");
         merchant.MapDelete("/staff/{staffId}", RevokeStaffAsync).RequireMerchant(Permission.ManageKeys).Audited("staff-token.revoked").WithSummary("Revoke a staff member's tokens");
         merchant.MapGet("/unmatched", UnmatchedAsync).WithSummary("Sales that earned nothing for want of a card");
+        merchant.MapGet("/stats", StatsAsync).WithSummary("Stamps, vouchers issued and redeemed, redemption rate and active cards over the last ?days= (1–366, default 30), by day (UTC)");
         endpoints.MapRedemptionApi();
         return endpoints;
     }
+
+    private static async Task<IResult> StatsAsync(string merchantId, int? days, MerchantStats stats, CancellationToken cancellationToken) =>
+        days is < 1 or > MerchantStats.MaxDays
+            ? Invalid("days", $"must be between 1 and {MerchantStats.MaxDays}")
+            : Results.Ok(await stats.ReadAsync(merchantId, days ?? 30, cancellationToken));
 
     private static async Task<IResult> PutProgramAsync(string merchantId, HttpRequest request, ProgramStore programs, LoyaltyDbContext db, IOptions<JsonOptions> json, TimeProvider time, CancellationToken cancellationToken)
     {
