@@ -33,12 +33,15 @@ public sealed class DemoTests : IDisposable
         Assert.True(await demo.WaitForOutputAsync("stamp    demo-pos/", TimeSpan.FromSeconds(90)), "No stamp was printed.\n" + demo.Output);
 
         // The printed sign-ins work: the owner reads the café's program, the staff member may not.
+        Assert.True(await demo.WaitForOutputAsync("sign in as the café's staff", TimeSpan.FromSeconds(30)), "No sign-ins were printed.\n" + demo.Output);
         var url = demo.BaseAddress.ToString();
         var owner = System.Text.RegularExpressions.Regex.Match(demo.Output, "owner: user \"([^\"]+)\", password \"([^\"]+)\"");
         var staff = System.Text.RegularExpressions.Regex.Match(demo.Output, "staff: user \"([^\"]+)\", password \"([^\"]+)\"");
         Assert.True(owner.Success && staff.Success && url.Length > 0, "No sign-ins or address were printed.\n" + demo.Output);
         Assert.Equal(HttpStatusCode.OK, await ReadProgramAsAsync(url, owner.Groups[1].Value, owner.Groups[2].Value));
         Assert.Equal(HttpStatusCode.Forbidden, await ReadProgramAsAsync(url, staff.Groups[1].Value, staff.Groups[2].Value));
+        Assert.Contains($"at {url.TrimEnd('/')}/console", demo.Output, StringComparison.Ordinal);
+        Assert.Equal("Welcome, " + owner.Groups[1].Value, await ConsoleHeadingAsAsync(url, owner.Groups[1].Value, owner.Groups[2].Value));
 
         // SIGINT is what Ctrl+C sends.
         await demo.SignalAsync("INT");
@@ -55,6 +58,25 @@ public sealed class DemoTests : IDisposable
         var signedIn = await client.PostAsJsonAsync("/api/account/sign-in", new { userName, password });
         Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
         return (await client.GetAsync("/api/merchants/demo-cafe/program")).StatusCode;
+    }
+
+    /// <summary>Signs in through the sign-in page's form, as a browser does, and reads the console's heading.</summary>
+    private static async Task<string> ConsoleHeadingAsAsync(string url, string userName, string password)
+    {
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(url) };
+        var form = await client.GetStringAsync("/account/sign-in?returnUrl=%2Fconsole");
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var posted = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "sign-in",
+            ["__RequestVerificationToken"] = token,
+            ["Input.UserName"] = userName,
+            ["Input.Password"] = password,
+            ["Input.ReturnUrl"] = "/console",
+        });
+        var console = await client.PostAsync("/account/sign-in", posted);
+        var page = await console.Content.ReadAsStringAsync();
+        return System.Text.RegularExpressions.Regex.Match(page, "<h1[^>]*>([^<]+)</h1>").Groups[1].Value;
     }
 
     /// <summary>The demo on a port of its choosing, up once it says where it listens.</summary>

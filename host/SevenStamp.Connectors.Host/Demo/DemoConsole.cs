@@ -13,9 +13,24 @@ internal sealed class DemoConsole(
     IOptions<SevenStampOptions> options,
     IHostApplicationLifetime lifetime,
     IConfiguration configuration,
+    Microsoft.AspNetCore.Hosting.Server.IServer server,
     TimeProvider timeProvider) : BackgroundService
 {
     private static readonly TimeSpan CardsEvery = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where the pages are: the first address the server listens on, once it has started.</summary>
+    private async Task<string> SiteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            await started.Task;
+        }
+
+        var addresses = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses;
+        return (addresses?.FirstOrDefault() ?? "http://127.0.0.1:5080").TrimEnd('/');
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -35,11 +50,13 @@ internal sealed class DemoConsole(
         await using (var scope = scopes.CreateAsyncScope())
         {
             var accounts = scope.ServiceProvider.GetRequiredService<MerchantAccounts>();
+            var site = await SiteAsync(stoppingToken);
             foreach (var (userName, password, role) in DemoMode.People)
             {
                 var refused = await accounts.EnsurePersonAsync(DemoMode.MerchantId, role, userName, password);
+                const string page = "/console";
                 Console.WriteLine(refused is null
-                    ? $"  sign in as the café's {role.ToString().ToLowerInvariant()}: user \"{userName}\", password \"{password}\" (POST /api/account/sign-in)"
+                    ? $"  sign in as the café's {role.ToString().ToLowerInvariant()}: user \"{userName}\", password \"{password}\" at {site}{page}"
                     : $"  the café's {role.ToString().ToLowerInvariant()} could not be made: {refused}");
             }
 
