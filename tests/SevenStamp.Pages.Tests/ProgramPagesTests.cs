@@ -44,7 +44,7 @@ public sealed class ProgramPagesTests(Browser browser) : IClassFixture<Browser>,
         var visitHidden = await page.GetByLabel("Stamps per visit").IsHiddenAsync();
         await page.GetByLabel("Amount spent per stamp").FillAsync("5.00");
         await page.GetByLabel("Currency (optional)").FillAsync("EU");
-        await page.GetByLabel("Vouchers expire").SelectOptionAsync(new SelectOptionValue { Label = "A number of days after they are issued" });
+        await page.GetByLabel("Vouchers expire").SelectOptionAsync(new SelectOptionValue { Label = "After a number of days" });
         await page.GetByLabel("Days a voucher stays valid").FillAsync("90");
         await page.GetByLabel("Code prefix (optional)").FillAsync("CAFE-");
         await page.GetByLabel("Give the voucher back when its sale is refunded").UncheckAsync();
@@ -153,11 +153,11 @@ public sealed class ProgramPagesTests(Browser browser) : IClassFixture<Browser>,
 
         // Assert: what the merchant read, and the pool and vouchers in the database.
         Assert.Equal((0, 1), before);
-        Assert.Contains("1 customers reached their goal while the pool was empty", owedWarning, StringComparison.Ordinal);
-        Assert.Equal("Read 2 codes: 2 new in the pool (the rest were there already); 1 waiting vouchers got a code.", fileResult);
+        Assert.Contains("A customer reached the goal while the pool was empty", owedWarning, StringComparison.Ordinal);
+        Assert.Equal("Read 2 codes. All were new to the pool. 1 waiting voucher got its code.", fileResult);
         Assert.Equal((1, 0), afterFile);
         Assert.Contains("line 3", badFile, StringComparison.Ordinal);
-        Assert.Equal("Read 2 codes: 1 new in the pool (the rest were there already); 0 waiting vouchers got a code.", pasteResult);
+        Assert.Equal("Read 2 codes. New to the pool: 1 (the others were there already).", pasteResult);
         Assert.Equal((2, 0), afterPaste);
         Assert.Equal(["SQ-1", "SQ-2", "SQ-3"], await _host.Host.QueryAsync(db => db.PoolCodes.Where(c => c.MerchantId == "pool-cafe").OrderBy(c => c.Code).Select(c => c.Code).ToListAsync()));
         Assert.Equal(1, await _host.Host.QueryAsync(db => db.Vouchers.CountAsync(v => v.MerchantId == "pool-cafe" && (v.Code == "SQ-1" || v.Code == "SQ-2"))));
