@@ -23,6 +23,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddScoped<LoyaltyEngine>();
         services.TryAddSingleton<SaleBatcher>();
         services.TryAddScoped<ProgramStore>();
+        services.TryAddScoped<RedeemCodePool>();
         services.TryAddScoped<StaffTokens>();
         services.TryAddScoped<CardDirectory>();
         services.TryAddScoped<ICardSnapshots, CardSnapshots>();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Http;
@@ -21,6 +22,12 @@ namespace SevenStamp.Loyalty.Api;
 /// </summary>
 public static class LoyaltyApi
 {
+    /// <summary>The audit log's name of a program's save (the API's PUT and the console's form).</summary>
+    public const string ProgramEdited = "program.edited";
+
+    /// <summary>The audit log's name of a Redeem Code import (the API's POST and the console's form).</summary>
+    public const string PoolImported = "pool.imported";
+
     /// <summary>
     /// Maps the loyalty management API and the redemption endpoints. Who may call what is the accounts' one tenant
     /// check: by default reads need read and changes need write on the route's merchant; the counter's calls (a card
@@ -33,11 +40,12 @@ public static class LoyaltyApi
         var merchant = endpoints.MapGroup("/api/merchants/{merchantId}");
         merchant.WithTags("Loyalty management");
 
-        merchant.MapPut("/program", PutProgramAsync).Audited("program.edited").WithSummary("Create or replace the merchant's stamp card program")
+        merchant.MapPut("/program", PutProgramAsync).Audited(ProgramEdited).WithSummary("Create or replace the merchant's stamp card program")
             .WithRequestBody<ProgramDefinition>();
         merchant.MapGet("/program", GetProgramAsync).WithSummary("The merchant's program");
-        merchant.MapPost("/program/pool", ImportPoolAsync).Audited("pool.imported").WithSummary("Import Redeem Codes created in the POS (text/csv or application/json)")
+        merchant.MapPost("/program/pool", ImportPoolAsync).Audited(PoolImported).WithSummary("Import Redeem Codes created in the POS (text/csv or application/json)")
             .WithRequestBody<string[]>(required: true, ("text/csv", "One code per line, or a CSV file with a 'code' column."));
+        merchant.MapGet("/program/pool", GetPoolAsync).WithSummary("The Redeem Code pool: where the program's codes come from, codes left unassigned, vouchers waiting for a code");
         merchant.MapPost("/cards", EnrollAsync).Audited("card.enrolled").WithSummary("Give a customer a card (e.g. on wallet sign-up)");
         merchant.MapGet("/cards", FindCardAsync).RequireMerchant(Permission.Read, Permission.Redeem).WithSummary("Find a card by loyalty card id, or by connector id and POS customer id");
         merchant.MapGet("/cards/{cardId:guid}", GetCardAsync).RequireMerchant(Permission.Read, Permission.Redeem).WithSummary("A card with its stamps and vouchers");
@@ -58,7 +66,7 @@ public static class LoyaltyApi
             ? Invalid("days", $"must be between 1 and {MerchantStats.MaxDays}")
             : Results.Ok(await stats.ReadAsync(merchantId, days ?? 30, cancellationToken));
 
-    private static async Task<IResult> PutProgramAsync(string merchantId, HttpRequest request, ProgramStore programs, LoyaltyDbContext db, IOptions<JsonOptions> json, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> PutProgramAsync(string merchantId, HttpRequest request, ProgramStore programs, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         if (BadMerchant(merchantId) is { } bad)
         {
@@ -82,16 +90,14 @@ public static class LoyaltyApi
         }
 
         definition.MerchantId = merchantId;
-        var errors = definition.Validate(time.GetUtcNow());
-        if (errors.Count > 0)
+        var saved = await programs.SaveAsync(definition, cancellationToken);
+        if (saved.After is null)
         {
-            return Results.ValidationProblem(errors.GroupBy(e => Camel(e.Field)).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+            return Results.ValidationProblem(saved.Errors.GroupBy(e => Camel(e.Field)).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
         }
 
-        var before = await db.Programs.AsNoTracking().SingleOrDefaultAsync(p => p.MerchantId == merchantId, cancellationToken);
-        var after = await programs.UpsertAsync(definition, cancellationToken);
-        request.HttpContext.Audit(after.Name, before is null ? null : JsonSerializer.Serialize(before, json.Value.SerializerOptions), JsonSerializer.Serialize(after, json.Value.SerializerOptions));
-        return Results.Ok(after);
+        AuditProgramSave(request.HttpContext, saved);
+        return Results.Ok(saved.After);
     }
 
     private static async Task<IResult> GetProgramAsync(string merchantId, LoyaltyDbContext db, CancellationToken cancellationToken) =>
@@ -99,24 +105,63 @@ public static class LoyaltyApi
             ? Results.Ok(program)
             : NoProgram(merchantId);
 
-    private static async Task<IResult> ImportPoolAsync(string merchantId, HttpRequest request, LoyaltyDbContext db, LoyaltyEngine engine, CancellationToken cancellationToken)
-    {
-        var programId = await db.Programs.Where(p => p.MerchantId == merchantId).Select(p => (Guid?)p.Id).SingleOrDefaultAsync(cancellationToken);
-        if (programId is null)
-        {
-            return NoProgram(merchantId);
-        }
+    private static async Task<IResult> GetPoolAsync(string merchantId, RedeemCodePool pool, CancellationToken cancellationToken) =>
+        await pool.CountsAsync(merchantId, cancellationToken) is { } counts ? Results.Ok(counts) : NoProgram(merchantId);
 
+    private static async Task<IResult> ImportPoolAsync(string merchantId, HttpRequest request, RedeemCodePool pool, CancellationToken cancellationToken)
+    {
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
-        var (codes, error) = PoolFile.Parse(request.ContentType ?? "text/csv", buffer.ToArray());
-        if (error is not null)
+        var import = await pool.ImportAsync(merchantId, request.ContentType ?? "text/csv", buffer.ToArray(), cancellationToken);
+        return import.Outcome switch
         {
-            return Invalid("body", error);
-        }
+            PoolImportOutcome.NoProgram => NoProgram(merchantId),
+            PoolImportOutcome.Invalid => Invalid("body", import.Error!),
+            _ => Ok(request.HttpContext, import),
+        };
 
-        var (added, minted) = await engine.ImportPoolCodesAsync(programId.Value, codes, cancellationToken);
-        return Results.Ok(new PoolImportResponse(codes.Count, added, minted));
+        static IResult Ok(HttpContext http, PoolImport import)
+        {
+            AuditPoolImport(http, import);
+            return Results.Ok(new PoolImportResponse(import.Received, import.Added, import.VouchersMinted));
+        }
+    }
+
+    /// <summary>
+    /// Tells the audit log of a program's save: the program's name, and the program before and after as the API shows
+    /// it. <paramref name="kind"/> is for a page, which names its change (an endpoint declares it).
+    /// </summary>
+    public static void AuditProgramSave(HttpContext http, ProgramSave saved, string? kind = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(saved);
+        var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var before = saved.Before is null ? null : JsonSerializer.Serialize(saved.Before, json);
+        var after = saved.After is null ? null : JsonSerializer.Serialize(saved.After, json);
+        if (kind is null)
+        {
+            http.Audit(saved.After?.Name, before, after);
+        }
+        else
+        {
+            http.Audit(kind, saved.After?.Name, before, after);
+        }
+    }
+
+    /// <summary>Tells the audit log what an import of Redeem Codes did (no codes: they are what a voucher is redeemed with).</summary>
+    public static void AuditPoolImport(HttpContext http, PoolImport import, string? kind = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(import);
+        var after = $"{import.Received} codes read, {import.Added} added, {import.VouchersMinted} owed vouchers minted";
+        if (kind is null)
+        {
+            http.Audit("Redeem Code pool", null, after);
+        }
+        else
+        {
+            http.Audit(kind, "Redeem Code pool", null, after);
+        }
     }
 
     private static async Task<IResult> EnrollAsync(string merchantId, EnrollRequest? enroll, CardDirectory cards, VoucherLinks links, IWalletCardLinks cardLinks, CancellationToken cancellationToken)

@@ -1,0 +1,184 @@
+using System.Globalization;
+using SevenStamp.Connectors.Sdk;
+using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Engine;
+
+namespace SevenStamp.Connectors.Host.Components.Pages.Console.Program;
+
+/// <summary>
+/// The program form as the browser posts it: numbers and dates as typed (a field that is not a number gets its own
+/// error), the rest as the <see cref="ProgramDefinition"/> the API takes, which validates it.
+/// </summary>
+public sealed class ProgramForm
+{
+    public string? Name { get; set; }
+
+    public string? StampGoal { get; set; }
+
+    public EarningRuleKind EarningRule { get; set; }
+
+    public string? StampsPerVisit { get; set; }
+
+    public string? AmountPerStamp { get; set; }
+
+    /// <summary>One item per line.</summary>
+    public string? QualifyingItems { get; set; }
+
+    public string? MinimumSpend { get; set; }
+
+    public string? Currency { get; set; }
+
+    public string? Reward { get; set; }
+
+    public VoucherExpiryKind VoucherExpiry { get; set; }
+
+    public string? VoucherValidDays { get; set; }
+
+    /// <summary>The day (yyyy-MM-dd) vouchers expire at the end of, in UTC.</summary>
+    public string? VoucherExpiresAt { get; set; }
+
+    public RedemptionPath RedemptionPath { get; set; }
+
+    public RedeemCodeSource CodeSource { get; set; }
+
+    public string? CodePrefix { get; set; }
+
+    public string? CodeLength { get; set; }
+
+    // False unless posted: a checkbox left unticked posts nothing.
+    public bool AutoEnroll { get; set; }
+
+    public bool ReinstateVoucherOnRefund { get; set; }
+
+    /// <summary>A new program's form: the definition's defaults.</summary>
+    public static ProgramForm Defaults()
+    {
+        var definition = new ProgramDefinition();
+        return new ProgramForm
+        {
+            StampGoal = Number(definition.StampGoal),
+            EarningRule = definition.EarningRule,
+            StampsPerVisit = Number(definition.StampsPerVisit),
+            VoucherExpiry = definition.VoucherExpiry,
+            RedemptionPath = definition.RedemptionPath,
+            CodeSource = definition.CodeSource,
+            CodePrefix = definition.CodePrefix,
+            CodeLength = Number(definition.CodeLength),
+            AutoEnroll = definition.AutoEnroll,
+            ReinstateVoucherOnRefund = definition.ReinstateVoucherOnRefund,
+        };
+    }
+
+    public static ProgramForm From(LoyaltyProgram program)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        return new ProgramForm
+        {
+            Name = program.Name,
+            StampGoal = Number(program.StampGoal),
+            EarningRule = program.EarningRule,
+            StampsPerVisit = Number(program.StampsPerVisit),
+            AmountPerStamp = program.AmountPerStamp?.ToString(CultureInfo.InvariantCulture),
+            QualifyingItems = string.Join('\n', program.QualifyingItems),
+            MinimumSpend = program.MinimumSpend?.ToString(CultureInfo.InvariantCulture),
+            Currency = program.Currency,
+            Reward = program.Reward,
+            VoucherExpiry = program.VoucherExpiry,
+            VoucherValidDays = program.VoucherValidDays is { } days ? Number(days) : null,
+            VoucherExpiresAt = program.VoucherExpiresAt?.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            RedemptionPath = program.RedemptionPath,
+            CodeSource = program.CodeSource,
+            CodePrefix = program.CodePrefix,
+            CodeLength = Number(program.CodeLength),
+            AutoEnroll = program.AutoEnroll,
+            ReinstateVoucherOnRefund = program.ReinstateVoucherOnRefund,
+        };
+    }
+
+    /// <summary>
+    /// The definition the form describes, for <see cref="ProgramDefinition.Validate"/>; or the fields that are not
+    /// numbers or dates at all. An empty optional number is left out; an empty number the program always has keeps the
+    /// default, except the stamp goal, which the merchant must give.
+    /// </summary>
+    public (ProgramDefinition Definition, IReadOnlyList<SettingError> Errors) ToDefinition(string merchantId)
+    {
+        var errors = new List<SettingError>();
+        var definition = new ProgramDefinition
+        {
+            MerchantId = merchantId,
+            Name = Name?.Trim(),
+            EarningRule = EarningRule,
+            QualifyingItems = [.. (QualifyingItems ?? string.Empty).Split('\n').Select(i => i.Trim()).Where(i => i.Length > 0)],
+            Currency = string.IsNullOrWhiteSpace(Currency) ? null : Currency.Trim().ToUpperInvariant(),
+            Reward = Reward?.Trim(),
+            VoucherExpiry = VoucherExpiry,
+            RedemptionPath = RedemptionPath,
+            CodeSource = CodeSource,
+            CodePrefix = (CodePrefix ?? string.Empty).Trim().ToUpperInvariant(),
+            AutoEnroll = AutoEnroll,
+            ReinstateVoucherOnRefund = ReinstateVoucherOnRefund,
+        };
+
+        if (string.IsNullOrWhiteSpace(StampGoal))
+        {
+            errors.Add(new(nameof(StampGoal), "is required: how many stamps earn the reward, e.g. 10"));
+        }
+        else
+        {
+            definition.StampGoal = Whole(nameof(StampGoal), StampGoal, errors) ?? definition.StampGoal;
+        }
+
+        definition.StampsPerVisit = Whole(nameof(StampsPerVisit), StampsPerVisit, errors) ?? definition.StampsPerVisit;
+        definition.AmountPerStamp = Amount(nameof(AmountPerStamp), AmountPerStamp, errors);
+        definition.MinimumSpend = Amount(nameof(MinimumSpend), MinimumSpend, errors);
+        definition.VoucherValidDays = Whole(nameof(VoucherValidDays), VoucherValidDays, errors);
+        definition.CodeLength = Whole(nameof(CodeLength), CodeLength, errors) ?? definition.CodeLength;
+        if (!string.IsNullOrWhiteSpace(VoucherExpiresAt))
+        {
+            if (DateOnly.TryParseExact(VoucherExpiresAt.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            {
+                definition.VoucherExpiresAt = new DateTimeOffset(day.ToDateTime(new TimeOnly(23, 59, 59)), TimeSpan.Zero);
+            }
+            else
+            {
+                errors.Add(new(nameof(VoucherExpiresAt), "is not a date; pick one, e.g. 2027-03-31"));
+            }
+        }
+
+        return (definition, errors);
+    }
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static int? Whole(string field, string? text, List<SettingError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        errors.Add(new(field, "is not a whole number; type digits only, e.g. 10"));
+        return null;
+    }
+
+    private static decimal? Amount(string field, string? text, List<SettingError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (decimal.TryParse(text.Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        errors.Add(new(field, "is not an amount; type digits with a point for cents, e.g. 5.00"));
+        return null;
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore;
+using SevenStamp.Loyalty.Api;
+using SevenStamp.Loyalty.Data;
+
+namespace SevenStamp.Loyalty.Engine;
+
+/// <summary>
+/// A merchant's Redeem Code pool, for the API and the console alike: what is left in it and what is owed, and the
+/// import of the POS's code export (read by <see cref="PoolFile"/>, then added by the engine, which mints the
+/// vouchers that were waiting for a code).
+/// </summary>
+public sealed class RedeemCodePool(LoyaltyDbContext db, LoyaltyEngine engine)
+{
+    /// <summary>The pool of the merchant's program; null when the merchant has no program.</summary>
+    public async Task<PoolCounts?> CountsAsync(string merchantId, CancellationToken cancellationToken)
+    {
+        var program = await db.Programs.AsNoTracking().Where(p => p.MerchantId == merchantId)
+            .Select(p => new { p.Id, p.CodeSource }).SingleOrDefaultAsync(cancellationToken);
+        if (program is null)
+        {
+            return null;
+        }
+
+        var unassigned = await db.PoolCodes.CountAsync(c => c.ProgramId == program.Id && c.VoucherId == null, cancellationToken);
+
+        // A card owes one voucher per goal reached that has none yet (the pool ran dry then): the rule
+        // VoucherLedger.MintOwedVouchersAsync mints them by.
+        var owed = await db.Cards.Where(c => c.ProgramId == program.Id)
+            .Select(c => c.CyclesCompleted - db.Vouchers.Count(v => v.CardId == c.Id))
+            .Where(missing => missing > 0)
+            .SumAsync(missing => (int?)missing, cancellationToken) ?? 0;
+        return new PoolCounts(program.CodeSource, unassigned, owed);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="body"/> (CSV or, when <paramref name="contentType"/> says JSON, a JSON array) and imports
+    /// its codes into the merchant's pool. The outcome says what went wrong, or how many codes were read and added and
+    /// how many owed vouchers were minted.
+    /// </summary>
+    public async Task<PoolImport> ImportAsync(string merchantId, string contentType, byte[] body, CancellationToken cancellationToken)
+    {
+        var programId = await db.Programs.Where(p => p.MerchantId == merchantId).Select(p => (Guid?)p.Id).SingleOrDefaultAsync(cancellationToken);
+        if (programId is null)
+        {
+            return new PoolImport(PoolImportOutcome.NoProgram, null, 0, 0, 0);
+        }
+
+        var (codes, error) = PoolFile.Parse(contentType, body);
+        if (error is not null)
+        {
+            return new PoolImport(PoolImportOutcome.Invalid, error, 0, 0, 0);
+        }
+
+        var (added, minted) = await engine.ImportPoolCodesAsync(programId.Value, codes, cancellationToken);
+        return new PoolImport(PoolImportOutcome.Imported, null, codes.Count, added, minted);
+    }
+}
+
+/// <summary>
+/// The pool of a program: where its vouchers' codes come from (<see cref="RedeemCodeSource.Generated"/>: the pool is
+/// not used), the imported codes not yet given to a voucher, and the vouchers waiting for a code.
+/// </summary>
+public sealed record PoolCounts(RedeemCodeSource CodeSource, int Unassigned, int Owed);
+
+public enum PoolImportOutcome
+{
+    Imported = 0,
+
+    /// <summary>The file could not be read; <see cref="PoolImport.Error"/> names the line or element.</summary>
+    Invalid = 1,
+
+    /// <summary>The merchant has no program yet.</summary>
+    NoProgram = 2,
+}
+
+/// <summary>What an import did: codes read from the file, codes new to the pool, owed vouchers minted with them.</summary>
+public sealed record PoolImport(PoolImportOutcome Outcome, string? Error, int Received, int Added, int VouchersMinted);
