@@ -25,6 +25,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddScoped<ProgramStore>();
         services.TryAddScoped<StaffTokens>();
         services.TryAddScoped<CardDirectory>();
+        services.TryAddScoped<CustomerCards>();
         services.TryAddScoped<ICardSnapshots, CardSnapshots>();
         services.TryAddScoped<ICardOverview, CardOverviewQuery>();
         return services;
