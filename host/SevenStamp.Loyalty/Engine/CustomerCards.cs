@@ -145,6 +145,7 @@ public sealed class CustomerCards(LoyaltyDbContext db, LoyaltyEngine engine)
             var suffix = ":" + identifier;
             var pos = await db.CustomerLinks.AsNoTracking()
                 .Where(l => l.MerchantId == merchantId && l.Kind == CustomerIdentity.Pos && l.Value.EndsWith(suffix))
+                .OrderBy(l => l.Id)
                 .Select(l => new { l.Value, l.CustomerId })
                 .Take(MaxMatches * 5)
                 .ToListAsync(cancellationToken);
