@@ -45,7 +45,7 @@ public static class LoyaltyApi
             .WithSummary("Add or take away stamps by hand, with a reason; reaching the goal mints the voucher as a sale would");
         merchant.MapPost("/cards/{cardId:guid}/links", LinkAsync).Audited("card.linked").WithSummary("Link a POS customer or a loyalty card id to a card");
         merchant.MapGet("/vouchers/{voucherId:guid}", GetVoucherAsync).WithSummary("A voucher and the history of its state");
-        merchant.MapPost("/vouchers/{voucherId:guid}/void", VoidAsync).Audited(CustomerAudit.VoucherVoided).WithSummary("Void an unredeemed voucher");
+        merchant.MapPost("/vouchers/{voucherId:guid}/void", VoidAsync).Audited(CustomerAudit.VoucherVoided).WithSummary("Void an unredeemed voucher, with a reason (required)");
         merchant.MapPost("/staff", CreateStaffAsync).RequireMerchant(Permission.ManageKeys).Audited("staff-token.created")
             .WithSummary("Create a staff member's redeem token (shown once): a key that may only redeem, add stamps and look cards up");
         merchant.MapDelete("/staff/{staffId}", RevokeStaffAsync).RequireMerchant(Permission.ManageKeys).Audited("staff-token.revoked").WithSummary("Revoke a staff member's tokens");
