@@ -156,6 +156,7 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         ("POST", "/api/merchants/{merchantId}/program/pool", """["POOL-1", "POOL-2"]"""),
         ("POST", "/api/merchants/{merchantId}/cards", """{"loyaltyCardId": "CARD-H1"}"""),
         ("POST", "/api/merchants/{merchantId}/cards/{cardId}/links", """{"loyaltyCardId": "CARD-H2"}"""),
+        ("POST", "/api/merchants/{merchantId}/cards/{cardId}/stamps", """{"reason": "till was offline", "delta": 1}"""),
         ("POST", "/api/merchants/{merchantId}/vouchers/{voucherId}/void", """{"reason": "duplicate voucher"}"""),
         ("POST", "/api/merchants/{merchantId}/staff", """{"staffId": "anna"}"""),
         ("POST", "/api/staff/redeem", """{"code": "CAFE-ABC123"}"""),

@@ -24,6 +24,9 @@ public sealed class StoreUpgradeTests
     /// <summary>Loyalty's last migration from before the areas had contexts of their own.</summary>
     private const string LastSharedMigration = "SourceSystem";
 
+    /// <summary>Tables added since the shared schema: empty on an upgraded database.</summary>
+    private static readonly string[] NewerTables = ["stamp_adjustments"];
+
     private const string Merchant = "bakery-7";
     private const string PassType = "pass.com.example.bakery";
 
@@ -97,9 +100,10 @@ public sealed class StoreUpgradeTests
             var update = await wallet.ApplePassUpdates.AsNoTracking().SingleAsync(u => u.PassTypeId == PassType);
             Assert.Equal((ids.Card, 1796000000000L, At), (update.SerialNumber, update.Tag, update.UpdatedAt));
 
-            // Nothing was dropped or copied: one row each, as written (programs also holds the host's configured one).
+            // Nothing was dropped or copied: one row each, as written (programs also holds the host's configured one; tables
+            // added since are empty).
             var tables = ModelTables(loyalty, connectors, wallet).Where(t => t != "programs").ToList();
-            Assert.Equal(tables.Select(t => (t, t == "voucher_history" ? 2 : 1)), await RowCountsAsync(loyalty, tables));
+            Assert.Equal(tables.Select(t => (t, t == "voucher_history" ? 2 : NewerTables.Contains(t) ? 0 : 1)), await RowCountsAsync(loyalty, tables));
         }
     }
 

@@ -48,14 +48,17 @@ public static class LoyaltyApi
         merchant.MapGet("/program/pool", GetPoolAsync).WithSummary("The Redeem Code pool: where the program's codes come from, codes left unassigned, vouchers waiting for a code");
         merchant.MapPost("/cards", EnrollAsync).Audited("card.enrolled").WithSummary("Give a customer a card (e.g. on wallet sign-up)");
         merchant.MapGet("/cards", FindCardAsync).RequireMerchant(Permission.Read, Permission.Redeem).WithSummary("Find a card by loyalty card id, or by connector id and POS customer id");
+        merchant.MapGet("/cards/search", SearchCardsAsync).WithSummary("Find cards by loyalty card id, POS customer id, e-mail address or phone number (compared by their hash), Redeem Code or card id");
         merchant.MapGet("/cards/{cardId:guid}", GetCardAsync).RequireMerchant(Permission.Read, Permission.Redeem).WithSummary("A card with its stamps and vouchers");
+        merchant.MapPost("/cards/{cardId:guid}/stamps", AdjustStampsAsync).Audited(CustomerAudit.StampsAdjusted)
+            .WithSummary("Add or take away stamps by hand, with a reason; reaching the goal mints the voucher as a sale would");
         merchant.MapPost("/cards/{cardId:guid}/links", LinkAsync).Audited("card.linked").WithSummary("Link a POS customer or a loyalty card id to a card");
         merchant.MapGet("/vouchers/{voucherId:guid}", GetVoucherAsync).WithSummary("A voucher and the history of its state");
-        merchant.MapPost("/vouchers/{voucherId:guid}/void", VoidAsync).Audited("voucher.voided").WithSummary("Void an unredeemed voucher");
+        merchant.MapPost("/vouchers/{voucherId:guid}/void", VoidAsync).Audited(CustomerAudit.VoucherVoided).WithSummary("Void an unredeemed voucher, with a reason (required)");
         merchant.MapPost("/staff", CreateStaffAsync).RequireMerchant(Permission.ManageKeys).Audited("staff-token.created")
             .WithSummary("Create a staff member's redeem token (shown once): a key that may only redeem, add stamps and look cards up");
         merchant.MapDelete("/staff/{staffId}", RevokeStaffAsync).RequireMerchant(Permission.ManageKeys).Audited("staff-token.revoked").WithSummary("Revoke a staff member's tokens");
-        merchant.MapGet("/unmatched", UnmatchedAsync).WithSummary("Sales that earned nothing for want of a card");
+        merchant.MapGet("/unmatched", UnmatchedAsync).WithSummary("Sales that earned nothing for want of a card or a program, newest first (50 a page)");
         merchant.MapGet("/stats", StatsAsync).WithSummary("Stamps, vouchers issued and redeemed, redemption rate and active cards over the last ?days= (1–366, default 30), by day (UTC)");
         endpoints.MapRedemptionApi();
         return endpoints;
@@ -227,23 +230,45 @@ public static class LoyaltyApi
         return Results.Ok(new VoucherDetailResponse(VoucherResponse.From(voucher, links), history));
     }
 
-    private static async Task<IResult> VoidAsync(string merchantId, Guid voucherId, VoidRequest? request, HttpContext http, LoyaltyEngine engine, VoucherLinks links, CancellationToken cancellationToken)
+    private static async Task<IResult> VoidAsync(string merchantId, Guid voucherId, VoidRequest? request, HttpContext http, CustomerCards customers, VoucherLinks links, CancellationToken cancellationToken)
     {
-        var reason = request?.Reason?.Trim();
-        if (reason is { Length: > 500 } || reason?.Any(char.IsControl) == true)
+        var (voided, voucher, errors) = await customers.VoidVoucherAsync(merchantId, voucherId, request?.Reason, Caller.From(http.User)?.Name, cancellationToken);
+        if (errors.Count > 0)
         {
-            return Invalid("reason", "must be at most 500 characters on one line");
+            return FieldErrors.Problem(errors);
         }
 
-        var (voided, voucher) = await engine.VoidAsync(merchantId, voucherId, reason, Caller.From(http.User)?.Name, cancellationToken);
         if (voided)
         {
-            http.Audit($"voucher {voucherId}", "issued", reason is null ? "voided" : $"voided: {reason}");
+            http.Audit(CustomerAudit.VoucherSubject(voucherId), CustomerAudit.VoidBefore, CustomerAudit.VoidAfter(voucher!));
         }
 
         return voucher is null ? Results.Problem("No such voucher for this merchant.", statusCode: StatusCodes.Status404NotFound)
             : voided ? Results.Ok(VoucherResponse.From(voucher, links))
             : Results.Problem($"The voucher is {voucher.State.ToString().ToLowerInvariant()}; only an issued voucher can be voided.", statusCode: StatusCodes.Status409Conflict);
+    }
+
+    private static async Task<IResult> SearchCardsAsync(string merchantId, string? q, CustomerCards customers, CancellationToken cancellationToken)
+    {
+        var (matches, errors) = await customers.SearchAsync(merchantId, q, cancellationToken);
+        return errors.Count > 0 ? FieldErrors.Problem(errors) : Results.Ok(matches);
+    }
+
+    private static async Task<IResult> AdjustStampsAsync(string merchantId, Guid cardId, StampAdjustmentRequest? request, HttpContext http, CustomerCards customers, CancellationToken cancellationToken)
+    {
+        var (result, errors) = await customers.AdjustStampsAsync(merchantId, cardId, request?.Delta, request?.Reason, Caller.From(http.User)?.Name, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return FieldErrors.Problem(errors);
+        }
+
+        if (result?.Entry is not { } entry)
+        {
+            return Results.Problem("No such card for this merchant.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        http.Audit(CustomerAudit.CardSubject(cardId), null, CustomerAudit.AdjustAfter(result, entry));
+        return Results.Ok(StampAdjustmentResponse.From(result, entry));
     }
 
     private static async Task<IResult> CreateStaffAsync(string merchantId, StaffRequest? staff, StaffTokens tokens, CancellationToken cancellationToken)
@@ -261,11 +286,10 @@ public static class LoyaltyApi
     private static async Task<IResult> RevokeStaffAsync(string merchantId, string staffId, StaffTokens tokens, CancellationToken cancellationToken) =>
         await tokens.RevokeAsync(merchantId, staffId, cancellationToken) > 0 ? Results.NoContent() : Results.Problem("No active token for this staff member.", statusCode: StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> UnmatchedAsync(string merchantId, LoyaltyDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> UnmatchedAsync(string merchantId, int? page, CustomerCards customers, CancellationToken cancellationToken)
     {
-        var count = await db.UnmatchedSales.CountAsync(u => u.MerchantId == merchantId, cancellationToken);
-        var recent = await db.UnmatchedSales.AsNoTracking().Where(u => u.MerchantId == merchantId).OrderByDescending(u => u.Id).Take(50).ToListAsync(cancellationToken);
-        return Results.Ok(new UnmatchedResponse(count, recent));
+        var unmatched = await customers.UnmatchedAsync(merchantId, Math.Max(0, (page ?? 1) - 1) * 50, 50, cancellationToken);
+        return Results.Ok(new UnmatchedResponse(unmatched.Count, unmatched.Sales));
     }
 
     /// <summary>

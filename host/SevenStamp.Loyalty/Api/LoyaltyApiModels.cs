@@ -61,3 +61,17 @@ public sealed record VoidRequest(string? Reason);
 
 /// <summary>A voucher with every change of its state: when, to what, how, and the sale or staff member behind it.</summary>
 public sealed record VoucherDetailResponse(VoucherResponse Voucher, IReadOnlyList<VoucherHistoryEntry> History);
+
+/// <summary>Stamps to add (positive) or take away (negative) by hand, and why.</summary>
+public sealed record StampAdjustmentRequest(int? Delta, string? Reason);
+
+/// <summary>An adjustment as the ledger keeps it, and the card's stamps toward the goal afterwards.</summary>
+public sealed record StampAdjustmentResponse(Guid AdjustmentId, int Delta, string Reason, string? Actor, DateTimeOffset At, int Progress, int Goal, int Debt, int VouchersIssued)
+{
+    public static StampAdjustmentResponse From(StampAdjustmentResult result, StampAdjustment entry)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(entry);
+        return new(entry.Id, entry.Stamps, entry.Reason, entry.Actor, entry.At, result.Progress, result.Goal, result.Debt, entry.VouchersIssued);
+    }
+}

@@ -29,6 +29,8 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<StampAward> StampAwards => Set<StampAward>();
 
+    public DbSet<StampAdjustment> StampAdjustments => Set<StampAdjustment>();
+
     public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
 
     public DbSet<UnmatchedSale> UnmatchedSales => Set<UnmatchedSale>();
@@ -132,6 +134,18 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             award.HasIndex(a => new { a.MerchantId, a.SourceSystem, a.ExternalSaleId }).IsUnique();
             award.HasIndex(a => a.CardId);
             award.HasOne<Card>().WithMany().HasForeignKey(a => a.CardId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<StampAdjustment>(adjustment =>
+        {
+            adjustment.ToTable("stamp_adjustments");
+            adjustment.HasKey(a => a.Id);
+            adjustment.Property(a => a.Id).ValueGeneratedNever();
+            adjustment.Property(a => a.MerchantId).HasMaxLength(IdLength);
+            adjustment.Property(a => a.Reason).HasMaxLength(TextLength);
+            adjustment.Property(a => a.Actor).HasMaxLength(IdLength);
+            adjustment.HasIndex(a => a.CardId);
+            adjustment.HasOne<Card>().WithMany().HasForeignKey(a => a.CardId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<ProcessedEvent>(processed =>

@@ -22,6 +22,7 @@ public sealed class LoyaltyEngine
     private readonly SaleStamping _stamping;
     private readonly VoucherLedger _ledger;
     private readonly VoucherRedemption _redemption;
+    private readonly StampAdjusting _adjusting;
 
     public LoyaltyEngine(LoyaltyDbContext db, TimeProvider timeProvider, OutboxSignal outboxSignal, ILogger<LoyaltyEngine> logger)
     {
@@ -29,6 +30,7 @@ public sealed class LoyaltyEngine
         var cards = new CardTotals(db);
         _ledger = new VoucherLedger(db, work, cards, timeProvider, logger);
         _redemption = new VoucherRedemption(db, work, _ledger, timeProvider, logger);
+        _adjusting = new StampAdjusting(db, work, cards, _ledger, timeProvider);
         _stamping = new SaleStamping(db, work, new Inbox(db), new CustomerResolver(db), cards, _ledger, _redemption, timeProvider, logger);
     }
 
@@ -48,6 +50,10 @@ public sealed class LoyaltyEngine
     /// <inheritdoc cref="VoucherLedger.VoidAsync"/>
     public Task<(bool Voided, Voucher? Voucher)> VoidAsync(string merchantId, Guid voucherId, string? reason, string? actor, CancellationToken cancellationToken) =>
         _ledger.VoidAsync(merchantId, voucherId, reason, actor, cancellationToken);
+
+    /// <inheritdoc cref="StampAdjusting"/>
+    public Task<StampAdjustmentResult> AdjustStampsAsync(string merchantId, Guid cardId, int stamps, string reason, string? actor, CancellationToken cancellationToken) =>
+        _adjusting.AdjustAsync(merchantId, cardId, stamps, reason, actor, cancellationToken);
 
     /// <inheritdoc cref="VoucherLedger.ExpireDueVouchersAsync"/>
     public Task<int> ExpireDueVouchersAsync(CancellationToken cancellationToken) => _ledger.ExpireDueVouchersAsync(cancellationToken);

@@ -62,6 +62,7 @@ public sealed partial class TenantIsolationTests
         ["/api/merchants/{merchantId}/program/pool"] = """["STOLEN-1"]""",
         ["/api/merchants/{merchantId}/cards"] = """{"loyaltyCardId": "STOLEN-CARD"}""",
         ["/api/merchants/{merchantId}/cards/{cardId:guid}/links"] = """{"loyaltyCardId": "STOLEN-LINK"}""",
+        ["/api/merchants/{merchantId}/cards/{cardId:guid}/stamps"] = """{"delta": 5, "reason": "stolen"}""",
         ["/api/merchants/{merchantId}/vouchers/{voucherId:guid}/void"] = """{"reason": "stolen"}""",
         ["/api/merchants/{merchantId}/staff"] = """{"staffId": "intruder"}""",
         ["/api/merchants/{merchantId}/people/invites"] = """{"role": "Owner"}""",

@@ -531,6 +531,53 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                     b.ToTable("staff_members", (string)null);
                 });
 
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.StampAdjustment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("CardId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("card_id");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("Stamps")
+                        .HasColumnType("integer")
+                        .HasColumnName("stamps");
+
+                    b.Property<int>("VouchersIssued")
+                        .HasColumnType("integer")
+                        .HasColumnName("vouchers_issued");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CardId")
+                        .HasDatabaseName("ix_stamp_adjustments_card_id");
+
+                    b.ToTable("stamp_adjustments", (string)null);
+                });
+
             modelBuilder.Entity("SevenStamp.Loyalty.Data.StampAward", b =>
                 {
                     b.Property<long>("Id")
@@ -861,6 +908,15 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("ProgramId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.StampAdjustment", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.Card", null)
+                        .WithMany()
+                        .HasForeignKey("CardId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

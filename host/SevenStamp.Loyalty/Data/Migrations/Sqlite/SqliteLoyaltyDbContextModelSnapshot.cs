@@ -513,6 +513,53 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                     b.ToTable("staff_members", (string)null);
                 });
 
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.StampAdjustment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("CardId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("card_id");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("Stamps")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stamps");
+
+                    b.Property<int>("VouchersIssued")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("vouchers_issued");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CardId")
+                        .HasDatabaseName("ix_stamp_adjustments_card_id");
+
+                    b.ToTable("stamp_adjustments", (string)null);
+                });
+
             modelBuilder.Entity("SevenStamp.Loyalty.Data.StampAward", b =>
                 {
                     b.Property<long>("Id")
@@ -837,6 +884,15 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ProgramId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.StampAdjustment", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.Card", null)
+                        .WithMany()
+                        .HasForeignKey("CardId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
