@@ -277,6 +277,10 @@ internal static class ConnectorApi
             : management.Supervisor.IsDefinedInFile(id) ? FileBroken(id, management.Supervisor) : NotFound(id);
     }
 
+    /// <summary>A stored connector in one line for the audit log (the API's and the console's): never a secret's value.</summary>
+    internal static string AuditSummary(ConnectorInstance instance, ConnectorManagement management) =>
+        Summary(ApiView(instance, management.Supervisor, management.Catalog));
+
     /// <summary>A connector in one line for the audit log: its plugin, merchant, state and settings, never a secret's value.</summary>
     private static string Summary(ConnectorView view) =>
         $"plugin {view.Plugin}, merchant {view.MerchantId}, {(view.Paused ? "paused" : "running")}, settings {{{string.Join(", ", view.Settings.Select(s => $"{s.Key}={s.Value}"))}}}"
