@@ -152,6 +152,54 @@ public sealed class ConnectorPagesTests(Browser browser) : IClassFixture<Browser
         Assert.Equal(404, unknownPlugin!.Status);
     }
 
+    [Fact]
+    public async Task DryRunPage_SignedSampleThenWrongSignature_ShowsTheMappedSaleThenTheSignatureErrorAndRecordsNothing()
+    {
+        // Arrange: the owner's generic webhook connector, made through the API.
+        var page = await _host.SignedInOwnerAsync(browser, "corner-cafe");
+        using var api = _host.Operator();
+        var created = await api.PostAsync("/api/connectors", new StringContent(
+            $$$"""{"id": "cafe-till", "plugin": "generic-webhook", "merchantId": "corner-cafe", "settings": {"signingSecret": "{{{Secret}}}"}}""",
+            System.Text.Encoding.UTF8,
+            "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = Sale("s-dry");
+        var signature = SevenStamp.Connectors.Sdk.WebhookSignatures.ComputeHmacSha256(System.Text.Encoding.UTF8.GetBytes(body), System.Text.Encoding.UTF8.GetBytes(Secret), SevenStamp.Connectors.Sdk.SignatureEncoding.Hex);
+
+        // Act: from the connector's page to its test page; a signed sample, then one with a wrong signature.
+        await page.GotoAsync("/console/connectors/cafe-till");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Test with a sample" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/connectors/cafe-till/test");
+        await Browser.CheckAndSaveAsync(page, "connectors-test-empty");
+        await page.GetByLabel("Body").FillAsync(body);
+        await page.GetByLabel("Headers").FillAsync($"Content-Type: application/json\nX-SevenStamp-Signature: {signature}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test it" }).ClickAsync();
+        await page.Locator("#mapped-customer").WaitForAsync();
+        var headline = await page.Locator("#result-heading").InnerTextAsync();
+        var customer = await page.Locator("#mapped-customer").InnerTextAsync();
+        var total = await page.Locator("#mapped-total").InnerTextAsync();
+        var items = await page.Locator(".mapped table").InnerTextAsync();
+        await Browser.CheckAndSaveAsync(page, "connectors-test-mapped");
+        await page.GetByLabel("Headers").FillAsync("X-SevenStamp-Signature: 00" + signature[2..]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test it" }).ClickAsync();
+        await page.Locator("[id='headers-error']").WaitForAsync();
+        var signatureError = await page.Locator("[id='headers-error']").InnerTextAsync();
+        var wrongHeadline = await page.Locator("#result-heading").InnerTextAsync();
+        await Browser.CheckAndSaveAsync(page, "connectors-test-bad-signature");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        // Assert: what the page showed, and that nothing was recorded: the same sale sent for real is the first.
+        Assert.Contains("It works", headline, StringComparison.Ordinal);
+        Assert.Equal("cust-1", customer);
+        Assert.Equal("4.20 EUR", total);
+        Assert.Contains("Espresso", items, StringComparison.Ordinal);
+        Assert.Contains("signature verification failed", signatureError, StringComparison.Ordinal);
+        Assert.Contains("does not match", wrongHeadline, StringComparison.Ordinal);
+        Assert.Equal(0, await _host.Host.QueryConnectorStoreAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.SeenEvents)));
+        var live = await _host.Host.PostWebhookAsync("cafe-till", body, Secret);
+        Assert.Contains("\"outcome\":\"accepted\"", await live.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     /// <summary>A sale in the generic webhook's event format.</summary>
     private static string Sale(string saleId) => SevenStamp.Testing.RunningHost.SaleJson("evt-" + saleId, saleId, "cust-1");
 }
