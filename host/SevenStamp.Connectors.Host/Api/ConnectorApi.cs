@@ -61,7 +61,33 @@ internal static class ConnectorApi
             .Audited("connector.restarted")
             .WithSummary("Stop and start a connector again on every replica (environment references are read again)")
             .Produces<ConnectorStatusView>();
+        connectors.MapPost("/{id}/dry-run", DryRunAsync).NotAudited()
+            .WithSummary("Try a webhook on a connector: its signature is checked and its body mapped exactly as a live delivery, and the sales and refunds it would publish are returned, or each error by field. Nothing is published, stamped or marked seen")
+            .Accepts<DryRunRequest>("application/json")
+            .Produces<DryRunView>();
     }
+
+    private static async Task<IResult> DryRunAsync(string id, HttpRequest request, ConnectorDryRun dryRun, CancellationToken cancellationToken)
+    {
+        if (BadId(id) is { } bad)
+        {
+            return bad;
+        }
+
+        var (sample, errors) = await ConnectorRequestReader.ReadDryRunAsync(request, cancellationToken);
+        if (sample is null)
+        {
+            return Invalid(errors);
+        }
+
+        return await dryRun.RunAsync(id, sample.Body, sample.Headers ?? new Dictionary<string, string>(), cancellationToken) is { } result
+            ? Results.Ok(DryRunView(id, result))
+            : NotFound(id);
+    }
+
+    /// <summary>A dry run's result as the API (and the console) shows it.</summary>
+    internal static DryRunView DryRunView(string id, DryRunResult result) =>
+        new(id, result.Outcome, result.Message, result.Sales, result.Refunds, [.. result.Errors.Select(e => new FieldErrorView(e.Field, e.Message))]);
 
     private static IResult ListPlugins(PluginCatalog catalog) => Results.Ok(catalog.Plugins.Values
         .OrderBy(p => p.Manifest.Id, StringComparer.Ordinal)
@@ -276,6 +302,10 @@ internal static class ConnectorApi
             ? Results.Ok(Status(runtime))
             : management.Supervisor.IsDefinedInFile(id) ? FileBroken(id, management.Supervisor) : NotFound(id);
     }
+
+    /// <summary>A stored connector in one line for the audit log (the API's and the console's): never a secret's value.</summary>
+    internal static string AuditSummary(ConnectorInstance instance, ConnectorManagement management) =>
+        Summary(ApiView(instance, management.Supervisor, management.Catalog));
 
     /// <summary>A connector in one line for the audit log: its plugin, merchant, state and settings, never a secret's value.</summary>
     private static string Summary(ConnectorView view) =>

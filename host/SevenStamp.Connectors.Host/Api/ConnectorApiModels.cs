@@ -66,3 +66,19 @@ public sealed record ConnectorStatusView(
 public sealed record ConfigurationErrorView(string? Connector, string Field, string Message);
 
 public sealed record ConnectorListView(IReadOnlyList<ConnectorView> Connectors, IReadOnlyList<ConfigurationErrorView> ConfigurationErrors);
+
+/// <summary>A webhook to try on a connector: the body exactly as the POS sends it, and its headers (signature included).</summary>
+public sealed record DryRunRequest(string Body, IReadOnlyDictionary<string, string>? Headers);
+
+/// <summary>
+/// What a webhook would have done: <see cref="Outcome"/> is accepted, duplicate, ignored, unauthorized, invalid or
+/// unavailable; <see cref="Sales"/> and <see cref="Refunds"/> are the records a live delivery would publish;
+/// <see cref="Errors"/> name each problem's field (signature, body, a record's field, settings.*, connector).
+/// </summary>
+public sealed record DryRunView(
+    string Connector,
+    string Outcome,
+    string Message,
+    IReadOnlyList<SevenStamp.Contracts.SaleCompleted> Sales,
+    IReadOnlyList<SevenStamp.Contracts.SaleRefunded> Refunds,
+    IReadOnlyList<FieldErrorView> Errors);

@@ -100,6 +100,62 @@ internal static class ConnectorRequestReader
         }
     }
 
+    /// <summary>Reads a dry run's body: <c>{"body": "...", "headers": {"name": "value"}}</c>; every problem named by field.</summary>
+    public static async Task<(DryRunRequest? Sample, List<SettingError> Errors)> ReadDryRunAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (document, bodyError) = await JsonBody.ParseAsync(request.Body, cancellationToken);
+        if (document is null)
+        {
+            return (null, [bodyError!]);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, [new SettingError("body", "must be a JSON object: {\"body\": \"the webhook's body\", \"headers\": {\"name\": \"value\"}}")]);
+            }
+
+            var errors = new List<SettingError>();
+            foreach (var property in root.EnumerateObject().Where(p => p.Name is not ("body" or "headers")))
+            {
+                errors.Add(new SettingError(property.Name, "unknown field; a dry run has body and headers"));
+            }
+
+            var body = Text(root, "body", errors);
+            if (body is null && !errors.Any(e => e.Field == "body"))
+            {
+                errors.Add(new SettingError("body", "is required: the webhook's body exactly as the point of sale sends it, as a string"));
+            }
+
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (root.TryGetProperty("headers", out var headersElement) && headersElement.ValueKind != JsonValueKind.Null)
+            {
+                if (headersElement.ValueKind != JsonValueKind.Object)
+                {
+                    errors.Add(new SettingError("headers", "must be an object of header names and values, e.g. {\"X-SevenStamp-Signature\": \"...\"}"));
+                }
+                else
+                {
+                    foreach (var header in headersElement.EnumerateObject())
+                    {
+                        if (header.Value.ValueKind != JsonValueKind.String)
+                        {
+                            errors.Add(new SettingError("headers." + header.Name, "must be a string"));
+                        }
+                        else
+                        {
+                            headers[header.Name] = header.Value.GetString()!;
+                        }
+                    }
+                }
+            }
+
+            return errors.Count > 0 ? (null, errors) : (new DryRunRequest(body!, headers), errors);
+        }
+    }
+
     private static string? Text(JsonElement root, string name, List<SettingError> errors)
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)

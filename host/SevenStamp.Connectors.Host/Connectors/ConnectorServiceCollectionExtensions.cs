@@ -15,6 +15,7 @@ internal static class ConnectorServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<SevenStampOptions>, ConnectorManagementOptionsValidator>();
         services.AddSingleton<ConnectorSecrets>();
         services.AddScoped<ConnectorManagement>();
+        services.AddSingleton<ConnectorDryRun>();
         services.AddSingleton<ConnectorSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectorSupervisor>());
 

@@ -19,6 +19,15 @@ internal sealed class MassTransitCheckoutEventSink(IBus bus, ConnectorRuntime ru
     /// </summary>
     public Task PublishAsync(SaleCompleted sale, CancellationToken cancellationToken)
     {
+        return PublishDurablyAsync(Addressed(sale, runtime), cancellationToken);
+    }
+
+    /// <summary>
+    /// A connector's sale as it is published: checked, its text normalized, stamped with the instance's merchant,
+    /// connector and source system (the live sink and a dry run both go through here).
+    /// </summary>
+    internal static SaleCompleted Addressed(SaleCompleted sale, ConnectorRuntime runtime)
+    {
         ArgumentNullException.ThrowIfNull(sale);
         if (string.IsNullOrWhiteSpace(sale.Currency))
         {
@@ -26,22 +35,28 @@ internal sealed class MassTransitCheckoutEventSink(IBus bus, ConnectorRuntime ru
         }
 
         var normalized = CheckoutText.Normalize(sale);
-        return PublishDurablyAsync(normalized with { MerchantId = runtime.Config.MerchantId, ConnectorId = runtime.Id, SourceSystem = SourceSystemOf(sale.SourceSystem) }, cancellationToken);
+        return normalized with { MerchantId = runtime.Config.MerchantId, ConnectorId = runtime.Id, SourceSystem = SourceSystemOf(sale.SourceSystem, runtime) };
     }
 
     /// <inheritdoc cref="PublishAsync(SaleCompleted, CancellationToken)"/>
     public Task PublishAsync(SaleRefunded refund, CancellationToken cancellationToken)
     {
+        return PublishDurablyAsync(Addressed(refund, runtime), cancellationToken);
+    }
+
+    /// <summary>A connector's refund as it is published (see <see cref="Addressed(SaleCompleted, ConnectorRuntime)"/>).</summary>
+    internal static SaleRefunded Addressed(SaleRefunded refund, ConnectorRuntime runtime)
+    {
         ArgumentNullException.ThrowIfNull(refund);
         var normalized = CheckoutText.Normalize(refund);
-        return PublishDurablyAsync(normalized with { MerchantId = runtime.Config.MerchantId, ConnectorId = runtime.Id, SourceSystem = SourceSystemOf(refund.SourceSystem) }, cancellationToken);
+        return normalized with { MerchantId = runtime.Config.MerchantId, ConnectorId = runtime.Id, SourceSystem = SourceSystemOf(refund.SourceSystem, runtime) };
     }
 
     /// <summary>
     /// The point-of-sale system a record is keyed under: the instance's <c>sourceSystem</c> when the merchant set one,
     /// else what the plugin says (a plugin naming an invalid one is a plugin fault), else the connector id.
     /// </summary>
-    private string SourceSystemOf(string? declared)
+    private static string SourceSystemOf(string? declared, ConnectorRuntime runtime)
     {
         if (runtime.Config.SourceSystem is { } configured)
         {
