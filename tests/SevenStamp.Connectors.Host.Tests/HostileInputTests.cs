@@ -165,6 +165,8 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         ("PUT", "/api/connector-plugins/{pluginId}/config/validate", """{"signingSecret": "hostile-new-secret-0123456789"}"""),
         ("POST", "/api/merchants/{merchantId}/connectors", """{"id": "hostile-new-m", "plugin": "generic-webhook", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
         ("PUT", "/api/merchants/{merchantId}/connectors/{id}", """{"plugin": "generic-webhook", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
+        ("POST", "/api/connectors/{id}/dry-run", """{"body": "a sample body", "headers": {"X-SevenStamp-Signature": "00"}}"""),
+        ("POST", "/api/merchants/{merchantId}/connectors/{id}/dry-run", """{"body": "a sample body", "headers": {"X-SevenStamp-Signature": "00"}}"""),
         ("POST", "/api/merchants", """{"id": "hostile-merchant", "name": "Hostile Café"}"""),
         ("POST", "/api/merchants/{merchantId}/people/invites", """{"role": "Staff"}"""),
         ("POST", "/api/merchants/{merchantId}/keys", """{"name": "till 9", "scopes": ["redeem"]}"""),
