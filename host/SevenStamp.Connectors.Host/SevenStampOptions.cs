@@ -89,6 +89,14 @@ public sealed class ConnectorManagementOptions
     /// </summary>
     public string? SecretsKey { get; set; }
 
+    /// <summary>
+    /// The plugins only the operator may add or change, comma-separated: they work on the host itself, not on a
+    /// point of sale's webhooks (<c>csv-drop</c> reads and moves files in a folder of the host's disk, which could be
+    /// another merchant's). A merchant's people and keys neither see them in the catalogue nor create or change one;
+    /// the operator may, and assign it to a merchant. Empty: every plugin is every merchant's.
+    /// </summary>
+    public string OperatorOnlyPlugins { get; set; } = "csv-drop";
+
     /// <summary>How often each replica reads the stored connectors and applies changes made through another replica.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true, ErrorMessage = "SevenStamp:Connectors:PollInterval must be between 00:00:00.1 and 00:10:00 (default 00:00:02).")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);

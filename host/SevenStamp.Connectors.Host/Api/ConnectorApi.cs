@@ -89,7 +89,9 @@ internal static class ConnectorApi
     internal static DryRunView DryRunView(string id, DryRunResult result) =>
         new(id, result.Outcome, result.Message, result.Sales, result.Refunds, [.. result.Errors.Select(e => new FieldErrorView(e.Field, e.Message))]);
 
-    private static IResult ListPlugins(PluginCatalog catalog) => Results.Ok(catalog.Plugins.Values
+    /// <summary>The catalogue; a merchant's caller does not see the plugins only the operator may use.</summary>
+    private static IResult ListPlugins(HttpContext http, ConnectorManagement management) => Results.Ok(management.Catalog.Plugins.Values
+        .Where(p => Caller.From(http.User)?.IsOperator != false || !management.IsOperatorOnly(p.Manifest.Id))
         .OrderBy(p => p.Manifest.Id, StringComparer.Ordinal)
         .Select(p => new ConnectorPluginView(
             p.Manifest.Id,
@@ -204,7 +206,7 @@ internal static class ConnectorApi
             return Invalid(errors);
         }
 
-        if (ConnectorOwnershipFilter.ScopeDraft(request.HttpContext, draft, out var problem) is not { } scoped)
+        if (ConnectorOwnershipFilter.ScopeDraft(request.HttpContext, draft, management, out var problem) is not { } scoped)
         {
             return Invalid([problem!]);
         }
@@ -238,12 +240,19 @@ internal static class ConnectorApi
             return Invalid(errors);
         }
 
-        if (ConnectorOwnershipFilter.ScopeDraft(request.HttpContext, draft, out var problem) is not { } scoped)
+        if (ConnectorOwnershipFilter.ScopeDraft(request.HttpContext, draft, management, out var problem) is not { } scoped)
         {
             return Invalid([problem!]);
         }
 
-        var before = await management.FindAsync(id, cancellationToken) is { } existing ? Summary(ApiView(existing, management.Supervisor, management.Catalog)) : null;
+        var existing = await management.FindAsync(id, cancellationToken);
+        if (existing is not null && ConnectorOwnershipFilter.MerchantOf(request.HttpContext) is not null && management.IsOperatorOnly(existing.PluginId))
+        {
+            // An operator-only connector the operator gave this merchant: the merchant may pause or delete it, not change it.
+            return Invalid([ConnectorManagement.OperatorOnly(existing.PluginId)]);
+        }
+
+        var before = existing is null ? null : Summary(ApiView(existing, management.Supervisor, management.Catalog));
         var result = await management.PutAsync(id, scoped, IfMatch(request), cancellationToken);
         if (result.Outcome is ChangeOutcome.Created or ChangeOutcome.Replaced)
         {

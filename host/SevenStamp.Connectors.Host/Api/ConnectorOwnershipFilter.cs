@@ -34,15 +34,24 @@ internal sealed class ConnectorOwnershipFilter(ConnectorManagement management) :
 
     /// <summary>
     /// A draft as the route's merchant may send it: its merchant filled in when left out, refused when another one
-    /// (<paramref name="problem"/> says so); unchanged under the operator's routes.
+    /// or when its plugin is the operator's only (<paramref name="problem"/> says so); unchanged under the operator's
+    /// routes.
     /// </summary>
-    public static ConnectorDraft? ScopeDraft(HttpContext http, ConnectorDraft draft, out SettingError? problem)
+    public static ConnectorDraft? ScopeDraft(HttpContext http, ConnectorDraft draft, ConnectorManagement management, out SettingError? problem)
     {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentNullException.ThrowIfNull(management);
         problem = null;
         var merchant = MerchantOf(http);
         if (merchant is null)
         {
             return draft;
+        }
+
+        if (management.IsOperatorOnly(draft.Plugin))
+        {
+            problem = ConnectorManagement.OperatorOnly(draft.Plugin!);
+            return null;
         }
 
         var given = draft.MerchantId?.Trim();

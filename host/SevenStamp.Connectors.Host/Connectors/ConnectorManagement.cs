@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Connectors.Host.Plugins;
@@ -54,8 +55,17 @@ internal sealed partial class ConnectorManagement(
     ConnectorSecrets secrets,
     ConnectorSupervisor supervisor,
     TimeProvider timeProvider,
+    IOptions<SevenStampOptions> options,
     ILogger<ConnectorManagement> logger)
 {
+    /// <summary>Whether only the operator may add or change connectors of <paramref name="pluginId"/> (<see cref="ConnectorManagementOptions.OperatorOnlyPlugins"/>).</summary>
+    public bool IsOperatorOnly(string? pluginId) =>
+        pluginId is not null && options.Value.Connectors.OperatorOnlyPlugins.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Contains(pluginId, StringComparer.Ordinal);
+
+    /// <summary>The answer to a merchant who sends a connector of an operator-only plugin.</summary>
+    public static SettingError OperatorOnly(string pluginId) =>
+        new("plugin", $"'{pluginId}' works on the host's own files, so only the operator may add or change it (SevenStamp:Connectors:OperatorOnlyPlugins); ask your SevenStamp operator, or choose another plugin");
+
     /// <summary>
     /// Tries of a change that lost an optimistic-concurrency race to another request; with the jittered pause
     /// between them, a burst of concurrent replaces all land instead of the unluckiest one failing.

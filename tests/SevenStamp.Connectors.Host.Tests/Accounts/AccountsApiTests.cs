@@ -66,6 +66,28 @@ public sealed class AccountsApiTests(TwoMerchantsFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Connectors_OperatorOnlyPluginAsAMerchant_IsNeitherListedNorAccepted()
+    {
+        // Act: the catalogue as merchant A's owner and key and as the operator; a file-drop connector as A's owner.
+        var ownersCatalogue = await Merchants.OfA["owner"].GetStringAsync("/api/connector-plugins");
+        var keysCatalogue = await Merchants.OfA["key"].GetStringAsync("/api/connector-plugins");
+        var operatorsCatalogue = await Merchants.Operator.GetStringAsync("/api/connector-plugins");
+        var created = await Merchants.OfA["owner"].PostAsJsonAsync(
+            "/api/merchants/merchant-a/connectors",
+            new { id = "a-files", plugin = "csv-drop", settings = new { folder = Path.GetTempPath() } });
+
+        // Assert
+        Assert.DoesNotContain("\"csv-drop\"", ownersCatalogue, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"csv-drop\"", keysCatalogue, StringComparison.Ordinal);
+        Assert.Contains("\"csv-drop\"", operatorsCatalogue, StringComparison.Ordinal);
+        Assert.Contains("\"generic-webhook\"", ownersCatalogue, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, created.StatusCode);
+        using var problem = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        Assert.Contains("only the operator", problem.RootElement.GetProperty("errors").GetProperty("plugin")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await Merchants.Operator.GetAsync("/api/connectors/a-files")).StatusCode);
+    }
+
+    [Fact]
     public async Task SignIn_FiveWrongPasswords_LocksTheAccountEvenForTheRightOneAndIsAudited()
     {
         // Arrange
