@@ -26,6 +26,7 @@ public sealed class AccountPagesTests(Browser browser) : IClassFixture<Browser>,
         await page.GetByLabel("Password again").FillAsync("Corner-Cafe-2025");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create my account" }).ClickAsync();
         var mismatch = await page.Locator(".field-error").InnerTextAsync();
+        var confirmInvalid = await page.GetByLabel("Password again").GetAttributeAsync("aria-invalid");
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Corner-Cafe-2026");
         await page.GetByLabel("Password again").FillAsync("Corner-Cafe-2026");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create my account" }).ClickAsync();
@@ -33,6 +34,7 @@ public sealed class AccountPagesTests(Browser browser) : IClassFixture<Browser>,
 
         // Assert
         Assert.Contains("not the same password", mismatch, StringComparison.Ordinal);
+        Assert.Equal("true", confirmInvalid);
         Assert.Equal("Welcome, maria", await page.Locator("h1").InnerTextAsync());
         Assert.Contains("Corner Café", await page.Locator(".merchant-name").InnerTextAsync(), StringComparison.Ordinal);
         Assert.True(await page.GetByRole(AriaRole.Link, new() { Name = "Create your program" }).IsVisibleAsync());
