@@ -7,6 +7,7 @@ using SevenStamp.Testing;
 namespace SevenStamp.IntegrationTests;
 
 /// <summary>A poison message ends in the error queue, and the operator's <c>errors</c> command lists, shows, replays and purges it.</summary>
+[Collection(nameof(MetricsCollection))]
 public sealed class ErrorQueueTests(RabbitMqFixture rabbit) : IClassFixture<RabbitMqFixture>, IAsyncLifetime
 {
     private RunningHost _host = null!;
