@@ -14,66 +14,55 @@ namespace SevenStamp.Connectors.Host.Api;
 internal static class ConnectorRequestReader
 {
     private static readonly string[] RequestFields = ["id", "plugin", "merchantId", "settings", "paused", "isolation", "sourceSystem"];
+    private static readonly string[] DryRunFields = ["body", "headers"];
 
     /// <summary>Reads a connector request: id, plugin, merchantId, settings, paused; every problem named by field.</summary>
-    public static async Task<(ConnectorDraft? Draft, List<SettingError> Errors)> ReadDraftAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static Task<(ConnectorDraft? Draft, List<SettingError> Errors)> ReadDraftAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadObjectAsync(
+            request,
+            "{\"id\", \"plugin\", \"merchantId\", \"settings\", \"paused\", \"isolation\", \"sourceSystem\"}",
+            RequestFields,
+            $"unknown field; a connector has {string.Join(", ", RequestFields)} (settings go inside \"settings\")",
+            ReadDraft,
+            cancellationToken);
+
+    private static ConnectorDraft ReadDraft(JsonElement root, List<SettingError> errors)
     {
-        var (document, bodyError) = await JsonBody.ParseAsync(request.Body, cancellationToken);
-        if (document is null)
+        var id = Text(root, "id", errors);
+        var plugin = Text(root, "plugin", errors);
+        var merchantId = Text(root, "merchantId", errors);
+        bool? paused = null;
+        if (root.TryGetProperty("paused", out var pausedElement) && pausedElement.ValueKind != JsonValueKind.Null)
         {
-            return (null, [bodyError!]);
+            if (pausedElement.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            {
+                paused = pausedElement.GetBoolean();
+            }
+            else
+            {
+                errors.Add(new SettingError("paused", "must be true or false"));
+            }
         }
 
-        using (document)
+        if (!ConnectorEntryFields.TryReadIsolation(root, out var isolation))
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (null, [new SettingError("body", "must be a JSON object: {\"id\", \"plugin\", \"merchantId\", \"settings\", \"paused\", \"isolation\", \"sourceSystem\"}")]);
-            }
-
-            var errors = new List<SettingError>();
-            foreach (var property in root.EnumerateObject().Where(p => !RequestFields.Contains(p.Name, StringComparer.Ordinal)))
-            {
-                errors.Add(new SettingError(property.Name, $"unknown field; a connector has {string.Join(", ", RequestFields)} (settings go inside \"settings\")"));
-            }
-
-            var id = Text(root, "id", errors);
-            var plugin = Text(root, "plugin", errors);
-            var merchantId = Text(root, "merchantId", errors);
-            bool? paused = null;
-            if (root.TryGetProperty("paused", out var pausedElement) && pausedElement.ValueKind != JsonValueKind.Null)
-            {
-                if (pausedElement.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                {
-                    paused = pausedElement.GetBoolean();
-                }
-                else
-                {
-                    errors.Add(new SettingError("paused", "must be true or false"));
-                }
-            }
-
-            if (!ConnectorEntryFields.TryReadIsolation(root, out var isolation))
-            {
-                errors.Add(new SettingError("isolation", Isolation.ConnectorIsolationNames.Expected));
-            }
-
-            if (!ConnectorSourceSystem.TryRead(root, out var sourceSystem))
-            {
-                errors.Add(new SettingError("sourceSystem", ConnectorSourceSystem.Expected));
-            }
-
-            IReadOnlyDictionary<string, string?>? settings = null;
-            if (root.TryGetProperty("settings", out var settingsElement) && settingsElement.ValueKind != JsonValueKind.Null)
-            {
-                var (read, settingErrors) = ReadSettings(settingsElement, "settings");
-                settings = read;
-                errors.AddRange(settingErrors);
-            }
-
-            return errors.Count > 0 ? (null, errors) : (new ConnectorDraft(id, plugin, merchantId, settings, paused) { Isolation = isolation, SourceSystem = sourceSystem }, errors);
+            errors.Add(new SettingError("isolation", Isolation.ConnectorIsolationNames.Expected));
         }
+
+        if (!ConnectorSourceSystem.TryRead(root, out var sourceSystem))
+        {
+            errors.Add(new SettingError("sourceSystem", ConnectorSourceSystem.Expected));
+        }
+
+        IReadOnlyDictionary<string, string?>? settings = null;
+        if (root.TryGetProperty("settings", out var settingsElement) && settingsElement.ValueKind != JsonValueKind.Null)
+        {
+            var (read, settingErrors) = ReadSettings(settingsElement, "settings");
+            settings = read;
+            errors.AddRange(settingErrors);
+        }
+
+        return new ConnectorDraft(id, plugin, merchantId, settings, paused) { Isolation = isolation, SourceSystem = sourceSystem };
     }
 
     /// <summary>
@@ -101,7 +90,57 @@ internal static class ConnectorRequestReader
     }
 
     /// <summary>Reads a dry run's body: <c>{"body": "...", "headers": {"name": "value"}}</c>; every problem named by field.</summary>
-    public static async Task<(DryRunRequest? Sample, List<SettingError> Errors)> ReadDryRunAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static Task<(DryRunRequest? Sample, List<SettingError> Errors)> ReadDryRunAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadObjectAsync(
+            request,
+            "{\"body\": \"the webhook's body\", \"headers\": {\"name\": \"value\"}}",
+            DryRunFields,
+            "unknown field; a dry run has body and headers",
+            ReadDryRun,
+            cancellationToken);
+
+    private static DryRunRequest ReadDryRun(JsonElement root, List<SettingError> errors)
+    {
+        var body = Text(root, "body", errors);
+        if (body is null && !errors.Any(e => e.Field == "body"))
+        {
+            errors.Add(new SettingError("body", "is required: the webhook's body exactly as the point of sale sends it, as a string"));
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (root.TryGetProperty("headers", out var headersElement) && headersElement.ValueKind != JsonValueKind.Null)
+        {
+            if (headersElement.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(new SettingError("headers", "must be an object of header names and values, e.g. {\"X-SevenStamp-Signature\": \"...\"}"));
+            }
+            else
+            {
+                foreach (var header in headersElement.EnumerateObject())
+                {
+                    if (header.Value.ValueKind != JsonValueKind.String)
+                    {
+                        errors.Add(new SettingError("headers." + header.Name, "must be a string"));
+                    }
+                    else
+                    {
+                        headers[header.Name] = header.Value.GetString()!;
+                    }
+                }
+            }
+        }
+
+        return new DryRunRequest(body ?? string.Empty, headers);
+    }
+
+    /// <summary>
+    /// Reads a request body that must be a JSON object of <paramref name="fields"/> (<paramref name="shape"/> says
+    /// which, for the answer to anything else): each unknown field is named with <paramref name="unknown"/>, then
+    /// <paramref name="read"/> reads the object and names what else is wrong. Nothing is returned when anything is.
+    /// </summary>
+    private static async Task<(T? Value, List<SettingError> Errors)> ReadObjectAsync<T>(
+        HttpRequest request, string shape, string[] fields, string unknown, Func<JsonElement, List<SettingError>, T> read, CancellationToken cancellationToken)
+        where T : class
     {
         var (document, bodyError) = await JsonBody.ParseAsync(request.Body, cancellationToken);
         if (document is null)
@@ -114,45 +153,12 @@ internal static class ConnectorRequestReader
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return (null, [new SettingError("body", "must be a JSON object: {\"body\": \"the webhook's body\", \"headers\": {\"name\": \"value\"}}")]);
+                return (null, [new SettingError("body", "must be a JSON object: " + shape)]);
             }
 
-            var errors = new List<SettingError>();
-            foreach (var property in root.EnumerateObject().Where(p => p.Name is not ("body" or "headers")))
-            {
-                errors.Add(new SettingError(property.Name, "unknown field; a dry run has body and headers"));
-            }
-
-            var body = Text(root, "body", errors);
-            if (body is null && !errors.Any(e => e.Field == "body"))
-            {
-                errors.Add(new SettingError("body", "is required: the webhook's body exactly as the point of sale sends it, as a string"));
-            }
-
-            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            if (root.TryGetProperty("headers", out var headersElement) && headersElement.ValueKind != JsonValueKind.Null)
-            {
-                if (headersElement.ValueKind != JsonValueKind.Object)
-                {
-                    errors.Add(new SettingError("headers", "must be an object of header names and values, e.g. {\"X-SevenStamp-Signature\": \"...\"}"));
-                }
-                else
-                {
-                    foreach (var header in headersElement.EnumerateObject())
-                    {
-                        if (header.Value.ValueKind != JsonValueKind.String)
-                        {
-                            errors.Add(new SettingError("headers." + header.Name, "must be a string"));
-                        }
-                        else
-                        {
-                            headers[header.Name] = header.Value.GetString()!;
-                        }
-                    }
-                }
-            }
-
-            return errors.Count > 0 ? (null, errors) : (new DryRunRequest(body!, headers), errors);
+            var errors = root.EnumerateObject().Where(p => !fields.Contains(p.Name, StringComparer.Ordinal)).Select(p => new SettingError(p.Name, unknown)).ToList();
+            var value = read(root, errors);
+            return errors.Count > 0 ? (null, errors) : (value, errors);
         }
     }
 
