@@ -36,15 +36,43 @@ public sealed class ConnectorSettingsDefinition : IEnumerable<SettingDefinition>
             throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "A setting's maximum length must be at least 1.");
         }
 
-        var definition = new SettingDefinition { Name = name, Type = type, Description = description, Required = required, Secret = secret, DefaultValue = defaultValue, MaxLength = maxLength };
-        if (!_byName.TryAdd(name, definition))
+        return Add(new SettingDefinition { Name = name, Type = type, Description = description, Required = required, Secret = secret, DefaultValue = defaultValue, MaxLength = maxLength });
+    }
+
+    /// <summary>
+    /// Declares a string setting that takes one of <paramref name="allowedValues"/> (an enumeration). A value is
+    /// matched ignoring case and read back as declared; any other value is refused naming the allowed ones. Forms
+    /// offer the values as a choice.
+    /// </summary>
+    public ConnectorSettingsDefinition DefineChoice(string name, string description, IEnumerable<string> allowedValues, bool required = false, string? defaultValue = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(description);
+        ArgumentNullException.ThrowIfNull(allowedValues);
+        var values = allowedValues.ToArray();
+        if (values.Length == 0 || values.Any(string.IsNullOrWhiteSpace))
         {
-            throw new ArgumentException($"Setting '{name}' is declared twice.", nameof(name));
+            throw new ArgumentException($"Setting '{name}' must allow at least one value, none of them empty.", nameof(allowedValues));
         }
 
-        if (defaultValue is not null && ParseValue(definition, defaultValue, out _) is { } error)
+        if (values.Distinct(StringComparer.OrdinalIgnoreCase).Count() != values.Length)
         {
-            throw new ArgumentException($"The default of setting '{name}' is invalid: {error}", nameof(defaultValue));
+            throw new ArgumentException($"Setting '{name}' allows a value twice (values are matched ignoring case).", nameof(allowedValues));
+        }
+
+        return Add(new SettingDefinition { Name = name, Type = SettingType.String, Description = description, Required = required, DefaultValue = defaultValue, AllowedValues = values });
+    }
+
+    private ConnectorSettingsDefinition Add(SettingDefinition definition)
+    {
+        if (definition.DefaultValue is { } defaultValue && ParseValue(definition, defaultValue, out _) is { } error)
+        {
+            throw new ArgumentException($"The default of setting '{definition.Name}' is invalid: {error}", "defaultValue");
+        }
+
+        if (!_byName.TryAdd(definition.Name, definition))
+        {
+            throw new ArgumentException($"Setting '{definition.Name}' is declared twice.", "name");
         }
 
         _definitions.Add(definition);
@@ -130,6 +158,9 @@ public sealed class ConnectorSettingsDefinition : IEnumerable<SettingDefinition>
         var text = raw.Trim();
         switch (definition.Type)
         {
+            case SettingType.String when definition.AllowedValues is { } allowed:
+                value = allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase));
+                return value is null ? $"must be {OneOf(allowed)}" : null;
             case SettingType.String:
                 value = definition.Secret ? raw : text;
                 return null;
@@ -196,6 +227,10 @@ public sealed class ConnectorSettingsDefinition : IEnumerable<SettingDefinition>
                 return $"has an unsupported type {definition.Type}";
         }
     }
+
+    /// <summary>'a', 'b' or 'c': the allowed values quoted, so that punctuation (a '.' or ',') reads as a value.</summary>
+    private static string OneOf(IReadOnlyList<string> allowed) =>
+        allowed.Count == 1 ? $"'{allowed[0]}'" : $"{string.Join(", ", allowed.Take(allowed.Count - 1).Select(a => $"'{a}'"))} or '{allowed[^1]}'";
 
     private static string? ParseList(string text, out object? value)
     {

@@ -27,6 +27,13 @@ public sealed record SettingDefinition
     /// </summary>
     public int? MaxLength { get; init; }
 
+    /// <summary>
+    /// The only values a string setting accepts (an enumeration such as <c>hex</c>/<c>base64</c>), or null for any.
+    /// Matched ignoring case and stored as declared; forms show them as a choice. Declared with
+    /// <see cref="ConnectorSettingsDefinition.DefineChoice"/>.
+    /// </summary>
+    public IReadOnlyList<string>? AllowedValues { get; init; }
+
     /// <summary>The longest value accepted: <see cref="MaxLength"/>, or the default cap of the setting's type.</summary>
     public int EffectiveMaxLength => MaxLength ?? (Type == SettingType.Json ? ConnectorSettingsDefinition.DefaultJsonMaxLength : ConnectorSettingsDefinition.DefaultMaxLength);
 }

@@ -30,6 +30,7 @@ internal static class StatusEndpoints
                     secret = d.Secret,
                     defaultValue = d.Secret ? null : d.DefaultValue,
                     description = d.Description,
+                    allowedValues = d.AllowedValues,
                 }),
             }),
             quarantined = catalog.Failures.Select(f => new { folder = f.Folder, id = f.PluginId, reason = f.Reason }),

@@ -16,7 +16,7 @@ public sealed partial class CsvDropConnector : IPosConnector, IOwnsFolders
         .Define("filePattern", SettingType.String, "Which file names in the inbox are exports, e.g. *.csv or sales-*.txt; names ending in .part or .tmp and hidden files are never read.", defaultValue: "*.csv")
         .Define("delimiter", SettingType.String, "The field delimiter: , ; | tab (or \\t), or auto to detect it from the header line.", defaultValue: ",")
         .Define("encoding", SettingType.String, "The text encoding of the files: utf-8 (a byte order mark is honoured), windows-1252, latin1 or utf-16.", defaultValue: "utf-8")
-        .Define("decimalSeparator", SettingType.String, "The decimal separator of amounts: . or , (European exports).", defaultValue: ".")
+        .DefineChoice("decimalSeparator", "The decimal separator of amounts: . or , (European exports).", [".", ","], defaultValue: ".")
         .Define("thousandsSeparator", SettingType.String, "The thousands separator of amounts, if the export writes one: , . ' or space.")
         .Define("dateFormat", SettingType.String, "How dates are written: iso (2026-11-23T09:30:00+01:00, 2026-11-23 09:30) or a .NET date format such as dd.MM.yyyy HH:mm.", defaultValue: "iso")
         .Define("timeZone", SettingType.String, "The time zone of dates written without an offset (local shop time), an IANA id such as Europe/Berlin.", defaultValue: "UTC")
@@ -84,11 +84,6 @@ public sealed partial class CsvDropConnector : IPosConnector, IOwnsFolders
         }
 
         var decimalSeparator = settings.GetString("decimalSeparator");
-        if (decimalSeparator is not ("." or ","))
-        {
-            errors.Add(new SettingError("decimalSeparator", "must be . or ,"));
-        }
-
         var thousands = CsvDropSettings.ParseThousands(settings.GetString("thousandsSeparator"), out var thousandsError);
         if (thousandsError is not null)
         {

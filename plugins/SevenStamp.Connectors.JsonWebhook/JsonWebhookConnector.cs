@@ -17,7 +17,7 @@ public sealed class JsonWebhookConnector : IPosConnector
         .Define("previousSecret", SettingType.String, "The old secret while a rotation is under way; requests signed with either are accepted.", secret: true)
         .Define("signatureAlgorithm", SettingType.String, "hmac-sha256 (default), hmac-sha1, bearer, or none (only together with allowUnsigned=true).")
         .Define("signatureHeader", SettingType.String, "The header carrying the signature or token (default X-Signature; Authorization for bearer).")
-        .Define("signatureEncoding", SettingType.String, "How the signature is written: hex (default), base64, or hex-or-base64 (either, told apart by length).")
+        .DefineChoice("signatureEncoding", "How the signature is written: hex (default), base64, or hex-or-base64 (either, told apart by length).", ["hex", "base64", "hex-or-base64"])
         .Define("signaturePrefix", SettingType.String, "Text before the signature in the header, e.g. sha256= (for bearer on Authorization: 'Bearer ').")
         .Define("signedContent", SettingType.String, "What is signed: {body} (default, the raw body), or a template such as {header:X-Timestamp}.{body} or {json:$.timestamp}.{json:$.payload}.")
         .Define("allowUnsigned", SettingType.Boolean, "Accept requests without any signature (signatureAlgorithm none). Only for endpoints reachable from a trusted network.", defaultValue: "false")

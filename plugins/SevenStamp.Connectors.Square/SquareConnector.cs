@@ -19,7 +19,7 @@ public sealed class SquareConnector : IPosConnector
         .Define("previousSignatureKey", SettingType.String, "The old signature key while a key rotation is under way; webhooks signed with either are accepted.", secret: true)
         .Define("notificationUrl", SettingType.Url, "The notification URL exactly as registered in the Square webhook subscription (it is part of what Square signs), e.g. https://loyalty.example.com/webhooks/square-main.", required: true)
         .Define("locationIds", SettingType.List, "The Square location ids whose sales earn stamps, e.g. [\"L88917AVBK2S5\"]; events of other locations are ignored.", required: true)
-        .Define("environment", SettingType.String, "production or sandbox: which Square API the connector calls.", defaultValue: "production")
+        .DefineChoice("environment", "production or sandbox: which Square API the connector calls.", ["production", "sandbox"], defaultValue: "production")
         .Define("baseUrl", SettingType.Url, "Overrides the Square API base URL (for tests and proxies); by default it follows the environment.")
         .Define("squareVersion", SettingType.String, "The Square-Version header sent with every API call.", defaultValue: DefaultSquareVersion)
         .Define("catchUpEvery", SettingType.Duration, "How often the connector searches Square for completed orders it missed (e.g. while the host was down).", defaultValue: "5m")
@@ -67,11 +67,6 @@ public sealed class SquareConnector : IPosConnector
         foreach (var id in locations.GroupBy(id => id, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
         {
             errors.Add(new SettingError("locationIds", $"lists '{Shorten(id)}' more than once"));
-        }
-
-        if (settings.GetString("environment") is not ("production" or "sandbox"))
-        {
-            errors.Add(new SettingError("environment", "must be 'production' or 'sandbox'"));
         }
 
         if (settings.GetUrl("baseUrl") is { } baseUrl && !IsHttpsOrLoopback(baseUrl))

@@ -13,7 +13,7 @@ public sealed class WebhookConnector : IPosConnector
         .Define("signingSecret", SettingType.String, "The shared secret the sender signs each body with (HMAC-SHA256); at least 16 characters.", required: true, secret: true)
         .Define("previousSigningSecret", SettingType.String, "The old secret while a rotation is under way; requests signed with either are accepted.", secret: true)
         .Define("signatureHeader", SettingType.String, "The request header that carries the signature.", defaultValue: WebhookTask.DefaultSignatureHeader)
-        .Define("signatureEncoding", SettingType.String, "How the signature is written: hex or base64. A leading 'sha256=' is accepted either way.", defaultValue: "hex");
+        .DefineChoice("signatureEncoding", "How the signature is written: hex or base64. A leading 'sha256=' is accepted either way.", ["hex", "base64"], defaultValue: "hex");
 
     public IEnumerable<SettingError> Validate(ConnectorSettings settings)
     {
@@ -24,11 +24,6 @@ public sealed class WebhookConnector : IPosConnector
             {
                 yield return new SettingError(name, "is too short: use at least 16 characters (32 random bytes, base64, is better)");
             }
-        }
-
-        if (settings.GetString("signatureEncoding") is not ("hex" or "base64"))
-        {
-            yield return new SettingError("signatureEncoding", "must be 'hex' or 'base64'");
         }
 
         if (string.IsNullOrWhiteSpace(settings.GetString("signatureHeader")) || settings.GetString("signatureHeader")!.Any(c => c <= ' ' || c == ':'))

@@ -44,7 +44,7 @@ public sealed class SettingsTests : IDisposable
         { "folder", "relative/exports", "folder", "absolute path" },
         { "encoding", "ebcdic", "encoding", "windows-1252" },
         { "delimiter", "::", "delimiter", "one of , ; | tab" },
-        { "decimalSeparator", ";", "decimalSeparator", ". or ," },
+        { "decimalSeparator", ";", "decimalSeparator", "'.' or ','" },
         { "thousandsSeparator", "_", "thousandsSeparator", "one of , . ' space" },
         { "dateFormat", "qq", "dateFormat", "dd.MM.yyyy HH:mm" },
         { "timeZone", "Mars/Olympus", "timeZone", "IANA id" },

@@ -63,6 +63,9 @@ public sealed class ConnectorManagementApiTests
         Assert.True(secret.GetProperty("required").GetBoolean());
         Assert.Equal("string", secret.GetProperty("type").GetString());
         Assert.False(secret.TryGetProperty("default", out var defaultValue) && defaultValue.ValueKind != JsonValueKind.Null);
+        var encoding = webhook.GetProperty("settings").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "signatureEncoding");
+        Assert.Equal(["hex", "base64"], encoding.GetProperty("allowedValues").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal("must be 'hex' or 'base64'", report.RootElement.GetProperty("errors").EnumerateArray().Single(e => e.GetProperty("field").GetString() == "signatureEncoding").GetProperty("message").GetString());
         foreach (var path in new[] { "/api/connector-plugins", "/api/connector-plugins/{pluginId}/config/validate", "/api/connectors", "/api/connectors/{id}", "/api/connectors/{id}/status", "/api/connectors/{id}/pause", "/api/connectors/{id}/resume", "/api/connectors/{id}/restart" })
         {
             Assert.Contains($"\"{path}\"", openApi, StringComparison.Ordinal);

@@ -158,4 +158,45 @@ public class SettingsDefinitionTests
         Assert.Equal("settings", error.Field);
         Assert.DoesNotContain(key[..100], error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Validate_ChoiceSetting_TakesADeclaredValueIgnoringCaseAndReadsItBackAsDeclared()
+    {
+        var definition = new ConnectorSettingsDefinition().DefineChoice("encoding", "How the signature is written.", ["hex", "base64"], defaultValue: "hex");
+
+        var given = definition.Validate(new Dictionary<string, string?> { ["encoding"] = " Base64 " });
+        var left = definition.Validate(new Dictionary<string, string?>());
+
+        Assert.Equal("base64", given.Settings!.GetString("encoding"));
+        Assert.Equal("hex", left.Settings!.GetString("encoding"));
+        Assert.Equal(["hex", "base64"], definition.Find("encoding")!.AllowedValues);
+    }
+
+    [Fact]
+    public void Validate_ChoiceSettingWithAnotherValue_NamesTheAllowedValues()
+    {
+        var definition = new ConnectorSettingsDefinition().DefineChoice("environment", "Which API.", ["production", "sandbox"], required: true);
+
+        var result = definition.Validate(new Dictionary<string, string?> { ["environment"] = "staging" });
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("environment", error.Field);
+        Assert.Equal("must be 'production' or 'sandbox'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("hex| ")]
+    [InlineData("hex|HEX")]
+    public void DefineChoice_EmptyOrRepeatedValues_Throws(string values) =>
+        Assert.Throws<ArgumentException>(() => new ConnectorSettingsDefinition().DefineChoice("encoding", "Encoding.", values.Split('|', StringSplitOptions.RemoveEmptyEntries)));
+
+    [Fact]
+    public void DefineChoice_DefaultNotAmongTheValues_ThrowsAndDeclaresNothing()
+    {
+        var definition = new ConnectorSettingsDefinition();
+
+        Assert.Throws<ArgumentException>(() => definition.DefineChoice("encoding", "Encoding.", ["hex", "base64"], defaultValue: "rot13"));
+        Assert.Null(definition.Find("encoding"));
+    }
 }

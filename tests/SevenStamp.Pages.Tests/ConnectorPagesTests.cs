@@ -92,13 +92,15 @@ public sealed class ConnectorPagesTests(Browser browser) : IClassFixture<Browser
         var secretOnEdit = await page.Locator("#setting-signingSecret").InputValueAsync();
         var keepHelp = await page.Locator("[id='setting-signingSecret-help']").InnerTextAsync();
         await Browser.CheckAndSaveAsync(page, "connectors-edit");
-        await page.GetByLabel("Signature encoding").FillAsync("base64");
+        var encodingChoices = await page.GetByLabel("Signature encoding").Locator("option").AllInnerTextsAsync();
+        await page.GetByLabel("Signature encoding").SelectOptionAsync("base64");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await page.WaitForURLAsync("**/console/connectors/corner-cafe-generic-webhook?saved=changed");
         var settingsShown = await page.Locator("dl.settings").InnerTextAsync();
 
         // Assert
         Assert.Equal(string.Empty, secretOnEdit);
+        Assert.Equal(["Default (hex)", "hex", "base64"], encodingChoices);
         Assert.Contains("leave empty to keep the current secret", keepHelp, StringComparison.Ordinal);
         Assert.Contains("base64", settingsShown, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, await page.ContentAsync(), StringComparison.Ordinal);

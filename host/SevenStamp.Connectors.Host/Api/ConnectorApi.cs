@@ -105,7 +105,7 @@ internal static class ConnectorApi
                 d.Secret,
                 d.Secret ? null : d.DefaultValue,
                 d.Description,
-                d.Type == SettingType.Boolean ? ["true", "false"] : null))]))
+                d.Type == SettingType.Boolean ? ["true", "false"] : d.AllowedValues))]))
         .ToList());
 
     private static async Task<IResult> ValidateAsync(string pluginId, HttpRequest request, ConnectorManagement management, CancellationToken cancellationToken)
