@@ -58,14 +58,14 @@ public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUs
     }
 
     /// <summary>Creates a merchant (lower-case letters, digits and dashes) and an invite for its first owner.</summary>
-    public async Task<(Merchant? Merchant, InviteLink? Invite, SettingError? Error)> CreateMerchantAsync(string id, string name, CancellationToken cancellationToken)
+    public async Task<(Merchant? Merchant, InviteLink? Invite, SettingError? Error)> CreateMerchantAsync(string id, string name, CancellationToken cancellationToken, string? language = null)
     {
         if (await db.Merchants.AnyAsync(m => m.Id == id, cancellationToken))
         {
             return (null, null, new SettingError("id", $"merchant '{id}' exists; invite another owner with POST /api/merchants/{id}/people/invites"));
         }
 
-        var merchant = new Merchant { Id = id, Name = name, CreatedAt = time.GetUtcNow() };
+        var merchant = new Merchant { Id = id, Name = name, CreatedAt = time.GetUtcNow(), Language = language };
         db.Merchants.Add(merchant);
         await db.SaveChangesAsync(cancellationToken);
         return (merchant, await InviteAsync(id, MerchantRole.Owner, "operator", cancellationToken), null);
@@ -74,6 +74,29 @@ public sealed class MerchantAccounts(AccountsDbContext db, UserManager<AccountUs
     /// <summary>The merchant's name as people know it; its id where it was not created through the API (the demo's, a file's).</summary>
     public async Task<string> DisplayNameAsync(string merchantId, CancellationToken cancellationToken) =>
         await db.Merchants.Where(m => m.Id == merchantId).Select(m => m.Name).SingleOrDefaultAsync(cancellationToken) ?? merchantId;
+
+    /// <summary>The merchant's default language for customers and staff (a <see cref="SevenStamp.Http.Localization.PeopleLanguages"/> tag), or null for English.</summary>
+    public async Task<string?> LanguageAsync(string merchantId, CancellationToken cancellationToken) =>
+        await db.Merchants.Where(m => m.Id == merchantId).Select(m => m.Language).SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>
+    /// Sets the merchant's default language (<paramref name="language"/>: a supported tag, or null for English). A
+    /// merchant without a row (the demo's, a file's) gets one named by its id. Returns the language before.
+    /// </summary>
+    public async Task<string?> SetLanguageAsync(string merchantId, string? language, CancellationToken cancellationToken)
+    {
+        var merchant = await db.Merchants.SingleOrDefaultAsync(m => m.Id == merchantId, cancellationToken);
+        if (merchant is null)
+        {
+            merchant = new Merchant { Id = merchantId, Name = merchantId, CreatedAt = time.GetUtcNow() };
+            db.Merchants.Add(merchant);
+        }
+
+        var before = merchant.Language;
+        merchant.Language = language;
+        await db.SaveChangesAsync(cancellationToken);
+        return before;
+    }
 
     public Task<List<Merchant>> ListMerchantsAsync(CancellationToken cancellationToken) =>
         db.Merchants.AsNoTracking().OrderBy(m => m.Id).ToListAsync(cancellationToken);

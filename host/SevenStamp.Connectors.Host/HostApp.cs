@@ -4,6 +4,7 @@ using SevenStamp.Accounts.Api;
 using SevenStamp.Connectors.Host.Health;
 using SevenStamp.Connectors.Host.Api;
 using SevenStamp.Connectors.Host.Components;
+using SevenStamp.Connectors.Host.Components.Localization;
 using SevenStamp.Connectors.Host.Connectors;
 using SevenStamp.Connectors.Host.Connectors.Data;
 using SevenStamp.Connectors.Host.Demo;
@@ -50,6 +51,7 @@ public static class HostApp
 
         configure?.Invoke(builder);
         ConfigureServices(builder);
+        PageLocalization.UseInvariantDefaults();
 
         var app = builder.Build();
 
@@ -60,6 +62,7 @@ public static class HostApp
         app.UseHttpLogging();
         app.UseRateLimiter();
         app.UseAccounts();
+        app.UsePageLocalization();
         app.MapWebhooks();
         app.MapStatus();
         app.MapAccountsApi();

@@ -29,6 +29,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddScoped<CustomerCards>();
         services.TryAddScoped<ICardSnapshots, CardSnapshots>();
         services.TryAddScoped<ICardOverview, CardOverviewQuery>();
+        services.TryAddScoped<ICustomerLinkMerchants, CustomerLinkMerchants>();
         services.TryAddScoped<MerchantStats>();
         return services;
     }

@@ -8,6 +8,7 @@ using SevenStamp.Accounts.Data;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Http;
 using SevenStamp.Http.Access;
+using SevenStamp.Http.Localization;
 using SevenStamp.Http.RateLimiting;
 
 namespace SevenStamp.Accounts.Api;
@@ -25,6 +26,8 @@ public static class AccountsApi
         merchants.MapGet(string.Empty, ListMerchantsAsync).WithSummary("The merchants created through the API (operator)");
 
         var merchant = endpoints.MapGroup("/api/merchants/{merchantId}").WithTags("Accounts");
+        merchant.MapPut("/language", SetLanguageAsync).RequireMerchant(Permission.Write).Audited("merchant.language-changed")
+            .WithSummary("The language customers and staff read when their browser asks for none of the supported ones (en, he, fa, zh-Hans, kk, uz)");
         merchant.MapPost("/people/invites", InviteAsync).RequireMerchant(Permission.ManagePeople).Audited("person.invited").WithSummary("Invite a person (owner, manager or staff): a one-time, expiring link");
         merchant.MapGet("/people", ListPeopleAsync).RequireMerchant(Permission.ManagePeople).WithSummary("The merchant's people");
         merchant.MapDelete("/people/{userId:guid}", RemovePersonAsync).RequireMerchant(Permission.ManagePeople).Audited("person.removed").WithSummary("Remove a person");
@@ -66,20 +69,40 @@ public static class AccountsApi
             errors.Add(new SettingError("name", $"is required: the merchant's name as people know it, 1–{AccountsDbContext.NameLength} characters on one line"));
         }
 
+        var language = PeopleLanguages.Match(request?.Language);
+        if (!string.IsNullOrWhiteSpace(request?.Language) && language is null)
+        {
+            errors.Add(new SettingError("language", PeopleLanguages.Problem));
+        }
+
         if (errors.Count > 0)
         {
             return Invalid(errors);
         }
 
-        var (merchant, invite, error) = await accounts.CreateMerchantAsync(id!, name!, cancellationToken);
+        var (merchant, invite, error) = await accounts.CreateMerchantAsync(id!, name!, cancellationToken, language);
         http.Features.Set(new AuditNote { MerchantId = id, Subject = id, After = $"{name}; owner invite {invite?.Id}" });
         return merchant is null
             ? Results.Problem(error!.Message, statusCode: StatusCodes.Status409Conflict)
-            : Results.Created($"/api/merchants/{merchant.Id}", new MerchantCreatedResponse(merchant.Id, merchant.Name, merchant.CreatedAt, Invite(invite!)));
+            : Results.Created($"/api/merchants/{merchant.Id}", new MerchantCreatedResponse(merchant.Id, merchant.Name, merchant.CreatedAt, Invite(invite!), merchant.Language ?? PeopleLanguages.Default));
     }
 
     private static async Task<IResult> ListMerchantsAsync(MerchantAccounts accounts, CancellationToken cancellationToken) =>
-        Results.Ok((await accounts.ListMerchantsAsync(cancellationToken)).Select(m => new MerchantResponse(m.Id, m.Name, m.CreatedAt)));
+        Results.Ok((await accounts.ListMerchantsAsync(cancellationToken)).Select(m => new MerchantResponse(m.Id, m.Name, m.CreatedAt, m.Language ?? PeopleLanguages.Default)));
+
+    private static async Task<IResult> SetLanguageAsync(string merchantId, MerchantLanguageRequest? request, HttpContext http, MerchantAccounts accounts, CancellationToken cancellationToken)
+    {
+        var language = PeopleLanguages.Match(request?.Language);
+        if (language is null)
+        {
+            return Invalid([new SettingError("language", PeopleLanguages.Problem)]);
+        }
+
+        var stored = language == PeopleLanguages.Default ? null : language;
+        var before = await accounts.SetLanguageAsync(merchantId, stored, cancellationToken);
+        http.Audit($"merchant {merchantId}", before ?? PeopleLanguages.Default, language);
+        return Results.Ok(new MerchantLanguageRequest(language));
+    }
 
     private static async Task<IResult> InviteAsync(string merchantId, InviteRequest? request, HttpContext http, MerchantAccounts accounts, CancellationToken cancellationToken)
     {

@@ -1,12 +1,16 @@
 namespace SevenStamp.Accounts.Api;
 
 /// <summary>A merchant to create (operator): its id (lower-case letters, digits and dashes) and display name.</summary>
-public sealed record MerchantRequest(string? Id, string? Name);
+/// <summary>A merchant to create; <c>Language</c> is its customers' and staff's default language (e.g. <c>he</c>), English when left out.</summary>
+public sealed record MerchantRequest(string? Id, string? Name, string? Language = null);
+
+/// <summary>The merchant's default language for customers and staff: a supported tag, or null for English.</summary>
+public sealed record MerchantLanguageRequest(string? Language);
 
 /// <summary>A new merchant and the one-time link for its first owner.</summary>
-public sealed record MerchantCreatedResponse(string Id, string Name, DateTimeOffset CreatedAt, InviteResponse OwnerInvite);
+public sealed record MerchantCreatedResponse(string Id, string Name, DateTimeOffset CreatedAt, InviteResponse OwnerInvite, string Language);
 
-public sealed record MerchantResponse(string Id, string Name, DateTimeOffset CreatedAt);
+public sealed record MerchantResponse(string Id, string Name, DateTimeOffset CreatedAt, string Language);
 
 /// <summary>
 /// Whom to invite: <c>Owner</c>, <c>Manager</c> or <c>Staff</c>; for staff of some locations only, the POS location ids

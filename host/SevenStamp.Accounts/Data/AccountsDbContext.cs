@@ -57,6 +57,7 @@ public abstract class AccountsDbContext(DbContextOptions options) : IdentityUser
             merchant.HasKey(m => m.Id);
             merchant.Property(m => m.Id).HasMaxLength(IdLength);
             merchant.Property(m => m.Name).HasMaxLength(NameLength);
+            merchant.Property(m => m.Language).HasMaxLength(16);
         });
 
         builder.Entity<ApiKey>(key =>

@@ -11,4 +11,10 @@ public sealed class Merchant
     public required string Name { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// The language customers and staff read when their browser asks for none of the supported ones
+    /// (<see cref="SevenStamp.Http.Localization.PeopleLanguages"/>); null for English.
+    /// </summary>
+    public string? Language { get; set; }
 }

@@ -13,9 +13,8 @@ public static class PagesExtensions
     public static IServiceCollection AddPages(this IServiceCollection services)
     {
         services.AddRazorComponents();
-        // The text goes through IStringLocalizer<Text> so translations can be added as resources; the host runs with
-        // invariant globalization (no ICU in its image), so the pages speak English until a build with ICU picks a
-        // culture per request.
+        // The text goes through IStringLocalizer<Text>: English in the code, the other languages in Text.<lang>.resx
+        // beside Text.cs; the request's language is chosen by PageLocalization.
         services.AddLocalization();
         return services;
     }

@@ -5,6 +5,7 @@ using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using SevenStamp.Http.Localization;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Queries;
 
@@ -30,32 +31,36 @@ public sealed partial class PkpassBuilder(AppleWalletOptions options, AppleWalle
     public byte[] Build(CardSnapshot card, string authenticationToken)
     {
         ArgumentNullException.ThrowIfNull(card);
-        return Package(PassJson(card, authenticationToken), branding.ImagesFor(card.MerchantId));
+        var phrases = new PassPhrases();
+        return Package(PassJson(card, authenticationToken, phrases), branding.ImagesFor(card.MerchantId), phrases);
     }
 
     /// <summary>The pass of a card that no longer exists: voided, so Wallet shows it as no longer valid.</summary>
-    public byte[] BuildVoided(Guid serialNumber, string authenticationToken) =>
-        Package(VoidedPassJson(serialNumber, authenticationToken), branding.ImagesFor(PassBranding.DefaultFolder));
+    public byte[] BuildVoided(Guid serialNumber, string authenticationToken)
+    {
+        var phrases = new PassPhrases();
+        return Package(VoidedPassJson(serialNumber, authenticationToken, phrases), branding.ImagesFor(PassBranding.DefaultFolder), phrases);
+    }
 
     internal static bool IsColor(string value) => ColorPattern().IsMatch(value);
 
     /// <summary>The text of a voucher state on the pass.</summary>
-    internal static string StateText(VoucherState state) => state switch
+    internal static string StateText(VoucherState state, PassPhrases say) => state switch
     {
-        VoucherState.Issued => "Ready to use",
-        VoucherState.Redeemed => "Redeemed",
-        VoucherState.Expired => "Expired",
-        VoucherState.Voided => "Cancelled",
+        VoucherState.Issued => say.Say("Ready to use"),
+        VoucherState.Redeemed => say.Say("Redeemed"),
+        VoucherState.Expired => say.Say("Expired"),
+        VoucherState.Voided => say.Say("Cancelled"),
         _ => state.ToString(),
     };
 
-    internal byte[] PassJson(CardSnapshot card, string authenticationToken)
+    internal byte[] PassJson(CardSnapshot card, string authenticationToken, PassPhrases say)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            WriteHeader(json, card.CardId, authenticationToken, $"{card.ProgramName} stamp card");
+            WriteHeader(json, card.CardId, authenticationToken, say.Say("{0} stamp card", card.ProgramName));
             json.WriteString("logoText", card.ProgramName);
 
             var featured = card.Featured;
@@ -65,37 +70,37 @@ public sealed partial class PkpassBuilder(AppleWalletOptions options, AppleWalle
             json.WriteString("format", "PKBarcodeFormatQR");
             json.WriteString("message", redeemable ? featured!.RedeemCode : card.CardId.ToString("N"));
             json.WriteString("messageEncoding", "iso-8859-1");
-            json.WriteString("altText", redeemable ? featured!.RedeemCode : $"Card {card.CardId.ToString("N")[..8].ToUpperInvariant()}");
+            json.WriteString("altText", redeemable ? featured!.RedeemCode : say.Say("Card {0}", card.CardId.ToString("N")[..8].ToUpperInvariant()));
             json.WriteEndObject();
             json.WriteEndArray();
 
             json.WriteStartObject("storeCard");
             json.WriteStartArray("primaryFields");
-            Field(json, "stamps", "Stamps", $"{card.Stamps}/{card.Goal}", "Stamps: %@");
+            Field(json, "stamps", say.Say("Stamps"), $"{card.Stamps}/{card.Goal}", say.Say("Stamps: %@"));
             json.WriteEndArray();
 
             json.WriteStartArray("secondaryFields");
-            Field(json, "reward", "Reward", card.Reward, null);
-            Field(json, "voucher", "Voucher", featured?.RedeemCode ?? $"{Math.Max(0, card.Goal - card.Stamps)} stamps to go", "Your voucher: %@");
+            Field(json, "reward", say.Say("Reward"), card.Reward, null);
+            Field(json, "voucher", say.Say("Voucher"), featured?.RedeemCode ?? say.Say("{0} stamps to go", Math.Max(0, card.Goal - card.Stamps)), say.Say("Your voucher: %@"));
             json.WriteEndArray();
 
             json.WriteStartArray("auxiliaryFields");
-            Field(json, "voucherState", "Status", featured is null ? "Collecting" : StateText(featured.State), "Voucher: %@");
+            Field(json, "voucherState", say.Say("Status"), featured is null ? say.Say("Collecting") : StateText(featured.State, say), say.Say("Voucher: %@"));
             if (featured is { State: VoucherState.Issued, ExpiresAt: { } expires })
             {
                 json.WriteStartObject();
                 json.WriteString("key", "voucherExpires");
-                json.WriteString("label", "Valid until");
+                json.WriteString("label", say.Say("Valid until"));
                 json.WriteString("value", W3CDate(expires));
                 json.WriteString("dateStyle", "PKDateStyleMedium");
-                json.WriteString("changeMessage", "Your voucher is valid until %@");
+                json.WriteString("changeMessage", say.Say("Your voucher is valid until %@"));
                 json.WriteEndObject();
             }
             else if (featured is { ClosedAt: { } closed })
             {
                 json.WriteStartObject();
                 json.WriteString("key", "voucherClosed");
-                json.WriteString("label", StateText(featured.State));
+                json.WriteString("label", StateText(featured.State, say));
                 json.WriteString("value", W3CDate(closed));
                 json.WriteString("dateStyle", "PKDateStyleMedium");
                 json.WriteEndObject();
@@ -104,14 +109,14 @@ public sealed partial class PkpassBuilder(AppleWalletOptions options, AppleWalle
             json.WriteEndArray();
 
             json.WriteStartArray("backFields");
-            Field(json, "howItWorks", "How it works", $"Collect {card.Goal} stamps for: {card.Reward}. Show the code at the till to redeem your voucher.", null);
+            Field(json, "howItWorks", say.Say("How it works"), say.Say("Collect {0} stamps for: {1}. Show the code at the till to redeem your voucher.", card.Goal, card.Reward), null);
             if (card.Debt > 0)
             {
-                Field(json, "debt", "Stamps owed", $"{card.Debt} (after a refund; new stamps pay these back first)", "Stamps owed: %@");
+                Field(json, "debt", say.Say("Stamps owed"), say.Say("{0} (after a refund; new stamps pay these back first)", card.Debt), say.Say("Stamps owed: %@"));
             }
 
             var open = card.Vouchers.Count(v => v.State == VoucherState.Issued);
-            Field(json, "vouchers", "Vouchers ready", open.ToString(CultureInfo.InvariantCulture), null);
+            Field(json, "vouchers", say.Say("Vouchers ready"), open.ToString(CultureInfo.InvariantCulture), null);
             json.WriteEndArray();
             json.WriteEndObject();
             json.WriteEndObject();
@@ -120,18 +125,18 @@ public sealed partial class PkpassBuilder(AppleWalletOptions options, AppleWalle
         return buffer.ToArray();
     }
 
-    private byte[] VoidedPassJson(Guid serialNumber, string authenticationToken)
+    private byte[] VoidedPassJson(Guid serialNumber, string authenticationToken, PassPhrases say)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            WriteHeader(json, serialNumber, authenticationToken, "Stamp card");
+            WriteHeader(json, serialNumber, authenticationToken, say.Say("Stamp card"));
             json.WriteBoolean("voided", true);
             json.WriteString("expirationDate", W3CDate(time.GetUtcNow()));
             json.WriteStartObject("storeCard");
             json.WriteStartArray("primaryFields");
-            Field(json, "stamps", "Stamps", "This card is no longer active", "%@");
+            Field(json, "stamps", say.Say("Stamps"), say.Say("This card is no longer active"), "%@");
             json.WriteEndArray();
             json.WriteEndObject();
             json.WriteEndObject();
@@ -177,9 +182,19 @@ public sealed partial class PkpassBuilder(AppleWalletOptions options, AppleWalle
     /// <summary>An instant as pass.json wants it: W3C date-time with seconds and an explicit offset.</summary>
     private static string W3CDate(DateTimeOffset value) => value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private byte[] Package(byte[] passJson, IReadOnlyDictionary<string, string> images)
+    /// <summary>
+    /// The signed zip: pass.json, the images, one <c>&lt;lang&gt;.lproj/pass.strings</c> per language customers read
+    /// (Wallet shows the device's language; pass.json is English, which <c>en.lproj</c> declares), the manifest and
+    /// the signature.
+    /// </summary>
+    private byte[] Package(byte[] passJson, IReadOnlyDictionary<string, string> images, PassPhrases phrases)
     {
         var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal) { ["pass.json"] = passJson };
+        foreach (var language in PeopleLanguages.Tags)
+        {
+            files[$"{language}.lproj/pass.strings"] = phrases.AppleStrings(language);
+        }
+
         foreach (var (name, path) in images)
         {
             files[name] = File.ReadAllBytes(path);

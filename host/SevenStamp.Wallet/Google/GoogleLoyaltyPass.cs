@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using SevenStamp.Http.Localization;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Queries;
 
@@ -90,11 +91,17 @@ public static class GoogleLoyaltyPass
         return body;
     }
 
+    /// <summary>
+    /// The fields, their words in every language customers read: the English text in <c>label</c>/<c>header</c>/<c>body</c>
+    /// and a <c>localized…</c> twin with the translations (Google shows the device's language). The reward stays as
+    /// the merchant wrote it.
+    /// </summary>
     private static IEnumerable<(string Name, JsonNode? Value)> Fields(CardSnapshot card)
     {
+        var say = new PassPhrases();
         yield return ("state", StateOf(card));
-        yield return ("loyaltyPoints", new JsonObject { ["label"] = StampsLabel, ["balance"] = new JsonObject { ["int"] = card.Stamps } });
-        yield return ("secondaryLoyaltyPoints", new JsonObject { ["label"] = GoalLabel, ["balance"] = new JsonObject { ["int"] = card.Goal } });
+        yield return ("loyaltyPoints", Points(say, StampsLabel, card.Stamps));
+        yield return ("secondaryLoyaltyPoints", Points(say, GoalLabel, card.Goal));
 
         var redeemable = card.Featured is { State: VoucherState.Issued } ready ? ready : null;
         yield return ("barcode", redeemable is null ? null : new JsonObject
@@ -106,29 +113,54 @@ public static class GoogleLoyaltyPass
 
         var modules = new JsonArray
         {
-            new JsonObject { ["id"] = "reward", ["header"] = "Reward", ["body"] = $"{card.Reward} for {card.Goal} stamps" },
-            new JsonObject { ["id"] = "voucher", ["header"] = "Voucher", ["body"] = VoucherText(card) },
+            Module(say, "reward", say.Say("Reward"), say.Say("{0} for {1} stamps", card.Reward, card.Goal)),
+            Module(say, "voucher", say.Say("Voucher"), VoucherText(card, say)),
         };
         if (card.Debt > 0)
         {
-            modules.Add(new JsonObject { ["id"] = "owed", ["header"] = "Stamps owed", ["body"] = $"{card.Debt} stamps were refunded after your last voucher; your next stamps make up for them." });
+            modules.Add(Module(say, "owed", say.Say("Stamps owed"), say.Say("{0} stamps were refunded after your last voucher; your next stamps make up for them.", card.Debt)));
         }
 
         yield return ("textModulesData", modules);
     }
 
-    private static string VoucherText(CardSnapshot card)
+    private static JsonObject Points(PassPhrases say, string label, int balance) => new()
+    {
+        ["label"] = say.Say(label),
+        ["localizedLabel"] = Localized(say, label),
+        ["balance"] = new JsonObject { ["int"] = balance },
+    };
+
+    private static JsonObject Module(PassPhrases say, string id, string header, string body) => new()
+    {
+        ["id"] = id,
+        ["header"] = header,
+        ["body"] = body,
+        ["localizedHeader"] = Localized(say, header),
+        ["localizedBody"] = Localized(say, body),
+    };
+
+    /// <summary>A walletobjects LocalizedString of a phrase already said: English as the default, the translations beside it.</summary>
+    private static JsonObject Localized(PassPhrases say, string english) => new()
+    {
+        ["defaultValue"] = new JsonObject { ["language"] = PeopleLanguages.Default, ["value"] = english },
+        ["translatedValues"] = new JsonArray([.. PeopleLanguages.Tags
+            .Where(t => t != PeopleLanguages.Default)
+            .Select(t => (JsonNode)new JsonObject { ["language"] = t, ["value"] = say.In(t).GetValueOrDefault(english, english) })]),
+    };
+
+    private static string VoucherText(CardSnapshot card, PassPhrases say)
     {
         var featured = card.Featured;
         var toGo = Math.Max(0, card.Goal - card.Stamps) + card.Debt;
         return featured switch
         {
-            { State: VoucherState.Issued, ExpiresAt: { } until } => $"Ready: show code {featured.RedeemCode} at the till before {Day(until)}.",
-            { State: VoucherState.Issued } => $"Ready: show code {featured.RedeemCode} at the till.",
-            { State: VoucherState.Redeemed } => $"Redeemed on {Day(featured.ClosedAt ?? featured.IssuedAt)}. {toGo} more stamps to the next one.",
-            { State: VoucherState.Expired } => $"Expired on {Day(featured.ClosedAt ?? featured.ExpiresAt ?? featured.IssuedAt)}. {toGo} more stamps to the next one.",
-            { State: VoucherState.Voided } => $"Voided. {toGo} more stamps to the next one.",
-            _ => $"{toGo} more stamps to your first voucher.",
+            { State: VoucherState.Issued, ExpiresAt: { } until } => say.Say("Ready: show code {0} at the till before {1}.", featured.RedeemCode, Day(until)),
+            { State: VoucherState.Issued } => say.Say("Ready: show code {0} at the till.", featured.RedeemCode),
+            { State: VoucherState.Redeemed } => say.Say("Redeemed on {0}. {1} more stamps to the next one.", Day(featured.ClosedAt ?? featured.IssuedAt), toGo),
+            { State: VoucherState.Expired } => say.Say("Expired on {0}. {1} more stamps to the next one.", Day(featured.ClosedAt ?? featured.ExpiresAt ?? featured.IssuedAt), toGo),
+            { State: VoucherState.Voided } => say.Say("Voided. {0} more stamps to the next one.", toGo),
+            _ => say.Say("{0} more stamps to your first voucher.", toGo),
         };
     }
 

@@ -49,12 +49,13 @@ public sealed class PkpassTests : IDisposable
         // Act
         var files = AppleTestKit.Unzip(_builder.Build(Card(3), Token));
 
-        // Assert: pass.json, the merchant's images over the defaults, the manifest and the signature.
-        Assert.Equal(["icon.png", "logo.png", "manifest.json", "pass.json", "signature", "strip.png"], files.Keys.Order(StringComparer.Ordinal));
+        // Assert: pass.json, the merchant's images over the defaults, a pass.strings per language, the manifest and the signature.
+        string[] languages = ["en.lproj/pass.strings", "fa.lproj/pass.strings", "he.lproj/pass.strings", "kk.lproj/pass.strings", "uz.lproj/pass.strings", "zh-Hans.lproj/pass.strings"];
+        Assert.Equal(new[] { "icon.png", "logo.png", "manifest.json", "pass.json", "signature", "strip.png" }.Concat(languages).Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(AppleTestKit.Png("cafe-logo"), files["logo.png"]);
         Assert.Equal(AppleTestKit.Png("default-icon"), files["icon.png"]);
         var manifest = JsonSerializer.Deserialize<Dictionary<string, string>>(files["manifest.json"])!;
-        Assert.Equal(["icon.png", "logo.png", "pass.json", "strip.png"], manifest.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "icon.png", "logo.png", "pass.json", "strip.png" }.Concat(languages).Order(StringComparer.Ordinal), manifest.Keys.Order(StringComparer.Ordinal));
         foreach (var (name, hash) in manifest)
         {
 #pragma warning disable CA5350 // Apple's manifest format is SHA-1.
@@ -98,6 +99,33 @@ public sealed class PkpassTests : IDisposable
         var signingTime = cms.SignerInfos[0].SignedAttributes.Cast<System.Security.Cryptography.CryptographicAttributeObject>()
             .Single(a => a.Oid.Value == "1.2.840.113549.1.9.5").Values[0];
         Assert.Equal(new DateTime(2026, 11, 23, 10, 0, 0, DateTimeKind.Utc), ((System.Security.Cryptography.Pkcs.Pkcs9SigningTime)signingTime).SigningTime);
+    }
+
+    [Fact]
+    public void Build_HebrewPassStrings_TranslateEveryPhraseOfPassJsonButTheMerchantsText()
+    {
+        // Arrange: a ready voucher with an expiry, and stamps owed: every kind of field the pass has.
+        var card = Card(3, Voucher(1, "FREE-7KQ2", VoucherState.Issued, new DateTimeOffset(2026, 12, 31, 23, 0, 0, TimeSpan.Zero))) with { Debt = 2 };
+
+        // Act
+        var files = AppleTestKit.Unzip(_builder.Build(card, Token));
+        var hebrew = PassStrings(files["he.lproj/pass.strings"]);
+        var english = PassStrings(files["en.lproj/pass.strings"]);
+        var pass = AppleTestKit.PassJson(_builder.Build(card, Token));
+
+        // Assert: UTF-16 with a byte order mark; each label and phrase of pass.json has its Hebrew line, in Hebrew letters.
+        Assert.Equal([0xFF, 0xFE], files["he.lproj/pass.strings"][..2]);
+        Assert.Equal("חותמות", hebrew["Stamps"]);
+        Assert.Equal("השובר שלך בתוקף עד %@", hebrew["Your voucher is valid until %@"]);
+        Assert.Equal("אספו 10 חותמות וקבלו: A free coffee. הציגו את הקוד בקופה כדי לממש את השובר.", hebrew["Collect 10 stamps for: A free coffee. Show the code at the till to redeem your voucher."]);
+        var phrases = new[] { "primaryFields", "secondaryFields", "auxiliaryFields", "backFields" }
+            .SelectMany(group => pass.GetProperty("storeCard").GetProperty(group).EnumerateArray())
+            .SelectMany(f => new[] { f.GetProperty("label").GetString(), f.TryGetProperty("changeMessage", out var m) ? m.GetString() : null })
+            .Append(pass.GetProperty("description").GetString())
+            .OfType<string>()
+            .ToList();
+        Assert.All(phrases, phrase => Assert.True(hebrew.TryGetValue(phrase, out var translated) && translated.Any(c => c is >= '\u05D0' and <= '\u05EA'), $"no Hebrew for '{phrase}'"));
+        Assert.All(english, line => Assert.Equal(line.Key, line.Value));
     }
 
     [Fact]
@@ -255,4 +283,10 @@ public sealed class PkpassTests : IDisposable
         _credentials.Dispose();
         _kit.Dispose();
     }
+
+    /// <summary>The lines of an Apple pass.strings file (UTF-16), key to value; keys and values hold no quotes here.</summary>
+    private static Dictionary<string, string> PassStrings(byte[] file) =>
+        System.Text.Encoding.Unicode.GetString(file.AsSpan(2)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split("\" = \"", 2))
+            .ToDictionary(parts => parts[0].TrimStart('"'), parts => parts[1].TrimEnd(';').TrimEnd('"'), StringComparer.Ordinal);
 }
