@@ -14,9 +14,12 @@ internal sealed class DemoConsole(
     IHostApplicationLifetime lifetime,
     IConfiguration configuration,
     Microsoft.AspNetCore.Hosting.Server.IServer server,
-    TimeProvider timeProvider) : BackgroundService
+    TimeProvider timeProvider,
+    SevenStamp.Wallet.CardLinks cardLinks) : BackgroundService
 {
     private static readonly TimeSpan CardsEvery = TimeSpan.FromSeconds(10);
+
+    private string? _site;
 
     /// <summary>Where the pages are: the first address the server listens on, once it has started.</summary>
     private async Task<string> SiteAsync(CancellationToken stoppingToken)
@@ -50,16 +53,19 @@ internal sealed class DemoConsole(
         await using (var scope = scopes.CreateAsyncScope())
         {
             var accounts = scope.ServiceProvider.GetRequiredService<MerchantAccounts>();
-            var site = await SiteAsync(stoppingToken);
+            var site = _site = await SiteAsync(stoppingToken);
             foreach (var (userName, password, role) in DemoMode.People)
             {
                 var refused = await accounts.EnsurePersonAsync(DemoMode.MerchantId, role, userName, password);
-                const string page = "/console";
+
+                // The owner runs the café from the console; staff land on the counter scanner.
+                var page = role == MerchantRole.Staff ? "/scanner" : "/console";
                 Console.WriteLine(refused is null
                     ? $"  sign in as the café's {role.ToString().ToLowerInvariant()}: user \"{userName}\", password \"{password}\" at {site}{page}"
                     : $"  the café's {role.ToString().ToLowerInvariant()} could not be made: {refused}");
             }
 
+            Console.WriteLine($"  customers join at {site}/join/{DemoMode.MerchantId} (the QR poster is in the console); each card's page is listed with the cards below");
             Console.WriteLine($"  operator: Authorization: Bearer {DemoMode.AdminKey}");
         }
 
@@ -103,7 +109,7 @@ internal sealed class DemoConsole(
         foreach (var card in overview.Cards)
         {
             var bar = new string('*', card.Progress) + new string('.', Math.Max(0, card.Goal - card.Progress));
-            Console.WriteLine($"  card {card.CardId.ToString()[..8]}  {card.Customer,-24} [{bar}] {card.Progress}/{card.Goal}  vouchers: {card.Vouchers} ({card.Redeemed} redeemed)");
+            Console.WriteLine($"  card {card.CardId.ToString()[..8]}  {card.Customer,-24} [{bar}] {card.Progress}/{card.Goal}  vouchers: {card.Vouchers} ({card.Redeemed} redeemed)  {_site}{cardLinks.PathFor(card.CardId)}");
         }
     }
 }
