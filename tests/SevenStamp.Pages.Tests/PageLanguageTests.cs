@@ -38,6 +38,20 @@ public sealed class PageLanguageTests : IAsyncLifetime
         Assert.Contains($"<html lang=\"{lang}\" dir=\"{dir}\">", html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("he", "<h1>כניסה</h1>")]
+    [InlineData("zh-CN", "<h1>登录</h1>")]
+    [InlineData("en-GB", "<h1>Sign in</h1>")]
+    public async Task SignInPage_BrowserLanguage_ReadsInThatLanguage(string acceptLanguage, string heading)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/account/sign-in");
+        request.Headers.AcceptLanguage.ParseAdd(acceptLanguage);
+
+        var html = await (await _host.Host.Client.SendAsync(request)).Content.ReadAsStringAsync();
+
+        Assert.Contains(heading, html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SignInPage_LangInTheQuery_WinsOverTheBrowser()
     {

@@ -16,6 +16,10 @@ public static class PagesExtensions
         // The text goes through IStringLocalizer<Text>: English in the code, the other languages in Text.<lang>.resx
         // beside Text.cs; the request's language is chosen by PageLocalization.
         services.AddLocalization();
+
+        // Pages in Hebrew, Persian, Chinese, Kazakh or Uzbek are written as their letters, not as &#x…; for each one.
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(options =>
+            options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         return services;
     }
 
