@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SevenStamp.Accounts;
 using SevenStamp.Http.Access;
 
@@ -13,6 +14,9 @@ public static class PagesExtensions
     public static IServiceCollection AddPages(this IServiceCollection services)
     {
         services.AddRazorComponents();
+
+        // The customer's card and voucher links answer a browser with a page and an API client with JSON.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, BrowserPagePolicy>());
         // The text goes through IStringLocalizer<Text> so translations can be added as resources; the host runs with
         // invariant globalization (no ICU in its image), so the pages speak English until a build with ICU picks a
         // culture per request.
