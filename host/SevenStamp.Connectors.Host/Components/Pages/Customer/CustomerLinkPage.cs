@@ -9,7 +9,7 @@ namespace SevenStamp.Connectors.Host.Components.Pages.Customer;
 
 /// <summary>
 /// A page a customer opens from their own link (their card, their voucher): anonymous, the link's token is the
-/// credential, and a wrong token is answered exactly as a card that does not exist (404, nothing of any card shown).
+/// credential, and a wrong token is answered exactly as a card that does not exist (the app's not-found page, 404).
 /// The page reads the card as the wallet passes do (<see cref="ICardSnapshots"/>), and is never cached nor sends its
 /// link on as a referrer: the link is the credential.
 /// </summary>
@@ -30,14 +30,18 @@ public abstract class CustomerLinkPage : ComponentBase
     [Inject]
     private TimeProvider Time { get; set; } = null!;
 
+    [Inject]
+    private NavigationManager Navigation { get; set; } = null!;
+
     /// <summary>The card as the page shows it; null while it loads, and for a wrong link.</summary>
     protected CustomerCardModel? Model { get; private set; }
 
-    /// <summary>The link opened nothing: the page says so, with 404.</summary>
+    /// <summary>The link opened nothing: the app's not-found page answers, with 404.</summary>
     protected bool Missing { get; private set; }
 
     protected override void OnInitialized()
     {
+        // Headers, not <meta> tags: a page's own HeadContent would take the place of its layout's (the style sheet).
         HttpContext.Response.Headers.CacheControl = "no-store";
         HttpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
     }
@@ -62,7 +66,7 @@ public abstract class CustomerLinkPage : ComponentBase
     {
         Model = null;
         Missing = true;
-        HttpContext.Response.StatusCode = StatusCodes.Status404NotFound;
+        Navigation.NotFound();
     }
 }
 
