@@ -35,10 +35,16 @@ public sealed class CustomerCardPageTests(Browser browser) : IClassFixture<Brows
         var emptyLabel = await page.Locator(".stamp-grid").GetAttributeAsync("aria-label");
         var emptyMain = await page.Locator("main").InnerTextAsync();
         var emptyVouchers = await page.Locator(".voucher").CountAsync();
+        var emptyFilled = await page.Locator(".stamp.filled").CountAsync();
         await Browser.CheckAndSaveAsync(page, "customer-card-empty");
 
-        // Act 2: three signed sales, and the page again.
-        await host.SellAsync("bagel-shop", "BAGEL-1", sales: 3);
+        // Act 2: a signed sale, then two more, and the page after each.
+        await host.SellAsync("bagel-shop", "BAGEL-1", sales: 1);
+        await page.ReloadAsync();
+        var oneLabel = await page.Locator(".stamp-grid").GetAttributeAsync("aria-label");
+        var oneFilled = await page.Locator(".stamp.filled").CountAsync();
+        await Browser.CheckAndSaveAsync(page, "customer-card-stamped");
+        await host.SellAsync("bagel-shop", "BAGEL-1", sales: 3, first: 2);
         var code = await host.VoucherCodeAsync("bagel-bar", "BAGEL-1");
         await page.ReloadAsync();
         var fullLabel = await page.Locator(".stamp-grid").GetAttributeAsync("aria-label");
@@ -62,8 +68,8 @@ public sealed class CustomerCardPageTests(Browser browser) : IClassFixture<Brows
         Assert.Contains("Bagel card", emptyMain, StringComparison.Ordinal);
         Assert.Contains("Collect 3 stamps: A free bagel with cream cheese", emptyMain, StringComparison.Ordinal);
         Assert.Contains("3 more to your reward.", emptyMain, StringComparison.Ordinal);
-        Assert.Equal(0, emptyVouchers);
-        Assert.Equal(0, await page.Locator(".stamp.filled").CountAsync());
+        Assert.Equal((0, 0), (emptyVouchers, emptyFilled));
+        Assert.Equal(("1 of 3 stamps", 1), (oneLabel, oneFilled));
 
         // Assert: the voucher on the card, its codes read back as the Redeem Code the API shows.
         Assert.Equal("0 of 3 stamps", fullLabel);
@@ -244,10 +250,10 @@ internal static class CustomerCardArrangements
         return (card.GetProperty("cardId").GetGuid(), card.GetProperty("walletLink").GetString()!);
     }
 
-    /// <summary><paramref name="sales"/> signed sales that scan the loyalty card, and waits until the card has their stamps.</summary>
-    public static async Task SellAsync(this PagesHost host, string connectorId, string loyaltyCardId, int sales)
+    /// <summary>Signed sales number <paramref name="first"/> to <paramref name="sales"/> that scan the loyalty card, and waits until the card has <paramref name="sales"/> stamps.</summary>
+    public static async Task SellAsync(this PagesHost host, string connectorId, string loyaltyCardId, int sales, int first = 1)
     {
-        for (var i = 1; i <= sales; i++)
+        for (var i = first; i <= sales; i++)
         {
             var body = $$"""{ "eventId": "evt-{{loyaltyCardId}}-{{i}}", "type": "sale.completed", "sale": { "id": "S-{{loyaltyCardId}}-{{i}}", "occurredAt": "2026-12-0{{i}}T09:30:00Z", "customer": { "loyaltyCardId": "{{loyaltyCardId}}" }, "currency": "EUR", "total": 4.5 } }""";
             var delivered = await host.Host.PostWebhookAsync(connectorId, body, Secret);
