@@ -27,6 +27,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddScoped<StaffTokens>();
         services.TryAddScoped<CardDirectory>();
         services.TryAddScoped<CustomerCards>();
+        services.TryAddScoped<CustomerVoucherLinks>();
         services.TryAddScoped<ICardSnapshots, CardSnapshots>();
         services.TryAddScoped<ICardOverview, CardOverviewQuery>();
         services.TryAddScoped<ICustomerLinkMerchants, CustomerLinkMerchants>();

@@ -32,6 +32,7 @@ public static class WalletServiceCollectionExtensions
 
         // The card page's link, for the loyalty API's cards (the host registers CardLinks with its link secret).
         services.TryAddSingleton<IWalletCardLinks>(sp => sp.GetRequiredService<CardLinks>());
+        services.TryAddSingleton(sp => new WalletPassLinks(sp.GetRequiredService<CardLinks>(), IsAppleOn(configuration), IsGoogleOn(configuration)));
         services.AddGoogleWallet(configuration);
         services.AddAppleWallet(configuration.GetSection(AppleWalletOptions.SectionName));
         return services;
@@ -65,8 +66,9 @@ public static class WalletServiceCollectionExtensions
     public static bool IsAppleOn(IConfiguration configuration) => configuration.GetSection(AppleWalletOptions.SectionName).Exists();
 
     /// <summary>
-    /// Maps the customer's card page and the wallet providers' endpoints. All are anonymous to the accounts: a card
-    /// link's token, or the pass's authentication token, is their credential.
+    /// Maps the customer's card link (its JSON; the host's card page answers browsers at the same link) and the wallet
+    /// providers' endpoints. All are anonymous to the accounts: a card link's token, or the pass's authentication
+    /// token, is their credential.
     /// </summary>
     public static IEndpointRouteBuilder MapWallet(this IEndpointRouteBuilder endpoints)
     {

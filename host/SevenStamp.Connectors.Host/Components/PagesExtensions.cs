@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SevenStamp.Accounts;
 using SevenStamp.Http.Access;
 
@@ -13,6 +14,10 @@ public static class PagesExtensions
     public static IServiceCollection AddPages(this IServiceCollection services)
     {
         services.AddRazorComponents();
+
+        // The customer's card and voucher links answer a browser with a page and an API client with JSON.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, BrowserPagePolicy>());
+
         // The text goes through IStringLocalizer<Text>: English in the code, the other languages in Text.<lang>.resx
         // beside Text.cs; the request's language is chosen by PageLocalization.
         services.AddLocalization();

@@ -25,11 +25,33 @@ internal static class RateLimitPolicies
         new(RateLimits.PasswordReset, o => o.PasswordReset),
     ];
 
+    /// <summary>The names an endpoint or a page may carry: every policy of <see cref="All"/>, and <see cref="RateLimits.CustomerPage"/>.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. All.Select(p => p.Name), RateLimits.CustomerPage];
+
     private static readonly Dictionary<string, RateLimitPolicy> ByName = All.ToDictionary(p => p.Name, StringComparer.Ordinal);
 
-    /// <summary>The policy an endpoint was given with <c>RequireRateLimiting</c>, or null.</summary>
-    public static RateLimitPolicy? Of(Endpoint? endpoint) =>
-        endpoint?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName is { } name && ByName.TryGetValue(name, out var policy) ? policy : null;
+    /// <summary>
+    /// The policy that counts this request, or null when none does: the endpoint's own; for a customer's page
+    /// (<see cref="RateLimits.CustomerPage"/>) <see cref="RateLimits.CustomerLinks"/> when it is read and
+    /// <see cref="RateLimits.SelfRedeem"/> when its form is posted; none for reading another page that carries a limit
+    /// (the sign-in page counts its form posts, not the reads that show the form).
+    /// </summary>
+    public static RateLimitPolicy? For(HttpContext http)
+    {
+        var endpoint = http.GetEndpoint();
+        var name = endpoint?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
+        var read = HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method);
+        if (name == RateLimits.CustomerPage)
+        {
+            name = read ? RateLimits.CustomerLinks : RateLimits.SelfRedeem;
+        }
+        else if (read && endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is not null)
+        {
+            return null;
+        }
+
+        return name is not null && ByName.TryGetValue(name, out var policy) ? policy : null;
+    }
 
     /// <summary>
     /// The client's address as the connection shows it: behind a reverse proxy that is the proxy's, unless the host

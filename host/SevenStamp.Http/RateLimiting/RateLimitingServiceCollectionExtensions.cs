@@ -25,23 +25,25 @@ public static class RateLimitingServiceCollectionExtensions
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimits.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddRateLimiter(options =>
         {
-            foreach (var policy in RateLimitPolicies.All)
+            foreach (var name in RateLimitPolicies.Names)
             {
-                options.AddPolicy(policy.Name, http =>
+                options.AddPolicy(name, http =>
                 {
-                    if (IsPageRead(http))
+                    if (RateLimitPolicies.For(http) is not { } policy)
                     {
                         return RateLimitPartition.GetNoLimiter(string.Empty);
                     }
 
+                    // A page that counts as another policy (a customer's page) keeps that policy's partitions apart.
                     var rule = policy.PerClient(Current(http));
-                    return RateLimitPartition.GetFixedWindowLimiter(RateLimitPolicies.Client(http), _ => Window(rule));
+                    var client = RateLimitPolicies.Client(http);
+                    return RateLimitPartition.GetFixedWindowLimiter(policy.Name == name ? client : policy.Name + " " + client, _ => Window(rule));
                 });
             }
 
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
             {
-                if (RateLimitPolicies.Of(http.GetEndpoint()) is not { Key: { } key, PerKey: { } perKey } policy || IsPageRead(http))
+                if (RateLimitPolicies.For(http) is not { Key: { } key, PerKey: { } perKey } policy)
                 {
                     return RateLimitPartition.GetNoLimiter(string.Empty);
                 }
@@ -54,11 +56,6 @@ public static class RateLimitingServiceCollectionExtensions
         });
         return services;
     }
-
-    /// <summary>A page that carries a limit (the sign-in page) counts its form posts, not the reads that show the form.</summary>
-    private static bool IsPageRead(HttpContext http) =>
-        (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
-        && http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is not null;
 
     private static RateLimitOptions Current(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
 
@@ -77,7 +74,7 @@ public static class RateLimitingServiceCollectionExtensions
         var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var policy = RateLimitPolicies.Of(http.GetEndpoint())?.Name ?? "unknown";
+        var policy = RateLimitPolicies.For(http)?.Name ?? "unknown";
         RateLimitLog.Refused(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits)), policy, seconds);
         await Results.Problem($"Too many requests; try again in {seconds} s.", statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(http);
     }

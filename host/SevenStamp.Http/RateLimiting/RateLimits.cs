@@ -21,6 +21,13 @@ public static class RateLimits
     /// <summary>Reading a customer's link: the voucher (<c>GET /v/…</c>), the card (<c>GET /wallet/cards/…</c>) and the pass downloads under it; per link and per client.</summary>
     public const string CustomerLinks = nameof(CustomerLinks);
 
+    /// <summary>
+    /// The customer's card and voucher pages (the HTML at the same links): reading one counts as
+    /// <see cref="CustomerLinks"/> and posting its form (the voucher's "Use now") as <see cref="SelfRedeem"/>, with the
+    /// same rules and the same per-link windows as the JSON answers of those links.
+    /// </summary>
+    public const string CustomerPage = nameof(CustomerPage);
+
     /// <summary>PassKit registrations and unregistrations: per device and per client.</summary>
     public const string PassKitRegistrations = nameof(PassKitRegistrations);
 

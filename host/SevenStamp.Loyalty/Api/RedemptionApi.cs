@@ -1,12 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using SevenStamp.Connectors.Sdk;
 using SevenStamp.Contracts;
 using SevenStamp.Http.Access;
 using SevenStamp.Http.RateLimiting;
-using SevenStamp.Loyalty.Data;
 using SevenStamp.Loyalty.Engine;
 
 namespace SevenStamp.Loyalty.Api;
@@ -15,9 +13,11 @@ namespace SevenStamp.Loyalty.Api;
 /// Redeeming at the counter and by the customer. Staff send the voucher's code (or its QR content) with their
 /// credentials (a staff account's session, a staff token, or a key with the redeem scope: the accounts' tenant check
 /// lets through only callers that may redeem for their own merchant); the customer uses their own voucher link,
-/// which is anonymous: the link's token is the credential. 200 when redeemed now; 409 with what happened before
-/// (already redeemed when and by whom, expired, voided); 404 for an unknown code or link. Each is rate limited per
-/// token or link and per client (<see cref="RateLimits"/>): 429 with <c>Retry-After</c> past the limit.
+/// which is anonymous: the link's token is the credential (<see cref="CustomerVoucherLinks"/>, which the host's
+/// voucher page at the same link uses too: a browser gets that page, any other client this JSON). 200 when redeemed
+/// now; 409 with what happened before (already redeemed when and by whom, expired, voided); 404 for an unknown code
+/// or link. Each is rate limited per token or link and per client (<see cref="RateLimits"/>): 429 with
+/// <c>Retry-After</c> past the limit.
 /// </summary>
 internal static class RedemptionApi
 {
@@ -74,28 +74,17 @@ internal static class RedemptionApi
         return Answer(result, links);
     }
 
-    private static async Task<IResult> ShowAsync(Guid voucherId, string token, VoucherLinks links, LoyaltyDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> ShowAsync(Guid voucherId, string token, CustomerVoucherLinks vouchers, VoucherLinks links, CancellationToken cancellationToken) =>
+        await vouchers.OpenAsync(voucherId, token, cancellationToken) is { } voucher
+            ? Results.Ok(VoucherResponse.From(voucher, links))
+            : Results.Problem("No such voucher.", statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task<IResult> SelfRedeemAsync(Guid voucherId, string token, CustomerVoucherLinks vouchers, VoucherLinks links, CancellationToken cancellationToken)
     {
-        if (!links.Verify(voucherId, token))
-        {
-            return Results.Problem("No such voucher.", statusCode: StatusCodes.Status404NotFound);
-        }
-
-        var voucher = await db.Vouchers.AsNoTracking().SingleOrDefaultAsync(v => v.Id == voucherId, cancellationToken);
-        return voucher is null ? Results.Problem("No such voucher.", statusCode: StatusCodes.Status404NotFound) : Results.Ok(VoucherResponse.From(voucher, links));
-    }
-
-    private static async Task<IResult> SelfRedeemAsync(Guid voucherId, string token, VoucherLinks links, LoyaltyDbContext db, LoyaltyEngine engine, CancellationToken cancellationToken)
-    {
-        if (!links.Verify(voucherId, token))
-        {
-            return Results.Problem("No such voucher.", statusCode: StatusCodes.Status404NotFound);
-        }
-
-        var merchantId = await db.Vouchers.Where(v => v.Id == voucherId).Select(v => v.MerchantId).SingleOrDefaultAsync(cancellationToken);
-        return merchantId is null
+        var result = await vouchers.SelfRedeemAsync(voucherId, token, cancellationToken);
+        return result.Outcome == RedemptionOutcome.NotFound
             ? Results.Problem("No such voucher.", statusCode: StatusCodes.Status404NotFound)
-            : Answer(await engine.RedeemAsync(merchantId, voucherId, null, RedemptionMethod.SelfRedeem, null, cancellationToken), links);
+            : Answer(result, links);
     }
 
     private static IResult Answer(RedemptionResult result, VoucherLinks links)

@@ -49,6 +49,13 @@ public sealed class Voucher
 
     /// <summary>The staff member who scanned it.</summary>
     public string? RedeemedByStaffId { get; set; }
+
+    /// <summary>
+    /// Whether a voucher in <paramref name="state"/> that expires at <paramref name="expiresAt"/> can be redeemed at
+    /// <paramref name="at"/>: issued and not yet expired (the expiry job may not have marked it expired yet).
+    /// </summary>
+    public static bool IsRedeemable(VoucherState state, DateTimeOffset? expiresAt, DateTimeOffset at) =>
+        state == VoucherState.Issued && (expiresAt is not { } expires || expires > at);
 }
 
 public enum VoucherState

@@ -38,7 +38,7 @@ internal sealed class VoucherRedemption(LoyaltyDbContext db, EngineTransaction w
 
         var now = timeProvider.GetUtcNow();
         await using var transaction = await work.BeginAsync(cancellationToken);
-        if (voucher.State == VoucherState.Issued && !IsExpired(voucher, now))
+        if (Voucher.IsRedeemable(voucher.State, voucher.ExpiresAt, now))
         {
             var won = await db.Vouchers
                 .Where(v => v.Id == voucher.Id && v.State == VoucherState.Issued)
@@ -102,7 +102,7 @@ internal sealed class VoucherRedemption(LoyaltyDbContext db, EngineTransaction w
         foreach (var voucher in vouchers)
         {
             var current = voucher;
-            if (current.State == VoucherState.Issued && !IsExpired(current, sale.OccurredAt))
+            if (Voucher.IsRedeemable(current.State, current.ExpiresAt, sale.OccurredAt))
             {
                 var won = await db.Vouchers
                     .Where(v => v.Id == current.Id && v.State == VoucherState.Issued)
@@ -172,8 +172,6 @@ internal sealed class VoucherRedemption(LoyaltyDbContext db, EngineTransaction w
 
         return (redeemed, rejected);
     }
-
-    private static bool IsExpired(Voucher voucher, DateTimeOffset at) => voucher.ExpiresAt is { } expires && expires <= at;
 
     private void Reject(SaleCompleted sale, string code, RedeemCodeRejectionReason reason, Voucher? voucher, DateTimeOffset now)
     {

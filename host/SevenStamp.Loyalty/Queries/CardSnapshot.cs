@@ -19,6 +19,9 @@ public sealed record CardSnapshot(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<VoucherSnapshot> Vouchers)
 {
+    /// <summary>How the program's vouchers are redeemed (the customer's page offers "Use now" for <see cref="RedemptionPath.SelfRedeem"/>).</summary>
+    public RedemptionPath RedemptionPath { get; init; }
+
     /// <summary>The voucher the pass features: the oldest one still redeemable, else the newest.</summary>
     public VoucherSnapshot? Featured =>
         Vouchers.Where(v => v.State == VoucherState.Issued).OrderBy(v => v.Cycle).FirstOrDefault() ?? Vouchers.FirstOrDefault();
@@ -33,4 +36,8 @@ public sealed record VoucherSnapshot(
     VoucherState State,
     DateTimeOffset IssuedAt,
     DateTimeOffset? ExpiresAt,
-    DateTimeOffset? ClosedAt);
+    DateTimeOffset? ClosedAt)
+{
+    /// <summary>Whether it can be redeemed at <paramref name="at"/>: the engine's own test (<see cref="Voucher.IsRedeemable"/>).</summary>
+    public bool IsRedeemableAt(DateTimeOffset at) => Voucher.IsRedeemable(State, ExpiresAt, at);
+}

@@ -45,6 +45,9 @@ internal sealed class CardSnapshots(LoyaltyDbContext db) : ICardSnapshots
             Card.Progress(row.Card.TotalStamps, row.Card.CyclesCompleted, goal),
             Card.Debt(row.Card.TotalStamps, row.Card.CyclesCompleted, goal),
             updated,
-            vouchers);
+            vouchers)
+        {
+            RedemptionPath = row.Program.RedemptionPath,
+        };
     }
 }

@@ -27,9 +27,11 @@ public sealed partial class TenantIsolationTests
     private static readonly string[] Anonymous =
     [
         "POST /webhooks/{connectorId}",                                  // the POS's signature
-        "GET /v/{voucherId:guid}/{token}",                               // the voucher link's token
+        "GET /v/{voucherId:guid}/{token}",                               // the voucher link's token (its JSON, and its page for browsers)
+        "POST /v/{voucherId:guid}/{token}",                              // the voucher page's "Use now" form
         "POST /v/{voucherId:guid}/{token}/redeem",
-        "GET /wallet/cards/{cardId:guid}/{token}",                       // the card link's token
+        "GET /wallet/cards/{cardId:guid}/{token}",                       // the card link's token (its JSON, and its page for browsers)
+        "POST /wallet/cards/{cardId:guid}/{token}",                      // the card page (it has no form of its own)
         "GET /wallet/cards/{cardId:guid}/{token}/google",
         "GET /wallet/cards/{cardId:guid}/{token}/apple.pkpass",
         "POST /api/account/invites/accept",                              // the invite's token
