@@ -32,8 +32,8 @@ public sealed class Browser : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh page (its own cookies) at desktop width, or at phone width.</summary>
-    public async Task<IPage> NewPageAsync(Uri baseAddress, bool phone = false)
+    /// <summary>A fresh page (its own cookies) at desktop width, or at phone width; a browser in British English unless <paramref name="locale"/> says otherwise.</summary>
+    public async Task<IPage> NewPageAsync(Uri baseAddress, bool phone = false, string locale = "en-GB")
     {
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
         {
@@ -41,7 +41,7 @@ public sealed class Browser : IAsyncLifetime
             ViewportSize = phone ? Phone : Desktop,
             IsMobile = phone,
             HasTouch = phone,
-            Locale = "en-GB",
+            Locale = locale,
         });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
