@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using SevenStamp.Accounts;
+using SevenStamp.Connectors.Host.Components.Pages.Console.Program;
 using SevenStamp.Http.Access;
+using SevenStamp.Http.RateLimiting;
 
 namespace SevenStamp.Connectors.Host.Components;
 
@@ -17,10 +19,11 @@ public static class PagesExtensions
         // invariant globalization (no ICU in its image), so the pages speak English until a build with ICU picks a
         // culture per request.
         services.AddLocalization();
+        services.AddSingleton<IRateLimitPage, RateLimitPage>();
         return services;
     }
 
-    /// <summary>Static assets, antiforgery for the pages' forms, the pages themselves and the sign-out form's endpoint.</summary>
+    /// <summary>Static assets, antiforgery for the pages' forms, the pages themselves, the sign-out form's endpoint and the join poster's downloads.</summary>
     public static WebApplication MapPages(this WebApplication app)
     {
         app.UseAntiforgery();
@@ -31,6 +34,7 @@ public static class PagesExtensions
             await people.SignOutAsync();
             return TypedResults.LocalRedirect(AccountPaths.SignIn);
         }).AllowAnonymous().ExcludeFromDescription();
+        app.MapPosterDownloads();
         return app;
     }
 }
