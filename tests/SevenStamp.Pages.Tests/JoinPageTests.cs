@@ -242,6 +242,7 @@ public sealed partial class JoinPageTests(Browser browser) : IClassFixture<Brows
         // Assert: the PDF is one A4 page with the words, the URL in text, and a QR image that reads back as the URL.
         Assert.Equal((200, "application/pdf"), (pdf.Status, pdf.Headers["content-type"]));
         var pdfBytes = await pdf.BodyAsync();
+        await File.WriteAllBytesAsync(Path.Combine(Browser.ScreenshotFolder, "console-poster.pdf"), pdfBytes);
         Assert.Equal("%PDF", System.Text.Encoding.ASCII.GetString(pdfBytes, 0, 4));
         using var document = PdfDocument.Open(pdfBytes);
         var poster = Assert.Single(document.GetPages());

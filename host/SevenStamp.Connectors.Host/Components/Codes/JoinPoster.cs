@@ -57,10 +57,10 @@ public static class JoinPoster
 
             // A band of the brand's colour across the top, the shop's name on it.
             graphics.DrawRectangle(brand, 0, 0, width, 118);
-            layout.DrawString(text.MerchantName, new XFont(FontFamily, 30, XFontStyleEx.Bold), XBrushes.White, new XRect(margin, 30, column, 76), XStringFormats.TopLeft);
+            layout.DrawString(text.MerchantName, Fit(graphics, text.MerchantName, 30, XFontStyleEx.Bold, column, 76), XBrushes.White, new XRect(margin, 30, column, 76), XStringFormats.TopLeft);
 
-            layout.DrawString(text.ProgramName, new XFont(FontFamily, 20), soft, new XRect(margin, 140, column, 30), XStringFormats.TopLeft);
-            layout.DrawString(text.RewardSentence, new XFont(FontFamily, 26, XFontStyleEx.Bold), ink, new XRect(margin, 176, column, 70), XStringFormats.TopLeft);
+            layout.DrawString(text.ProgramName, Fit(graphics, text.ProgramName, 20, XFontStyleEx.Regular, column, 30), soft, new XRect(margin, 140, column, 30), XStringFormats.TopLeft);
+            layout.DrawString(text.RewardSentence, Fit(graphics, text.RewardSentence, 26, XFontStyleEx.Bold, column, 76), ink, new XRect(margin, 176, column, 76), XStringFormats.TopLeft);
 
             // The QR code, large enough to scan from a couple of metres; drawn from the PNG with hard module edges.
             const double qrSize = 330;
@@ -75,7 +75,7 @@ public static class JoinPoster
 
             layout.DrawString(text.ScanLine, new XFont(FontFamily, 22, XFontStyleEx.Bold), brand, new XRect(margin, qrTop + qrSize + 18, column, 32), XStringFormats.TopLeft);
             layout.DrawString(text.NoAppLine, new XFont(FontFamily, 15), ink, new XRect(margin, qrTop + qrSize + 56, column, 44), XStringFormats.TopLeft);
-            layout.DrawString(text.JoinUrl, new XFont(FontFamily, 13), soft, new XRect(margin, height - 92, column, 44), XStringFormats.TopLeft);
+            layout.DrawString(text.JoinUrl, Fit(graphics, text.JoinUrl, 13, XFontStyleEx.Regular, column, 40), soft, new XRect(margin, height - 92, column, 44), XStringFormats.TopLeft);
 
             // A PDF's own coordinates start at the bottom left.
             page.AddWebLink(new PdfRectangle(new XRect(qrLeft, height - qrTop - qrSize, qrSize, qrSize)), text.JoinUrl);
@@ -84,6 +84,28 @@ public static class JoinPoster
         using var output = new MemoryStream();
         document.Save(output, closeStream: false);
         return output.ToArray();
+    }
+
+    /// <summary>
+    /// The font for <paramref name="text"/> at <paramref name="size"/> points, smaller (down to a third, at least 8) as
+    /// long as its lines would not fit a box of <paramref name="width"/> × <paramref name="height"/>: a long shop name or
+    /// reward wraps onto more lines instead of running into the QR code.
+    /// </summary>
+    private static XFont Fit(XGraphics graphics, string text, double size, XFontStyleEx style, double width, double height)
+    {
+        var smallest = Math.Max(8, size / 3);
+        for (var points = size; ; points -= 1)
+        {
+            var font = new XFont(FontFamily, points, style);
+            var lineHeight = font.GetHeight();
+            var lines = Math.Max(1, Math.Floor(height / lineHeight));
+
+            // Words break lines unevenly: a sixth of each line is kept spare.
+            if (points <= smallest || graphics.MeasureString(text, font).Width <= width * lines * 5 / 6)
+            {
+                return font;
+            }
+        }
     }
 
     /// <summary>PDFsharp's fonts are set once per process, before its first text.</summary>
