@@ -26,6 +26,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddScoped<RedeemCodePool>();
         services.TryAddScoped<StaffTokens>();
         services.TryAddScoped<CardDirectory>();
+        services.TryAddScoped<CardJoining>();
         services.TryAddScoped<CustomerCards>();
         services.TryAddScoped<CustomerVoucherLinks>();
         services.TryAddScoped<ICardSnapshots, CardSnapshots>();

@@ -89,7 +89,7 @@ public sealed class RateLimitPolicyTests
         var options = provider.GetRequiredService<IOptions<RateLimitOptions>>().Value;
 
         // Assert
-        Assert.Equal(13, names.Count);
+        Assert.Equal(15, names.Count);
         Assert.All(names, n =>
         {
             var rule = (RateLimitRule)typeof(RateLimitOptions).GetProperty(n)!.GetValue(options)!;

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SevenStamp.Accounts;
+using SevenStamp.Connectors.Host.Components.Pages.Console.Program;
 using SevenStamp.Http.Access;
+using SevenStamp.Http.RateLimiting;
 
 namespace SevenStamp.Connectors.Host.Components;
 
@@ -25,10 +27,11 @@ public static class PagesExtensions
         // Pages in Hebrew, Persian, Chinese, Kazakh or Uzbek are written as their letters, not as &#x…; for each one.
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(options =>
             options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        services.AddSingleton<IRateLimitPage, RateLimitPage>();
         return services;
     }
 
-    /// <summary>Static assets, antiforgery for the pages' forms, the pages themselves and the sign-out form's endpoint.</summary>
+    /// <summary>Static assets, antiforgery for the pages' forms, the pages themselves, the sign-out form's endpoint and the join poster's downloads.</summary>
     public static WebApplication MapPages(this WebApplication app)
     {
         app.UseAntiforgery();
@@ -39,6 +42,7 @@ public static class PagesExtensions
             await people.SignOutAsync();
             return TypedResults.LocalRedirect(AccountPaths.SignIn);
         }).AllowAnonymous().ExcludeFromDescription();
+        app.MapPosterDownloads();
         return app;
     }
 }

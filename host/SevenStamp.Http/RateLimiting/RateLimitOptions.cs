@@ -7,7 +7,7 @@ namespace SevenStamp.Http.RateLimiting;
 /// The abuse limits, from <c>SevenStamp:RateLimits</c>: each one a fixed window of <see cref="RateLimitRule.Window"/>
 /// letting <see cref="RateLimitRule.PermitLimit"/> requests through, then 429 with <c>Retry-After</c> until the window
 /// ends. The defaults leave real use far below them: a busy counter redeems dozens a minute, a customer opens their
-/// card a few times, an Apple device registers once per pass. A <c>…PerClient</c> limit counts one client address
+/// card a few times, an Apple device registers once per pass, a shop sees a few dozen customers join in an hour. A <c>…PerClient</c> limit counts one client address
 /// across all keys: several tills behind one shop router, or phones behind one carrier's NAT, share an address, so
 /// those are the generous ones. Checked at start: a rule out of range stops the host with the rule named.
 /// </summary>
@@ -51,6 +51,14 @@ public sealed class RateLimitOptions
 
     [ValidateObjectMembers]
     public RateLimitRule PasswordReset { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(15) };
+
+    /// <summary>New cards from one client address: a shop's guest Wi-Fi puts many customers behind one address.</summary>
+    [ValidateObjectMembers]
+    public RateLimitRule JoinPerClient { get; set; } = new() { PermitLimit = 30, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>New cards of one merchant from all addresses: far above a busy shop's joins, far below a bot's.</summary>
+    [ValidateObjectMembers]
+    public RateLimitRule JoinPerMerchant { get; set; } = new() { PermitLimit = 300, Window = TimeSpan.FromHours(1) };
 }
 
 /// <summary>One limit: <see cref="PermitLimit"/> requests per <see cref="Window"/> (a fixed window, no queue).</summary>

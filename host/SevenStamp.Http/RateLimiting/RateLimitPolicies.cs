@@ -6,9 +6,11 @@ namespace SevenStamp.Http.RateLimiting;
 /// <summary>
 /// One abuse limit as the rate limiter applies it: <paramref name="PerClient"/> is the rule for one client address;
 /// where a request also carries a key (the staff token, the link, the device), <paramref name="Key"/> names it and
-/// <paramref name="PerKey"/> is the rule for that key from any address.
+/// <paramref name="PerKey"/> is the rule for that key from any address. The key's rule is counted first, so a request
+/// refused for its key costs its client nothing; with <paramref name="ClientFirst"/> the client's is counted first, so
+/// a request refused for its client costs the key nothing (a merchant's joins, which any address may ask for).
 /// </summary>
-internal sealed record RateLimitPolicy(string Name, Func<RateLimitOptions, RateLimitRule> PerClient, Func<HttpContext, string>? Key = null, Func<RateLimitOptions, RateLimitRule>? PerKey = null);
+internal sealed record RateLimitPolicy(string Name, Func<RateLimitOptions, RateLimitRule> PerClient, Func<HttpContext, string>? Key = null, Func<RateLimitOptions, RateLimitRule>? PerKey = null, bool ClientFirst = false);
 
 /// <summary>Every abuse limit, with what each counts by. The one place a new limit is added (with its rule in <see cref="RateLimitOptions"/>).</summary>
 internal static class RateLimitPolicies
@@ -23,6 +25,7 @@ internal static class RateLimitPolicies
         new(RateLimits.PassKitLog, o => o.PassKitLog),
         new(RateLimits.SignIn, o => o.SignIn),
         new(RateLimits.PasswordReset, o => o.PasswordReset),
+        new(RateLimits.Join, o => o.JoinPerClient, Merchant, o => o.JoinPerMerchant, ClientFirst: true),
     ];
 
     /// <summary>The names an endpoint or a page may carry: every policy of <see cref="All"/>, and <see cref="RateLimits.CustomerPage"/>.</summary>
@@ -73,6 +76,9 @@ internal static class RateLimitPolicies
         var id = values["voucherId"] ?? values["cardId"];
         return id is null ? "client " + Client(http) : $"{id}/{values["token"]}";
     }
+
+    /// <summary>The merchant of the route (<c>{merchantId}</c>).</summary>
+    private static string Merchant(HttpContext http) => http.Request.RouteValues["merchantId"] as string ?? string.Empty;
 
     private static string Device(HttpContext http) => http.Request.RouteValues["deviceLibraryIdentifier"] as string ?? string.Empty;
 

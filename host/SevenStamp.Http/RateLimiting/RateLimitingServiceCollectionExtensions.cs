@@ -14,7 +14,8 @@ namespace SevenStamp.Http.RateLimiting;
 /// endpoint can name one policy, so each policy of <see cref="RateLimits"/> counts per client address as the
 /// endpoint's policy, and its per-key rule (token, link, device) runs as the global limiter, which the middleware
 /// checks first. In that order a request refused for its key costs its client nothing, so one flooding key behind a
-/// shared address (a shop's router, a carrier's NAT) does not use up the allowance of the others behind it.
+/// shared address (a shop's router, a carrier's NAT) does not use up the allowance of the others behind it. A policy
+/// that counts its client first (<see cref="RateLimits.Join"/>) swaps the two: its client's rule is the global one.
 /// </summary>
 public static class RateLimitingServiceCollectionExtensions
 {
@@ -34,6 +35,13 @@ public static class RateLimitingServiceCollectionExtensions
                         return RateLimitPartition.GetNoLimiter(string.Empty);
                     }
 
+                    if (policy is { ClientFirst: true, Key: { } key, PerKey: { } perKey })
+                    {
+                        // The second line: only what the client's limit (the global limiter) let through counts here.
+                        var keyRule = perKey(Current(http));
+                        return RateLimitPartition.GetFixedWindowLimiter(key(http), _ => Window(keyRule));
+                    }
+
                     // A page that counts as another policy (a customer's page) keeps that policy's partitions apart.
                     var rule = policy.PerClient(Current(http));
                     var client = RateLimitPolicies.Client(http);
@@ -46,6 +54,12 @@ public static class RateLimitingServiceCollectionExtensions
                 if (RateLimitPolicies.For(http) is not { Key: { } key, PerKey: { } perKey } policy)
                 {
                     return RateLimitPartition.GetNoLimiter(string.Empty);
+                }
+
+                if (policy.ClientFirst)
+                {
+                    var clientRule = policy.PerClient(Current(http));
+                    return RateLimitPartition.GetFixedWindowLimiter(policy.Name + " client " + RateLimitPolicies.Client(http), _ => Window(clientRule));
                 }
 
                 var rule = perKey(Current(http));
@@ -67,7 +81,10 @@ public static class RateLimitingServiceCollectionExtensions
         AutoReplenishment = true,
     };
 
-    /// <summary>429 with <c>Retry-After</c> in whole seconds: when the window that refused the request ends.</summary>
+    /// <summary>
+    /// 429 with <c>Retry-After</c> in whole seconds: when the window that refused the request ends. A page's request
+    /// gets a page (<see cref="IRateLimitPage"/>, where the host has one), anything else a problem.
+    /// </summary>
     private static async ValueTask RefuseAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {
         var http = context.HttpContext;
@@ -76,6 +93,11 @@ public static class RateLimitingServiceCollectionExtensions
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var policy = RateLimitPolicies.For(http)?.Name ?? "unknown";
         RateLimitLog.Refused(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits)), policy, seconds);
+        if (http.RequestServices.GetService<IRateLimitPage>() is { } page && await page.TryWriteAsync(http, seconds))
+        {
+            return;
+        }
+
         await Results.Problem($"Too many requests; try again in {seconds} s.", statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(http);
     }
 }

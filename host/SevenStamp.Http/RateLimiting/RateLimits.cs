@@ -42,4 +42,11 @@ public static class RateLimits
 
     /// <summary>Using a password reset link, and accepting an invite: per client (both guess at a one-time token).</summary>
     public const string PasswordReset = nameof(PasswordReset);
+
+    /// <summary>
+    /// A customer joins from the merchant's poster (the join page's form and <c>POST /api/join/{merchantId}</c>): per
+    /// client, then per merchant as a second line. A request its client's limit refused does not count for the
+    /// merchant, so one flooding address cannot use up the merchant's joins.
+    /// </summary>
+    public const string Join = nameof(Join);
 }

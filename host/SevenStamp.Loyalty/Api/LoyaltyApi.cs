@@ -18,7 +18,8 @@ namespace SevenStamp.Loyalty.Api;
 /// <summary>
 /// The loyalty HTTP API. The management API under <c>/api/merchants/{merchantId}</c>: the program, the Redeem Code
 /// pool, cards and their links, staff tokens, unmatched sales; bad input gets 400 with the field at fault. With it,
-/// the redemption endpoints (<see cref="RedemptionApi"/>), which staff tokens and customers' voucher links guard.
+/// the redemption endpoints (<see cref="RedemptionApi"/>), which staff tokens and customers' voucher links guard, and
+/// joining from the merchant's poster (<see cref="JoinApi"/>), open to anyone.
 /// </summary>
 public static class LoyaltyApi
 {
@@ -61,6 +62,7 @@ public static class LoyaltyApi
         merchant.MapGet("/unmatched", UnmatchedAsync).WithSummary("Sales that earned nothing for want of a card or a program, newest first (50 a page)");
         merchant.MapGet("/stats", StatsAsync).WithSummary("Stamps, vouchers issued and redeemed, redemption rate and active cards over the last ?days= (1–366, default 30), by day (UTC)");
         endpoints.MapRedemptionApi();
+        endpoints.MapJoinApi();
         return endpoints;
     }
 

@@ -75,3 +75,12 @@ public sealed record StampAdjustmentResponse(Guid AdjustmentId, int Delta, strin
         return new(entry.Id, entry.Stamps, entry.Reason, entry.Actor, entry.At, result.Progress, result.Goal, result.Debt, entry.VouchersIssued);
     }
 }
+
+/// <summary>
+/// The card a customer just took: its program's name, goal and reward, and <see cref="WalletLink"/>, the customer's own
+/// card page (keep it: it is the card). <see cref="Consent"/> says what was kept with their consent, if anything.
+/// </summary>
+public sealed record JoinResponse(Guid CardId, string MerchantId, string ProgramName, int Goal, string Reward, string WalletLink, JoinConsentResponse? Consent);
+
+/// <summary>What the customer gave (kept as hashes, or day and month), the consent text's version, and when.</summary>
+public sealed record JoinConsentResponse(bool Email, bool Phone, bool Birthday, string Version, DateTimeOffset GivenAt);

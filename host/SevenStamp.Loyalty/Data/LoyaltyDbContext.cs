@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace SevenStamp.Loyalty.Data;
 
 /// <summary>
-/// The loyalty store: programs, customers, cards, the stamp ledger, vouchers, Redeem Codes, the inbox and the outbox.
+/// The loyalty store: programs, customers, cards and what their customers agreed to, the stamp ledger, vouchers, Redeem Codes, the inbox and the outbox.
 /// One model for SQLite and PostgreSQL; each provider has a subclass of its own only so that each keeps its own
 /// migrations (<see cref="SqliteLoyaltyDbContext"/>, <see cref="PostgresLoyaltyDbContext"/>). Loyalty code depends on
 /// this class; other areas read through the interfaces in <c>SevenStamp.Loyalty.Queries</c>. Tables and columns are
@@ -18,6 +18,7 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
     public const int ExternalIdLength = 200;
     public const int CodeLength = 64;
     public const int TextLength = 500;
+    public const int ConsentTextLength = 2000;
 
     public DbSet<LoyaltyProgram> Programs => Set<LoyaltyProgram>();
 
@@ -26,6 +27,8 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<CustomerLink> CustomerLinks => Set<CustomerLink>();
 
     public DbSet<Card> Cards => Set<Card>();
+
+    public DbSet<CardConsent> CardConsents => Set<CardConsent>();
 
     public DbSet<StampAward> StampAwards => Set<StampAward>();
 
@@ -119,6 +122,18 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             card.HasIndex(c => c.MerchantId);
             card.HasOne<LoyaltyProgram>().WithMany().HasForeignKey(c => c.ProgramId).OnDelete(DeleteBehavior.Restrict);
             card.HasOne<Customer>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<CardConsent>(consent =>
+        {
+            consent.ToTable("card_consents");
+            consent.HasKey(c => c.Id);
+            consent.Property(c => c.Id).ValueGeneratedNever();
+            consent.Property(c => c.MerchantId).HasMaxLength(IdLength);
+            consent.Property(c => c.ConsentVersion).HasMaxLength(32);
+            consent.Property(c => c.ConsentText).HasMaxLength(ConsentTextLength);
+            consent.HasIndex(c => c.CardId).IsUnique();
+            consent.HasOne<Card>().WithMany().HasForeignKey(c => c.CardId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<StampAward>(award =>

@@ -55,6 +55,11 @@ public sealed partial class TenantIsolationTests
         "POST /account/denied",
         "GET /not-found",
         "POST /not-found",
+        "GET /too-many-requests",                                        // no data: the page a rate limit shows
+        "POST /too-many-requests",
+        "POST /api/join/{merchantId}",                                   // anyone may take a card (rate limited per client and merchant)
+        "GET /join/{merchantId}",
+        "POST /join/{merchantId}",
     ];
 
     /// <summary>Bodies that would change something if they were let through.</summary>

@@ -23,7 +23,10 @@ public static class CodeImages
         return svg.GetGraphic(8, "#000000", "#ffffff", drawQuietZones: true, sizingMode: SvgQRCode.SizingMode.ViewBoxAttribute);
     }
 
-    /// <summary>A QR code of <paramref name="content"/> as a PNG image, <paramref name="pixelsPerModule"/> pixels a module.</summary>
+    /// <summary>
+    /// A QR code of <paramref name="content"/> as a PNG image, <paramref name="pixelsPerModule"/> pixels a module: a
+    /// two-colour palette image (black on white), which PDF writers (the join poster's PDFsharp) take as it is.
+    /// </summary>
     public static byte[] QrPng(string content, int pixelsPerModule = 20)
     {
         Check(content);
@@ -31,7 +34,7 @@ public static class CodeImages
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pixelsPerModule, 64);
         using var data = QRCodeGenerator.GenerateQrCode(content, QRCodeGenerator.ECCLevel.M);
         using var png = new PngByteQRCode(data);
-        return png.GetGraphic(pixelsPerModule);
+        return png.GetGraphic(pixelsPerModule, [0, 0, 0, 255], [255, 255, 255, 255]);
     }
 
     /// <summary>

@@ -74,11 +74,72 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                     b.ToTable("cards", (string)null);
                 });
 
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.CardConsent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("BirthdayGiven")
+                        .HasColumnType("boolean")
+                        .HasColumnName("birthday_given");
+
+                    b.Property<Guid>("CardId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("card_id");
+
+                    b.Property<string>("ConsentText")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("consent_text");
+
+                    b.Property<string>("ConsentVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("consent_version");
+
+                    b.Property<bool>("EmailGiven")
+                        .HasColumnType("boolean")
+                        .HasColumnName("email_given");
+
+                    b.Property<DateTimeOffset>("GivenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("given_at");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<bool>("PhoneGiven")
+                        .HasColumnType("boolean")
+                        .HasColumnName("phone_given");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CardId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_card_consents_card_id");
+
+                    b.ToTable("card_consents", (string)null);
+                });
+
             modelBuilder.Entity("SevenStamp.Loyalty.Data.Customer", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<int?>("BirthDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("birth_day");
+
+                    b.Property<int?>("BirthMonth")
+                        .HasColumnType("integer")
+                        .HasColumnName("birth_month");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -889,6 +950,15 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                     b.HasOne("SevenStamp.Loyalty.Data.LoyaltyProgram", null)
                         .WithMany()
                         .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.CardConsent", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.Card", null)
+                        .WithMany()
+                        .HasForeignKey("CardId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

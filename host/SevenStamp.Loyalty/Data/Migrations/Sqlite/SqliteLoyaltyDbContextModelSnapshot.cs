@@ -68,11 +68,72 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                     b.ToTable("cards", (string)null);
                 });
 
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.CardConsent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("BirthdayGiven")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("birthday_given");
+
+                    b.Property<Guid>("CardId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("card_id");
+
+                    b.Property<string>("ConsentText")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consent_text");
+
+                    b.Property<string>("ConsentVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consent_version");
+
+                    b.Property<bool>("EmailGiven")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_given");
+
+                    b.Property<long>("GivenAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("given_at");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<bool>("PhoneGiven")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("phone_given");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CardId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_card_consents_card_id");
+
+                    b.ToTable("card_consents", (string)null);
+                });
+
             modelBuilder.Entity("SevenStamp.Loyalty.Data.Customer", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
+
+                    b.Property<int?>("BirthDay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("birth_day");
+
+                    b.Property<int?>("BirthMonth")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("birth_month");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
@@ -865,6 +926,15 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                     b.HasOne("SevenStamp.Loyalty.Data.LoyaltyProgram", null)
                         .WithMany()
                         .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.CardConsent", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.Card", null)
+                        .WithMany()
+                        .HasForeignKey("CardId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
