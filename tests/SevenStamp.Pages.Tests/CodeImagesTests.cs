@@ -27,7 +27,7 @@ public sealed class CodeImagesTests(Browser browser) : IClassFixture<Browser>
     }
 
     [Fact]
-    public void QrPng_ReadsBackAsTheContent()
+    public void QrPng_Drawn_ReadsBackAsTheContent()
     {
         var png = CodeImages.QrPng("https://loyalty.example.com/join/corner-cafe", pixelsPerModule: 8);
 

@@ -21,6 +21,7 @@ public sealed partial class TranslationsTests
         "host/SevenStamp.Connectors.Host/Components/Customer",
         "host/SevenStamp.Connectors.Host/Components/Scanner",
         "host/SevenStamp.Connectors.Host/Components/Pages/NotFound.razor",
+        "host/SevenStamp.Connectors.Host/Components/Pages/TooManyRequests.razor",
         "host/SevenStamp.Connectors.Host/Components/Layout/PlainLayout.razor",
         "host/SevenStamp.Connectors.Host/Components/Layout/CustomerLayout.razor",
         "host/SevenStamp.Connectors.Host/Components/Layout/ScannerLayout.razor",
