@@ -27,9 +27,17 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddScoped<StaffTokens>();
         services.TryAddScoped<CardDirectory>();
         services.TryAddScoped<CustomerCards>();
+        services.TryAddScoped<CounterScans>();
         services.TryAddScoped<ICardSnapshots, CardSnapshots>();
         services.TryAddScoped<ICardOverview, CardOverviewQuery>();
         services.TryAddScoped<MerchantStats>();
+        return services;
+    }
+
+    /// <summary>Binds the counter scanner's settings (<see cref="ScannerOptions"/>), checked at start.</summary>
+    public static IServiceCollection AddScannerOptions(this IServiceCollection services)
+    {
+        services.AddOptions<ScannerOptions>().BindConfiguration(ScannerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 

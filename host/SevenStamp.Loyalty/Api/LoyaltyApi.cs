@@ -61,6 +61,7 @@ public static class LoyaltyApi
         merchant.MapGet("/unmatched", UnmatchedAsync).WithSummary("Sales that earned nothing for want of a card or a program, newest first (50 a page)");
         merchant.MapGet("/stats", StatsAsync).WithSummary("Stamps, vouchers issued and redeemed, redemption rate and active cards over the last ?days= (1–366, default 30), by day (UTC)");
         endpoints.MapRedemptionApi();
+        endpoints.MapScannerApi();
         return endpoints;
     }
 
