@@ -17,7 +17,7 @@ namespace SevenStamp.Loyalty.Api;
 /// code or card is unknown here (404). Staff of some locations name one of theirs as <c>locationId</c> (else 403).
 /// Each change is audited with the caller and the location; rate limited as the staff redeem is.
 /// </summary>
-internal static class ScannerApi
+public static class ScannerApi
 {
     /// <summary>The audit log's name of a stamp added at the counter or a kiosk.</summary>
     public const string CardStamped = "card.stamped";
