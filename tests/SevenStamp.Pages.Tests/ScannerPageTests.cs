@@ -18,9 +18,6 @@ namespace SevenStamp.Pages.Tests;
 /// </summary>
 public sealed class ScannerPageTests(Browser browser) : IClassFixture<Browser>
 {
-    private const string Till = "till-1";
-    private const string StaffPassword = "Sam-At-The-Till-1";
-
     public static TheoryData<LoyaltyStoreProvider> Providers() => [LoyaltyStoreProvider.Sqlite, LoyaltyStoreProvider.PostgreSql];
 
     [Theory]
@@ -84,10 +81,12 @@ public sealed class ScannerPageTests(Browser browser) : IClassFixture<Browser>
         // Act: the card's QR content typed as a camera would fill it, then the confirm.
         await staff.Locator("#code").FillAsync(card.ToString("N"));
         await staff.GetByRole(AriaRole.Button, new() { Name = "Check" }).ClickAsync();
+        await staff.Locator("[data-answer].tone-info").WaitForAsync();
         var shown = await staff.Locator("[data-answer]").InnerTextAsync();
         var stampsBeforeConfirm = await StampsAsync(host, card);
         await Browser.CheckAndSaveAsync(staff, "scanner-card-found");
         await staff.GetByRole(AriaRole.Button, new() { Name = "Add a stamp" }).ClickAsync();
+        await staff.Locator("[data-answer].tone-ok").WaitForAsync();
         var added = await staff.Locator("[data-answer]").InnerTextAsync();
         await Browser.CheckAndSaveAsync(staff, "scanner-card-confirmed");
 
