@@ -64,7 +64,13 @@
             return;
         }
 
+        // The page's language, in the device's own region where they agree (en-GB's 24-hour clock for a page in en).
         var lang = document.documentElement.lang || undefined;
+        var device = navigator.language || "";
+        if (lang && device.toLowerCase().indexOf(lang.toLowerCase() + "-") === 0) {
+            lang = device;
+        }
+
         var kind = element.getAttribute("data-local");
         var options = kind === "day"
             ? { day: "numeric", month: "short", year: "numeric" }
