@@ -424,9 +424,15 @@
             var reader = new Z.MultiFormatReader();
             reader.setHints(hints);
             var canvas = document.createElement("canvas");
+
+            // ZXing misses some codes at one size and finds them at another: each frame is read at the next of these
+            // scales, so a code held still is tried at each within a few frames.
+            var scales = [1, 0.9, 0.75, 0.5];
+            var frame = 0;
             return function (source) {
-                var width = source.videoWidth || source.naturalWidth || source.width;
-                var height = source.videoHeight || source.naturalHeight || source.height;
+                var scale = scales[frame++ % scales.length];
+                var width = Math.round((source.videoWidth || source.naturalWidth || source.width) * scale);
+                var height = Math.round((source.videoHeight || source.naturalHeight || source.height) * scale);
                 if (!width || !height) {
                     return Promise.resolve(null);
                 }
