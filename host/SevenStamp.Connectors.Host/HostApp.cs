@@ -113,6 +113,7 @@ public static class HostApp
         services.AddHostMetrics();
         services.AddManagementApi();
         services.AddRateLimits();
+        services.AddScannerOptions();
         services.AddCustomerLinks();
         services.AddWallet(builder.Configuration);
         services.AddPages();

@@ -29,10 +29,18 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddScoped<CardJoining>();
         services.TryAddScoped<CustomerCards>();
         services.TryAddScoped<CustomerVoucherLinks>();
+        services.TryAddScoped<CounterScans>();
         services.TryAddScoped<ICardSnapshots, CardSnapshots>();
         services.TryAddScoped<ICardOverview, CardOverviewQuery>();
         services.TryAddScoped<ICustomerLinkMerchants, CustomerLinkMerchants>();
         services.TryAddScoped<MerchantStats>();
+        return services;
+    }
+
+    /// <summary>Binds the counter scanner's settings (<see cref="ScannerOptions"/>), checked at start.</summary>
+    public static IServiceCollection AddScannerOptions(this IServiceCollection services)
+    {
+        services.AddOptions<ScannerOptions>().BindConfiguration(ScannerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 

@@ -160,6 +160,8 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         ("POST", "/api/merchants/{merchantId}/vouchers/{voucherId}/void", """{"reason": "duplicate voucher"}"""),
         ("POST", "/api/merchants/{merchantId}/staff", """{"staffId": "anna"}"""),
         ("POST", "/api/staff/redeem", """{"code": "CAFE-ABC123"}"""),
+        ("POST", "/api/staff/scan", """{"code": "CAFE-ABC123", "mode": "autopilot"}"""),
+        ("POST", "/api/staff/stamp", """{"cardId": "0123456789abcdef0123456789abcdef"}"""),
         ("POST", "/api/connectors", """{"id": "hostile-new", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
         ("PUT", "/api/connectors/{id}", """{"plugin": "generic-webhook", "merchantId": "cafe-1", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
         ("PUT", "/api/connector-plugins/{pluginId}/config/validate", """{"signingSecret": "hostile-new-secret-0123456789"}"""),
@@ -239,9 +241,9 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         var content = new ByteArrayContent(broken);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = content };
-        if (template == "/api/staff/redeem")
+        if (template.StartsWith("/api/staff/", StringComparison.Ordinal))
         {
-            // The counter's call takes a credential of one merchant that may redeem: a staff token.
+            // The counter's calls take a credential of one merchant that may redeem: a staff token.
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await StaffTokenAsync());
         }
 

@@ -198,7 +198,7 @@ public sealed class ProgramPagesTests(Browser browser) : IClassFixture<Browser>,
         await page.GetByLabel("User name").FillAsync("sam");
         await page.GetByLabel("Password").FillAsync(PagesHost.OwnerPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/console");
+        await page.WaitForURLAsync("**/scanner");
 
         // Act
         await page.GotoAsync("/console/program");

@@ -63,6 +63,7 @@ public static class LoyaltyApi
         merchant.MapGet("/stats", StatsAsync).WithSummary("Stamps, vouchers issued and redeemed, redemption rate and active cards over the last ?days= (1–366, default 30), by day (UTC)");
         endpoints.MapRedemptionApi();
         endpoints.MapJoinApi();
+        endpoints.MapScannerApi();
         return endpoints;
     }
 

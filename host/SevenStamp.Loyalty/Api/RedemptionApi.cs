@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using SevenStamp.Connectors.Sdk;
-using SevenStamp.Contracts;
+using SevenStamp.Http;
 using SevenStamp.Http.Access;
 using SevenStamp.Http.RateLimiting;
 using SevenStamp.Loyalty.Engine;
@@ -33,46 +32,37 @@ internal static class RedemptionApi
         return endpoints;
     }
 
-    private static async Task<IResult> StaffRedeemAsync(HttpContext http, RedeemRequest? redeem, LoyaltyEngine engine, VoucherLinks links, CancellationToken cancellationToken)
+    private static async Task<IResult> StaffRedeemAsync(HttpContext http, RedeemRequest? redeem, CounterScans scans, VoucherLinks links, CancellationToken cancellationToken)
     {
         // The tenant check let only a caller of one merchant with the redeem permission through.
         var staff = Caller.From(http.User)!;
-
-        string? code = null;
-        if (redeem?.Code is { } given && !CheckoutText.TryNormalizeIdentifier(given, out code, out var problem))
+        var (result, errors) = await scans.RedeemAsync(staff, redeem?.Code, redeem?.LocationId, cancellationToken);
+        if (errors.Count > 0)
         {
-            return LoyaltyApi.Invalid("code", problem);
+            return FieldErrors.Problem(errors);
         }
 
-        if (string.IsNullOrEmpty(code) || code.Length > PoolFile.MaxCodeLength)
+        if (result!.Outcome == ScanOutcome.NotHere)
         {
-            return LoyaltyApi.Invalid("code", "is required: the code on the voucher, or the content of its QR code");
+            return NotHere(result.LocationId);
         }
 
-        string? location = null;
-        if (redeem?.LocationId is { } givenLocation && !CheckoutText.TryNormalizeIdentifier(givenLocation, out location, out var locationProblem))
+        var redemption = result.Redemption ?? RedemptionResult.NotFound;
+        if (redemption.Voucher is not null)
         {
-            return LoyaltyApi.Invalid("locationId", locationProblem);
+            http.Audit($"voucher {redemption.Voucher.Id}", null, result.LocationId is null ? redemption.Outcome.ToString() : $"{redemption.Outcome} at location {result.LocationId}");
         }
 
-        location = string.IsNullOrEmpty(location) ? null : location;
-        if (!staff.MayAt(location))
-        {
-            return Results.Problem(
-                location is null
-                    ? "This account redeems at some locations only: send the counter's POS location id as 'locationId'."
-                    : $"'locationId' {location} is not one of this account's locations; ask an owner to add it.",
-                statusCode: StatusCodes.Status403Forbidden);
-        }
-
-        var result = await engine.RedeemAsync(staff.MerchantId!, null, code, RedemptionMethod.StaffScan, staff.Name, cancellationToken);
-        if (result.Voucher is not null)
-        {
-            http.Audit($"voucher {result.Voucher.Id}", null, location is null ? result.Outcome.ToString() : $"{result.Outcome} at location {location}");
-        }
-
-        return Answer(result, links);
+        return Answer(redemption, links);
     }
+
+    /// <summary>403 for staff of some locations who named none of theirs.</summary>
+    internal static IResult NotHere(string? location) =>
+        Results.Problem(
+            location is null
+                ? "This account redeems at some locations only: send the counter's POS location id as 'locationId'."
+                : $"'locationId' {location} is not one of this account's locations; ask an owner to add it.",
+            statusCode: StatusCodes.Status403Forbidden);
 
     private static async Task<IResult> ShowAsync(Guid voucherId, string token, CustomerVoucherLinks vouchers, VoucherLinks links, CancellationToken cancellationToken) =>
         await vouchers.OpenAsync(voucherId, token, cancellationToken) is { } voucher

@@ -53,7 +53,11 @@ public sealed class LoyaltyEngine
 
     /// <inheritdoc cref="StampAdjusting"/>
     public Task<StampAdjustmentResult> AdjustStampsAsync(string merchantId, Guid cardId, int stamps, string reason, string? actor, CancellationToken cancellationToken) =>
-        _adjusting.AdjustAsync(merchantId, cardId, stamps, reason, actor, cancellationToken);
+        _adjusting.AdjustAsync(merchantId, cardId, stamps, reason, actor, null, cancellationToken);
+
+    /// <inheritdoc cref="StampAdjusting.AdjustAsync"/>
+    public Task<StampAdjustmentResult> AdjustStampsAsync(string merchantId, Guid cardId, int stamps, string reason, string? actor, StampGuard? guard, CancellationToken cancellationToken) =>
+        _adjusting.AdjustAsync(merchantId, cardId, stamps, reason, actor, guard, cancellationToken);
 
     /// <inheritdoc cref="VoucherLedger.ExpireDueVouchersAsync"/>
     public Task<int> ExpireDueVouchersAsync(CancellationToken cancellationToken) => _ledger.ExpireDueVouchersAsync(cancellationToken);

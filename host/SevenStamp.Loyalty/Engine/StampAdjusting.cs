@@ -15,13 +15,30 @@ public enum StampAdjustmentOutcome
 
     /// <summary>The adjustment would take away stamps the card does not have toward its next voucher; nothing changed.</summary>
     BelowZero = 2,
+
+    /// <summary>
+    /// An adjustment of the same kind (<see cref="StampGuard"/>) stamped the card within the guard's interval; nothing
+    /// changed, and <see cref="StampAdjustmentResult.NextAllowedAt"/> says from when the next one goes through.
+    /// </summary>
+    TooSoon = 3,
 }
+
+/// <summary>
+/// At most one adjustment whose reason starts with <paramref name="ReasonPrefix"/> per card within
+/// <paramref name="Interval"/> (a kiosk's stamp: one per visit). Kept by the stamp ledger itself, checked under the
+/// card's row lock, so two requests at the same moment cannot both pass.
+/// </summary>
+public sealed record StampGuard(string ReasonPrefix, TimeSpan Interval);
 
 /// <summary>
 /// What a stamp adjustment did: its ledger row (when adjusted) and the card's stamps toward the goal afterwards (or,
 /// when refused, as they stand).
 /// </summary>
-public sealed record StampAdjustmentResult(StampAdjustmentOutcome Outcome, StampAdjustment? Entry, int Progress, int Goal, int Debt);
+public sealed record StampAdjustmentResult(StampAdjustmentOutcome Outcome, StampAdjustment? Entry, int Progress, int Goal, int Debt)
+{
+    /// <summary>For <see cref="StampAdjustmentOutcome.TooSoon"/>: when the guard lets the next adjustment through.</summary>
+    public DateTimeOffset? NextAllowedAt { get; init; }
+}
 
 /// <summary>
 /// Stamps added to or taken from a card by hand, with a reason. One transaction: one conditional statement changes
@@ -37,8 +54,20 @@ internal sealed class StampAdjusting(LoyaltyDbContext db, EngineTransaction work
     /// <summary>The connector id the events of an adjustment carry: no connector, a person's hand.</summary>
     public const string ConnectorId = "adjustment";
 
-    public async Task<StampAdjustmentResult> AdjustAsync(string merchantId, Guid cardId, int stamps, string reason, string? actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adjusts the card; with a <paramref name="guard"/> (adding stamps only), first takes the card's row lock and
+    /// refuses with <see cref="StampAdjustmentOutcome.TooSoon"/> when the ledger holds a guarded adjustment younger
+    /// than its interval. The lock is taken before the ledger is read: on PostgreSQL a second request for the same card
+    /// waits at the lock until the first commits, then (read committed: each statement sees what was committed before
+    /// it) finds the first one's row; SQLite has one writer at a time.
+    /// </summary>
+    public async Task<StampAdjustmentResult> AdjustAsync(string merchantId, Guid cardId, int stamps, string reason, string? actor, StampGuard? guard, CancellationToken cancellationToken)
     {
+        if (guard is not null && (stamps < 0 || !reason.StartsWith(guard.ReasonPrefix, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("A guarded adjustment adds stamps, and its reason starts with the guard's prefix.", nameof(guard));
+        }
+
         if (stamps == 0)
         {
             throw new ArgumentOutOfRangeException(nameof(stamps), "An adjustment adds or takes away at least one stamp.");
@@ -54,6 +83,10 @@ internal sealed class StampAdjusting(LoyaltyDbContext db, EngineTransaction work
 
         var program = await db.Programs.AsNoTracking().SingleAsync(p => p.Id == programId, cancellationToken);
         var goal = Math.Max(1, program.StampGoal);
+        if (guard is not null && await TooSoonAsync(cardId, guard, goal, now, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
 
         // Adding always goes through (it pays a refund's debt first); taking away only what is there toward the goal.
         var rows = await db.Database.SqlQuery<CardCounters>(
@@ -104,5 +137,24 @@ internal sealed class StampAdjusting(LoyaltyDbContext db, EngineTransaction work
         }
 
         return new StampAdjustmentResult(StampAdjustmentOutcome.Adjusted, entry, progress, goal, debt);
+    }
+
+    /// <summary>Takes the card's row lock, then looks for a guarded adjustment within the interval: the refusal, or null.</summary>
+    private async Task<StampAdjustmentResult?> TooSoonAsync(Guid cardId, StampGuard guard, int goal, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var current = (await db.Database.SqlQuery<CardCounters>(
+            $"""
+            UPDATE cards SET updated_at = updated_at WHERE id = {cardId}
+            RETURNING total_stamps AS "TotalStamps", cycles_completed AS "CyclesCompleted"
+            """).ToListAsync(cancellationToken)).Single();
+        var since = now - guard.Interval;
+        var last = await db.StampAdjustments.AsNoTracking()
+            .Where(a => a.CardId == cardId && a.Stamps > 0 && a.At > since && a.Reason.StartsWith(guard.ReasonPrefix))
+            .OrderByDescending(a => a.At)
+            .Select(a => (DateTimeOffset?)a.At)
+            .FirstOrDefaultAsync(cancellationToken);
+        return last is { } at
+            ? new StampAdjustmentResult(StampAdjustmentOutcome.TooSoon, null, Card.Progress(current.TotalStamps, current.CyclesCompleted, goal), goal, Card.Debt(current.TotalStamps, current.CyclesCompleted, goal)) { NextAllowedAt = at + guard.Interval }
+            : null;
     }
 }

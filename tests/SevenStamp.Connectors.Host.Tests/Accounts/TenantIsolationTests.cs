@@ -103,7 +103,7 @@ public sealed partial class TenantIsolationTests
         var before = await SnapshotOfBAsync(merchants);
         var refusals = new List<string>();
 
-        // Act: every guarded endpoint, with B's resources in its route (and B's voucher code for the counter's call);
+        // Act: every guarded endpoint, with B's resources in its route (and B's voucher code or card for the counter's calls);
         // then those that name a resource besides the merchant, with A's merchant and B's resource (B's card, voucher,
         // connector, key or person reached through A's own routes).
         var ofBThroughA = new Dictionary<string, string>(merchants.OfB, StringComparer.Ordinal) { ["merchantId"] = TwoMerchants.A };
@@ -118,9 +118,13 @@ public sealed partial class TenantIsolationTests
                 using var request = new HttpRequestMessage(new HttpMethod(method), path);
                 if (method is "POST" or "PUT" or "PATCH")
                 {
-                    var body = endpoint.RoutePattern.RawText == "/api/staff/redeem"
-                        ? JsonSerializer.Serialize(new { code = merchants.CodeOfB })
-                        : Bodies.GetValueOrDefault(endpoint.RoutePattern.RawText!, "{}");
+                    var body = endpoint.RoutePattern.RawText switch
+                    {
+                        "/api/staff/redeem" => JsonSerializer.Serialize(new { code = merchants.CodeOfB }),
+                        "/api/staff/scan" => JsonSerializer.Serialize(new { code = merchants.OfB["cardId"], mode = "autopilot" }),
+                        "/api/staff/stamp" => JsonSerializer.Serialize(new { cardId = merchants.OfB["cardId"] }),
+                        var other => Bodies.GetValueOrDefault(other!, "{}"),
+                    };
                     request.Content = new StringContent(body, Encoding.UTF8, "application/json");
                 }
 
