@@ -170,6 +170,7 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         ("POST", "/api/connectors/{id}/dry-run", """{"body": "a sample body", "headers": {"X-SevenStamp-Signature": "00"}}"""),
         ("POST", "/api/merchants/{merchantId}/connectors/{id}/dry-run", """{"body": "a sample body", "headers": {"X-SevenStamp-Signature": "00"}}"""),
         ("POST", "/api/merchants", """{"id": "hostile-merchant", "name": "Hostile Café"}"""),
+        ("PUT", "/api/merchants/{merchantId}/language", """{"language": "he"}"""),
         ("POST", "/api/merchants/{merchantId}/people/invites", """{"role": "Staff"}"""),
         ("POST", "/api/merchants/{merchantId}/keys", """{"name": "till 9", "scopes": ["redeem"]}"""),
         ("POST", "/api/merchants/{merchantId}/keys/{keyId}/rotate", """{"overlap": "01:00:00"}"""),
