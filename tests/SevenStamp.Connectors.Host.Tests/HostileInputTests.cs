@@ -162,6 +162,7 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         ("POST", "/api/staff/redeem", """{"code": "CAFE-ABC123"}"""),
         ("POST", "/api/staff/scan", """{"code": "CAFE-ABC123", "mode": "autopilot"}"""),
         ("POST", "/api/staff/stamp", """{"cardId": "0123456789abcdef0123456789abcdef"}"""),
+        ("POST", "/api/join/{merchantId}", """{"email": "ana@example.com", "consent": true}"""),
         ("POST", "/api/connectors", """{"id": "hostile-new", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
         ("PUT", "/api/connectors/{id}", """{"plugin": "generic-webhook", "merchantId": "cafe-1", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
         ("PUT", "/api/connector-plugins/{pluginId}/config/validate", """{"signingSecret": "hostile-new-secret-0123456789"}"""),
