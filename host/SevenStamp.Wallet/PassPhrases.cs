@@ -38,7 +38,11 @@ public sealed class PassPhrases
 
     /// <summary>Each phrase said so far (English) with its text in <paramref name="language"/> (a <see cref="PeopleLanguages"/> tag).</summary>
     public IReadOnlyDictionary<string, string> In(string language) =>
-        _used.ToDictionary(p => p.Key, p => p.Value.GetValueOrDefault(language, p.Key), StringComparer.Ordinal);
+        _used.Keys.ToDictionary(english => english, english => Translation(english, language), StringComparer.Ordinal);
+
+    /// <summary>A phrase said so far (its English text) in <paramref name="language"/>; the English itself when not said or not translated.</summary>
+    public string Translation(string english, string language) =>
+        _used.TryGetValue(english, out var translations) ? translations.GetValueOrDefault(language, english) : english;
 
     /// <summary>The translation of <paramref name="template"/> into <paramref name="culture"/>, or the template itself.</summary>
     public static string Translate(string template, CultureInfo culture)

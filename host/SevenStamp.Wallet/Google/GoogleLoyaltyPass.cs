@@ -146,7 +146,7 @@ public static class GoogleLoyaltyPass
         ["defaultValue"] = new JsonObject { ["language"] = PeopleLanguages.Default, ["value"] = english },
         ["translatedValues"] = new JsonArray([.. PeopleLanguages.Tags
             .Where(t => t != PeopleLanguages.Default)
-            .Select(t => (JsonNode)new JsonObject { ["language"] = t, ["value"] = say.In(t).GetValueOrDefault(english, english) })]),
+            .Select(t => (JsonNode)new JsonObject { ["language"] = t, ["value"] = say.Translation(english, t) })]),
     };
 
     private static string VoucherText(CardSnapshot card, PassPhrases say)
