@@ -52,7 +52,4 @@ public static class PeopleLanguages
 
     /// <summary>The field error for a language that is not supported, naming the choices.</summary>
     public static string Problem => $"must be one of {string.Join(", ", Tags)} (the language of the customer pages, the scanner and the passes)";
-
-    /// <summary>Whether <paramref name="culture"/> is written right to left (Hebrew, Persian).</summary>
-    public static bool IsRightToLeft(CultureInfo culture) => culture.TextInfo.IsRightToLeft;
 }

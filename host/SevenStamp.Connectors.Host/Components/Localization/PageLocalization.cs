@@ -59,7 +59,7 @@ public static class PageLocalization
         var culture = CultureInfo.CurrentUICulture;
         return string.IsNullOrEmpty(culture.Name)
             ? (PeopleLanguages.Default, "ltr")
-            : (culture.Name, PeopleLanguages.IsRightToLeft(culture) ? "rtl" : "ltr");
+            : (culture.Name, culture.TextInfo.IsRightToLeft ? "rtl" : "ltr");
     }
 
     /// <summary>The merchant's default language, for a request whose browser asked for none of the supported ones.</summary>
