@@ -24,5 +24,8 @@ public sealed record RedeemCodeRejected
     /// <summary>For <see cref="RedeemCodeRejectionReason.AlreadyRedeemed"/>: when it was redeemed.</summary>
     public DateTimeOffset? RedeemedAt { get; init; }
 
+    /// <summary>The location of the sale, when known.</summary>
+    public string? LocationId { get; init; }
+
     public required DateTimeOffset RejectedAt { get; init; }
 }

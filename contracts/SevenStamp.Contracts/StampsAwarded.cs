@@ -25,5 +25,8 @@ public sealed record StampsAwarded
     /// <summary>Stamps the card owes after refunds took back stamps a minted voucher had used; shown as debt.</summary>
     public int Debt { get; init; }
 
+    /// <summary>The location of the sale or scan, when known.</summary>
+    public string? LocationId { get; init; }
+
     public required DateTimeOffset AwardedAt { get; init; }
 }

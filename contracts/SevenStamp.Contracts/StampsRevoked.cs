@@ -26,5 +26,8 @@ public sealed record StampsRevoked
     /// <summary>Stamps owed because a voucher already minted had used them.</summary>
     public required int Debt { get; init; }
 
+    /// <summary>The location of the refund, when known.</summary>
+    public string? LocationId { get; init; }
+
     public required DateTimeOffset RevokedAt { get; init; }
 }

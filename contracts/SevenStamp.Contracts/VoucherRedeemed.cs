@@ -17,5 +17,8 @@ public sealed record VoucherRedeemed
     /// <summary>The staff member who scanned it, for <see cref="RedemptionMethod.StaffScan"/>.</summary>
     public string? StaffId { get; init; }
 
+    /// <summary>The location of the sale or the staff scan, when known.</summary>
+    public string? LocationId { get; init; }
+
     public required DateTimeOffset RedeemedAt { get; init; }
 }

@@ -15,6 +15,21 @@ public static class Outbox
         .Where(t => t is { IsClass: true, IsAbstract: false } && t.Namespace == typeof(SaleCompleted).Namespace)
         .ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
 
+    /// <summary>
+    /// The header carrying an event's outbox row id: it grows with the order the events were written in, and a card's
+    /// events are written under its row lock, so it orders one card's events.
+    /// </summary>
+    public const string SequenceHeader = "SevenStamp-Event-Sequence";
+
+    /// <summary>The message id an outbox row is published with: the same on every publish of the row.</summary>
+    public static Guid MessageIdOf(long rowId)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        "outbox\0\0"u8.CopyTo(bytes);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes[8..], rowId);
+        return new Guid(bytes, bigEndian: true);
+    }
+
     /// <summary>Adds <paramref name="message"/> to the context; it is written by the next <c>SaveChanges</c>.</summary>
     public static void Enqueue<T>(LoyaltyDbContext db, T message, DateTimeOffset now)
         where T : class

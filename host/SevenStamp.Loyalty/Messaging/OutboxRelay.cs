@@ -130,7 +130,14 @@ public sealed partial class OutboxRelay(IServiceScopeFactory scopes, IBus bus, O
         var message = JsonSerializer.Deserialize(row.Payload, type, Outbox.Json)!;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PublishTimeout);
-        await bus.Publish(message, type, timeout.Token);
+        var sequence = row.Id;
+        await bus.Publish(message, type, Pipe.Execute<PublishContext>(context =>
+        {
+            // One identity per outbox row, the same on a republish, so a consumer that keeps a record of what it
+            // handled (the outbound webhooks) sees a duplicate as one; the sequence orders one card's events.
+            context.MessageId = Outbox.MessageIdOf(sequence);
+            context.Headers.Set(Outbox.SequenceHeader, sequence);
+        }), timeout.Token);
     }
 
     private static string RelayId()
