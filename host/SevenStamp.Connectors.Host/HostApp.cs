@@ -17,6 +17,8 @@ using SevenStamp.Loyalty.Api;
 using SevenStamp.Loyalty.Engine;
 using SevenStamp.Wallet;
 using SevenStamp.Wallet.Data;
+using SevenStamp.Webhooks;
+using SevenStamp.Webhooks.Api;
 
 namespace SevenStamp.Connectors.Host;
 
@@ -69,6 +71,7 @@ public static class HostApp
         app.MapLoyaltyApi();
         app.MapConnectorApi();
         app.MapWallet();
+        app.MapWebhooksApi();
         app.MapPages();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealth();
@@ -101,6 +104,7 @@ public static class HostApp
         // bus, then the outbox relay and the connectors; on shutdown those stop before the bus does.
         services.AddLoyaltyStore(store);
         services.AddConnectorStore(store).AddWalletStore(store);
+        services.AddOutboundWebhooks(store, builder.Configuration);
         services.AddAccounts(store, "SevenStamp:Api:AdminKey");
         services.AddLoyaltyPrograms(builder.Configuration.GetSection("SevenStamp:Programs").Get<List<ProgramDefinition>>() ?? []);
         services.AddSevenStampBus(options.Bus, options.Demo.Enabled, builder.Configuration);

@@ -31,6 +31,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddScoped<CustomerVoucherLinks>();
         services.TryAddScoped<CounterScans>();
         services.TryAddScoped<ICardSnapshots, CardSnapshots>();
+        services.TryAddScoped<ICardEventFacts, CardEventFacts>();
         services.TryAddScoped<ICardOverview, CardOverviewQuery>();
         services.TryAddScoped<ICustomerLinkMerchants, CustomerLinkMerchants>();
         services.TryAddScoped<MerchantStats>();

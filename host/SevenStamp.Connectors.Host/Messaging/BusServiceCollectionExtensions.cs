@@ -3,6 +3,7 @@ using SevenStamp.Connectors.Host.Demo;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Messaging;
 using SevenStamp.Wallet;
+using SevenStamp.Webhooks;
 
 namespace SevenStamp.Connectors.Host.Messaging;
 
@@ -31,6 +32,7 @@ internal static class BusServiceCollectionExtensions
             {
                 bus.AddLoyaltyConsumers();
                 bus.AddWalletConsumers(configuration);
+                bus.AddOutboundWebhooksConsumer();
             }
 
             if (demo)

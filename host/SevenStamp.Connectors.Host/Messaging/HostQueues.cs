@@ -18,8 +18,11 @@ internal static class HostQueues
     /// <summary>The Google Wallet updater's queue (declared only with Google Wallet on).</summary>
     public const string GoogleWalletUpdates = "google-wallet-updates";
 
-    /// <summary>The consumer queues: the loyalty consumers' and the wallet updaters'.</summary>
-    public static readonly string[] Consumers = ["sale-completed", "sale-refunded", ApplePassUpdates, GoogleWalletUpdates];
+    /// <summary>The outbound webhooks' queue: loyalty events become stored deliveries there.</summary>
+    public const string OutboundWebhooks = "outbound-webhooks";
+
+    /// <summary>The consumer queues: the loyalty consumers', the wallet updaters' and the outbound webhooks'.</summary>
+    public static readonly string[] Consumers = ["sale-completed", "sale-refunded", ApplePassUpdates, GoogleWalletUpdates, OutboundWebhooks];
 
     /// <summary>Every queue a host with <paramref name="prefix"/> may declare: each consumer queue and its companions.</summary>
     public static IEnumerable<string> All(string? prefix) =>
