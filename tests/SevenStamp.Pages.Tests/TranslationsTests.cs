@@ -12,14 +12,12 @@ namespace SevenStamp.Pages.Tests;
 /// </summary>
 public sealed partial class TranslationsTests
 {
-    /// <summary>
-    /// The people-facing pages and the parts they share (the console, for merchants, is English for now). The scanner's
-    /// pages (Pages/Scanner) are not translated yet: they join this list with their Text.&lt;lang&gt;.resx entries.
-    /// </summary>
+    /// <summary>The people-facing pages and the parts they share (the console, for merchants, is English for now).</summary>
     private static readonly string[] PageSources =
     [
         "host/SevenStamp.Connectors.Host/Components/Pages/Account",
         "host/SevenStamp.Connectors.Host/Components/Pages/Customer",
+        "host/SevenStamp.Connectors.Host/Components/Pages/Scanner",
         "host/SevenStamp.Connectors.Host/Components/Customer",
         "host/SevenStamp.Connectors.Host/Components/Pages/NotFound.razor",
         "host/SevenStamp.Connectors.Host/Components/Pages/TooManyRequests.razor",
