@@ -114,11 +114,22 @@ public sealed partial class ReadmeImagesTests(Browser browser) : IClassFixture<B
         ? Path.Combine(RepositoryRoot.Path, Folder)
         : Path.Combine(Browser.ScreenshotFolder, "readme");
 
-    /// <summary>The page as the phone shows it, whole (no browser chrome), as <c>{name}.png</c>.</summary>
+    /// <summary>
+    /// The page as the phone shows it (no browser chrome), whole but cut a little below its last element, so the
+    /// pictures do not carry a screen's height of empty background, as <c>{name}.png</c>.
+    /// </summary>
     private static async Task SaveAsync(IPage page, string name)
     {
         Directory.CreateDirectory(OutputFolder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(OutputFolder, name + ".png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        var height = await page.EvaluateAsync<int>(
+            "() => Math.min(document.documentElement.scrollHeight, Math.ceil(Math.max(...[...document.body.querySelectorAll('*')].map(e => e.getBoundingClientRect().bottom + window.scrollY))) + 16)");
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(OutputFolder, name + ".png"),
+            FullPage = true,
+            Clip = new Clip { X = 0, Y = 0, Width = Browser.Phone.Width, Height = height },
+            Animations = ScreenshotAnimations.Disabled,
+        });
     }
 
     /// <summary>A PNG's width, from its header.</summary>
