@@ -24,7 +24,7 @@ public sealed partial class WebhookDispatcher(
     IOptionsMonitor<WebhooksOptions> options,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
-    private readonly string _replica = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..Math.Min(WebhooksDbContext.LockLength, 80)];
+    private readonly string _replica = ReplicaId();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -175,6 +175,13 @@ public sealed partial class WebhookDispatcher(
             await db.Deliveries.Where(d => d.Id == delivery.Id && d.LockedBy == _replica && d.LockedUntil == until)
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.LockedBy, (string?)null).SetProperty(d => d.LockedUntil, (DateTimeOffset?)null), cancellationToken);
         }
+    }
+
+    /// <summary>This replica's claim on the deliveries it sends: machine, process and a random part, at most 80 characters.</summary>
+    private static string ReplicaId()
+    {
+        var id = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        return id[..Math.Min(id.Length, Math.Min(WebhooksDbContext.LockLength, 80))];
     }
 
     /// <summary>A wait stretched by up to a tenth at random, so receivers coming back are not hit by every retry at once.</summary>
