@@ -102,12 +102,12 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return (Of(DeliveryStatus.Pending), Of(DeliveryStatus.Delivered), Of(DeliveryStatus.Failed), lastId);
     }
 
-    /// <summary>The deliveries after <paramref name="afterId"/>: webhook-id, when the consumer stored it, when it was delivered.</summary>
-    public async Task<List<(string MessageId, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt)>> DeliveriesAfterAsync(long afterId)
+    /// <summary>The deliveries after <paramref name="afterId"/>: webhook-id, when the consumer stored it, when it was delivered, attempts.</summary>
+    public async Task<List<(string MessageId, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, int Attempts)>> DeliveriesAfterAsync(long afterId)
     {
         await using var db = OpenWebhooks();
-        var rows = await db.Deliveries.AsNoTracking().Where(d => d.Id > afterId).Select(d => new { d.MessageId, d.CreatedAt, d.DeliveredAt }).ToListAsync();
-        return [.. rows.Select(r => (r.MessageId, r.CreatedAt, r.DeliveredAt))];
+        var rows = await db.Deliveries.AsNoTracking().Where(d => d.Id > afterId).Select(d => new { d.MessageId, d.CreatedAt, d.DeliveredAt, d.Attempts }).ToListAsync();
+        return [.. rows.Select(r => (r.MessageId, r.CreatedAt, r.DeliveredAt, r.Attempts))];
     }
 
     public async ValueTask DisposeAsync()

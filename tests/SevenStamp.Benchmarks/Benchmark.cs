@@ -243,15 +243,18 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
             var latencies = rows.Where(r => arrivals.ContainsKey(r.MessageId)).Select(r => Math.Max(0, (arrivals[r.MessageId] - r.CreatedAt).TotalMilliseconds)).ToList();
             var p50 = Report.Percentile(latencies, 50);
             var p99 = Report.Percentile(latencies, 99);
+            var retried = rows.Count(r => r.Attempts > 1);
+            var requests = receiver.Requests - warm.Requests;
+            var unheard = rows.Count(r => !arrivals.ContainsKey(r.MessageId));
 
             await log.WriteLineAsync($"  sustained: {sales} sales in {(committed - started).TotalSeconds:0.0} s = {rate:0}/s (sent in {sendTime.TotalSeconds:0.0} s), {load.Failures} refused; host CPU {cpuToStamps:0.00} ms per sale to the last stamp");
-            await log.WriteLineAsync($"  deliveries: {deliveries} ({eventsPerSale:0.00} per sale) delivered {deliverySeconds:0.0} s after the start = {deliveryRate:0}/s; created → received p50 {p50:0} ms p99 {p99:0} ms; host CPU {cpuPerSale:0.00} ms per sale to the last delivery, machine {machineBusy:P0} busy; {receiver.Requests} requests received");
+            await log.WriteLineAsync($"  deliveries: {deliveries} ({eventsPerSale:0.00} per sale) delivered {deliverySeconds:0.0} s after the start = {deliveryRate:0}/s; created → received p50 {p50:0} ms p99 {p99:0} ms; host CPU {cpuPerSale:0.00} ms per sale to the last delivery, machine {machineBusy:P0} busy; {requests} requests received ({retried} deliveries took more than one attempt, {unheard} delivered but never seen by the receiver)");
             report.Add(new Figure($"Product + outbound webhooks, {name}: sales stamped/s (sustained, one subscription to every event)", rate, "sales/s", without.SalesPerSecond, "(vs. no subscription)", null));
             report.Add(new Figure($"Product + outbound webhooks, {name}: host CPU per sale (to the last delivery)", cpuPerSale, "ms", without.CpuMsPerSale, "(vs. no subscription)", null));
             report.Add(new Figure($"Outbound webhooks, {name}: deliveries delivered/s", deliveryRate, "deliveries/s", without.SalesPerSecond * eventsPerSale, "(vs. sales/s × events per sale)", null));
             report.Add(new Figure($"Outbound webhooks, {name}: event stored → received p50", p50, "ms", null, "—", null));
             report.Add(new Figure($"Outbound webhooks, {name}: event stored → received p99", p99, "ms", null, "—", null));
-            report.Note(FormattableString.Invariant($"{name} with one subscription to every event: {sales} sustained sales made {deliveries} deliveries ({eventsPerSale:0.00} per sale), all delivered {deliverySeconds:0.0} s after the phase started (the last stamp {(committed - started).TotalSeconds:0.0} s after it); the receiver got {receiver.Requests - warm.Requests} requests. Host CPU per sale {cpuToStamps:0.00} ms to the last stamp, {cpuPerSale:0.00} ms to the last delivery (without a subscription {without.CpuMsPerSale:0.00} ms); the machine's cores were {busyToStamps * 100:0}% and {machineBusy * 100:0}% busy."));
+            report.Note(FormattableString.Invariant($"{name} with one subscription to every event: {sales} sustained sales made {deliveries} deliveries ({eventsPerSale:0.00} per sale), all delivered {deliverySeconds:0.0} s after the phase started (the last stamp {(committed - started).TotalSeconds:0.0} s after it); the receiver got {requests} requests ({retried} deliveries needed more than one attempt). Host CPU per sale {cpuToStamps:0.00} ms to the last stamp, {cpuPerSale:0.00} ms to the last delivery (without a subscription {without.CpuMsPerSale:0.00} ms); the machine's cores were {busyToStamps * 100:0}% and {machineBusy * 100:0}% busy."));
             _hosts.Add((provider, $"{provider} (webhooks)", host.TimeToReady, host.IdleRss, Math.Max(host.PeakSampledRss, host.ReadRss("VmHWM"))));
         }
         finally
