@@ -3,6 +3,7 @@ using Npgsql;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing;
+using SevenStamp.Webhooks.Data;
 
 namespace SevenStamp.Benchmarks;
 
@@ -78,6 +79,35 @@ internal sealed class BenchDatabase : IAsyncDisposable
         var issued = await db.Vouchers.CountAsync();
         var redeemed = await db.Vouchers.CountAsync(v => v.State == VoucherState.Redeemed);
         return (issued, redeemed);
+    }
+
+    public WebhooksDbContext OpenWebhooks() => Provider == LoyaltyStoreProvider.Sqlite
+        ? new SqliteWebhooksDbContext(new DbContextOptionsBuilder<SqliteWebhooksDbContext>().UseSqlite(ConnectionString).Options)
+        : new PostgresWebhooksDbContext(new DbContextOptionsBuilder<PostgresWebhooksDbContext>().UseNpgsql(ConnectionString).Options);
+
+    /// <summary>Outbox rows (sent or not) whose message type is one of <paramref name="types"/>: the events written so far.</summary>
+    public async Task<int> CountEventsAsync(IReadOnlyCollection<string> types)
+    {
+        await using var db = Open();
+        return await db.Outbox.CountAsync(m => types.Contains(m.MessageType));
+    }
+
+    /// <summary>Outbound webhook deliveries by status, and the largest delivery id so far (0 when there is none).</summary>
+    public async Task<(int Pending, int Delivered, int Failed, long LastId)> DeliveryCountsAsync()
+    {
+        await using var db = OpenWebhooks();
+        var counts = await db.Deliveries.GroupBy(d => d.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
+        var lastId = await db.Deliveries.Select(d => (long?)d.Id).MaxAsync() ?? 0;
+        int Of(DeliveryStatus status) => counts.Where(c => c.Key == status).Sum(c => c.Count);
+        return (Of(DeliveryStatus.Pending), Of(DeliveryStatus.Delivered), Of(DeliveryStatus.Failed), lastId);
+    }
+
+    /// <summary>The deliveries after <paramref name="afterId"/>: webhook-id, when the consumer stored it, when it was delivered, attempts.</summary>
+    public async Task<List<(string MessageId, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, int Attempts)>> DeliveriesAfterAsync(long afterId)
+    {
+        await using var db = OpenWebhooks();
+        var rows = await db.Deliveries.AsNoTracking().Where(d => d.Id > afterId).Select(d => new { d.MessageId, d.CreatedAt, d.DeliveredAt, d.Attempts }).ToListAsync();
+        return [.. rows.Select(r => (r.MessageId, r.CreatedAt, r.DeliveredAt, r.Attempts))];
     }
 
     public async ValueTask DisposeAsync()

@@ -12,6 +12,12 @@ internal sealed class BenchOptions
 
     public bool Postgres { get; private set; } = true;
 
+    /// <summary>
+    /// Runs the product's sustained phase a second time per database, on a fresh host with one outbound webhook
+    /// subscription to every event pointing at a receiver in the harness (<c>--no-webhooks</c> skips it).
+    /// </summary>
+    public bool Webhooks { get; private set; } = true;
+
     /// <summary>Only the two baselines (the raw client and MassTransit alone): no host is started.</summary>
     public bool BaselinesOnly { get; private set; }
 
@@ -62,6 +68,8 @@ internal sealed class BenchOptions
           --all              every figure, SQLite and PostgreSQL; writes tests/SevenStamp.Benchmarks/benchmarks.md
           --smoke            a few hundred messages, SQLite only, prints the table (what CI runs)
           --sqlite-only      skip PostgreSQL
+          --webhooks         also the sustained phase again with one outbound webhook subscription (the default)
+          --no-webhooks      skip the outbound webhooks run
           --baselines-only   only the raw broker and MassTransit-alone baselines, no host
           --build-output     run the host from the Release build, not published as the image ships it (--all publishes)
           --sales N          sales of the sustained phase (default 20000)
@@ -117,6 +125,12 @@ internal sealed class BenchOptions
                     case "--baselines-only":
                         options.BaselinesOnly = true;
                         options.Postgres = false;
+                        break;
+                    case "--webhooks":
+                        options.Webhooks = true;
+                        break;
+                    case "--no-webhooks":
+                        options.Webhooks = false;
                         break;
                     case "--sqlite-only":
                         options.Postgres = false;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using RabbitMQ.Client;
 using SevenStamp.Loyalty;
+using SevenStamp.Testing;
 
 namespace SevenStamp.Benchmarks;
 
@@ -15,7 +16,10 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
     private const string Secret = "bench-signing-secret-0123456789abcdef";
     private const int StampGoal = 10;
 
-    private readonly List<(LoyaltyStoreProvider Provider, TimeSpan Ready, long IdleRss, long PeakRss)> _hosts = [];
+    /// <summary>The operator's key of every host of this run (the webhooks run subscribes with it); new each run.</summary>
+    private readonly string _adminKey = $"bench-admin-{Guid.NewGuid():N}";
+
+    private readonly List<(LoyaltyStoreProvider Provider, string Label, TimeSpan Ready, long IdleRss, long PeakRss)> _hosts = [];
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -39,10 +43,19 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
                 return;
             }
 
-            await ProductAsync(LoyaltyStoreProvider.Sqlite, baseline, cancellationToken);
+            var sqlite = await ProductAsync(LoyaltyStoreProvider.Sqlite, baseline, cancellationToken);
+            if (options.Webhooks)
+            {
+                await WebhooksAsync(LoyaltyStoreProvider.Sqlite, sqlite, cancellationToken);
+            }
+
             if (options.Postgres)
             {
-                await ProductAsync(LoyaltyStoreProvider.PostgreSql, baseline, cancellationToken);
+                var postgres = await ProductAsync(LoyaltyStoreProvider.PostgreSql, baseline, cancellationToken);
+                if (options.Webhooks)
+                {
+                    await WebhooksAsync(LoyaltyStoreProvider.PostgreSql, postgres, cancellationToken);
+                }
             }
 
             await IngressAsync(baseline, cancellationToken);
@@ -53,7 +66,7 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
             report.Add(new Figure("Host RSS idle (all bundled plugins loaded)", Mb(idle.IdleRss), "MB", null, "—", null));
             report.Add(new Figure("Host RSS under load (peak VmRSS, sampled every 100 ms)", Mb(peak), "MB", null, "< 250 MB", Mb(peak) < 250));
             report.Add(new Figure("Start to /health/ready 200 (slowest of the runs)", ready.TotalSeconds, "s", null, "< 3 s", ready.TotalSeconds < 3));
-            report.Note("Ready times per start: " + string.Join(", ", _hosts.Select(h => $"{h.Provider} {h.Ready.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s")) + ".");
+            report.Note("Ready times per start: " + string.Join(", ", _hosts.Select(h => $"{h.Label} {h.Ready.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s")) + ".");
         }
         finally
         {
@@ -91,6 +104,10 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
         "--SevenStamp:Programs:0:Reward=A free coffee",
         $"--SevenStamp:Programs:0:StampGoal={StampGoal}",
         "--SevenStamp:Vouchers:LinkSecret=bench-link-secret-0123456789abcdefghij",
+        // Every product host may take a subscription to a receiver on loopback over plain http; only the webhooks run
+        // makes one, so the runs without differ from it by the subscription alone.
+        "--SevenStamp:OutboundWebhooks:AllowPrivateAddresses=true",
+        "--SevenStamp:OutboundWebhooks:AllowHttp=true",
         "--Logging:LogLevel:Default=Warning",
     ];
 
@@ -101,11 +118,15 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
         await File.WriteAllTextAsync(connectors, $$"""{ "connectors": [ { "id": "{{ConnectorId}}", "plugin": "generic-webhook", "merchantId": "{{MerchantId}}", "settings": { "signingSecret": "{{Secret}}" } } ] }""", cancellationToken);
         // The broker URI goes by environment, not the command line, so its password never shows in a process list.
         Environment.SetEnvironmentVariable("SevenStamp__Bus__RabbitMqUri", options.RabbitMqUri);
+        Environment.SetEnvironmentVariable("SevenStamp__Api__AdminKey", _adminKey);
         var host = await HostUnderTest.StartAsync(HostArguments(database, prefix, connectors, consumers), cancellationToken);
         return (host, directory);
     }
 
-    private async Task ProductAsync(LoyaltyStoreProvider provider, RawBrokerBaseline.Result baseline, CancellationToken cancellationToken)
+    /// <summary>What the webhooks run of the same database is compared with: the product's sustained rate and its CPU per sale.</summary>
+    private sealed record Sustained(double SalesPerSecond, double CpuMsPerSale);
+
+    private async Task<Sustained> ProductAsync(LoyaltyStoreProvider provider, RawBrokerBaseline.Result baseline, CancellationToken cancellationToken)
     {
         var name = provider == LoyaltyStoreProvider.Sqlite ? "SQLite" : "PostgreSQL";
         await log.WriteLineAsync($"product end to end on {name}…");
@@ -153,7 +174,8 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
             var (issued, redeemed) = await database.VoucherCountsAsync();
             var total = warmLatencies.Count + sustainedLatencies.Count + accepted.Count;
             report.Note($"{name}: {total} sales of {customers} customers (goal {StampGoal} stamps): {issued} vouchers minted, {load.CodesSent} sales carried a Redeem Code, {redeemed} vouchers redeemed; {load.Failures} webhooks refused; {batching}.");
-            _hosts.Add((provider, host.TimeToReady, host.IdleRss, Math.Max(host.PeakSampledRss, host.ReadRss("VmHWM"))));
+            _hosts.Add((provider, provider.ToString(), host.TimeToReady, host.IdleRss, Math.Max(host.PeakSampledRss, host.ReadRss("VmHWM"))));
+            return new Sustained(rate, cpuPerSale);
         }
         finally
         {
@@ -162,6 +184,128 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
             await SaveHostOutputAsync(host, name);
             await DeleteHostQueuesAsync(prefix);
         }
+    }
+
+    /// <summary>
+    /// The loyalty event types the outbound webhooks consumer turns into deliveries (its <c>IConsumer&lt;T&gt;</c>s), by
+    /// the name the outbox stores: with one subscription to every event, one delivery per outbox row of these types.
+    /// </summary>
+    private static readonly string[] WebhookEventTypes = [.. typeof(SevenStamp.Webhooks.OutboundWebhooksConsumer).GetInterfaces()
+        .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(MassTransit.IConsumer<>))
+        .Select(i => i.GetGenericArguments()[0].Name)];
+
+    /// <summary>
+    /// The product's sustained phase again, on a fresh host and database, with one outbound webhook subscription to
+    /// every event ("*") pointing at <see cref="WebhookReceiver"/>: the sales/s and host CPU per sale it costs against
+    /// <paramref name="without"/> (the same run's product phase), and how fast the dispatcher delivers.
+    /// </summary>
+    private async Task WebhooksAsync(LoyaltyStoreProvider provider, Sustained without, CancellationToken cancellationToken)
+    {
+        var name = provider == LoyaltyStoreProvider.Sqlite ? "SQLite" : "PostgreSQL";
+        await log.WriteLineAsync($"product with one outbound webhook subscription (every event) on {name}…");
+        await using var receiver = await WebhookReceiver.StartAsync(cancellationToken);
+        await using var database = await BenchDatabase.CreateAsync(provider, options.PostgresServer);
+        var prefix = $"bench-{Guid.NewGuid():N}"[..14] + "-";
+        var (host, directory) = await StartHostAsync(database, prefix, consumers: true, cancellationToken);
+        try
+        {
+            await log.WriteLineAsync($"  ready in {host.TimeToReady.TotalSeconds:0.00} s; receiver at {receiver.Url}");
+            host.StartSampling();
+            await SubscribeAsync(host, receiver.Url, cancellationToken);
+            var customers = Math.Max(20, options.SustainedSales / 12);
+            await using var load = new LoadGenerator(host.BaseAddress, ConnectorId, Secret, customers, options.Connections, database.IssuedCodesAsync);
+
+            // Warm-up as in the product phase, its deliveries too (the consumer's and the dispatcher's code paths),
+            // and all of them delivered before the measured phase starts.
+            var (_, warmLatencies) = await load.RunClosedLoopAsync("w-", options.WarmUpFor(options.SustainedSales), options.Connections, cancellationToken);
+            await RequireAwardsAsync(database, host, "w-", warmLatencies.Count, cancellationToken);
+            var warm = await RequireDeliveredAsync(database, host, receiver, cancellationToken);
+            load.StartRedeeming();
+
+            var started = DateTimeOffset.UtcNow;
+            var cpu = CpuMeter.Start(host);
+            var (sendTime, sustainedLatencies) = await load.RunClosedLoopAsync("s-", options.SustainedSales, options.Connections, cancellationToken);
+            await RequireAwardsAsync(database, host, "s-", sustainedLatencies.Count, cancellationToken);
+            var sales = sustainedLatencies.Count;
+            var (cpuToStamps, busyToStamps) = cpu.Stop(sales);
+            var committed = await database.LastAwardAsync("s-");
+            var rate = sales / Math.Max(0.001, (committed - started).TotalSeconds);
+
+            var done = await RequireDeliveredAsync(database, host, receiver, cancellationToken);
+            var (cpuPerSale, machineBusy) = cpu.Stop(sales);
+            var rows = await database.DeliveriesAfterAsync(warm.LastId);
+            var deliveries = done.Delivered - warm.Delivered;
+            var lastDelivered = rows.Max(r => r.DeliveredAt) ?? DateTimeOffset.UtcNow;
+            var deliverySeconds = Math.Max(0.001, (lastDelivered - started).TotalSeconds);
+            var deliveryRate = deliveries / deliverySeconds;
+            var eventsPerSale = (double)deliveries / Math.Max(1, sales);
+            var arrivals = receiver.Arrivals;
+            var latencies = rows.Where(r => arrivals.ContainsKey(r.MessageId)).Select(r => Math.Max(0, (arrivals[r.MessageId] - r.CreatedAt).TotalMilliseconds)).ToList();
+            var p50 = Report.Percentile(latencies, 50);
+            var p99 = Report.Percentile(latencies, 99);
+            var retried = rows.Count(r => r.Attempts > 1);
+            var requests = receiver.Requests - warm.Requests;
+            var unheard = rows.Count(r => !arrivals.ContainsKey(r.MessageId));
+
+            await log.WriteLineAsync($"  sustained: {sales} sales in {(committed - started).TotalSeconds:0.0} s = {rate:0}/s (sent in {sendTime.TotalSeconds:0.0} s), {load.Failures} refused; host CPU {cpuToStamps:0.00} ms per sale to the last stamp");
+            await log.WriteLineAsync($"  deliveries: {deliveries} ({eventsPerSale:0.00} per sale) delivered {deliverySeconds:0.0} s after the start = {deliveryRate:0}/s; created → received p50 {p50:0} ms p99 {p99:0} ms; host CPU {cpuPerSale:0.00} ms per sale to the last delivery, machine {machineBusy:P0} busy; {requests} requests received ({retried} deliveries took more than one attempt, {unheard} delivered but never seen by the receiver)");
+            report.Add(new Figure($"Product + outbound webhooks, {name}: sales stamped/s (sustained, one subscription to every event)", rate, "sales/s", without.SalesPerSecond, "(vs. no subscription)", null));
+            report.Add(new Figure($"Product + outbound webhooks, {name}: host CPU per sale (to the last delivery)", cpuPerSale, "ms", without.CpuMsPerSale, "(vs. no subscription)", null));
+            report.Add(new Figure($"Outbound webhooks, {name}: deliveries delivered/s", deliveryRate, "deliveries/s", without.SalesPerSecond * eventsPerSale, "(vs. sales/s × events per sale)", null));
+            report.Add(new Figure($"Outbound webhooks, {name}: event stored → received p50", p50, "ms", null, "—", null));
+            report.Add(new Figure($"Outbound webhooks, {name}: event stored → received p99", p99, "ms", null, "—", null));
+            report.Note(FormattableString.Invariant($"{name} with one subscription to every event: {sales} sustained sales made {deliveries} deliveries ({eventsPerSale:0.00} per sale), all delivered {deliverySeconds:0.0} s after the phase started (the last stamp {(committed - started).TotalSeconds:0.0} s after it); the receiver got {requests} requests ({retried} deliveries needed more than one attempt). Host CPU per sale {cpuToStamps:0.00} ms to the last stamp, {cpuPerSale:0.00} ms to the last delivery (without a subscription {without.CpuMsPerSale:0.00} ms); the machine's cores were {busyToStamps * 100:0}% and {machineBusy * 100:0}% busy."));
+            _hosts.Add((provider, $"{provider} (webhooks)", host.TimeToReady, host.IdleRss, Math.Max(host.PeakSampledRss, host.ReadRss("VmHWM"))));
+        }
+        finally
+        {
+            await host.DisposeAsync();
+            directory.Delete(recursive: true);
+            await SaveHostOutputAsync(host, name + "-webhooks");
+            await DeleteHostQueuesAsync(prefix);
+        }
+    }
+
+    /// <summary>Subscribes <paramref name="url"/> to every event of the merchant, as a merchant's integrator would, through the API.</summary>
+    private async Task SubscribeAsync(HostUnderTest host, Uri url, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/merchants/{MerchantId}/webhooks", UriKind.Relative))
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { url = url.ToString(), events = new[] { "*" }, description = "benchmark receiver" }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _adminKey);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode != System.Net.HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"The subscription was refused ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+    }
+
+    /// <summary>
+    /// Waits until every loyalty event written so far has its delivery and every delivery is delivered; a failed
+    /// delivery (the receiver always answers 200) or 5 minutes without that ends the run.
+    /// </summary>
+    private static async Task<(int Delivered, long LastId, int Requests)> RequireDeliveredAsync(BenchDatabase database, HostUnderTest host, WebhookReceiver receiver, CancellationToken cancellationToken)
+    {
+        (int Pending, int Delivered, int Failed, long LastId) counts = default;
+        var events = 0;
+        var done = await Eventually.HoldsAsync(
+            async () =>
+            {
+                events = await database.CountEventsAsync(WebhookEventTypes);
+                counts = await database.DeliveryCountsAsync();
+                return counts.Failed > 0 || (counts.Pending == 0 && counts.Delivered >= events);
+            },
+            TimeSpan.FromMinutes(5),
+            TimeSpan.FromMilliseconds(200),
+            cancellationToken);
+        if (!done || counts.Failed > 0)
+        {
+            throw new TimeoutException($"Of {events} events, {counts.Delivered} were delivered, {counts.Pending} pending and {counts.Failed} failed; the receiver got {receiver.Requests} requests. Host output:\n{host.Output}");
+        }
+
+        return (counts.Delivered, counts.LastId, receiver.Requests);
     }
 
     /// <summary>
@@ -237,7 +381,7 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
             report.Add(new Figure("Webhook ingress (verify, dedupe, broker confirm): requests/s", rate, "req/s", baseline.PublishPerSecond, "≥ 0.5× baseline publish", rate >= 0.5 * baseline.PublishPerSecond));
             report.Add(new Figure($"Webhook ingress: p50 at {options.Connections} concurrent", Report.Percentile(latencies, 50), "ms", null, "—", null));
             report.Add(new Figure($"Webhook ingress: p99 at {options.Connections} concurrent", Report.Percentile(latencies, 99), "ms", null, "—", null));
-            _hosts.Add((LoyaltyStoreProvider.Sqlite, host.TimeToReady, host.IdleRss, Math.Max(host.PeakSampledRss, host.ReadRss("VmHWM"))));
+            _hosts.Add((LoyaltyStoreProvider.Sqlite, "Sqlite (ingress)", host.TimeToReady, host.IdleRss, Math.Max(host.PeakSampledRss, host.ReadRss("VmHWM"))));
         }
         finally
         {

@@ -4,7 +4,8 @@ namespace SevenStamp.IntegrationTests;
 
 /// <summary>
 /// The benchmark harness (tests/SevenStamp.Benchmarks) in its smoke mode, as CI runs it: a few hundred messages,
-/// SQLite only, the host as its own process. It must complete and print its table; its speeds are not judged here.
+/// SQLite only, the host as its own process, and the outbound webhooks run at the same size. It must complete and print
+/// its table; its speeds are not judged here.
 /// </summary>
 public sealed class BenchmarkSmokeTests(RabbitMqFixture rabbit) : IClassFixture<RabbitMqFixture>
 {
@@ -33,7 +34,7 @@ public sealed class BenchmarkSmokeTests(RabbitMqFixture rabbit) : IClassFixture<
 
         // Assert
         Assert.True(harness.ExitCode == 0, $"The harness exited with {harness.ExitCode}:\n{text}");
-        string[] expected = ["| figure | value | baseline | ratio | target | result |", "Raw broker: publish with confirms", "MassTransit alone, JSON envelope as the product: end to end", "MassTransit alone, raw JSON: end to end", "Product end to end, SQLite: sales stamped/s", "accepted → stamp committed p99", "Webhook ingress (verify, dedupe, broker confirm)", "Host RSS under load", "Start to /health/ready 200"];
+        string[] expected = ["| figure | value | baseline | ratio | target | result |", "Raw broker: publish with confirms", "MassTransit alone, JSON envelope as the product: end to end", "MassTransit alone, raw JSON: end to end", "Product end to end, SQLite: sales stamped/s", "accepted → stamp committed p99", "Product + outbound webhooks, SQLite: sales stamped/s", "Product + outbound webhooks, SQLite: host CPU per sale", "Outbound webhooks, SQLite: deliveries delivered/s", "Outbound webhooks, SQLite: event stored → received p99", "Webhook ingress (verify, dedupe, broker confirm)", "Host RSS under load", "Start to /health/ready 200"];
         var missing = expected.Where(e => !text.Contains(e, StringComparison.Ordinal)).ToList();
         Assert.True(missing.Count == 0, $"The table lacks {string.Join(", ", missing)}:\n{text}");
         Assert.False(text.Contains("n/a", StringComparison.Ordinal), $"A figure could not be measured:\n{text}");
