@@ -104,8 +104,8 @@ public static class HostApp
         // bus, then the outbox relay and the connectors; on shutdown those stop before the bus does.
         services.AddLoyaltyStore(store);
         services.AddConnectorStore(store).AddWalletStore(store);
-        services.AddOutboundWebhooks(store, builder.Configuration);
         services.AddAccounts(store, "SevenStamp:Api:AdminKey");
+        services.AddOutboundWebhooks(store, builder.Configuration);
         services.AddLoyaltyPrograms(builder.Configuration.GetSection("SevenStamp:Programs").Get<List<ProgramDefinition>>() ?? []);
         services.AddSevenStampBus(options.Bus, options.Demo.Enabled, builder.Configuration);
         services.AddLoyaltyWorkers();

@@ -15,7 +15,8 @@ public static class WebhooksServiceCollectionExtensions
     /// <summary>
     /// Registers the store (migrated at start after the loyalty store), the subscriptions service, the sender with its
     /// guarded HTTP client, and the dispatcher that runs on every replica. Register the consumer on the bus with
-    /// <see cref="AddOutboundWebhooksConsumer"/>.
+    /// <see cref="AddOutboundWebhooksConsumer"/>. Signing secrets are protected with the host's Data Protection (the accounts
+    /// keep its keys in the database): register that, and the accounts' store, first.
     /// </summary>
     public static IServiceCollection AddOutboundWebhooks(this IServiceCollection services, LoyaltyStoreOptions store, IConfiguration configuration)
     {
@@ -29,7 +30,6 @@ public static class WebhooksServiceCollectionExtensions
             .Validate(o => o.SettleTime >= TimeSpan.Zero, $"{WebhooksOptions.SectionName}:SettleTime must not be negative")
             .Validate(o => o.RetrySchedule.All(r => r > TimeSpan.Zero), $"{WebhooksOptions.SectionName}:RetrySchedule must hold only waits of more than zero")
             .ValidateOnStart();
-        services.AddDataProtection();
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<WebhookSender>();
