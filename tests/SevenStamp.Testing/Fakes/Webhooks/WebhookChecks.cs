@@ -3,6 +3,7 @@ using System.Text.Json;
 using Json.Schema;
 using SevenStamp.Webhooks.Api;
 using StandardWebhooks;
+using StandardWebhooks.Diagnostics;
 
 namespace SevenStamp.Testing.Fakes.Webhooks;
 
