@@ -24,7 +24,7 @@ public sealed partial class WebhookDispatcher(
     IOptionsMonitor<WebhooksOptions> options,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
-    private readonly string _replica = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..Math.Min(WebhooksDbContext.LockLength, 80)];
+    private readonly string _replica = Truncate($"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}", WebhooksDbContext.LockLength);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -176,6 +176,9 @@ public sealed partial class WebhookDispatcher(
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.LockedBy, (string?)null).SetProperty(d => d.LockedUntil, (DateTimeOffset?)null), cancellationToken);
         }
     }
+
+    /// <summary>At most <paramref name="length"/> characters of <paramref name="text"/> (a short machine name is kept whole).</summary>
+    private static string Truncate(string text, int length) => text.Length > length ? text[..length] : text;
 
     /// <summary>A wait stretched by up to a tenth at random, so receivers coming back are not hit by every retry at once.</summary>
     private static TimeSpan Stretch(TimeSpan wait) => wait + (wait * (Random.Shared.NextDouble() / 10));
