@@ -41,7 +41,7 @@ public sealed class WebhooksPagesTests(Browser browser) : IClassFixture<Browser>
     {
         // Arrange: an owner, and a till connected to their merchant.
         var merchant = phone ? "hook-cafe-phone" : "hook-cafe";
-        var width = phone ? "phone" : "desktop";
+        var run = phone ? "webhooks-on-phone" : "webhooks";
         var page = await _host.SignedInOwnerAsync(browser, merchant, phone);
         using var op = _host.Operator();
         Assert.Equal(HttpStatusCode.OK, (await op.PutAsJsonAsync($"/api/merchants/{merchant}/program", new { name = "Hook card", reward = "A free coffee", stampGoal = 10 })).StatusCode);
@@ -61,23 +61,23 @@ public sealed class WebhooksPagesTests(Browser browser) : IClassFixture<Browser>
         }
 
         var empty = await page.Locator(".empty-state").InnerTextAsync();
-        await Browser.CheckAndSaveAsync(page, $"webhooks-empty-{width}");
+        await Browser.CheckAndSaveAsync(page, $"{run}-empty");
         await page.GetByLabel("Endpoint URL").FillAsync("ftp://x");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add the webhook" }).ClickAsync();
         var urlError = await page.Locator("#url-error").InnerTextAsync();
         var urlInvalid = await page.GetByLabel("Endpoint URL").GetAttributeAsync("aria-invalid");
-        await Browser.CheckAndSaveAsync(page, $"webhooks-add-error-{width}");
+        await Browser.CheckAndSaveAsync(page, $"{run}-add-error");
         await page.GetByLabel("Endpoint URL").FillAsync(_receiver.UrlOf(merchant));
         await page.Locator("input[name=Events][value=stamp_added]").CheckAsync();
         await page.GetByLabel("Description (optional)").FillAsync("Our CRM");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add the webhook" }).ClickAsync();
         var secret = await page.Locator("#signing-secret").InnerTextAsync();
         var secretBox = await page.Locator("#secret-box").InnerTextAsync();
-        await Browser.CheckAndSaveAsync(page, $"webhooks-added-{width}");
+        await Browser.CheckAndSaveAsync(page, $"{run}-added");
         await page.GotoAsync("/console/webhooks");
         var secretsAfterReload = await page.Locator("#signing-secret").CountAsync();
-        var row = await page.Locator("tbody tr").InnerTextAsync();
-        await Browser.CheckAndSaveAsync(page, $"webhooks-list-{width}");
+        var row = await page.Locator("li.subscription").InnerTextAsync();
+        await Browser.CheckAndSaveAsync(page, $"{run}-list");
 
         // Assert: the error beside the URL, the secret once, the list.
         Assert.Contains("No webhook yet", empty, StringComparison.Ordinal);
@@ -123,7 +123,7 @@ public sealed class WebhooksPagesTests(Browser browser) : IClassFixture<Browser>
             "the log to show the delivery delivered");
         var logRow = await page.Locator("table.log tbody tr").InnerTextAsync();
         var heading = await page.Locator("h1").InnerTextAsync();
-        await Browser.CheckAndSaveAsync(page, $"webhooks-details-{width}");
+        await Browser.CheckAndSaveAsync(page, $"{run}-details");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send again the stamp_added" }).ClickAsync();
         var notice = await page.Locator("#notice").InnerTextAsync();
         await Eventually.AssertAsync(() => Task.FromResult(_receiver.To(merchant).Count == 2), TimeSpan.FromSeconds(30), "the delivery to be sent again");
@@ -146,11 +146,11 @@ public sealed class WebhooksPagesTests(Browser browser) : IClassFixture<Browser>
         await Eventually.AssertAsync(() => Task.FromResult(_receiver.To(merchant).Count == 3), TimeSpan.FromSeconds(30), "the replay to arrive");
         await page.GetByRole(AriaRole.Link, new() { Name = "Rotate the secret" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, make a new secret" }).WaitForAsync();
-        await Browser.CheckAndSaveAsync(page, $"webhooks-confirm-rotate-{width}");
+        await Browser.CheckAndSaveAsync(page, $"{run}-confirm-rotate");
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, make a new secret" }).ClickAsync();
         var newSecret = await page.Locator("#signing-secret").InnerTextAsync();
         var rotatedBox = await page.Locator("#secret-box").InnerTextAsync();
-        await Browser.CheckAndSaveAsync(page, $"webhooks-rotated-{width}");
+        await Browser.CheckAndSaveAsync(page, $"{run}-rotated");
 
         // Assert
         Assert.Contains("1 event is being sent again", replayNotice, StringComparison.Ordinal);
@@ -159,12 +159,28 @@ public sealed class WebhooksPagesTests(Browser browser) : IClassFixture<Browser>
         Assert.NotEqual(secret, newSecret);
         Assert.Contains("keeps working for 24 hours", rotatedBox, StringComparison.Ordinal);
 
-        // Act: disable, then delete through the confirm step.
+        // Act: every event from now on, saved from the settings form.
         await page.GotoAsync(detailsUrl);
+        await page.GetByLabel("All events").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        var savedNotice = await page.Locator("#notice").InnerTextAsync();
+        var allTicked = await page.GetByLabel("All events").IsCheckedAsync();
+        var stampTicked = await page.Locator("input[name=Events][value=stamp_added]").IsCheckedAsync();
+
+        // Assert
+        Assert.Equal("Your changes are saved.", savedNotice);
+        Assert.True(allTicked);
+        Assert.False(stampTicked);
+        using (var api = JsonDocument.Parse(await op.GetStringAsync($"/api/merchants/{merchant}/webhooks")))
+        {
+            Assert.Equal("*", Assert.Single(api.RootElement[0].GetProperty("events").EnumerateArray()).GetString());
+        }
+
+        // Act: disable, then delete through the confirm step.
         await page.GetByRole(AriaRole.Button, new() { Name = "Disable" }).ClickAsync();
         await page.Locator("#state", new() { HasText = "Disabled" }).WaitForAsync();
         var disabledReason = await page.Locator("#disabled-reason").InnerTextAsync();
-        await Browser.CheckAndSaveAsync(page, $"webhooks-disabled-{width}");
+        await Browser.CheckAndSaveAsync(page, $"{run}-disabled");
         await page.GetByRole(AriaRole.Link, new() { Name = "Delete" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, delete it" }).ClickAsync();
         await page.WaitForURLAsync("**/console/webhooks?deleted=1");
@@ -176,7 +192,7 @@ public sealed class WebhooksPagesTests(Browser browser) : IClassFixture<Browser>
         Assert.Contains("No webhook yet", afterDelete, StringComparison.Ordinal);
         var audit = await AuditAsync(merchant);
         Assert.Equal(
-            ["webhook.created", "webhook.redelivered", "webhook.replayed", "webhook.secret-rotated", "webhook.changed", "webhook.deleted"],
+            ["webhook.created", "webhook.redelivered", "webhook.replayed", "webhook.secret-rotated", "webhook.changed", "webhook.changed", "webhook.deleted"],
             audit.Select(a => a.Kind));
         Assert.All(audit, a => Assert.DoesNotContain("whsec_", $"{a.Before} {a.After}", StringComparison.Ordinal));
         Assert.Contains(_receiver.UrlOf(merchant), audit[0].After ?? string.Empty, StringComparison.Ordinal);
