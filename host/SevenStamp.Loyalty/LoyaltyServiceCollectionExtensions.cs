@@ -30,6 +30,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddScoped<CustomerCards>();
         services.TryAddScoped<CustomerVoucherLinks>();
         services.TryAddScoped<CounterScans>();
+        services.TryAddScoped<ICardEvents, CardEvents>();
         services.TryAddScoped<ICardSnapshots, CardSnapshots>();
         services.TryAddScoped<ICardEventFacts, CardEventFacts>();
         services.TryAddScoped<ICardOverview, CardOverviewQuery>();

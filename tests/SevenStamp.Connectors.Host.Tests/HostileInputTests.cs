@@ -163,6 +163,9 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         ("POST", "/api/staff/scan", """{"code": "CAFE-ABC123", "mode": "autopilot"}"""),
         ("POST", "/api/staff/stamp", """{"cardId": "0123456789abcdef0123456789abcdef"}"""),
         ("POST", "/api/join/{merchantId}", """{"email": "ana@example.com", "consent": true}"""),
+        ("POST", "/api/merchants/{merchantId}/webhooks", """{"url": "https://crm.example.com/hooks", "events": ["stamp_added"], "description": "CRM"}"""),
+        ("PUT", "/api/merchants/{merchantId}/webhooks/{subscriptionId}", """{"description": "CRM of the shop"}"""),
+        ("POST", "/api/merchants/{merchantId}/webhooks/{subscriptionId}/replay", """{"since": "2026-12-06T09:00:00Z"}"""),
         ("POST", "/api/connectors", """{"id": "hostile-new", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
         ("PUT", "/api/connectors/{id}", """{"plugin": "generic-webhook", "merchantId": "cafe-1", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
         ("PUT", "/api/connector-plugins/{pluginId}/config/validate", """{"signingSecret": "hostile-new-secret-0123456789"}"""),
@@ -195,6 +198,8 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         "POST /api/account/two-factor/disable",
         "POST /api/merchants/{merchantId}/people/{userId}/password-reset",
         "POST /v/{voucherId}/{token}/redeem",
+        "POST /api/merchants/{merchantId}/webhooks/{subscriptionId}/secret",
+        "POST /api/merchants/{merchantId}/webhooks/{subscriptionId}/deliveries/{deliveryId}/redeliver",
     ];
 
     [Fact]
@@ -204,7 +209,7 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         using var document = JsonDocument.Parse(await Host.Client.GetStringAsync("/openapi/v1.json"));
         var operations = document.RootElement.GetProperty("paths").EnumerateObject()
             .SelectMany(path => path.Value.EnumerateObject().Where(op => op.Name is "post" or "put").Select(op => $"{op.Name.ToUpperInvariant()} {path.Name}"))
-            .Where(op => !op.Contains("/webhooks/", StringComparison.Ordinal) && !op.Contains("/v1/devices/", StringComparison.Ordinal) && !op.Contains("/v1/log", StringComparison.Ordinal))
+            .Where(op => !op.Contains(" /webhooks/", StringComparison.Ordinal) && !op.Contains("/v1/devices/", StringComparison.Ordinal) && !op.Contains("/v1/log", StringComparison.Ordinal))
             .ToList();
         var covered = BodyEndpoints.Select(e => $"{e.Method} {e.Template}").Concat(NoBodyEndpoints).ToHashSet(StringComparer.Ordinal);
 
@@ -329,7 +334,8 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         var path = template.Replace("{merchantId}", "cafe-1", StringComparison.Ordinal)
             .Replace("{voucherId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{id}", "hostile-put", StringComparison.Ordinal)
-            .Replace("{pluginId}", "generic-webhook", StringComparison.Ordinal);
+            .Replace("{pluginId}", "generic-webhook", StringComparison.Ordinal)
+            .Replace("{subscriptionId}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
         if (path.Contains("{keyId}", StringComparison.Ordinal))
         {
             var created = await Host.Client.PostAsync("/api/merchants/cafe-1/keys", new StringContent("""{"name": "hostile key", "scopes": ["read"]}""", Encoding.UTF8, "application/json"));

@@ -107,9 +107,14 @@ public sealed class OutboundWebhooksApiTests(WebhooksHostFixture fixture) : ICla
         // Assert
         await Eventually.AssertAsync(() => Task.FromResult(Receiver.To(path).Count > 0), TimeSpan.FromSeconds(30), "the event arrives");
         var request = Receiver.To(path)[0];
+        var signatures = request.Headers["webhook-signature"].Split(' ');
         Assert.NotEqual(oldSecret, newSecret);
-        Assert.Null(WebhookChecks.SignatureProblem(request, oldSecret));
+        Assert.Equal(2, signatures.Length);
+        // The header as sent verifies with the new secret (its signature comes first); each signature alone verifies
+        // with its secret (the package's verifier looks at the first signature of a header only).
         Assert.Null(WebhookChecks.SignatureProblem(request, newSecret));
+        Assert.Null(WebhookChecks.SignatureProblem(WithSignature(request, signatures[0]), newSecret));
+        Assert.Null(WebhookChecks.SignatureProblem(WithSignature(request, signatures[1]), oldSecret));
         Assert.NotNull(WebhookChecks.SignatureProblem(request, WebhookSecrets.New()));
     }
 
@@ -242,6 +247,9 @@ public sealed class OutboundWebhooksApiTests(WebhooksHostFixture fixture) : ICla
         Assert.Equal(WebhookEvents.Names.Order(StringComparer.Ordinal), examples.Select(e => JsonDocument.Parse(e).RootElement.GetProperty("event").GetString()!).Order(StringComparer.Ordinal));
         Assert.All(examples, e => Assert.Null(WebhookChecks.SchemaProblem(e)));
     }
+
+    private static WebhookReceiver.Received WithSignature(WebhookReceiver.Received request, string signature) =>
+        request with { Headers = new Dictionary<string, string>(request.Headers, StringComparer.Ordinal) { ["webhook-signature"] = signature } };
 
     private static string Path() => "t-" + Guid.NewGuid().ToString("N")[..10];
 

@@ -8,7 +8,7 @@ namespace SevenStamp.Accounts.Audit;
 
 /// <summary>
 /// Logs every change a caller makes, in one place: each request that is not a read (GET, HEAD, OPTIONS), made with
-/// credentials and answered 2xx, becomes an audit entry: the caller, the merchant (the route's, else the caller's),
+/// credentials and answered 2xx (or refused on its merits, as its handler notes: <see cref="AuditNote.Refusal"/>), becomes an audit entry: the caller, the merchant (the route's, else the caller's),
 /// the endpoint's kind (<see cref="Audited"/>, else its method and route) and what its handler noted
 /// (<see cref="AuditNote"/>). An endpoint that forgets to declare a kind is still logged.
 /// </summary>
@@ -40,7 +40,7 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, ILogger<Audi
         else
         {
             var declared = endpoint.Metadata.GetMetadata<Audited>();
-            if (declared is { Kind: null } || context.Response.StatusCode is < 200 or > 299)
+            if (declared is { Kind: null } || (context.Response.StatusCode is < 200 or > 299 && !note.Refusal))
             {
                 return;
             }

@@ -24,6 +24,12 @@ public sealed class AuditNote
     public string? Before { get; set; }
 
     public string? After { get; set; }
+
+    /// <summary>
+    /// The request was refused on its merits (a counter scan of a code already redeemed, expired or unknown) and is
+    /// logged all the same, whatever its status: attempts show in the log beside the changes.
+    /// </summary>
+    public bool Refusal { get; set; }
 }
 
 /// <summary>Declares an endpoint's audit kind, and lets its handler describe the change.</summary>

@@ -19,7 +19,7 @@ internal static class JoinApi
     {
         endpoints.MapPost("/api/join/{merchantId}", JoinAsync).AllowAnonymous().WithTags("Joining")
             .WithSummary("A customer takes a card in the merchant's program; e-mail, phone and birthday only if they want, with consent")
-            .WithDescription($"Optional: email, phone (international form), birthdayMonth and birthdayDay (both or neither), each only with consent: true, which records the consent text version {CardJoining.ConsentVersion}: \"{CardJoining.ConsentText}\" 201 with the card and its walletLink (the customer's card page); 400 with the field at fault; 404 when the merchant has no program.")
+            .WithDescription($"Optional: email, phone (international form), birthdayMonth and birthdayDay (both or neither), each only with consent: true, which records the consent text version {CardJoining.ConsentVersion}: \"{CardJoining.ConsentText}\" Optional too: language, the language the customer joined in (a BCP 47 tag such as he or zh-Hans), kept with the customer and carried by the card_issued event. 201 with the card and its walletLink (the customer's card page); 400 with the field at fault; 404 when the merchant has no program.")
             .RequireRateLimiting(RateLimits.Join);
         return endpoints;
     }

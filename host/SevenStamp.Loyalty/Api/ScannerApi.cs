@@ -28,6 +28,9 @@ public static class ScannerApi
     /// <summary>The audit log's name of a voucher redeemed by a scan (the same as the staff redeem's).</summary>
     public const string VoucherRedeemed = "voucher.redeemed";
 
+    /// <summary>The audit log's name of a scan that was refused (already redeemed, expired, voided, too soon) or matched nothing.</summary>
+    public const string ScanRefused = "counter.refused";
+
     public static IEndpointRouteBuilder MapScannerApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/staff/scan", ScanAsync).RequireCallersMerchant(Permission.Redeem).Audited("counter.scanned")
@@ -86,7 +89,7 @@ public static class ScannerApi
         return Results.Json(ScanResponse.From(result, links), statusCode: status);
     }
 
-    /// <summary>What the audit log keeps of a scan that did or found something: the voucher or card, the change, and the location.</summary>
+    /// <summary>What the audit log keeps of a scan: the voucher or card, the change or why it was refused, and the location.</summary>
     public static void Audit(HttpContext http, ScanResult result)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -102,6 +105,12 @@ public static class ScannerApi
                 break;
             case ScanOutcome.CardFound:
                 http.Audit(CardScanned, CustomerAudit.CardSubject(result.Card!.CardId), null, $"{result.Card.Progress} of {result.Card.Goal}{at}");
+                break;
+            case ScanOutcome.AlreadyRedeemed or ScanOutcome.Expired or ScanOutcome.Voided or ScanOutcome.TooSoon or ScanOutcome.VoucherAtKiosk or ScanOutcome.Unknown:
+                // Attempts count too: the same code brought twice, or codes that match nothing, show in the log beside the changes.
+                var subject = result.Voucher is { } voucher ? $"voucher {voucher.Id}" : result.Card is { } card ? CustomerAudit.CardSubject(card.CardId) : null;
+                http.Audit(ScanRefused, subject, null, $"{result.Outcome}{at}");
+                http.Features.Get<AuditNote>()!.Refusal = true;
                 break;
         }
     }

@@ -18,4 +18,11 @@ public sealed class Customer
 
     /// <summary>The day of the month of the customer's birthday (1–31), when they gave it; with <see cref="BirthMonth"/>.</summary>
     public int? BirthDay { get; set; }
+
+    /// <summary>
+    /// The language the customer joined in (a BCP 47 tag such as <c>he</c>, at most
+    /// <see cref="LoyaltyDbContext.LanguageLength"/> characters), when they joined from the merchant's page or an app
+    /// named it; null for customers a sale or the API enrolled.
+    /// </summary>
+    public string? Language { get; set; }
 }

@@ -20,6 +20,9 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
     public const int TextLength = 500;
     public const int ConsentTextLength = 2000;
 
+    /// <summary>The longest language tag kept (<see cref="Customer.Language"/>).</summary>
+    public const int LanguageLength = 16;
+
     public DbSet<LoyaltyProgram> Programs => Set<LoyaltyProgram>();
 
     public DbSet<Customer> Customers => Set<Customer>();
@@ -97,6 +100,7 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             customer.HasKey(c => c.Id);
             customer.Property(c => c.Id).ValueGeneratedNever();
             customer.Property(c => c.MerchantId).HasMaxLength(IdLength);
+            customer.Property(c => c.Language).HasMaxLength(LanguageLength);
             customer.HasIndex(c => c.MerchantId);
         });
 
@@ -146,6 +150,7 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             award.Property(a => a.SaleTotal).HasPrecision(18, 4);
             award.Property(a => a.AmountRefunded).HasPrecision(18, 4);
             award.Property(a => a.SourceSystem).HasMaxLength(IdLength);
+            award.Property(a => a.LocationId).HasMaxLength(ExternalIdLength);
             award.HasIndex(a => new { a.MerchantId, a.SourceSystem, a.ExternalSaleId }).IsUnique();
             award.HasIndex(a => a.CardId);
             award.HasOne<Card>().WithMany().HasForeignKey(a => a.CardId).OnDelete(DeleteBehavior.Restrict);

@@ -35,5 +35,8 @@ public sealed class StampAward
     /// <summary>Amount refunded so far.</summary>
     public decimal AmountRefunded { get; set; }
 
+    /// <summary>The sale's POS location, when it named one: the events of the sale's refunds carry it.</summary>
+    public string? LocationId { get; set; }
+
     public DateTimeOffset AwardedAt { get; set; }
 }

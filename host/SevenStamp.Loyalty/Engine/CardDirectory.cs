@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Messaging;
 
 namespace SevenStamp.Loyalty.Engine;
 
@@ -22,13 +24,14 @@ public sealed record CardView(Guid CardId, string MerchantId, Guid ProgramId, in
 /// Enrols customers, finds their cards and links POS identifiers to them. Customers and their links are made by
 /// <see cref="CustomerResolver"/>, as the engine's are.
 /// </summary>
-public sealed class CardDirectory(LoyaltyDbContext db, TimeProvider timeProvider)
+public sealed class CardDirectory(LoyaltyDbContext db, TimeProvider timeProvider, OutboxSignal outboxSignal)
 {
     private readonly CustomerResolver _customers = new(db);
 
     /// <summary>
     /// Gives a customer a card in the merchant's program (a wallet sign-up), optionally under a loyalty card id the
     /// POS will scan. Enrolling the same loyalty card id again returns the same card. Null when the merchant has no program.
+    /// A new card is written with its <see cref="CardIssued"/> event (origin <see cref="CardOrigin.Api"/>) in the outbox.
     /// </summary>
     public async Task<Guid?> EnrollAsync(string merchantId, string? loyaltyCardId, CancellationToken cancellationToken)
     {
@@ -47,7 +50,9 @@ public sealed class CardDirectory(LoyaltyDbContext db, TimeProvider timeProvider
         var customer = _customers.Enroll(merchantId, loyaltyCardId, now);
         var card = new Card { Id = Guid.NewGuid(), ProgramId = program.Id, CustomerId = customer.Id, MerchantId = merchantId, CreatedAt = now, UpdatedAt = now };
         db.Cards.Add(card);
+        Outbox.Enqueue(db, new CardIssued { MerchantId = merchantId, CardId = card.Id, CustomerId = customer.Id, Origin = CardOrigin.Api, IssuedAt = now }, now);
         await db.SaveChangesAsync(cancellationToken);
+        outboxSignal.Notify();
         return card.Id;
     }
 

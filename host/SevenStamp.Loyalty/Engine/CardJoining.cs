@@ -1,7 +1,9 @@
 using System.Net.Mail;
 using Microsoft.EntityFrameworkCore;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Messaging;
 
 namespace SevenStamp.Loyalty.Engine;
 
@@ -11,8 +13,10 @@ public sealed record JoinOffer(string MerchantId, string ProgramName, int StampG
 /// <summary>
 /// What a customer may give when joining, all optional: an e-mail address, a phone number (international form), the
 /// day and month of their birthday; and whether they agreed to the consent text. Field names as the API spells them.
+/// <see cref="Language"/> is the language they joined in (a BCP 47 tag such as <c>he</c>): the join page sends the
+/// one it is shown in, an app the one it speaks; it is no personal detail and needs no consent.
 /// </summary>
-public sealed record JoinDetails(string? Email = null, string? Phone = null, int? BirthdayMonth = null, int? BirthdayDay = null, bool Consent = false)
+public sealed record JoinDetails(string? Email = null, string? Phone = null, int? BirthdayMonth = null, int? BirthdayDay = null, bool Consent = false, string? Language = null)
 {
     /// <summary>Whether anything optional was given: then the consent is required.</summary>
     public bool GivesAnything => !string.IsNullOrWhiteSpace(Email) || !string.IsNullOrWhiteSpace(Phone) || BirthdayMonth is not null || BirthdayDay is not null;
@@ -34,9 +38,10 @@ public sealed record JoinOutcome(Guid? CardId, CardConsent? Consent, bool NoProg
 /// e-mail address and a phone number are stored as connectors identify customers, as hash links
 /// (<see cref="CustomerHash"/>, <see cref="CustomerIdentity"/>), never in clear, so a sale that carries the same
 /// e-mail stamps this card; a birthday as day and month. Whatever is given needs the customer's consent, recorded with
-/// the card (<see cref="CardConsent"/>). The customer, card, links and consent are written in one transaction.
+/// the card (<see cref="CardConsent"/>). The customer, card, links and consent are written in one transaction, with
+/// the <see cref="CardIssued"/> event (origin <see cref="CardOrigin.Join"/>, the customer's language) in the outbox.
 /// </summary>
-public sealed class CardJoining(LoyaltyDbContext db, TimeProvider timeProvider)
+public sealed class CardJoining(LoyaltyDbContext db, TimeProvider timeProvider, OutboxSignal outboxSignal)
 {
     /// <summary>The version of <see cref="ConsentText"/>; a new wording gets a new version.</summary>
     public const string ConsentVersion = "join-1";
@@ -100,6 +105,11 @@ public sealed class CardJoining(LoyaltyDbContext db, TimeProvider timeProvider)
                 break;
         }
 
+        if (!string.IsNullOrWhiteSpace(details.Language) && LanguageTag(details.Language) is null)
+        {
+            errors.Add(new SettingError("language", "is not a language tag: give one such as en, he or zh-Hans, or leave it out"));
+        }
+
         if (details.GivesAnything && !details.Consent)
         {
             errors.Add(new SettingError("consent", "is required to keep what you gave: tick the box, or leave the e-mail, phone and birthday empty"));
@@ -149,6 +159,7 @@ public sealed class CardJoining(LoyaltyDbContext db, TimeProvider timeProvider)
         var customer = _customers.Enroll(merchantId, loyaltyCardId: null, now);
         customer.BirthMonth = details.BirthdayMonth;
         customer.BirthDay = details.BirthdayDay;
+        customer.Language = LanguageTag(details.Language);
         var card = new Card { Id = Guid.NewGuid(), ProgramId = programId.Value, CustomerId = customer.Id, MerchantId = merchantId, CreatedAt = now, UpdatedAt = now };
         db.Cards.Add(card);
         CardConsent? consent = null;
@@ -170,6 +181,8 @@ public sealed class CardJoining(LoyaltyDbContext db, TimeProvider timeProvider)
             db.CardConsents.Add(consent);
         }
 
+        Outbox.Enqueue(db, new CardIssued { MerchantId = merchantId, CardId = card.Id, CustomerId = customer.Id, Origin = CardOrigin.Join, Language = customer.Language, IssuedAt = now }, now);
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
@@ -190,6 +203,7 @@ public sealed class CardJoining(LoyaltyDbContext db, TimeProvider timeProvider)
             }
 
             await transaction.CommitAsync(cancellationToken);
+            outboxSignal.Notify();
         }
         finally
         {
@@ -228,6 +242,26 @@ public sealed class CardJoining(LoyaltyDbContext db, TimeProvider timeProvider)
 
         var digits = text.Count(char.IsAsciiDigit) - (text.StartsWith("00", StringComparison.Ordinal) ? 2 : 0);
         return digits is >= 7 and <= 15 ? CustomerHash.Phone(text) : null;
+    }
+
+    /// <summary>
+    /// The language tag as kept (trimmed), or null when there is none or it is not one: a primary language of 2 to 8
+    /// letters, then subtags of 1 to 8 letters or digits after hyphens, at most
+    /// <see cref="LoyaltyDbContext.LanguageLength"/> characters in all.
+    /// </summary>
+    public static string? LanguageTag(string? language)
+    {
+        var text = language?.Trim();
+        if (string.IsNullOrEmpty(text) || text.Length > LoyaltyDbContext.LanguageLength)
+        {
+            return null;
+        }
+
+        var parts = text.Split('-');
+        return parts[0].Length is >= 2 and <= 8 && parts[0].All(char.IsAsciiLetter)
+            && parts.Skip(1).All(p => p.Length is >= 1 and <= 8 && p.All(char.IsAsciiLetterOrDigit))
+            ? text
+            : null;
     }
 
     private static bool IsMerchantId(string? merchantId) =>

@@ -222,7 +222,7 @@ public sealed class CounterScans(LoyaltyDbContext db, LoyaltyEngine engine, IOpt
 
     private async Task<ScanResult> RedeemCheckedAsync(Caller staff, string code, string? location, CancellationToken cancellationToken)
     {
-        var result = await engine.RedeemAsync(staff.MerchantId!, null, code, RedemptionMethod.StaffScan, staff.Name, cancellationToken);
+        var result = await engine.RedeemAsync(staff.MerchantId!, null, code, RedemptionMethod.StaffScan, staff.Name, location, cancellationToken);
         var outcome = result.Outcome switch
         {
             RedemptionOutcome.RedeemedNow => ScanOutcome.Redeemed,
@@ -238,7 +238,7 @@ public sealed class CounterScans(LoyaltyDbContext db, LoyaltyEngine engine, IOpt
     {
         var reason = (guard?.ReasonPrefix ?? CounterReason) + (location is null ? string.Empty : $" at location {location}");
         var actor = staff.Name.Length > LoyaltyDbContext.IdLength ? staff.Name[..LoyaltyDbContext.IdLength] : staff.Name;
-        var result = await engine.AdjustStampsAsync(staff.MerchantId!, cardId, 1, reason, actor, guard, cancellationToken);
+        var result = await engine.AdjustStampsAsync(staff.MerchantId!, cardId, 1, reason, actor, guard, location, cancellationToken);
         return result.Outcome switch
         {
             StampAdjustmentOutcome.Adjusted => await CardResultAsync(ScanOutcome.Stamped, staff.MerchantId!, cardId, location, result.Entry!.VouchersIssued, cancellationToken) with { Stamp = result },

@@ -31,6 +31,6 @@ public sealed class CustomerVoucherLinks(VoucherLinks links, LoyaltyDbContext db
         var merchantId = await db.Vouchers.Where(v => v.Id == voucherId).Select(v => v.MerchantId).SingleOrDefaultAsync(cancellationToken);
         return merchantId is null
             ? RedemptionResult.NotFound
-            : await engine.RedeemAsync(merchantId, voucherId, null, RedemptionMethod.SelfRedeem, null, cancellationToken);
+            : await engine.RedeemAsync(merchantId, voucherId, null, RedemptionMethod.SelfRedeem, null, null, cancellationToken);
     }
 }

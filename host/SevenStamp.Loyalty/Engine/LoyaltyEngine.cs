@@ -44,8 +44,8 @@ public sealed class LoyaltyEngine
     public Task<bool> ApplyRefundAsync(SaleRefunded refund, CancellationToken cancellationToken) => _stamping.ApplyRefundAsync(refund, cancellationToken);
 
     /// <inheritdoc cref="VoucherRedemption.RedeemAsync"/>
-    public Task<RedemptionResult> RedeemAsync(string merchantId, Guid? voucherId, string? code, RedemptionMethod method, string? staffId, CancellationToken cancellationToken) =>
-        _redemption.RedeemAsync(merchantId, voucherId, code, method, staffId, cancellationToken);
+    public Task<RedemptionResult> RedeemAsync(string merchantId, Guid? voucherId, string? code, RedemptionMethod method, string? staffId, string? locationId, CancellationToken cancellationToken) =>
+        _redemption.RedeemAsync(merchantId, voucherId, code, method, staffId, locationId, cancellationToken);
 
     /// <inheritdoc cref="VoucherLedger.VoidAsync"/>
     public Task<(bool Voided, Voucher? Voucher)> VoidAsync(string merchantId, Guid voucherId, string? reason, string? actor, CancellationToken cancellationToken) =>
@@ -53,11 +53,11 @@ public sealed class LoyaltyEngine
 
     /// <inheritdoc cref="StampAdjusting"/>
     public Task<StampAdjustmentResult> AdjustStampsAsync(string merchantId, Guid cardId, int stamps, string reason, string? actor, CancellationToken cancellationToken) =>
-        _adjusting.AdjustAsync(merchantId, cardId, stamps, reason, actor, null, cancellationToken);
+        _adjusting.AdjustAsync(merchantId, cardId, stamps, reason, actor, null, null, cancellationToken);
 
     /// <inheritdoc cref="StampAdjusting.AdjustAsync"/>
-    public Task<StampAdjustmentResult> AdjustStampsAsync(string merchantId, Guid cardId, int stamps, string reason, string? actor, StampGuard? guard, CancellationToken cancellationToken) =>
-        _adjusting.AdjustAsync(merchantId, cardId, stamps, reason, actor, guard, cancellationToken);
+    public Task<StampAdjustmentResult> AdjustStampsAsync(string merchantId, Guid cardId, int stamps, string reason, string? actor, StampGuard? guard, string? locationId, CancellationToken cancellationToken) =>
+        _adjusting.AdjustAsync(merchantId, cardId, stamps, reason, actor, guard, locationId, cancellationToken);
 
     /// <inheritdoc cref="VoucherLedger.ExpireDueVouchersAsync"/>
     public Task<int> ExpireDueVouchersAsync(CancellationToken cancellationToken) => _ledger.ExpireDueVouchersAsync(cancellationToken);

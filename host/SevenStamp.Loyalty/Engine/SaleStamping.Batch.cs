@@ -81,6 +81,7 @@ internal sealed partial class SaleStamping
         var cardRows = stamps.Count == 0 ? [] : await AddStampsToCardsAsync(stamps, cancellationToken);
         var added = stamps.GroupBy(s => (s.Program.Id, s.CustomerId)).ToDictionary(g => g.Key, g => g.Sum(s => s.Stamps));
         var running = cardRows.ToDictionary(c => c.Key, c => (c.Value.Id, Total: c.Value.TotalStamps - added[c.Key], Cycles: c.Value.CyclesCompleted));
+        var created = cardRows.Where(c => c.Value.Created).Select(c => c.Key).ToHashSet();
         for (var i = 0; i < sales.Count; i++)
         {
             if (prepared[i].Stamp is not { } stamp)
@@ -91,6 +92,12 @@ internal sealed partial class SaleStamping
 
             var key = (stamp.Program.Id, stamp.CustomerId);
             var (cardId, total, cycles) = running[key];
+            if (created.Remove(key))
+            {
+                // The batch's statement made the card: its first sale here is the one that made it.
+                IssuedBySale(stamp.Sale, cardId, stamp.CustomerId, stamp.Now);
+            }
+
             var counters = new CardCounters(total + stamp.Stamps, cycles);
             outcomes[i] = await AwardAsync(stamp, cardId, counters, reads, cancellationToken);
             running[key] = (cardId, counters.TotalStamps, CyclesReached(stamp.Program, counters));
@@ -100,9 +107,10 @@ internal sealed partial class SaleStamping
     /// <summary>
     /// One statement (per <see cref="RowsPerStatement"/> cards) that creates or adds to every card the stamps go to (a
     /// card's stamps summed), locking the rows in one order (program, customer) so that two writers never wait on
-    /// each other's cards in opposite orders. Returns each card as it stands with all of them.
+    /// each other's cards in opposite orders. Returns each card as it stands with all of them, and whether the statement
+    /// created it.
     /// </summary>
-    private async Task<Dictionary<(Guid ProgramId, Guid CustomerId), CardTotals.CardRow>> AddStampsToCardsAsync(List<PendingStamp> stamps, CancellationToken cancellationToken)
+    private async Task<Dictionary<(Guid ProgramId, Guid CustomerId), AddedCard>> AddStampsToCardsAsync(List<PendingStamp> stamps, CancellationToken cancellationToken)
     {
         var additions = stamps
             .GroupBy(s => (s.Program.Id, s.CustomerId))
@@ -110,17 +118,22 @@ internal sealed partial class SaleStamping
             .OrderBy(c => c.Key.ProgramId)
             .ThenBy(c => c.Key.CustomerId)
             .ToList();
-        var result = new Dictionary<(Guid ProgramId, Guid CustomerId), CardTotals.CardRow>(additions.Count);
+        var offered = additions.ToDictionary(a => a.Key, a => a.NewId);
+        var result = new Dictionary<(Guid ProgramId, Guid CustomerId), AddedCard>(additions.Count);
         foreach (var chunk in additions.Chunk(RowsPerStatement))
         {
             foreach (var row in await cards.AddToCardsAsync(chunk, cancellationToken))
             {
-                result[(row.ProgramId, row.CustomerId)] = new CardTotals.CardRow(row.Id, row.TotalStamps, row.CyclesCompleted);
+                var key = (row.ProgramId, row.CustomerId);
+                result[key] = new AddedCard(row.Id, row.TotalStamps, row.CyclesCompleted, row.Id == offered[key]);
             }
         }
 
         return result;
     }
+
+    /// <summary>A card as the batch's statement left it; <see cref="Created"/>: the statement made it.</summary>
+    private sealed record AddedCard(Guid Id, int TotalStamps, int CyclesCompleted, bool Created);
 
     private readonly record struct SaleKey(string MerchantId, string SourceSystem, string ExternalSaleId)
     {

@@ -112,6 +112,7 @@ internal sealed partial class SaleStamping
             Balance = Card.Progress(counters.TotalStamps, counters.CyclesCompleted, program.StampGoal),
             Goal = program.StampGoal,
             Debt = Card.Debt(counters.TotalStamps, counters.CyclesCompleted, program.StampGoal),
+            LocationId = award.LocationId,
             RevokedAt = now,
         }, now);
     }

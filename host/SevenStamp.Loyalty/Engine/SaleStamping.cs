@@ -144,7 +144,12 @@ internal sealed partial class SaleStamping(
     /// </summary>
     private async Task<SaleOutcome> StampAloneAsync(PendingStamp stamp, BatchReads? reads, CancellationToken cancellationToken)
     {
-        var (cardId, counters) = await cards.AddToCardAsync(stamp.Program, stamp.CustomerId, stamp.Stamps, stamp.Now, cancellationToken);
+        var (cardId, counters, created) = await cards.AddToCardAsync(stamp.Program, stamp.CustomerId, stamp.Stamps, stamp.Now, cancellationToken);
+        if (created)
+        {
+            IssuedBySale(stamp.Sale, cardId, stamp.CustomerId, stamp.Now);
+        }
+
         return await AwardAsync(stamp, cardId, counters, reads, cancellationToken);
     }
 
@@ -199,7 +204,12 @@ internal sealed partial class SaleStamping(
         var stamps = EarningRules.StampsFor(program, sale);
         if (stamps <= 0)
         {
-            var card = await cards.EnsureCardAsync(program, customerId.Value, now, cancellationToken);
+            var (card, created) = await cards.EnsureCardAsync(program, customerId.Value, now, cancellationToken);
+            if (created)
+            {
+                IssuedBySale(sale, card, customerId.Value, now);
+            }
+
             return new PreparedSale(new SaleOutcome { CardId = card, StampsAwarded = 0, VouchersRedeemed = redeemed, CodesRejected = rejected });
         }
 
@@ -223,6 +233,7 @@ internal sealed partial class SaleStamping(
             CardId = cardId,
             Stamps = stamps,
             SaleTotal = sale.Total,
+            LocationId = sale.LocationId is { Length: <= LoyaltyDbContext.ExternalIdLength } location ? location : null,
             AwardedAt = now,
         });
         var after = counters with { CyclesCompleted = CyclesReached(program, counters) };
@@ -236,9 +247,10 @@ internal sealed partial class SaleStamping(
             Balance = Card.Progress(after.TotalStamps, after.CyclesCompleted, program.StampGoal),
             Goal = program.StampGoal,
             Debt = Card.Debt(after.TotalStamps, after.CyclesCompleted, program.StampGoal),
+            LocationId = sale.LocationId,
             AwardedAt = now,
         }, now);
-        var issued = await CompleteCyclesAsync(program, cardId, counters, now, cancellationToken);
+        var issued = await CompleteCyclesAsync(program, cardId, counters, sale.LocationId, now, cancellationToken);
 
         // A refund that arrived before its sale is applied now (it needs the award row written first).
         var source = SaleSource.Of(sale);
@@ -250,6 +262,10 @@ internal sealed partial class SaleStamping(
 
         return new SaleOutcome { CardId = cardId, StampsAwarded = stamps, VouchersIssued = issued, VouchersRedeemed = redeemed, CodesRejected = rejected };
     }
+
+    /// <summary>The event of a card the sale's stamps (or its visit) made: the sale's customer had none in the program.</summary>
+    private void IssuedBySale(SaleCompleted sale, Guid cardId, Guid customerId, DateTimeOffset now) =>
+        Outbox.Enqueue(db, new CardIssued { MerchantId = sale.MerchantId, CardId = cardId, CustomerId = customerId, Origin = CardOrigin.Sale, LocationId = sale.LocationId, IssuedAt = now }, now);
 
     /// <summary>Logs and counts a sale once its transaction committed.</summary>
     private void Report(SaleCompleted sale, SaleOutcome outcome)
@@ -318,10 +334,11 @@ internal sealed partial class SaleStamping(
     }
 
     /// <summary>
-    /// Records every goal the card's total now reaches (a sale may complete several) and mints their vouchers,
-    /// plus any voucher still owed from an earlier cycle. Runs while the card row is locked.
+    /// Records every goal the card's total now reaches (a sale may complete several, each a <see cref="GoalReached"/>
+    /// at the sale's location) and mints their vouchers, plus any voucher still owed from an earlier cycle. Runs while
+    /// the card row is locked.
     /// </summary>
-    private async Task<int> CompleteCyclesAsync(LoyaltyProgram program, Guid cardId, CardCounters counters, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<int> CompleteCyclesAsync(LoyaltyProgram program, Guid cardId, CardCounters counters, string? locationId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var cycles = CyclesReached(program, counters);
         if (cycles == counters.CyclesCompleted)
@@ -330,7 +347,7 @@ internal sealed partial class SaleStamping(
         }
 
         await cards.SetCyclesCompletedAsync(cardId, cycles, cancellationToken);
-        return await ledger.MintMissingVouchersAsync(program, cardId, cycles, now, cancellationToken);
+        return await ledger.ReachGoalsAsync(program, cardId, counters.CyclesCompleted, cycles, locationId, now, cancellationToken);
     }
 
     /// <summary>The cycles a card has completed once its total is <paramref name="counters"/>'s: cycles never go back.</summary>

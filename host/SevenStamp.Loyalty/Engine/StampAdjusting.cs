@@ -59,9 +59,10 @@ internal sealed class StampAdjusting(LoyaltyDbContext db, EngineTransaction work
     /// refuses with <see cref="StampAdjustmentOutcome.TooSoon"/> when the ledger holds a guarded adjustment younger
     /// than its interval. The lock is taken before the ledger is read: on PostgreSQL a second request for the same card
     /// waits at the lock until the first commits, then (read committed: each statement sees what was committed before
-    /// it) finds the first one's row; SQLite has one writer at a time.
+    /// it) finds the first one's row; SQLite has one writer at a time. <paramref name="locationId"/>: the counter's
+    /// location, for a stamp staff or a kiosk add there; the events carry it.
     /// </summary>
-    public async Task<StampAdjustmentResult> AdjustAsync(string merchantId, Guid cardId, int stamps, string reason, string? actor, StampGuard? guard, CancellationToken cancellationToken)
+    public async Task<StampAdjustmentResult> AdjustAsync(string merchantId, Guid cardId, int stamps, string reason, string? actor, StampGuard? guard, string? locationId, CancellationToken cancellationToken)
     {
         if (guard is not null && (stamps < 0 || !reason.StartsWith(guard.ReasonPrefix, StringComparison.Ordinal)))
         {
@@ -104,26 +105,30 @@ internal sealed class StampAdjusting(LoyaltyDbContext db, EngineTransaction work
 
         var counters = rows[0];
         var cycles = Math.Max(counters.CyclesCompleted, counters.TotalStamps / goal);
-        var issued = 0;
-        if (cycles > counters.CyclesCompleted)
-        {
-            await cards.SetCyclesCompletedAsync(cardId, cycles, cancellationToken);
-            issued = await ledger.MintMissingVouchersAsync(program, cardId, cycles, now, cancellationToken);
-        }
-
-        var entry = new StampAdjustment { Id = Guid.NewGuid(), MerchantId = merchantId, CardId = cardId, Stamps = stamps, Reason = reason, Actor = actor, VouchersIssued = issued, At = now };
+        var entry = new StampAdjustment { Id = Guid.NewGuid(), MerchantId = merchantId, CardId = cardId, Stamps = stamps, Reason = reason, Actor = actor, At = now };
         db.StampAdjustments.Add(entry);
         var progress = Card.Progress(counters.TotalStamps, cycles, goal);
         var debt = Card.Debt(counters.TotalStamps, cycles, goal);
         var saleId = $"adjustment-{entry.Id:N}";
+
+        // The stamps first, then the goals they reached and their vouchers: the order a sale writes them in.
         if (stamps > 0)
         {
-            Outbox.Enqueue(db, new StampsAwarded { MerchantId = merchantId, CardId = cardId, ConnectorId = ConnectorId, ExternalSaleId = saleId, Stamps = stamps, Balance = progress, Goal = goal, Debt = debt, AwardedAt = now }, now);
+            Outbox.Enqueue(db, new StampsAwarded { MerchantId = merchantId, CardId = cardId, ConnectorId = ConnectorId, ExternalSaleId = saleId, Stamps = stamps, Balance = progress, Goal = goal, Debt = debt, LocationId = locationId, AwardedAt = now }, now);
         }
         else
         {
-            Outbox.Enqueue(db, new StampsRevoked { MerchantId = merchantId, CardId = cardId, ConnectorId = ConnectorId, ExternalSaleId = saleId, ExternalRefundId = saleId, Stamps = -stamps, Balance = progress, Goal = goal, Debt = debt, RevokedAt = now }, now);
+            Outbox.Enqueue(db, new StampsRevoked { MerchantId = merchantId, CardId = cardId, ConnectorId = ConnectorId, ExternalSaleId = saleId, ExternalRefundId = saleId, Stamps = -stamps, Balance = progress, Goal = goal, Debt = debt, LocationId = locationId, RevokedAt = now }, now);
         }
+
+        var issued = 0;
+        if (cycles > counters.CyclesCompleted)
+        {
+            await cards.SetCyclesCompletedAsync(cardId, cycles, cancellationToken);
+            issued = await ledger.ReachGoalsAsync(program, cardId, counters.CyclesCompleted, cycles, locationId, now, cancellationToken);
+        }
+
+        entry.VouchersIssued = issued;
 
         await work.CommitAsync(transaction, cancellationToken);
         if (stamps > 0)

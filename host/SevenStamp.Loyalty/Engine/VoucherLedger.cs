@@ -131,9 +131,20 @@ internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work,
 
     /// <summary>
     /// Mints the vouchers of cycles 1..<paramref name="cycles"/> the card does not have yet, in the caller's transaction
-    /// while the card row is locked; stops when a pool runs dry. Returns how many it minted.
+    /// while the card row is locked; stops when a pool runs dry. Returns how many it minted. Reaches no goal: the
+    /// cycles were reached before (<see cref="ReachGoalsAsync"/> wrote their <see cref="GoalReached"/>).
     /// </summary>
-    public async Task<int> MintMissingVouchersAsync(LoyaltyProgram program, Guid cardId, int cycles, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<int> MintMissingVouchersAsync(LoyaltyProgram program, Guid cardId, int cycles, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ReachGoalsAsync(program, cardId, cycles, cycles, null, now, cancellationToken);
+
+    /// <summary>
+    /// Records the goals a change of the card reached, in the caller's transaction while the card row is locked: one
+    /// <see cref="GoalReached"/> for each cycle after <paramref name="before"/> up to <paramref name="cycles"/>, each
+    /// written just before the <see cref="VoucherIssued"/> of its cycle, and the vouchers of cycles 1..<paramref name="cycles"/>
+    /// the card does not have yet (one owed from an earlier cycle too). A pool that runs dry stops the minting, not the
+    /// goals: a goal reached with no code left is still reached. Returns how many vouchers it minted.
+    /// </summary>
+    public async Task<int> ReachGoalsAsync(LoyaltyProgram program, Guid cardId, int before, int cycles, string? locationId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var minted = (await db.Vouchers.Where(v => v.CardId == cardId).Select(v => v.Cycle).ToListAsync(cancellationToken)).ToHashSet();
         if (work.MintedCycles.TryGetValue(cardId, out var unsaved))
@@ -142,16 +153,23 @@ internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work,
         }
 
         var issued = 0;
+        var minting = true;
         for (var cycle = 1; cycle <= cycles; cycle++)
         {
-            if (minted.Contains(cycle))
+            if (cycle > before)
+            {
+                Outbox.Enqueue(db, new GoalReached { MerchantId = program.MerchantId, CardId = cardId, Cycle = cycle, Goal = program.StampGoal, LocationId = locationId, ReachedAt = now }, now);
+            }
+
+            if (!minting || minted.Contains(cycle))
             {
                 continue;
             }
 
             if (!await MintVoucherAsync(program, cardId, cycle, now, cancellationToken))
             {
-                break;
+                minting = false;
+                continue;
             }
 
             issued++;

@@ -17,9 +17,10 @@ internal sealed class VoucherRedemption(LoyaltyDbContext db, EngineTransaction w
     /// <summary>
     /// Redeems a voucher at the counter (<see cref="RedemptionMethod.StaffScan"/>, by its code or QR content) or by
     /// the customer (<see cref="RedemptionMethod.SelfRedeem"/>, by its id from their voucher link), with the same
-    /// conditional update as a sale: exactly once, whoever comes first.
+    /// conditional update as a sale: exactly once, whoever comes first. <paramref name="locationId"/>: the counter's
+    /// location, when the scan named one.
     /// </summary>
-    public async Task<RedemptionResult> RedeemAsync(string merchantId, Guid? voucherId, string? code, RedemptionMethod method, string? staffId, CancellationToken cancellationToken)
+    public async Task<RedemptionResult> RedeemAsync(string merchantId, Guid? voucherId, string? code, RedemptionMethod method, string? staffId, string? locationId, CancellationToken cancellationToken)
     {
         var normalized = RedeemCodes.Normalize(code);
         var voucher = await db.Vouchers.AsNoTracking()
@@ -50,7 +51,7 @@ internal sealed class VoucherRedemption(LoyaltyDbContext db, EngineTransaction w
             if (won == 1)
             {
                 db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucher.Id, State = VoucherState.Redeemed, At = now, Method = method, StaffId = staffId });
-                Outbox.Enqueue(db, new VoucherRedeemed { MerchantId = voucher.MerchantId, CardId = voucher.CardId, VoucherId = voucher.Id, Method = method, StaffId = staffId, RedeemedAt = now }, now);
+                Outbox.Enqueue(db, new VoucherRedeemed { MerchantId = voucher.MerchantId, CardId = voucher.CardId, VoucherId = voucher.Id, Method = method, StaffId = staffId, LocationId = locationId, RedeemedAt = now }, now);
                 await work.CommitAsync(transaction, cancellationToken);
                 LoyaltyEngineLog.LogRedeemedAtCounter(logger, merchantId, voucher.Id, method);
                 LoyaltyMetrics.Redeemed(merchantId, method);
@@ -123,6 +124,7 @@ internal sealed class VoucherRedemption(LoyaltyDbContext db, EngineTransaction w
                         VoucherId = current.Id,
                         Method = RedemptionMethod.RedeemCode,
                         ExternalSaleId = sale.ExternalSaleId,
+                        LocationId = sale.LocationId,
                         RedeemedAt = now,
                     }, now);
                     redeemed++;
@@ -185,6 +187,7 @@ internal sealed class VoucherRedemption(LoyaltyDbContext db, EngineTransaction w
             VoucherId = voucher?.Id,
             RedeemedBySaleId = reason == RedeemCodeRejectionReason.AlreadyRedeemed ? voucher?.RedeemedBySaleId ?? voucher?.RedeemedByStaffId : null,
             RedeemedAt = reason == RedeemCodeRejectionReason.AlreadyRedeemed ? voucher?.ClosedAt : null,
+            LocationId = sale.LocationId,
             RejectedAt = now,
         }, now);
         LoyaltyEngineLog.LogRejected(logger, sale.MerchantId, sale.ConnectorId, sale.ExternalSaleId, reason);

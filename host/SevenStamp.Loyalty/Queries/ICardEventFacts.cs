@@ -35,12 +35,13 @@ internal sealed class CardEventFacts(LoyaltyDbContext db) : ICardEventFacts
     {
         var row = await (from card in db.Cards.AsNoTracking()
                          join program in db.Programs.AsNoTracking() on card.ProgramId equals program.Id
+                         join customer in db.Customers.AsNoTracking() on card.CustomerId equals customer.Id
                          where card.Id == cardId
-                         select new { card.Id, card.CustomerId, card.TotalStamps, card.CyclesCompleted, program.StampGoal })
+                         select new { card.Id, card.CustomerId, customer.Language, card.TotalStamps, card.CyclesCompleted, program.StampGoal })
             .SingleOrDefaultAsync(cancellationToken);
         return row is null
             ? null
-            : new CardFacts(row.Id, row.CustomerId, Language: null, row.StampGoal, Card.Progress(row.TotalStamps, row.CyclesCompleted, row.StampGoal), row.CyclesCompleted);
+            : new CardFacts(row.Id, row.CustomerId, row.Language, row.StampGoal, Card.Progress(row.TotalStamps, row.CyclesCompleted, row.StampGoal), row.CyclesCompleted);
     }
 
     public async Task<VoucherFacts?> VoucherAsync(Guid voucherId, CancellationToken cancellationToken) =>

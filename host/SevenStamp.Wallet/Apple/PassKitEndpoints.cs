@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SevenStamp.Http.RateLimiting;
+using SevenStamp.Loyalty.Engine;
 using SevenStamp.Loyalty.Queries;
 using SevenStamp.Wallet.Data;
 
@@ -63,7 +64,12 @@ internal static partial class PassKitEndpoints
         return Results.File(pass, PkpassBuilder.ContentType, "stamp-card.pkpass");
     }
 
-    private static async Task<IResult> RegisterAsync(string deviceLibraryIdentifier, string passTypeIdentifier, string serialNumber, HttpContext http, WalletDbContext db, AppleWalletOptions options, TimeProvider time, ILoggerFactory logs, CancellationToken cancellationToken)
+    /// <summary>
+    /// A device registers the pass for updates: 201 the first time (the customer added the card to Apple Wallet on it,
+    /// which loyalty records as <c>CardSaved</c>), 200 when it was registered already (its push token is kept up to
+    /// date).
+    /// </summary>
+    private static async Task<IResult> RegisterAsync(string deviceLibraryIdentifier, string passTypeIdentifier, string serialNumber, HttpContext http, WalletDbContext db, AppleWalletOptions options, ICardEvents cardEvents, TimeProvider time, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var serial = await AuthorizeAsync(http, db, options, passTypeIdentifier, serialNumber, cancellationToken);
         if (serial is null)
@@ -120,6 +126,19 @@ internal static partial class PassKitEndpoints
         {
             // The same device registered the same pass at the same moment: it is registered.
             return Results.Ok();
+        }
+
+        try
+        {
+            await cardEvents.RecordSavedAsync(serial.Value, ICardEvents.Apple, cancellationToken);
+        }
+        catch
+        {
+            // Without its event the save would go unheard: the registration is taken back, so that the device's next
+            // attempt is a first registration again and records it.
+            await registrations.Where(r => r.DeviceLibraryId == deviceLibraryIdentifier && r.PassTypeId == options.PassTypeIdentifier && r.SerialNumber == serial.Value)
+                .ExecuteDeleteAsync(CancellationToken.None);
+            throw;
         }
 
         AppleWalletLog.Registered(logs.CreateLogger(typeof(PassKitEndpoints)), serial.Value);

@@ -24,7 +24,7 @@ public sealed partial class WebhookDispatcher(
     IOptionsMonitor<WebhooksOptions> options,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
-    private readonly string _replica = Truncate($"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}", WebhooksDbContext.LockLength);
+    private readonly string _replica = ReplicaId();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -177,8 +177,12 @@ public sealed partial class WebhookDispatcher(
         }
     }
 
-    /// <summary>At most <paramref name="length"/> characters of <paramref name="text"/> (a short machine name is kept whole).</summary>
-    private static string Truncate(string text, int length) => text.Length > length ? text[..length] : text;
+    /// <summary>This replica's name on its claims: machine, process and a random part, at most the column's length.</summary>
+    private static string ReplicaId()
+    {
+        var id = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        return id.Length <= WebhooksDbContext.LockLength ? id : id[^WebhooksDbContext.LockLength..];
+    }
 
     /// <summary>A wait stretched by up to a tenth at random, so receivers coming back are not hit by every retry at once.</summary>
     private static TimeSpan Stretch(TimeSpan wait) => wait + (wait * (Random.Shared.NextDouble() / 10));

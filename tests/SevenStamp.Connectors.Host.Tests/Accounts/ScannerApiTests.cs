@@ -107,6 +107,7 @@ public sealed class ScannerApiTests(TwoMerchantsFixture fixture) : IClassFixture
         var entries = audit.RootElement.EnumerateArray().Select(e => (Kind: e.GetProperty("kind").GetString(), Subject: e.GetProperty("subject").GetString(), After: e.GetProperty("after").GetString() ?? string.Empty)).ToList();
         Assert.Contains(entries, e => e.Kind == "card.stamped" && e.Subject == $"card {card}" && e.After.Contains("at location till-9", StringComparison.Ordinal));
         Assert.Single(entries, e => e.Kind == "voucher.redeemed" && e.After == "RedeemedNow at location till-9");
+        Assert.Single(entries, e => e.Kind == "counter.refused" && e.Subject!.StartsWith("voucher ", StringComparison.Ordinal) && e.After == "AlreadyRedeemed at location till-9");
     }
 
     [Fact]

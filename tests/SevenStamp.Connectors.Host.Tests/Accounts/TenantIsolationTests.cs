@@ -12,6 +12,7 @@ using SevenStamp.Http.Access;
 using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Wallet.Data;
+using SevenStamp.Webhooks.Data;
 
 namespace SevenStamp.Connectors.Host.Tests.Accounts;
 
@@ -60,6 +61,8 @@ public sealed partial class TenantIsolationTests
         "POST /api/join/{merchantId}",                                   // anyone may take a card (rate limited per client and merchant)
         "GET /join/{merchantId}",
         "POST /join/{merchantId}",
+        "GET /api/webhooks/events",                                      // no data: the outbound webhooks' event catalogue and schemas
+        "GET /api/webhooks/schemas/{eventName}",
     ];
 
     /// <summary>Bodies that would change something if they were let through.</summary>
@@ -80,6 +83,9 @@ public sealed partial class TenantIsolationTests
         ["/api/connectors"] = """{"id": "intruder-shop", "plugin": "generic-webhook", "merchantId": "merchant-b", "settings": {"signingSecret": "intruder-secret-0123456789"}}""",
         ["/api/connectors/{id}"] = """{"plugin": "generic-webhook", "merchantId": "merchant-b", "settings": {"signingSecret": "intruder-secret-0123456789"}}""",
         ["/api/merchants"] = """{"id": "merchant-b", "name": "Taken over"}""",
+        ["/api/merchants/{merchantId}/webhooks"] = """{"url": "https://93.184.216.34/hooks/intruder", "events": ["*"]}""",
+        ["/api/merchants/{merchantId}/webhooks/{subscriptionId:guid}"] = """{"url": "https://93.184.216.34/hooks/intruder", "enabled": true}""",
+        ["/api/merchants/{merchantId}/webhooks/{subscriptionId:guid}/replay"] = """{"since": "2020-01-01T00:00:00Z"}""",
     };
 
     public static TheoryData<LoyaltyStoreProvider> Providers() => [LoyaltyStoreProvider.Sqlite, LoyaltyStoreProvider.PostgreSql];
@@ -198,6 +204,7 @@ public sealed partial class TenantIsolationTests
             scope.ServiceProvider.GetRequiredService<ConnectorDbContext>(),
             scope.ServiceProvider.GetRequiredService<WalletDbContext>(),
             scope.ServiceProvider.GetRequiredService<AccountsDbContext>(),
+            scope.ServiceProvider.GetRequiredService<WebhooksDbContext>(),
         })
         {
             foreach (var entity in db.Model.GetEntityTypes().Where(t => !t.IsOwned() && !t.ClrType.Name.Contains("Outbox", StringComparison.Ordinal)).OrderBy(t => t.Name, StringComparer.Ordinal))

@@ -186,6 +186,10 @@ public sealed class TwoMerchants : IAsyncDisposable
             OfB["userId"] = people.RootElement.EnumerateArray().First(p => p.GetProperty("role").GetString() == "Staff").GetProperty("id").GetString()!;
         }
 
+        // B's webhook subscription, to an address that needs no name lookup, for an event no test here causes.
+        var hookOfB = await OwnerOfB.PostAsJsonAsync($"/api/merchants/{B}/webhooks", new { url = "https://93.184.216.34/hooks/b", events = new[] { "card_saved" } });
+        Assert.True(hookOfB.StatusCode == HttpStatusCode.Created, $"B's webhook: {(int)hookOfB.StatusCode} {await hookOfB.Content.ReadAsStringAsync()}");
+        OfB["subscriptionId"] = await TokenOfAsync(hookOfB, "subscription", "id");
         OfB["id"] = "b-shop";
         OfB["pluginId"] = "generic-webhook";
         OfB["merchantId"] = B;
