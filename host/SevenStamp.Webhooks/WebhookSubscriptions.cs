@@ -293,6 +293,17 @@ public sealed class WebhookSubscriptions(WebhooksDbContext db, WebhookSecrets se
         return changed;
     }
 
+    /// <summary>
+    /// A subscription as the audit log records it, from the API and the console alike: the endpoint without its query
+    /// (a receiver's token may ride there), the events, and whether it is enabled; never a secret.
+    /// </summary>
+    public static string AuditSummary(WebhookSubscriptionView subscription)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        var url = Uri.TryCreate(subscription.Url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Path) : subscription.Url;
+        return $"{url} ({string.Join(",", subscription.Events)}){(subscription.Enabled ? string.Empty : ", disabled")}";
+    }
+
     /// <summary>What the delivery log calls a status; null for a word it does not know.</summary>
     public static DeliveryStatus? ParseStatus(string? text) => text?.Trim().ToLowerInvariant() switch
     {

@@ -70,7 +70,7 @@ public static class WebhooksApi
             return FieldErrors.Problem(errors);
         }
 
-        request.HttpContext.Audit(created.Subscription.Id.ToString(), null, $"{created.Subscription.Url} ({string.Join(",", created.Subscription.Events)})");
+        request.HttpContext.Audit(created.Subscription.Id.ToString(), null, WebhookSubscriptions.AuditSummary(created.Subscription));
         return Results.Created($"/api/merchants/{merchantId}/webhooks/{created.Subscription.Id}", created);
     }
 
@@ -82,8 +82,15 @@ public static class WebhooksApi
             return bad!;
         }
 
+        var before = await subscriptions.FindAsync(merchantId, subscriptionId, cancellationToken);
         var (updated, errors) = await subscriptions.UpdateAsync(merchantId, subscriptionId, input, cancellationToken);
-        return updated is not null ? Results.Ok(updated) : errors.Count > 0 ? FieldErrors.Problem(errors) : NotFound(subscriptionId);
+        if (updated is null)
+        {
+            return errors.Count > 0 ? FieldErrors.Problem(errors) : NotFound(subscriptionId);
+        }
+
+        request.HttpContext.Audit(subscriptionId.ToString(), before is null ? null : WebhookSubscriptions.AuditSummary(before), WebhookSubscriptions.AuditSummary(updated));
+        return Results.Ok(updated);
     }
 
     private static async Task<IResult> DeleteAsync(string merchantId, Guid subscriptionId, WebhookSubscriptions subscriptions, CancellationToken cancellationToken) =>
