@@ -206,6 +206,7 @@ public sealed class ConfigurationChecksTests(ApiHostFixture fixture) : IClassFix
             "PUT /api/merchants/{merchantId}/connectors/{id}/pause", "PUT /api/merchants/{merchantId}/connectors/{id}/resume", "POST /api/merchants/{merchantId}/connectors/{id}/restart",
             "POST /api/account/sign-out", "POST /api/account/two-factor/setup", "POST /api/account/two-factor/disable",
             "POST /api/merchants/{merchantId}/people/{userId}/password-reset",
+            "POST /api/merchants/{merchantId}/webhooks/{subscriptionId}/secret", "POST /api/merchants/{merchantId}/webhooks/{subscriptionId}/deliveries/{deliveryId}/redeliver",
         ];
 
         // Act

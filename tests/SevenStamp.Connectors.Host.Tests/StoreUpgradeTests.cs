@@ -10,6 +10,7 @@ using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing;
 using SevenStamp.Wallet.Data;
+using SevenStamp.Webhooks.Data;
 
 namespace SevenStamp.Connectors.Host.Tests;
 
@@ -60,7 +61,7 @@ public sealed class StoreUpgradeTests
             var loyalty = scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>();
             var connectors = scope.ServiceProvider.GetRequiredService<ConnectorDbContext>();
             var wallet = scope.ServiceProvider.GetRequiredService<WalletDbContext>();
-            await AssertUpToDateAsync(loyalty, connectors, wallet, scope.ServiceProvider.GetRequiredService<AccountsDbContext>());
+            await AssertUpToDateAsync(loyalty, connectors, wallet, scope.ServiceProvider.GetRequiredService<AccountsDbContext>(), scope.ServiceProvider.GetRequiredService<WebhooksDbContext>());
 
             // Every loyalty row, through loyalty's context.
             var program = await loyalty.Programs.AsNoTracking().SingleAsync(p => p.MerchantId == Merchant);
@@ -199,9 +200,19 @@ public sealed class StoreUpgradeTests
     /// Every migration of each context applied and recorded in that context's own history table, no model change
     /// without a migration, and the database holding exactly the three models' tables and the three history tables.
     /// </summary>
-    private static async Task AssertUpToDateAsync(LoyaltyDbContext loyalty, ConnectorDbContext connectors, WalletDbContext wallet, AccountsDbContext? accounts = null)
+    private static async Task AssertUpToDateAsync(LoyaltyDbContext loyalty, ConnectorDbContext connectors, WalletDbContext wallet, AccountsDbContext? accounts = null, WebhooksDbContext? webhooks = null)
     {
-        DbContext[] contexts = accounts is null ? [loyalty, connectors, wallet] : [loyalty, connectors, wallet, accounts];
+        var contexts = new List<DbContext> { loyalty, connectors, wallet };
+        if (accounts is not null)
+        {
+            contexts.Add(accounts);
+        }
+
+        if (webhooks is not null)
+        {
+            contexts.Add(webhooks);
+        }
+
         foreach (var db in contexts)
         {
             Assert.Empty(await db.Database.GetPendingMigrationsAsync());
@@ -219,7 +230,13 @@ public sealed class StoreUpgradeTests
             history.Add(AccountsDbContext.HistoryTable);
         }
 
-        Assert.Equal([.. ModelTables(contexts).Concat(history).Order(StringComparer.Ordinal)], await TablesAsync(loyalty));
+        if (webhooks is not null)
+        {
+            Assert.Equal(WebhooksDbContext.HistoryTable, HistoryTableOf(webhooks));
+            history.Add(WebhooksDbContext.HistoryTable);
+        }
+
+        Assert.Equal([.. ModelTables([.. contexts]).Concat(history).Order(StringComparer.Ordinal)], await TablesAsync(loyalty));
     }
 
     private static string HistoryTableOf(DbContext db) =>
