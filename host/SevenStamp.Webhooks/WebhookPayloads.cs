@@ -169,14 +169,16 @@ internal static class WebhookPayloads
             ["card"] = cardId is null ? null : new JsonObject
             {
                 ["id"] = cardId.Value.ToString(),
-                ["goal_index"] = e.GoalIndex ?? voucher?.Cycle ?? (card is null ? null : card.CyclesCompleted + 1),
+                ["goal_index"] = e.GoalIndex ?? (voucher is { Kind: VoucherKind.Goal } ? voucher.Cycle : (int?)null) ?? (card is null ? null : card.CyclesCompleted + 1),
                 ["stamps"] = e.Stamps ?? card?.Stamps,
                 ["goal"] = e.Goal ?? card?.Goal,
             },
             ["voucher"] = voucher is null ? null : new JsonObject
             {
                 ["id"] = voucher.VoucherId.ToString(),
-                ["type"] = "stamp_goal",
+                ["type"] = voucher.Kind switch { VoucherKind.Milestone => "visit_milestone", VoucherKind.Campaign => "campaign", _ => "stamp_goal" },
+                ["campaign_id"] = voucher.CampaignId?.ToString(),
+                ["milestone_visit"] = voucher.MilestoneVisit,
                 ["reward"] = voucher.Reward,
                 ["redeem_code"] = voucher.RedeemCode,
                 ["redeem_code_formats"] = new JsonArray(CodeFormats.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray()),

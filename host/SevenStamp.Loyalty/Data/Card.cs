@@ -24,6 +24,9 @@ public sealed class Card
 
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>When the customer was last nudged for being inactive; one nudge per inactivity period.</summary>
+    public DateTimeOffset? NudgedAt { get; set; }
+
     /// <summary>Stamps toward the next voucher, as the wallet pass shows them.</summary>
     public static int Progress(int totalStamps, int cyclesCompleted, int goal) => Math.Max(0, totalStamps - (cyclesCompleted * goal));
 

@@ -53,6 +53,10 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+
+    public DbSet<CampaignCard> CampaignCards => Set<CampaignCard>();
+
     /// <summary>
     /// An instant as this provider stores it, for raw SQL that EF does not convert (<c>SqlQuery</c>): SQLite keeps
     /// instants as sortable integers, PostgreSQL as <c>timestamptz</c>.
@@ -91,6 +95,7 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             Enum(program.Property(p => p.VoucherExpiry));
             Enum(program.Property(p => p.RedemptionPath));
             Enum(program.Property(p => p.CodeSource));
+            program.Property(p => p.Milestones).HasConversion(new VisitMilestonesConverter(), VisitMilestonesConverter.Comparer);
             program.HasIndex(p => p.MerchantId).IsUnique();
         });
 
@@ -209,7 +214,15 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             voucher.Property(v => v.RedeemedByStaffId).HasMaxLength(IdLength);
             Enum(voucher.Property(v => v.State));
             Enum(voucher.Property(v => v.RedeemedBy));
-            voucher.HasIndex(v => new { v.CardId, v.Cycle }).IsUnique();
+            Enum(voucher.Property(v => v.Kind)).HasDefaultValue(VoucherKind.Goal).HasSentinel(VoucherKind.Goal);
+            Enum(voucher.Property(v => v.RedemptionPath));
+
+            // One voucher per card and cycle, per card and milestone, per card and campaign; NULLs are distinct in
+            // both databases, so each index binds only the vouchers of its kind.
+            voucher.HasIndex(v => new { v.CardId, v.Cycle }).IsUnique().HasFilter("kind = 'Goal'");
+            voucher.HasIndex(v => new { v.CardId, v.MilestoneVisit }).IsUnique();
+            voucher.HasIndex(v => new { v.CampaignId, v.CardId }).IsUnique();
+            voucher.HasIndex(v => new { v.State, v.ReminderSentAt, v.ExpiresAt });
             voucher.HasIndex(v => new { v.MerchantId, v.NormalizedCode }).IsUnique();
             voucher.HasIndex(v => new { v.State, v.ExpiresAt });
             voucher.HasOne<Card>().WithMany().HasForeignKey(v => v.CardId).OnDelete(DeleteBehavior.Restrict);
@@ -238,7 +251,8 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             code.Property(c => c.Code).HasMaxLength(CodeLength);
             code.Property(c => c.NormalizedCode).HasMaxLength(CodeLength);
             code.HasIndex(c => new { c.MerchantId, c.NormalizedCode }).IsUnique();
-            code.HasIndex(c => new { c.ProgramId, c.VoucherId });
+            code.Property(c => c.Pool).HasMaxLength(IdLength).HasDefaultValue(PoolCode.GoalPool);
+            code.HasIndex(c => new { c.ProgramId, c.Pool, c.VoucherId });
             code.HasOne<LoyaltyProgram>().WithMany().HasForeignKey(c => c.ProgramId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -276,8 +290,35 @@ public abstract class LoyaltyDbContext(DbContextOptions options) : DbContext(opt
             message.HasIndex(m => new { m.SentAt, m.Id });
         });
 
+        modelBuilder.Entity<Campaign>(campaign =>
+        {
+            campaign.ToTable("campaigns");
+            campaign.HasKey(c => c.Id);
+            campaign.Property(c => c.Id).ValueGeneratedNever();
+            campaign.Property(c => c.MerchantId).HasMaxLength(IdLength);
+            campaign.Property(c => c.Name).HasMaxLength(TextLength);
+            campaign.Property(c => c.Reward).HasMaxLength(TextLength);
+            campaign.Property(c => c.CodePrefix).HasMaxLength(16);
+            campaign.Property(c => c.CreatedBy).HasMaxLength(IdLength);
+            campaign.Property(c => c.LockedBy).HasMaxLength(IdLength);
+            Enum(campaign.Property(c => c.RedemptionPath));
+            Enum(campaign.Property(c => c.CodeSource));
+            Enum(campaign.Property(c => c.Segment));
+            Enum(campaign.Property(c => c.State));
+            campaign.HasIndex(c => c.MerchantId);
+            campaign.HasIndex(c => new { c.State, c.StartAt });
+            campaign.HasOne<LoyaltyProgram>().WithMany().HasForeignKey(c => c.ProgramId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<CampaignCard>(listed =>
+        {
+            listed.ToTable("campaign_cards");
+            listed.HasKey(c => new { c.CampaignId, c.CardId });
+            listed.HasOne<Campaign>().WithMany().HasForeignKey(c => c.CampaignId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         StoreConventions.UseSnakeCaseNames(modelBuilder);
     }
 
-    private static void Enum<T>(PropertyBuilder<T> property) => property.HasConversion<string>().HasMaxLength(32);
+    private static PropertyBuilder<T> Enum<T>(PropertyBuilder<T> property) => property.HasConversion<string>().HasMaxLength(32);
 }

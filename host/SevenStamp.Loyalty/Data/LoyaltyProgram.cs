@@ -57,9 +57,35 @@ public sealed class LoyaltyProgram
     /// <summary>A voucher redeemed by a sale that is refunded in full goes back to issued.</summary>
     public bool ReinstateVoucherOnRefund { get; set; } = true;
 
+    /// <summary>Rewards at a card's Nth qualifying visit (a sale that earned stamps), each minted once per card.</summary>
+    public List<VisitMilestone> Milestones { get; set; } = [];
+
+    /// <summary>Days before a voucher expires when the customer's pass reminds them; null for no reminder.</summary>
+    public int? ExpiryReminderDays { get; set; }
+
+    /// <summary>Days without a visit after which the customer's pass nudges them (once per inactivity period); null for none.</summary>
+    public int? InactivityNudgeDays { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A reward at a card's Nth qualifying visit, beside the stamp cycle and independent of it.</summary>
+public sealed record VisitMilestone
+{
+    /// <summary>The qualifying visit it rewards, from 1 (e.g. 5: the 5th visit).</summary>
+    public int Visit { get; init; }
+
+    /// <summary>The reward, in one sentence, shown on the voucher.</summary>
+    public string Reward { get; init; } = string.Empty;
+
+    /// <summary>Days the voucher stays valid; null for no expiry.</summary>
+    public int? ValidDays { get; init; }
+
+    public RedemptionPath RedemptionPath { get; init; } = RedemptionPath.RedeemCode;
+
+    public RedeemCodeSource CodeSource { get; init; } = RedeemCodeSource.Generated;
 }
 
 public enum EarningRuleKind

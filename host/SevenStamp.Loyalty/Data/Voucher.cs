@@ -3,7 +3,8 @@ using SevenStamp.Contracts;
 namespace SevenStamp.Loyalty.Data;
 
 /// <summary>
-/// A Smart Voucher: minted once per card and cycle, carrying a Redeem Code unique within its merchant.
+/// A Smart Voucher, carrying a Redeem Code unique within its merchant, minted once per reason: per card and cycle (a
+/// stamp goal), per card and visit milestone, or per card and campaign (<see cref="Kind"/>).
 /// Every state change is one conditional update (<c>… WHERE state = Issued</c>), so it happens once.
 /// </summary>
 public sealed class Voucher
@@ -16,8 +17,23 @@ public sealed class Voucher
 
     public Guid CardId { get; set; }
 
-    /// <summary>The card cycle this voucher rewards, from 1.</summary>
+    /// <summary>Why it was minted: the stamp goal, a visit milestone or a campaign.</summary>
+    public VoucherKind Kind { get; set; } = VoucherKind.Goal;
+
+    /// <summary><see cref="VoucherKind.Goal"/>: the card cycle this voucher rewards, from 1; 0 for the other kinds.</summary>
     public int Cycle { get; set; }
+
+    /// <summary><see cref="VoucherKind.Milestone"/>: the qualifying visit it rewards (e.g. 5 for the 5th visit).</summary>
+    public int? MilestoneVisit { get; set; }
+
+    /// <summary><see cref="VoucherKind.Campaign"/>: the campaign that made it.</summary>
+    public Guid? CampaignId { get; set; }
+
+    /// <summary>How it is redeemed; null for vouchers minted before vouchers carried one (their program's path).</summary>
+    public RedemptionPath? RedemptionPath { get; set; }
+
+    /// <summary>When the customer was reminded that it is about to expire (at most once).</summary>
+    public DateTimeOffset? ReminderSentAt { get; set; }
 
     /// <summary>The Redeem Code as shown to the customer.</summary>
     public required string Code { get; set; }
@@ -56,6 +72,19 @@ public sealed class Voucher
     /// </summary>
     public static bool IsRedeemable(VoucherState state, DateTimeOffset? expiresAt, DateTimeOffset at) =>
         state == VoucherState.Issued && (expiresAt is not { } expires || expires > at);
+}
+
+/// <summary>Why a voucher was minted.</summary>
+public enum VoucherKind
+{
+    /// <summary>The card reached its stamp goal (one per cycle).</summary>
+    Goal = 0,
+
+    /// <summary>The card reached a visit milestone of its program (one per milestone).</summary>
+    Milestone = 1,
+
+    /// <summary>A campaign sent it (one per campaign).</summary>
+    Campaign = 2,
 }
 
 public enum VoucherState

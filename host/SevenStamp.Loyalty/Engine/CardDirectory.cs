@@ -72,7 +72,7 @@ public sealed class CardDirectory(LoyaltyDbContext db, TimeProvider timeProvider
         }
 
         var goal = await db.Programs.Where(p => p.Id == card.ProgramId).Select(p => p.StampGoal).SingleAsync(cancellationToken);
-        var vouchers = await db.Vouchers.AsNoTracking().Where(v => v.CardId == card.Id).OrderBy(v => v.Cycle).ToListAsync(cancellationToken);
+        var vouchers = await db.Vouchers.AsNoTracking().Where(v => v.CardId == card.Id).OrderBy(v => v.IssuedAt).ThenBy(v => v.Cycle).ToListAsync(cancellationToken);
         return new CardView(card.Id, card.MerchantId, card.ProgramId, card.TotalStamps, card.CyclesCompleted,
             Card.Progress(card.TotalStamps, card.CyclesCompleted, goal), goal, Card.Debt(card.TotalStamps, card.CyclesCompleted, goal), vouchers);
     }

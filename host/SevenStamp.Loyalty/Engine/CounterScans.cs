@@ -252,7 +252,7 @@ public sealed class CounterScans(LoyaltyDbContext db, LoyaltyEngine engine, IOpt
         var now = timeProvider.GetUtcNow();
         var card = await db.Cards.AsNoTracking().SingleAsync(c => c.Id == cardId && c.MerchantId == merchantId, cancellationToken);
         var program = await db.Programs.AsNoTracking().Where(p => p.Id == card.ProgramId).Select(p => new { p.StampGoal, p.Reward }).SingleAsync(cancellationToken);
-        var ready = (await db.Vouchers.AsNoTracking().Where(v => v.CardId == cardId && v.State == VoucherState.Issued).OrderBy(v => v.Cycle).ToListAsync(cancellationToken))
+        var ready = (await db.Vouchers.AsNoTracking().Where(v => v.CardId == cardId && v.State == VoucherState.Issued).OrderBy(v => v.IssuedAt).ThenBy(v => v.Cycle).ToListAsync(cancellationToken))
             .Where(v => v.ExpiresAt is null || v.ExpiresAt > now)
             .ToList();
         var goal = Math.Max(1, program.StampGoal);

@@ -186,7 +186,7 @@ public sealed class CustomerCards(LoyaltyDbContext db, LoyaltyEngine engine)
         }
 
         var program = await db.Programs.AsNoTracking().SingleAsync(p => p.Id == card.ProgramId, cancellationToken);
-        var vouchers = await db.Vouchers.AsNoTracking().Where(v => v.CardId == cardId).OrderBy(v => v.Cycle).ToListAsync(cancellationToken);
+        var vouchers = await db.Vouchers.AsNoTracking().Where(v => v.CardId == cardId).OrderBy(v => v.IssuedAt).ThenBy(v => v.Cycle).ToListAsync(cancellationToken);
         var voucherIds = vouchers.Select(v => v.Id).ToList();
         var history = (await db.VoucherHistory.AsNoTracking().Where(h => voucherIds.Contains(h.VoucherId)).ToListAsync(cancellationToken))
             .OrderBy(h => h.Id)

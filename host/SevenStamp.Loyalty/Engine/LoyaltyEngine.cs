@@ -67,5 +67,9 @@ public sealed class LoyaltyEngine
 
     /// <inheritdoc cref="VoucherLedger.ImportPoolCodesAsync"/>
     public Task<(int Added, int Minted)> ImportPoolCodesAsync(Guid programId, IEnumerable<string> codes, CancellationToken cancellationToken) =>
-        _ledger.ImportPoolCodesAsync(programId, codes, cancellationToken);
+        _ledger.ImportPoolCodesAsync(programId, PoolCode.GoalPool, codes, cancellationToken);
+
+    /// <inheritdoc cref="VoucherLedger.ImportPoolCodesAsync"/>
+    public Task<(int Added, int Minted)> ImportPoolCodesAsync(Guid programId, string pool, IEnumerable<string> codes, CancellationToken cancellationToken) =>
+        _ledger.ImportPoolCodesAsync(programId, pool, codes, cancellationToken);
 }

@@ -47,6 +47,18 @@ public sealed partial class ProgramDefinition
 
     public bool ReinstateVoucherOnRefund { get; set; } = true;
 
+    /// <summary>Rewards at a card's Nth qualifying visit; null (left out) keeps the program's, an empty list removes them.</summary>
+    public List<VisitMilestone>? Milestones { get; set; }
+
+    /// <summary>Days before a voucher expires when the pass reminds the customer; 0 turns reminders off; null (left out) keeps the program's.</summary>
+    public int? ExpiryReminderDays { get; set; }
+
+    /// <summary>Days without a visit after which the pass nudges the customer; 0 turns nudges off; null (left out) keeps the program's.</summary>
+    public int? InactivityNudgeDays { get; set; }
+
+    /// <summary>The most milestones a program may have.</summary>
+    public const int MaxMilestones = 20;
+
     /// <summary>
     /// Every problem, as (field, message); empty when the definition is valid. The one validation of a program: the
     /// API, the configuration's programs and the store all call it. <paramref name="now"/> is the time it is written
@@ -124,6 +136,54 @@ public sealed partial class ProgramDefinition
             Error(nameof(CodeLength), "must be between 4 and 32 characters");
         }
 
+        if (Milestones is { } milestones)
+        {
+            if (milestones.Count > MaxMilestones)
+            {
+                Error(nameof(Milestones), $"may hold at most {MaxMilestones} milestones");
+            }
+
+            for (var i = 0; i < milestones.Count; i++)
+            {
+                var milestone = milestones[i];
+                var field = $"{nameof(Milestones)}[{i}]";
+                if (milestone is null)
+                {
+                    Error(field, "is empty: give each milestone a visit and a reward, e.g. {\"visit\": 5, \"reward\": \"A free pastry\"}");
+                    continue;
+                }
+
+                if (milestone.Visit is < 1 or > 10000)
+                {
+                    Error($"{field}.Visit", "must be between 1 and 10000: the qualifying visit it rewards, e.g. 5 for the 5th visit");
+                }
+                else if (milestones.Take(i).Any(m => m?.Visit == milestone.Visit))
+                {
+                    Error($"{field}.Visit", $"repeats visit {milestone.Visit}: each visit may have one milestone");
+                }
+
+                if (string.IsNullOrWhiteSpace(milestone.Reward) || milestone.Reward.Length > LoyaltyDbContext.TextLength)
+                {
+                    Error($"{field}.Reward", "is required: the reward in one sentence, e.g. \"A free pastry\"");
+                }
+
+                if (milestone.ValidDays is not null and not (>= 1 and <= 3650))
+                {
+                    Error($"{field}.ValidDays", "must be between 1 and 3650 days, or left out for no expiry");
+                }
+            }
+        }
+
+        if (ExpiryReminderDays is < 0 or > 365)
+        {
+            Error(nameof(ExpiryReminderDays), "must be between 1 and 365 days before expiry, or 0 for no reminder");
+        }
+
+        if (InactivityNudgeDays is < 0 or > 3650)
+        {
+            Error(nameof(InactivityNudgeDays), "must be between 1 and 3650 days without a visit, or 0 for no nudge");
+        }
+
         return errors;
     }
 
@@ -149,6 +209,20 @@ public sealed partial class ProgramDefinition
         program.CodeLength = CodeLength;
         program.AutoEnroll = AutoEnroll;
         program.ReinstateVoucherOnRefund = ReinstateVoucherOnRefund;
+        if (Milestones is { } milestones)
+        {
+            program.Milestones = [.. milestones.Select(m => m with { Reward = m.Reward.Trim() }).OrderBy(m => m.Visit)];
+        }
+
+        if (ExpiryReminderDays is { } reminder)
+        {
+            program.ExpiryReminderDays = reminder == 0 ? null : reminder;
+        }
+
+        if (InactivityNudgeDays is { } nudge)
+        {
+            program.InactivityNudgeDays = nudge == 0 ? null : nudge;
+        }
     }
 
     [GeneratedRegex("^[A-Z]{3}$", RegexOptions.CultureInvariant)]

@@ -21,12 +21,12 @@ public sealed class RedeemCodePool(LoyaltyDbContext db, LoyaltyEngine engine)
             return null;
         }
 
-        var unassigned = await db.PoolCodes.CountAsync(c => c.ProgramId == program.Id && c.VoucherId == null, cancellationToken);
+        var unassigned = await db.PoolCodes.CountAsync(c => c.ProgramId == program.Id && c.Pool == PoolCode.GoalPool && c.VoucherId == null, cancellationToken);
 
         // A card owes one voucher per goal reached that has none yet (the pool ran dry then): the rule
         // VoucherLedger.MintOwedVouchersAsync mints them by.
         var owed = await db.Cards.Where(c => c.ProgramId == program.Id)
-            .Select(c => c.CyclesCompleted - db.Vouchers.Count(v => v.CardId == c.Id))
+            .Select(c => c.CyclesCompleted - db.Vouchers.Count(v => v.CardId == c.Id && v.Kind == VoucherKind.Goal))
             .Where(missing => missing > 0)
             .SumAsync(missing => (int?)missing, cancellationToken) ?? 0;
         return new PoolCounts(program.CodeSource, unassigned, owed);

@@ -187,7 +187,8 @@ internal sealed partial class SaleStamping(
             return new PreparedSale(new SaleOutcome { Unmatched = UnmatchedReason.NoProgram });
         }
 
-        var (redeemed, rejected) = program.RedemptionPath == RedemptionPath.RedeemCode && sale.Discounts.Count > 0
+        // Any program's sale may carry Redeem Codes: milestone and campaign vouchers name their own path.
+        var (redeemed, rejected) = sale.Discounts.Count > 0
             && !(reads?.IsFullyRefunded(sale) ?? await IsFullyRefundedAsync(sale, cancellationToken))
             ? await redemption.RedeemCodesAsync(sale, program, now, cancellationToken)
             : (0, 0);
@@ -251,6 +252,7 @@ internal sealed partial class SaleStamping(
             AwardedAt = now,
         }, now);
         var issued = await CompleteCyclesAsync(program, cardId, counters, sale.LocationId, now, cancellationToken);
+        issued += await ledger.ReachMilestonesAsync(program, cardId, now, cancellationToken);
 
         // A refund that arrived before its sale is applied now (it needs the award row written first).
         var source = SaleSource.Of(sale);

@@ -83,7 +83,7 @@ internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work,
     {
         var program = await db.Programs.AsNoTracking().SingleAsync(p => p.Id == programId, cancellationToken);
         var owed = await db.Cards.AsNoTracking()
-            .Where(c => c.ProgramId == programId && c.CyclesCompleted > db.Vouchers.Count(v => v.CardId == c.Id))
+            .Where(c => c.ProgramId == programId && c.CyclesCompleted > db.Vouchers.Count(v => v.CardId == c.Id && v.Kind == VoucherKind.Goal))
             .Select(c => c.Id)
             .ToListAsync(cancellationToken);
         var minted = 0;
@@ -101,10 +101,11 @@ internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work,
     }
 
     /// <summary>
-    /// Adds Redeem Codes the merchant created in the POS to the program's pool (codes already known are skipped),
-    /// then mints the vouchers that were waiting for codes. Returns (codes added, vouchers minted).
+    /// Adds Redeem Codes the merchant created in the POS to one of the program's pools (<paramref name="pool"/>: the
+    /// stamp goal's, a milestone's or a campaign's; codes already known are skipped), then mints the goal or milestone
+    /// vouchers that were waiting for codes. Returns (codes added, vouchers minted).
     /// </summary>
-    public async Task<(int Added, int Minted)> ImportPoolCodesAsync(Guid programId, IEnumerable<string> codes, CancellationToken cancellationToken)
+    public async Task<(int Added, int Minted)> ImportPoolCodesAsync(Guid programId, string pool, IEnumerable<string> codes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(codes);
         var program = await db.Programs.AsNoTracking().SingleAsync(p => p.Id == programId, cancellationToken);
@@ -116,8 +117,8 @@ internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work,
             {
                 added += await db.Database.ExecuteSqlInterpolatedAsync(
                     $"""
-                    INSERT INTO pool_codes (program_id, merchant_id, code, normalized_code, imported_at)
-                    VALUES ({programId}, {program.MerchantId}, {code}, {RedeemCodes.Normalize(code)}, {now})
+                    INSERT INTO pool_codes (program_id, merchant_id, pool, code, normalized_code, imported_at)
+                    VALUES ({programId}, {program.MerchantId}, {pool}, {code}, {RedeemCodes.Normalize(code)}, {now})
                     ON CONFLICT (merchant_id, normalized_code) DO NOTHING
                     """,
                     cancellationToken);
@@ -126,7 +127,10 @@ internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work,
             await transaction.CommitAsync(cancellationToken);
         }
 
-        return (added, await MintOwedVouchersAsync(programId, cancellationToken));
+        var minted = pool == PoolCode.GoalPool ? await MintOwedVouchersAsync(programId, cancellationToken)
+            : pool.StartsWith("milestone:", StringComparison.Ordinal) ? await MintOwedMilestonesAsync(programId, cancellationToken)
+            : 0;
+        return (added, minted);
     }
 
     /// <summary>
@@ -146,7 +150,7 @@ internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work,
     /// </summary>
     public async Task<int> ReachGoalsAsync(LoyaltyProgram program, Guid cardId, int before, int cycles, string? locationId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var minted = (await db.Vouchers.Where(v => v.CardId == cardId).Select(v => v.Cycle).ToListAsync(cancellationToken)).ToHashSet();
+        var minted = (await db.Vouchers.Where(v => v.CardId == cardId && v.Kind == VoucherKind.Goal).Select(v => v.Cycle).ToListAsync(cancellationToken)).ToHashSet();
         if (work.MintedCycles.TryGetValue(cardId, out var unsaved))
         {
             minted.UnionWith(unsaved);
@@ -211,57 +215,21 @@ internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work,
 
     private async Task<bool> MintVoucherAsync(LoyaltyProgram program, Guid cardId, int cycle, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var voucherId = Guid.NewGuid();
-        string code;
-        if (program.CodeSource == RedeemCodeSource.Pool)
-        {
-            var claimed = await ClaimPoolCodeAsync(program.Id, voucherId, cancellationToken);
-            if (claimed is null)
-            {
-                Outbox.Enqueue(db, new RedeemCodePoolEmpty { MerchantId = program.MerchantId, ProgramId = program.Id, CardId = cardId, Cycle = cycle, At = now }, now);
-                LoyaltyEngineLog.LogPoolEmpty(logger, program.MerchantId, cycle);
-                return false;
-            }
-
-            code = claimed;
-        }
-        else
-        {
-            code = RedeemCodes.Generate(program.CodePrefix, program.CodeLength);
-        }
-
         DateTimeOffset? expiresAt = program.VoucherExpiry switch
         {
             VoucherExpiryKind.DaysAfterIssue => now.AddDays(program.VoucherValidDays ?? 30),
             VoucherExpiryKind.FixedDate => program.VoucherExpiresAt,
             _ => null,
         };
-        db.Vouchers.Add(new Voucher
+        var minted = await MintAsync(
+            new VoucherSpec(program, cardId, VoucherKind.Goal, program.Reward, expiresAt, program.RedemptionPath, program.CodeSource, PoolCode.GoalPool, $"cycle {cycle} completed") { Cycle = cycle },
+            now,
+            cancellationToken);
+        if (minted is null)
         {
-            Id = voucherId,
-            MerchantId = program.MerchantId,
-            ProgramId = program.Id,
-            CardId = cardId,
-            Cycle = cycle,
-            Code = code,
-            NormalizedCode = RedeemCodes.Normalize(code)!,
-            Reward = program.Reward,
-            State = VoucherState.Issued,
-            IssuedAt = now,
-            ExpiresAt = expiresAt,
-        });
-        db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucherId, State = VoucherState.Issued, At = now, Note = $"cycle {cycle} completed" });
-        Outbox.Enqueue(db, new VoucherIssued
-        {
-            MerchantId = program.MerchantId,
-            CardId = cardId,
-            VoucherId = voucherId,
-            Cycle = cycle,
-            RedeemCode = code,
-            Reward = program.Reward,
-            IssuedAt = now,
-            ExpiresAt = expiresAt,
-        }, now);
+            return false;
+        }
+
         if (!work.MintedCycles.TryGetValue(cardId, out var cycles))
         {
             work.MintedCycles[cardId] = cycles = [];
@@ -271,13 +239,166 @@ internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work,
         return true;
     }
 
+    /// <summary>
+    /// Mints the vouchers of the visit milestones a card's new qualifying visit reached, in the caller's transaction
+    /// while the card row is locked: a milestone is reached by the visit that brings the card's count of qualifying
+    /// visits (sales that earned stamps and were not refunded in full) to it, and minted once per card (a unique index
+    /// backs that). A pool with no code left leaves the milestone owed until codes are imported. Returns how many it minted.
+    /// </summary>
+    public async Task<int> ReachMilestonesAsync(LoyaltyProgram program, Guid cardId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (program.Milestones.Count == 0)
+        {
+            return 0;
+        }
+
+        // This visit's award, and those of a batch not saved yet, are tracked but not in the database.
+        var unsaved = db.ChangeTracker.Entries<StampAward>()
+            .Count(e => e.State == EntityState.Added && e.Entity.CardId == cardId && e.Entity.Stamps > e.Entity.StampsRevoked);
+        var visits = unsaved + await db.StampAwards.CountAsync(a => a.CardId == cardId && a.Stamps > a.StampsRevoked, cancellationToken);
+        var issued = 0;
+        foreach (var milestone in program.Milestones.Where(m => m.Visit == visits))
+        {
+            if (await MintMilestoneAsync(program, milestone, cardId, now, cancellationToken))
+            {
+                issued++;
+            }
+        }
+
+        return issued;
+    }
+
+    /// <summary>Mints a milestone's voucher for the card unless it has it; false when it has, or the pool ran dry.</summary>
+    private async Task<bool> MintMilestoneAsync(LoyaltyProgram program, VisitMilestone milestone, Guid cardId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await db.Vouchers.AnyAsync(v => v.CardId == cardId && v.MilestoneVisit == milestone.Visit, cancellationToken)
+            || db.ChangeTracker.Entries<Voucher>().Any(e => e.State == EntityState.Added && e.Entity.CardId == cardId && e.Entity.MilestoneVisit == milestone.Visit))
+        {
+            return false;
+        }
+
+        var spec = new VoucherSpec(
+            program,
+            cardId,
+            VoucherKind.Milestone,
+            milestone.Reward,
+            milestone.ValidDays is { } days ? now.AddDays(days) : null,
+            milestone.RedemptionPath,
+            milestone.CodeSource,
+            PoolCode.MilestonePool(milestone.Visit),
+            $"visit {milestone.Visit} reached") { MilestoneVisit = milestone.Visit };
+        return await MintAsync(spec, now, cancellationToken) is not null;
+    }
+
+    /// <summary>
+    /// Mints the milestone vouchers owed to cards of <paramref name="programId"/>: cards that reached the visit of a
+    /// pool-backed milestone while its pool was empty. Returns how many.
+    /// </summary>
+    public async Task<int> MintOwedMilestonesAsync(Guid programId, CancellationToken cancellationToken)
+    {
+        var program = await db.Programs.AsNoTracking().SingleAsync(p => p.Id == programId, cancellationToken);
+        var minted = 0;
+        foreach (var milestone in program.Milestones.Where(m => m.CodeSource == RedeemCodeSource.Pool))
+        {
+            var owed = await db.Cards.AsNoTracking()
+                .Where(c => c.ProgramId == programId
+                    && db.StampAwards.Count(a => a.CardId == c.Id && a.Stamps > a.StampsRevoked) >= milestone.Visit
+                    && !db.Vouchers.Any(v => v.CardId == c.Id && v.MilestoneVisit == milestone.Visit))
+                .Select(c => c.Id)
+                .ToListAsync(cancellationToken);
+            foreach (var cardId in owed)
+            {
+                var now = timeProvider.GetUtcNow();
+                await using var transaction = await work.BeginAsync(cancellationToken);
+                await cards.AddAsync(cardId, 0, now, cancellationToken); // locks the card row (PostgreSQL)
+                var done = await MintMilestoneAsync(program, milestone, cardId, now, cancellationToken);
+                await work.CommitAsync(transaction, cancellationToken);
+                if (!done)
+                {
+                    break; // the pool ran dry again (or the card has it): stop for this milestone
+                }
+
+                minted++;
+            }
+        }
+
+        return minted;
+    }
+
+    /// <summary>
+    /// Adds a voucher (with a generated code, or one claimed from its pool), its history row and its
+    /// <see cref="VoucherIssued"/>, in the caller's transaction; null when its pool had no code left (then a
+    /// <see cref="RedeemCodePoolEmpty"/> is written instead).
+    /// </summary>
+    internal async Task<Voucher?> MintAsync(VoucherSpec spec, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var program = spec.Program;
+        var voucherId = Guid.NewGuid();
+        string code;
+        if (spec.CodeSource == RedeemCodeSource.Pool)
+        {
+            var claimed = await ClaimPoolCodeAsync(program.Id, spec.Pool, voucherId, cancellationToken);
+            if (claimed is null)
+            {
+                Outbox.Enqueue(db, new RedeemCodePoolEmpty { MerchantId = program.MerchantId, ProgramId = program.Id, CardId = spec.CardId, Cycle = spec.Cycle, At = now }, now);
+                LoyaltyEngineLog.LogPoolEmpty(logger, program.MerchantId, spec.Cycle);
+                return null;
+            }
+
+            code = claimed;
+        }
+        else
+        {
+            code = RedeemCodes.Generate(spec.CodePrefix ?? program.CodePrefix, program.CodeLength);
+        }
+
+        var voucher = new Voucher
+        {
+            Id = voucherId,
+            MerchantId = program.MerchantId,
+            ProgramId = program.Id,
+            CardId = spec.CardId,
+            Kind = spec.Kind,
+            Cycle = spec.Cycle,
+            MilestoneVisit = spec.MilestoneVisit,
+            CampaignId = spec.CampaignId,
+            RedemptionPath = spec.RedemptionPath,
+            Code = code,
+            NormalizedCode = RedeemCodes.Normalize(code)!,
+            Reward = spec.Reward,
+            State = VoucherState.Issued,
+            IssuedAt = now,
+            ExpiresAt = spec.ExpiresAt,
+        };
+        db.Vouchers.Add(voucher);
+        db.VoucherHistory.Add(new VoucherHistoryEntry { VoucherId = voucherId, State = VoucherState.Issued, At = now, Note = spec.Note });
+        Outbox.Enqueue(db, IssuedEvent(voucher), now);
+        return voucher;
+    }
+
+    /// <summary>The <see cref="VoucherIssued"/> of a voucher just minted.</summary>
+    internal static VoucherIssued IssuedEvent(Voucher voucher) => new()
+    {
+        MerchantId = voucher.MerchantId,
+        CardId = voucher.CardId,
+        VoucherId = voucher.Id,
+        Cycle = voucher.Cycle,
+        Kind = voucher.Kind switch { VoucherKind.Milestone => "milestone", VoucherKind.Campaign => "campaign", _ => "goal" },
+        MilestoneVisit = voucher.MilestoneVisit,
+        CampaignId = voucher.CampaignId,
+        RedeemCode = voucher.Code,
+        Reward = voucher.Reward,
+        IssuedAt = voucher.IssuedAt,
+        ExpiresAt = voucher.ExpiresAt,
+    };
+
     /// <summary>Takes the oldest unused pool code with one conditional update; a concurrent claimer moves on to the next.</summary>
-    private async Task<string?> ClaimPoolCodeAsync(Guid programId, Guid voucherId, CancellationToken cancellationToken)
+    internal async Task<string?> ClaimPoolCodeAsync(Guid programId, string pool, Guid voucherId, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var candidate = await db.PoolCodes.AsNoTracking()
-                .Where(p => p.ProgramId == programId && p.VoucherId == null)
+                .Where(p => p.ProgramId == programId && p.Pool == pool && p.VoucherId == null)
                 .OrderBy(p => p.Id)
                 .Skip(attempt)
                 .Select(p => new { p.Id, p.Code })
@@ -297,4 +418,26 @@ internal sealed class VoucherLedger(LoyaltyDbContext db, EngineTransaction work,
 
         throw new InvalidOperationException("Could not claim a pool code after 20 attempts; retrying the sale.");
     }
+}
+
+/// <summary>What a voucher about to be minted is: its card, why, its reward, expiry, path and where its code comes from.</summary>
+internal sealed record VoucherSpec(
+    LoyaltyProgram Program,
+    Guid CardId,
+    VoucherKind Kind,
+    string Reward,
+    DateTimeOffset? ExpiresAt,
+    RedemptionPath RedemptionPath,
+    RedeemCodeSource CodeSource,
+    string Pool,
+    string Note)
+{
+    public int Cycle { get; init; }
+
+    public int? MilestoneVisit { get; init; }
+
+    public Guid? CampaignId { get; init; }
+
+    /// <summary>Generated codes: the prefix; null for the program's.</summary>
+    public string? CodePrefix { get; init; }
 }

@@ -31,7 +31,7 @@ internal sealed class VoucherRedemption(LoyaltyDbContext db, EngineTransaction w
             return RedemptionResult.NotFound;
         }
 
-        var path = await db.Programs.Where(p => p.Id == voucher.ProgramId).Select(p => p.RedemptionPath).SingleAsync(cancellationToken);
+        var path = voucher.RedemptionPath ?? await db.Programs.Where(p => p.Id == voucher.ProgramId).Select(p => p.RedemptionPath).SingleAsync(cancellationToken);
         if (method == RedemptionMethod.SelfRedeem && path != RedemptionPath.SelfRedeem)
         {
             return new RedemptionResult(RedemptionOutcome.NotAllowed, voucher);
@@ -95,9 +95,11 @@ internal sealed class VoucherRedemption(LoyaltyDbContext db, EngineTransaction w
             return (0, 0);
         }
 
-        var vouchers = await db.Vouchers.AsNoTracking()
+        // Only vouchers redeemed by Redeem Code: a sale carrying the code of a scan-only or self-redeem voucher leaves it be.
+        var found = await db.Vouchers.AsNoTracking()
             .Where(v => v.MerchantId == sale.MerchantId && candidates.Contains(v.NormalizedCode))
             .ToListAsync(cancellationToken);
+        var vouchers = found.Where(v => (v.RedemptionPath ?? program.RedemptionPath) == RedemptionPath.RedeemCode).ToList();
         int redeemed = 0, rejected = 0;
         var source = SaleSource.Of(sale);
         foreach (var voucher in vouchers)
@@ -157,9 +159,9 @@ internal sealed class VoucherRedemption(LoyaltyDbContext db, EngineTransaction w
         }
 
         // Codes of ours that match no voucher: a generated-looking code, or a pool code not handed out yet.
-        var matched = vouchers.Select(v => v.NormalizedCode).ToHashSet(StringComparer.Ordinal);
+        var matched = found.Select(v => v.NormalizedCode).ToHashSet(StringComparer.Ordinal);
         var unmatched = candidates.Where(c => !matched.Contains(c)).ToList();
-        if (unmatched.Count > 0)
+        if (unmatched.Count > 0 && program.RedemptionPath == RedemptionPath.RedeemCode)
         {
             var unusedPoolCodes = await db.PoolCodes.AsNoTracking()
                 .Where(p => p.MerchantId == sale.MerchantId && unmatched.Contains(p.NormalizedCode))

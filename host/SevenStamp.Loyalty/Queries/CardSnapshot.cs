@@ -24,7 +24,7 @@ public sealed record CardSnapshot(
 
     /// <summary>The voucher the pass features: the oldest one still redeemable, else the newest.</summary>
     public VoucherSnapshot? Featured =>
-        Vouchers.Where(v => v.State == VoucherState.Issued).OrderBy(v => v.Cycle).FirstOrDefault() ?? Vouchers.FirstOrDefault();
+        Vouchers.Where(v => v.State == VoucherState.Issued).OrderBy(v => v.IssuedAt).ThenBy(v => v.Cycle).FirstOrDefault() ?? Vouchers.FirstOrDefault();
 }
 
 /// <summary>One voucher as a pass shows it; <c>ClosedAt</c> is when it was redeemed, expired or voided (null while redeemable).</summary>
@@ -40,4 +40,10 @@ public sealed record VoucherSnapshot(
 {
     /// <summary>Whether it can be redeemed at <paramref name="at"/>: the engine's own test (<see cref="Voucher.IsRedeemable"/>).</summary>
     public bool IsRedeemableAt(DateTimeOffset at) => Voucher.IsRedeemable(State, ExpiresAt, at);
+
+    /// <summary>Why it was minted: the stamp goal, a visit milestone or a campaign.</summary>
+    public VoucherKind Kind { get; init; }
+
+    /// <summary>How it is redeemed; null: its program's path (vouchers minted before vouchers carried one).</summary>
+    public RedemptionPath? RedemptionPath { get; init; }
 }

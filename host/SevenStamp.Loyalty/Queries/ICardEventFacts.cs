@@ -27,7 +27,17 @@ public sealed record VoucherFacts(
     string Reward,
     VoucherState State,
     DateTimeOffset? ExpiresAt,
-    RedemptionMethod? RedeemedBy);
+    RedemptionMethod? RedeemedBy)
+{
+    /// <summary>Why it was minted.</summary>
+    public VoucherKind Kind { get; init; }
+
+    /// <summary>A campaign's voucher: the campaign.</summary>
+    public Guid? CampaignId { get; init; }
+
+    /// <summary>A milestone's voucher: the qualifying visit it rewards.</summary>
+    public int? MilestoneVisit { get; init; }
+}
 
 internal sealed class CardEventFacts(LoyaltyDbContext db) : ICardEventFacts
 {
@@ -47,6 +57,6 @@ internal sealed class CardEventFacts(LoyaltyDbContext db) : ICardEventFacts
     public async Task<VoucherFacts?> VoucherAsync(Guid voucherId, CancellationToken cancellationToken) =>
         await db.Vouchers.AsNoTracking()
             .Where(v => v.Id == voucherId)
-            .Select(v => new VoucherFacts(v.Id, v.CardId, v.Cycle, v.Code, v.Reward, v.State, v.ExpiresAt, v.RedeemedBy))
+            .Select(v => new VoucherFacts(v.Id, v.CardId, v.Cycle, v.Code, v.Reward, v.State, v.ExpiresAt, v.RedeemedBy) { Kind = v.Kind, CampaignId = v.CampaignId, MilestoneVisit = v.MilestoneVisit })
             .SingleOrDefaultAsync(cancellationToken);
 }

@@ -29,9 +29,9 @@ internal sealed class CardSnapshots(LoyaltyDbContext db) : ICardSnapshots
 
         var vouchers = await db.Vouchers.AsNoTracking()
             .Where(v => v.CardId == cardId)
-            .Select(v => new VoucherSnapshot(v.Id, v.Cycle, v.Code, v.Reward, v.State, v.IssuedAt, v.ExpiresAt, v.ClosedAt))
+            .Select(v => new VoucherSnapshot(v.Id, v.Cycle, v.Code, v.Reward, v.State, v.IssuedAt, v.ExpiresAt, v.ClosedAt) { Kind = v.Kind, RedemptionPath = v.RedemptionPath })
             .ToListAsync(cancellationToken);
-        vouchers.Sort((a, b) => b.Cycle.CompareTo(a.Cycle));
+        vouchers.Sort((a, b) => b.IssuedAt != a.IssuedAt ? b.IssuedAt.CompareTo(a.IssuedAt) : b.Cycle.CompareTo(a.Cycle));
 
         var goal = row.Program.StampGoal;
         var updated = vouchers.Select(v => v.ClosedAt ?? v.IssuedAt).Append(row.Card.UpdatedAt).Max();

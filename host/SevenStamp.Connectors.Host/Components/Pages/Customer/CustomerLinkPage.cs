@@ -74,7 +74,7 @@ public abstract class CustomerLinkPage : ComponentBase
 public sealed record CustomerCardModel(string MerchantName, CardSnapshot Card, VoucherSnapshot? Voucher, string? VoucherPath, DateTimeOffset Now)
 {
     /// <summary>Whether the page offers "Use now": the program lets customers redeem themselves and the voucher is redeemable.</summary>
-    public bool OffersSelfRedeem => Card.RedemptionPath == RedemptionPath.SelfRedeem && Voucher?.IsRedeemableAt(Now) == true;
+    public bool OffersSelfRedeem => (Voucher?.RedemptionPath ?? Card.RedemptionPath) == RedemptionPath.SelfRedeem && Voucher?.IsRedeemableAt(Now) == true;
 
     /// <summary>The voucher's confirm step ("Use it now?"), on the voucher's own page.</summary>
     public string? ConfirmPath => VoucherPath is null ? null : VoucherPath + "?step=confirm";

@@ -23,6 +23,151 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.Campaign", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<int>("CardsInSegment")
+                        .HasColumnType("integer")
+                        .HasColumnName("cards_in_segment");
+
+                    b.Property<string>("CodePrefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("code_prefix");
+
+                    b.Property<string>("CodeSource")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("code_source");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("locked_by");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("PoolShortfall")
+                        .HasColumnType("integer")
+                        .HasColumnName("pool_shortfall");
+
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("RedemptionPath")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("redemption_path");
+
+                    b.Property<string>("Reward")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reward");
+
+                    b.Property<string>("Segment")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("segment");
+
+                    b.Property<int?>("SegmentValue")
+                        .HasColumnType("integer")
+                        .HasColumnName("segment_value");
+
+                    b.Property<DateTimeOffset>("StartAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("start_at");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("state");
+
+                    b.Property<int?>("ValidDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("valid_days");
+
+                    b.Property<int>("VouchersIssued")
+                        .HasColumnType("integer")
+                        .HasColumnName("vouchers_issued");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MerchantId")
+                        .HasDatabaseName("ix_campaigns_merchant_id");
+
+                    b.HasIndex("ProgramId")
+                        .HasDatabaseName("ix_campaigns_program_id");
+
+                    b.HasIndex("State", "StartAt")
+                        .HasDatabaseName("ix_campaigns_state_start_at");
+
+                    b.ToTable("campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.CampaignCard", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<Guid>("CardId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("card_id");
+
+                    b.HasKey("CampaignId", "CardId");
+
+                    b.ToTable("campaign_cards", (string)null);
+                });
+
             modelBuilder.Entity("SevenStamp.Loyalty.Data.Card", b =>
                 {
                     b.Property<Guid>("Id")
@@ -46,6 +191,10 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("merchant_id");
+
+                    b.Property<DateTimeOffset?>("NudgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("nudged_at");
 
                     b.Property<Guid>("ProgramId")
                         .HasColumnType("uuid")
@@ -257,11 +406,24 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasColumnType("character varying(32)")
                         .HasColumnName("earning_rule");
 
+                    b.Property<int?>("ExpiryReminderDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("expiry_reminder_days");
+
+                    b.Property<int?>("InactivityNudgeDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("inactivity_nudge_days");
+
                     b.Property<string>("MerchantId")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("merchant_id");
+
+                    b.Property<string>("Milestones")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("milestones");
 
                     b.Property<decimal?>("MinimumSpend")
                         .HasPrecision(18, 4)
@@ -410,6 +572,14 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("normalized_code");
 
+                    b.Property<string>("Pool")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasDefaultValue("")
+                        .HasColumnName("pool");
+
                     b.Property<Guid>("ProgramId")
                         .HasColumnType("uuid")
                         .HasColumnName("program_id");
@@ -424,8 +594,8 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ix_pool_codes_merchant_id_normalized_code");
 
-                    b.HasIndex("ProgramId", "VoucherId")
-                        .HasDatabaseName("ix_pool_codes_program_id_voucher_id");
+                    b.HasIndex("ProgramId", "Pool", "VoucherId")
+                        .HasDatabaseName("ix_pool_codes_program_id_pool_voucher_id");
 
                     b.ToTable("pool_codes", (string)null);
                 });
@@ -793,6 +963,10 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<Guid?>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
                     b.Property<Guid>("CardId")
                         .HasColumnType("uuid")
                         .HasColumnName("card_id");
@@ -819,11 +993,23 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("issued_at");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("Goal")
+                        .HasColumnName("kind");
+
                     b.Property<string>("MerchantId")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("merchant_id");
+
+                    b.Property<int?>("MilestoneVisit")
+                        .HasColumnType("integer")
+                        .HasColumnName("milestone_visit");
 
                     b.Property<string>("NormalizedCode")
                         .IsRequired()
@@ -860,6 +1046,15 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("redeemed_by_staff_id");
 
+                    b.Property<string>("RedemptionPath")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("redemption_path");
+
+                    b.Property<DateTimeOffset?>("ReminderSentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reminder_sent_at");
+
                     b.Property<string>("Reward")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -874,9 +1069,18 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CampaignId", "CardId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_vouchers_campaign_id_card_id");
+
                     b.HasIndex("CardId", "Cycle")
                         .IsUnique()
-                        .HasDatabaseName("ix_vouchers_card_id_cycle");
+                        .HasDatabaseName("ix_vouchers_card_id_cycle")
+                        .HasFilter("kind = 'Goal'");
+
+                    b.HasIndex("CardId", "MilestoneVisit")
+                        .IsUnique()
+                        .HasDatabaseName("ix_vouchers_card_id_milestone_visit");
 
                     b.HasIndex("MerchantId", "NormalizedCode")
                         .IsUnique()
@@ -884,6 +1088,9 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
 
                     b.HasIndex("State", "ExpiresAt")
                         .HasDatabaseName("ix_vouchers_state_expires_at");
+
+                    b.HasIndex("State", "ReminderSentAt", "ExpiresAt")
+                        .HasDatabaseName("ix_vouchers_state_reminder_sent_at_expires_at");
 
                     b.ToTable("vouchers", (string)null);
                 });
@@ -947,6 +1154,24 @@ namespace SevenStamp.Loyalty.Data.Migrations.Postgres
                         .HasDatabaseName("ix_voucher_history_voucher_id");
 
                     b.ToTable("voucher_history", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.Campaign", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.LoyaltyProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.CampaignCard", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SevenStamp.Loyalty.Data.Card", b =>

@@ -17,6 +17,151 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.Campaign", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("CancelledAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<int>("CardsInSegment")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cards_in_segment");
+
+                    b.Property<string>("CodePrefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code_prefix");
+
+                    b.Property<string>("CodeSource")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code_source");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed_at");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("locked_by");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("locked_until");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("PoolShortfall")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pool_shortfall");
+
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("RedemptionPath")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redemption_path");
+
+                    b.Property<string>("Reward")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reward");
+
+                    b.Property<string>("Segment")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("segment");
+
+                    b.Property<int?>("SegmentValue")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("segment_value");
+
+                    b.Property<long>("StartAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("start_at");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<int?>("ValidDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("valid_days");
+
+                    b.Property<int>("VouchersIssued")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("vouchers_issued");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MerchantId")
+                        .HasDatabaseName("ix_campaigns_merchant_id");
+
+                    b.HasIndex("ProgramId")
+                        .HasDatabaseName("ix_campaigns_program_id");
+
+                    b.HasIndex("State", "StartAt")
+                        .HasDatabaseName("ix_campaigns_state_start_at");
+
+                    b.ToTable("campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.CampaignCard", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<Guid>("CardId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("card_id");
+
+                    b.HasKey("CampaignId", "CardId");
+
+                    b.ToTable("campaign_cards", (string)null);
+                });
+
             modelBuilder.Entity("SevenStamp.Loyalty.Data.Card", b =>
                 {
                     b.Property<Guid>("Id")
@@ -40,6 +185,10 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("merchant_id");
+
+                    b.Property<long?>("NudgedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("nudged_at");
 
                     b.Property<Guid>("ProgramId")
                         .HasColumnType("TEXT")
@@ -249,11 +398,24 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("earning_rule");
 
+                    b.Property<int?>("ExpiryReminderDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_reminder_days");
+
+                    b.Property<int?>("InactivityNudgeDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("inactivity_nudge_days");
+
                     b.Property<string>("MerchantId")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("merchant_id");
+
+                    b.Property<string>("Milestones")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("milestones");
 
                     b.Property<decimal?>("MinimumSpend")
                         .HasPrecision(18, 4)
@@ -398,6 +560,14 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("normalized_code");
 
+                    b.Property<string>("Pool")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("")
+                        .HasColumnName("pool");
+
                     b.Property<Guid>("ProgramId")
                         .HasColumnType("TEXT")
                         .HasColumnName("program_id");
@@ -412,8 +582,8 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ix_pool_codes_merchant_id_normalized_code");
 
-                    b.HasIndex("ProgramId", "VoucherId")
-                        .HasDatabaseName("ix_pool_codes_program_id_voucher_id");
+                    b.HasIndex("ProgramId", "Pool", "VoucherId")
+                        .HasDatabaseName("ix_pool_codes_program_id_pool_voucher_id");
 
                     b.ToTable("pool_codes", (string)null);
                 });
@@ -771,6 +941,10 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<Guid?>("CampaignId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("campaign_id");
+
                     b.Property<Guid>("CardId")
                         .HasColumnType("TEXT")
                         .HasColumnName("card_id");
@@ -797,11 +971,23 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("issued_at");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Goal")
+                        .HasColumnName("kind");
+
                     b.Property<string>("MerchantId")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("merchant_id");
+
+                    b.Property<int?>("MilestoneVisit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("milestone_visit");
 
                     b.Property<string>("NormalizedCode")
                         .IsRequired()
@@ -838,6 +1024,15 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("redeemed_by_staff_id");
 
+                    b.Property<string>("RedemptionPath")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redemption_path");
+
+                    b.Property<long?>("ReminderSentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reminder_sent_at");
+
                     b.Property<string>("Reward")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -852,9 +1047,18 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CampaignId", "CardId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_vouchers_campaign_id_card_id");
+
                     b.HasIndex("CardId", "Cycle")
                         .IsUnique()
-                        .HasDatabaseName("ix_vouchers_card_id_cycle");
+                        .HasDatabaseName("ix_vouchers_card_id_cycle")
+                        .HasFilter("kind = 'Goal'");
+
+                    b.HasIndex("CardId", "MilestoneVisit")
+                        .IsUnique()
+                        .HasDatabaseName("ix_vouchers_card_id_milestone_visit");
 
                     b.HasIndex("MerchantId", "NormalizedCode")
                         .IsUnique()
@@ -862,6 +1066,9 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
 
                     b.HasIndex("State", "ExpiresAt")
                         .HasDatabaseName("ix_vouchers_state_expires_at");
+
+                    b.HasIndex("State", "ReminderSentAt", "ExpiresAt")
+                        .HasDatabaseName("ix_vouchers_state_reminder_sent_at_expires_at");
 
                     b.ToTable("vouchers", (string)null);
                 });
@@ -923,6 +1130,24 @@ namespace SevenStamp.Loyalty.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_voucher_history_voucher_id");
 
                     b.ToTable("voucher_history", (string)null);
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.Campaign", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.LoyaltyProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SevenStamp.Loyalty.Data.CampaignCard", b =>
+                {
+                    b.HasOne("SevenStamp.Loyalty.Data.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SevenStamp.Loyalty.Data.Card", b =>
