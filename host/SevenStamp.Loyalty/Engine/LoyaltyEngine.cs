@@ -23,6 +23,7 @@ public sealed class LoyaltyEngine
     private readonly VoucherLedger _ledger;
     private readonly VoucherRedemption _redemption;
     private readonly StampAdjusting _adjusting;
+    private readonly CustomerReminders _reminders;
 
     public LoyaltyEngine(LoyaltyDbContext db, TimeProvider timeProvider, OutboxSignal outboxSignal, ILogger<LoyaltyEngine> logger)
     {
@@ -31,6 +32,7 @@ public sealed class LoyaltyEngine
         _ledger = new VoucherLedger(db, work, cards, timeProvider, logger);
         _redemption = new VoucherRedemption(db, work, _ledger, timeProvider, logger);
         _adjusting = new StampAdjusting(db, work, cards, _ledger, timeProvider);
+        _reminders = new CustomerReminders(db, work, timeProvider);
         _stamping = new SaleStamping(db, work, new Inbox(db), new CustomerResolver(db), cards, _ledger, _redemption, timeProvider, logger);
     }
 
@@ -61,6 +63,12 @@ public sealed class LoyaltyEngine
 
     /// <inheritdoc cref="VoucherLedger.ExpireDueVouchersAsync"/>
     public Task<int> ExpireDueVouchersAsync(CancellationToken cancellationToken) => _ledger.ExpireDueVouchersAsync(cancellationToken);
+
+    /// <inheritdoc cref="CustomerReminders.RemindExpiringVouchersAsync"/>
+    public Task<int> RemindExpiringVouchersAsync(CancellationToken cancellationToken) => _reminders.RemindExpiringVouchersAsync(cancellationToken);
+
+    /// <inheritdoc cref="CustomerReminders.NudgeInactiveCustomersAsync"/>
+    public Task<int> NudgeInactiveCustomersAsync(CancellationToken cancellationToken) => _reminders.NudgeInactiveCustomersAsync(cancellationToken);
 
     /// <inheritdoc cref="VoucherLedger.MintOwedVouchersAsync"/>
     public Task<int> MintOwedVouchersAsync(Guid programId, CancellationToken cancellationToken) => _ledger.MintOwedVouchersAsync(programId, cancellationToken);

@@ -4,7 +4,11 @@ using Microsoft.Extensions.Logging;
 
 namespace SevenStamp.Loyalty.Engine;
 
-/// <summary>Once a minute, moves issued vouchers past their expiry to expired (and tells the wallet through the outbox).</summary>
+/// <summary>
+/// Once a minute, on every replica: moves issued vouchers past their expiry to expired, then sends the expiry
+/// reminders and inactivity nudges that are due (<see cref="CustomerReminders"/>); each through the outbox, each once
+/// (conditional updates), whichever replica comes first.
+/// </summary>
 internal sealed partial class VoucherExpiryService(IServiceScopeFactory scopes, TimeProvider timeProvider, ILogger<VoucherExpiryService> logger) : BackgroundService
 {
     private static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
@@ -19,10 +23,18 @@ internal sealed partial class VoucherExpiryService(IServiceScopeFactory scopes, 
                 try
                 {
                     await using var scope = scopes.CreateAsyncScope();
-                    var expired = await scope.ServiceProvider.GetRequiredService<LoyaltyEngine>().ExpireDueVouchersAsync(stoppingToken);
+                    var engine = scope.ServiceProvider.GetRequiredService<LoyaltyEngine>();
+                    var expired = await engine.ExpireDueVouchersAsync(stoppingToken);
                     if (expired > 0)
                     {
                         LogExpired(logger, expired);
+                    }
+
+                    var reminded = await engine.RemindExpiringVouchersAsync(stoppingToken);
+                    var nudged = await engine.NudgeInactiveCustomersAsync(stoppingToken);
+                    if (reminded + nudged > 0)
+                    {
+                        LogReminded(logger, reminded, nudged);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
@@ -41,6 +53,9 @@ internal sealed partial class VoucherExpiryService(IServiceScopeFactory scopes, 
     [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "{Count} voucher(s) expired")]
     private static partial void LogExpired(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 2302, Level = LogLevel.Error, Message = "Expiring vouchers failed; trying again in a minute")]
+    [LoggerMessage(EventId = 2303, Level = LogLevel.Information, Message = "{Reminded} voucher expiry reminder(s) and {Nudged} inactivity nudge(s) sent to wallet passes")]
+    private static partial void LogReminded(ILogger logger, int reminded, int nudged);
+
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Error, Message = "Expiring vouchers or sending reminders failed; trying again in a minute")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }

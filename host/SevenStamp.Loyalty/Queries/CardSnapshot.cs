@@ -22,6 +22,12 @@ public sealed record CardSnapshot(
     /// <summary>How the program's vouchers are redeemed (the customer's page offers "Use now" for <see cref="RedemptionPath.SelfRedeem"/>).</summary>
     public RedemptionPath RedemptionPath { get; init; }
 
+    /// <summary>
+    /// The message the pass shows now: the featured voucher's expiry reminder once it was sent, else the inactivity
+    /// nudge while no visit followed it; null when neither applies.
+    /// </summary>
+    public PassReminder? Reminder { get; init; }
+
     /// <summary>The voucher the pass features: the oldest one still redeemable, else the newest.</summary>
     public VoucherSnapshot? Featured =>
         Vouchers.Where(v => v.State == VoucherState.Issued).OrderBy(v => v.IssuedAt).ThenBy(v => v.Cycle).FirstOrDefault() ?? Vouchers.FirstOrDefault();
@@ -46,4 +52,16 @@ public sealed record VoucherSnapshot(
 
     /// <summary>How it is redeemed; null: its program's path (vouchers minted before vouchers carried one).</summary>
     public RedemptionPath? RedemptionPath { get; init; }
+
+    /// <summary>When the customer was reminded that it expires soon; null when not (yet).</summary>
+    public DateTimeOffset? ReminderSentAt { get; init; }
+}
+
+/// <summary>A message on the pass: a voucher's expiry reminder (with the voucher's expiry) or an inactivity nudge, sent at <c>SentAt</c>.</summary>
+public sealed record PassReminder(PassReminderKind Kind, DateTimeOffset SentAt, DateTimeOffset? ExpiresAt);
+
+public enum PassReminderKind
+{
+    VoucherExpiringSoon = 0,
+    ComeBack = 1,
 }

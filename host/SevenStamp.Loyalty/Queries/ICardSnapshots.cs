@@ -29,12 +29,15 @@ internal sealed class CardSnapshots(LoyaltyDbContext db) : ICardSnapshots
 
         var vouchers = await db.Vouchers.AsNoTracking()
             .Where(v => v.CardId == cardId)
-            .Select(v => new VoucherSnapshot(v.Id, v.Cycle, v.Code, v.Reward, v.State, v.IssuedAt, v.ExpiresAt, v.ClosedAt) { Kind = v.Kind, RedemptionPath = v.RedemptionPath })
+            .Select(v => new VoucherSnapshot(v.Id, v.Cycle, v.Code, v.Reward, v.State, v.IssuedAt, v.ExpiresAt, v.ClosedAt) { Kind = v.Kind, RedemptionPath = v.RedemptionPath, ReminderSentAt = v.ReminderSentAt })
             .ToListAsync(cancellationToken);
         vouchers.Sort((a, b) => b.IssuedAt != a.IssuedAt ? b.IssuedAt.CompareTo(a.IssuedAt) : b.Cycle.CompareTo(a.Cycle));
 
         var goal = row.Program.StampGoal;
-        var updated = vouchers.Select(v => v.ClosedAt ?? v.IssuedAt).Append(row.Card.UpdatedAt).Max();
+        var updated = vouchers.Select(v => v.ClosedAt ?? (v.ReminderSentAt > v.IssuedAt ? v.ReminderSentAt.Value : v.IssuedAt))
+            .Append(row.Card.UpdatedAt)
+            .Append(row.Card.NudgedAt ?? row.Card.UpdatedAt)
+            .Max();
         return new CardSnapshot(
             row.Card.Id,
             row.Card.MerchantId,
@@ -48,6 +51,22 @@ internal sealed class CardSnapshots(LoyaltyDbContext db) : ICardSnapshots
             vouchers)
         {
             RedemptionPath = row.Program.RedemptionPath,
+            Reminder = ReminderOf(vouchers, row.Card),
         };
+    }
+
+    /// <summary>
+    /// The featured voucher's expiry reminder while it is redeemable; else the nudge while no stamp came after it (a
+    /// visit changes the card, so its <c>UpdatedAt</c> passes the nudge).
+    /// </summary>
+    private static PassReminder? ReminderOf(List<VoucherSnapshot> vouchers, Card card)
+    {
+        var featured = vouchers.Where(v => v.State == VoucherState.Issued).OrderBy(v => v.IssuedAt).ThenBy(v => v.Cycle).FirstOrDefault();
+        if (featured is { ReminderSentAt: { } reminded })
+        {
+            return new PassReminder(PassReminderKind.VoucherExpiringSoon, reminded, featured.ExpiresAt);
+        }
+
+        return card.NudgedAt is { } nudged && card.UpdatedAt <= nudged ? new PassReminder(PassReminderKind.ComeBack, nudged, null) : null;
     }
 }

@@ -17,7 +17,9 @@ public sealed class ApplePassUpdatesConsumer(IServiceProvider services) :
     IConsumer<VoucherRedeemed>,
     IConsumer<VoucherExpired>,
     IConsumer<VoucherVoided>,
-    IConsumer<VoucherReinstated>
+    IConsumer<VoucherReinstated>,
+    IConsumer<VoucherExpiringSoon>,
+    IConsumer<CustomerNudged>
 {
     public Task Consume(ConsumeContext<StampsAwarded> context) => UpdateAsync(context, context?.Message.CardId);
 
@@ -32,6 +34,12 @@ public sealed class ApplePassUpdatesConsumer(IServiceProvider services) :
     public Task Consume(ConsumeContext<VoucherVoided> context) => UpdateAsync(context, context?.Message.CardId);
 
     public Task Consume(ConsumeContext<VoucherReinstated> context) => UpdateAsync(context, context?.Message.CardId);
+
+    /// <summary>A reminder: the pass's news field changes, and Wallet shows it on the lock screen.</summary>
+    public Task Consume(ConsumeContext<VoucherExpiringSoon> context) => UpdateAsync(context, context?.Message.CardId);
+
+    /// <inheritdoc cref="Consume(ConsumeContext{VoucherExpiringSoon})"/>
+    public Task Consume(ConsumeContext<CustomerNudged> context) => UpdateAsync(context, context?.Message.CardId);
 
     private Task UpdateAsync(ConsumeContext? context, Guid? cardId)
     {

@@ -117,6 +117,11 @@ public sealed partial class PkpassBuilder(AppleWalletOptions options, AppleWalle
 
             var open = card.Vouchers.Count(v => v.State == VoucherState.Issued);
             Field(json, "vouchers", say.Say("Vouchers ready"), open.ToString(CultureInfo.InvariantCulture), null);
+
+            // Always there, so that a reminder changes its value: Wallet shows the change on the lock screen. Only a
+            // reminder carries the change message; the field going quiet again says nothing.
+            var news = PassNews.Of(card, say);
+            Field(json, "news", say.Say("News"), news ?? say.Say("Collect a stamp at every visit."), news is null ? null : "%@");
             json.WriteEndArray();
             json.WriteEndObject();
             json.WriteEndObject();

@@ -116,12 +116,45 @@ public static class GoogleLoyaltyPass
             Module(say, "reward", say.Say("Reward"), say.Say("{0} for {1} stamps", card.Reward, card.Goal)),
             Module(say, "voucher", say.Say("Voucher"), VoucherText(card, say)),
         };
+        if (PassNews.Of(card, say) is { } news)
+        {
+            modules.Add(Module(say, "news", say.Say("News"), news));
+        }
+
         if (card.Debt > 0)
         {
             modules.Add(Module(say, "owed", say.Say("Stamps owed"), say.Say("{0} stamps were refunded after your last voucher; your next stamps make up for them.", card.Debt)));
         }
 
         yield return ("textModulesData", modules);
+    }
+
+    /// <summary>
+    /// The card's reminder as a Google Wallet message that notifies the phone (<c>TEXT_AND_NOTIFY</c>), with an id of
+    /// its own per reminder (a retry sends the same id); null when the card has no reminder now.
+    /// </summary>
+    public static JsonObject? ReminderMessage(CardSnapshot card)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        var say = new PassPhrases();
+        if (card.Reminder is not { } reminder || PassNews.Of(card, say) is not { } text)
+        {
+            return null;
+        }
+
+        var id = reminder.Kind == PassReminderKind.VoucherExpiringSoon && card.Featured is { } voucher
+            ? $"expiry-{voucher.VoucherId:N}"
+            : $"nudge-{reminder.SentAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}";
+        var header = say.Say("News");
+        return new JsonObject
+        {
+            ["id"] = id,
+            ["header"] = header,
+            ["body"] = text,
+            ["localizedHeader"] = Localized(say, header),
+            ["localizedBody"] = Localized(say, text),
+            ["messageType"] = "TEXT_AND_NOTIFY",
+        };
     }
 
     private static JsonObject Points(PassPhrases say, string label, int balance) => new()

@@ -58,6 +58,30 @@ public sealed class GoogleWalletClient(HttpClient http)
         return await ReadAsync(response, "patch", resource, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Adds a message to the object (<c>POST {resource}/{id}/addMessage</c>); a message of type
+    /// <c>TEXT_AND_NOTIFY</c> also notifies the customer's phone. False when the object does not exist; a message whose
+    /// id Google already has (409: a retry) counts as added.
+    /// </summary>
+    public async Task<bool> AddMessageAsync(string resource, string id, JsonObject message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Path(resource, id) + "/addMessage") { Content = Json(new JsonObject { ["message"] = message }) };
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return true;
+        }
+
+        await ReadAsync(response, "addMessage", resource, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     private static string Path(string resource, string id) => $"{resource}/{Uri.EscapeDataString(id)}";
 
     private static StringContent Json(JsonObject body)

@@ -65,6 +65,21 @@ public sealed class GoogleWalletSync(
     }
 
     /// <summary>Makes sure the program's class exists (once per process and class); then patches or inserts the object.</summary>
+    /// <summary>
+    /// Adds the card's current reminder to its object as a message that notifies the phone; false when the card has
+    /// none now (redeemed or visited since) or no object at Google.
+    /// </summary>
+    public async Task<bool> NotifyAsync(Guid cardId, CancellationToken cancellationToken)
+    {
+        var card = await cards.FindAsync(cardId, cancellationToken).ConfigureAwait(false);
+        if (card is null || GoogleLoyaltyPass.ReminderMessage(card) is not { } message)
+        {
+            return false;
+        }
+
+        return await client.AddMessageAsync(GoogleWalletClient.LoyaltyObject, GoogleLoyaltyPass.ObjectId(options.Value.IssuerId, cardId), message, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<(bool Created, string Body)> SendAsync(CardSnapshot card, GoogleWalletOptions settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(card);

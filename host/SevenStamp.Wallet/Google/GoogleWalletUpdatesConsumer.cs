@@ -18,7 +18,9 @@ public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsu
     IConsumer<VoucherRedeemed>,
     IConsumer<VoucherExpired>,
     IConsumer<VoucherVoided>,
-    IConsumer<VoucherReinstated>
+    IConsumer<VoucherReinstated>,
+    IConsumer<VoucherExpiringSoon>,
+    IConsumer<CustomerNudged>
 {
     public Task Consume(ConsumeContext<StampsAwarded> context) => UpdateAsync(context?.Message.CardId, context);
 
@@ -34,7 +36,13 @@ public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsu
 
     public Task Consume(ConsumeContext<VoucherReinstated> context) => UpdateAsync(context?.Message.CardId, context);
 
-    private async Task UpdateAsync(Guid? cardId, ConsumeContext? context)
+    /// <summary>A reminder: the object's fields, then a message that notifies the phone.</summary>
+    public Task Consume(ConsumeContext<VoucherExpiringSoon> context) => UpdateAsync(context?.Message.CardId, context, notify: true);
+
+    /// <inheritdoc cref="Consume(ConsumeContext{VoucherExpiringSoon})"/>
+    public Task Consume(ConsumeContext<CustomerNudged> context) => UpdateAsync(context?.Message.CardId, context, notify: true);
+
+    private async Task UpdateAsync(Guid? cardId, ConsumeContext? context, bool notify = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (sync is null || cardId is not { } id)
@@ -45,6 +53,10 @@ public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsu
         try
         {
             await sync.SyncAsync(id, context.CancellationToken).ConfigureAwait(false);
+            if (notify)
+            {
+                await sync.NotifyAsync(id, context.CancellationToken).ConfigureAwait(false);
+            }
         }
         catch (GoogleWalletException ex)
         {

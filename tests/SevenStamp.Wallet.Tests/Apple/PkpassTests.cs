@@ -129,6 +129,32 @@ public sealed class PkpassTests : IDisposable
     }
 
     [Fact]
+    public void Build_ExpiryReminderSent_NewsFieldCarriesTheReminderAndAChangeMessageInEveryLanguage()
+    {
+        // Arrange: the same card before and after its voucher's expiry reminder.
+        var expires = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+        var voucher = Voucher(1, "FREE-7KQ2", VoucherState.Issued, expires);
+        var before = Card(3, voucher);
+        var after = Card(3, voucher with { ReminderSentAt = expires.AddDays(-3) }) with { Reminder = new PassReminder(PassReminderKind.VoucherExpiringSoon, expires.AddDays(-3), expires) };
+
+        // Act
+        var quiet = Field(AppleTestKit.PassJson(_builder.Build(before, Token)), "backFields", "news");
+        var files = AppleTestKit.Unzip(_builder.Build(after, Token));
+        var reminded = Field(AppleTestKit.PassJson(_builder.Build(after, Token)), "backFields", "news");
+
+        // Assert: the field is always there; only the reminder makes Wallet announce its change.
+        Assert.Equal("Collect a stamp at every visit.", quiet.GetProperty("value").GetString());
+        Assert.False(quiet.TryGetProperty("changeMessage", out _));
+        const string text = "Your voucher “A free coffee” expires on Thursday, 26 November 2026. Use it before then!";
+        Assert.Equal((text, "%@"), (reminded.GetProperty("value").GetString(), reminded.GetProperty("changeMessage").GetString()));
+        var hebrew = PassStrings(files["he.lproj/pass.strings"]);
+        Assert.Contains("A free coffee", hebrew[text], StringComparison.Ordinal);
+        Assert.Contains(hebrew[text], c => c is >= '\u05D0' and <= '\u05EA');
+        var quietFiles = AppleTestKit.Unzip(_builder.Build(before, Token));
+        Assert.Contains("个印章", PassStrings(quietFiles["zh-Hans.lproj/pass.strings"])["Collect a stamp at every visit."], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Build_PassJson_HasApplesTopLevelKeysAndTheStampFields()
     {
         var card = Card(3);

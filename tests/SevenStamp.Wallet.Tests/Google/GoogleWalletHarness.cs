@@ -164,6 +164,13 @@ public sealed class GoogleWalletHarness : IAsyncDisposable
         await db.SaveChangesAsync();
     });
 
+    public Task SetReminderSentAsync(Guid voucherId, DateTimeOffset at) => WithDbAsync(async db =>
+    {
+        var voucher = await db.Vouchers.SingleAsync(v => v.Id == voucherId);
+        voucher.ReminderSentAt = at;
+        await db.SaveChangesAsync();
+    });
+
     public async Task<GoogleSyncOutcome> SyncAsync(Guid cardId)
     {
         await using var scope = App.Services.CreateAsyncScope();

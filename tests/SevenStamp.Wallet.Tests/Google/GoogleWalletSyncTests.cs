@@ -272,6 +272,37 @@ public abstract class GoogleWalletSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Consumer_VoucherExpiringSoonDeliveredTwice_AddsOneNotifyingMessageAndTheNewsModule()
+    {
+        // Arrange: a ready voucher whose reminder the loyalty sweep has just marked.
+        var card = await _h.AddCardAsync(totalStamps: 5, cycles: 1);
+        var expires = DateTimeOffset.UtcNow.AddDays(2);
+        var voucher = await _h.AddVoucherAsync(card, cycle: 1, code: "CAFE-SOON", expiresAt: expires);
+        await _h.SetReminderSentAsync(voucher, DateTimeOffset.UtcNow);
+        await _h.SyncAsync(card);
+        var google = _h.Bus.GetConsumerHarness<GoogleWalletUpdatesConsumer>();
+        var reminder = new VoucherExpiringSoon { MerchantId = GoogleWalletHarness.MerchantId, CardId = card, VoucherId = voucher, ExpiresAt = expires, RemindedAt = DateTimeOffset.UtcNow };
+
+        // Act: the event is delivered twice (at least once).
+        await _h.Bus.Bus.Publish(reminder);
+        await _h.Bus.Bus.Publish(reminder);
+
+        // Assert
+        Assert.True(await EventuallyAsync(() => google.Consumed.Select<VoucherExpiringSoon>().Count() == 2));
+        Assert.True(await EventuallyAsync(() => _h.Google.CallsTo("POST", "loyaltyObject").Count(c => c.Id?.EndsWith("/addMessage", StringComparison.Ordinal) == true) == 2));
+        var obj = _h.Google.Find("loyaltyObject", GoogleWalletHarness.ObjectId(card))!;
+        var message = Assert.Single(obj["messages"]!.AsArray())!;
+        Assert.Equal(($"expiry-{voucher:N}", "TEXT_AND_NOTIFY", "News"), (Str(message["id"]), Str(message["messageType"]), Str(message["header"])));
+        Assert.StartsWith("Your voucher “A free coffee” expires on", Str(message["body"]), StringComparison.Ordinal);
+        Assert.Contains(message["localizedBody"]!["translatedValues"]!.AsArray(), t => Str(t!["language"]) == "fa" && Str(t["value"])!.Contains("A free coffee", StringComparison.Ordinal));
+        Assert.Equal(Str(message["body"]), Module(obj, "news"));
+        await foreach (var consumed in google.Consumed.SelectAsync<VoucherExpiringSoon>(m => m.Context.Message.CardId == card))
+        {
+            Assert.Null(consumed.Exception);
+        }
+    }
+
+    [Fact]
     public async Task SyncAsync_TwiceWithoutAChange_SendsTheSamePatchAndLeavesTheObjectAsItWas()
     {
         // Arrange: the object exists and is up to date.

@@ -182,6 +182,36 @@ public sealed class FakeGoogleWalletServer : IAsyncDisposable
         return result;
     }
 
+    private const string AddMessageSuffix = "/addMessage";
+
+    /// <summary>
+    /// <c>POST {resource}/{id}/addMessage</c> with <c>{"message": {...}}</c>: appends the message to the object's
+    /// <c>messages</c> (404 when the object is missing, 400 without an id, header, body or message type, 409 when a
+    /// message of that id is there already). Call under the gate.
+    /// </summary>
+    private (int, IResult) AddMessage(string resource, string id, JsonObject? body)
+    {
+        if (!_store.TryGetValue(resource + "/" + id, out var existing))
+        {
+            return Error(404, $"Resource not found: {id}", "NOT_FOUND");
+        }
+
+        if (body?["message"] is not JsonObject message || message["id"] is null || message["header"] is null || message["body"] is null || message["messageType"] is null)
+        {
+            return Error(400, "message with id, header, body and messageType is required.", "INVALID_ARGUMENT");
+        }
+
+        var messages = existing["messages"] as JsonArray ?? [];
+        if (messages.Any(m => m?["id"]?.GetValue<string>() == message["id"]!.GetValue<string>()))
+        {
+            return Error(409, $"Message already exists: {message["id"]}", "ALREADY_EXISTS");
+        }
+
+        messages.Add(message.DeepClone());
+        existing["messages"] = messages.DeepClone();
+        return Ok(existing);
+    }
+
     private (int, IResult) Handle(string method, string resource, string? id, JsonObject? body)
     {
         if (resource is not ("loyaltyClass" or "loyaltyObject"))
@@ -195,6 +225,8 @@ public sealed class FakeGoogleWalletServer : IAsyncDisposable
             {
                 case "GET" when id is not null:
                     return _store.TryGetValue(resource + "/" + id, out var found) ? Ok(found) : Error(404, $"Resource not found: {id}", "NOT_FOUND");
+                case "POST" when id is not null && id.EndsWith(AddMessageSuffix, StringComparison.Ordinal):
+                    return AddMessage(resource, id[..^AddMessageSuffix.Length], body);
                 case "POST" when id is null:
                     var newId = body?["id"]?.GetValue<string>();
                     if (body is null || string.IsNullOrEmpty(newId))
