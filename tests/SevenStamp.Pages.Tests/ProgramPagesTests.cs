@@ -95,6 +95,50 @@ public sealed class ProgramPagesTests(Browser browser) : IClassFixture<Browser>,
     }
 
     [Fact]
+    public async Task ChangeProgram_MilestonesAndReminders_ShowsAWrongRowByItsFieldThenSavesKeepingTheApisPaths()
+    {
+        // Arrange: a program made through the API with a self-redeem milestone at the 5th visit.
+        var page = await _host.SignedInOwnerAsync(browser, "bakery", phone: true);
+        using var op = _host.Operator();
+        var put = await op.PutAsJsonAsync("/api/merchants/bakery/program", new
+        {
+            name = "Bread card",
+            reward = "A free loaf",
+            stampGoal = 8,
+            milestones = new[] { new { visit = 5, reward = "A free pastry", validDays = 14, redemptionPath = "SelfRedeem" } },
+        });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        // Act: the owner adds a 25th-visit reward in the third row but forgets its reward, then fixes it, and sets the reminders.
+        await page.GotoAsync("/console/program");
+        var firstVisit = await page.Locator("#milestone-0-visit").InputValueAsync();
+        var firstReward = await page.Locator("#milestone-0-reward").InputValueAsync();
+        var rows = await page.Locator("[data-milestone-row]").CountAsync();
+        await page.Locator("#milestone-2-visit").FillAsync("25");
+        await page.Locator("#milestone-2-days").FillAsync("30");
+        await page.GetByLabel("Remind customers before a voucher expires (optional)").FillAsync("3");
+        await page.GetByLabel("Invite customers back after a quiet spell (optional)").FillAsync("45");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        var rewardError = await page.Locator("[id='Milestones[2].Reward-error']").InnerTextAsync();
+        var unchanged = await _host.Host.QueryAsync(db => db.Programs.Where(p => p.MerchantId == "bakery").Select(p => p.ExpiryReminderDays).SingleAsync());
+        await Browser.CheckAndSaveAsync(page, "program-milestones-error");
+        await page.Locator("#milestone-2-reward").FillAsync("A bag of beans");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await page.GetByRole(AriaRole.Status).WaitForAsync();
+        await Browser.CheckAndSaveAsync(page, "program-milestones-saved");
+
+        // Assert
+        Assert.Equal(("5", "A free pastry", 3), (firstVisit, firstReward, rows));
+        Assert.Contains("is required: the reward in one sentence", rewardError, StringComparison.Ordinal);
+        Assert.Null(unchanged);
+        var program = await _host.Host.QueryAsync(db => db.Programs.AsNoTracking().SingleAsync(p => p.MerchantId == "bakery"));
+        Assert.Equal((3, 45), (program.ExpiryReminderDays, program.InactivityNudgeDays));
+        Assert.Equal(
+            [(5, "A free pastry", (int?)14, SevenStamp.Loyalty.Data.RedemptionPath.SelfRedeem), (25, "A bag of beans", 30, SevenStamp.Loyalty.Data.RedemptionPath.RedeemCode)],
+            program.Milestones.Select(m => (m.Visit, m.Reward, m.ValidDays, m.RedemptionPath)));
+    }
+
+    [Fact]
     public async Task ChangeProgram_SavedProgram_IsPreFilledAndAChangeIsAuditedWithBeforeAndAfter()
     {
         // Arrange: a program made through the API.

@@ -50,6 +50,40 @@ public sealed class ProgramForm
 
     public bool ReinstateVoucherOnRefund { get; set; }
 
+    /// <summary>The visit milestones, one row each, and empty rows to add more; an empty row is left out.</summary>
+    public List<MilestoneRow> Milestones { get; set; } = [];
+
+    /// <summary>Days before expiry to remind; empty for no reminder.</summary>
+    public string? ExpiryReminderDays { get; set; }
+
+    /// <summary>Days without a visit before the invitation back; empty for none.</summary>
+    public string? InactivityNudgeDays { get; set; }
+
+    /// <summary>Empty milestone rows the form offers beside the program's own.</summary>
+    public const int EmptyMilestoneRows = 2;
+
+    // The form row of each milestone of the last definition made, so the store's errors land on their row.
+    private List<int> _milestoneRows = [];
+
+    /// <summary>
+    /// A field name of the definition (e.g. <c>Milestones[0].Reward</c>) as the form names it: the milestones left
+    /// out as empty rows shift the definition's indexes.
+    /// </summary>
+    public string FormField(string field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        const string prefix = nameof(Milestones) + "[";
+        if (!field.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return field;
+        }
+
+        var close = field.IndexOf(']', StringComparison.Ordinal);
+        return close > prefix.Length && int.TryParse(field.AsSpan(prefix.Length, close - prefix.Length), NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) && index < _milestoneRows.Count
+            ? string.Concat(prefix, _milestoneRows[index].ToString(CultureInfo.InvariantCulture), field.AsSpan(close))
+            : field;
+    }
+
     /// <summary>A new program's form: the definition's defaults.</summary>
     public static ProgramForm Defaults()
     {
@@ -66,6 +100,7 @@ public sealed class ProgramForm
             CodeLength = Number(definition.CodeLength),
             AutoEnroll = definition.AutoEnroll,
             ReinstateVoucherOnRefund = definition.ReinstateVoucherOnRefund,
+            Milestones = [.. Enumerable.Range(0, EmptyMilestoneRows + 1).Select(_ => new MilestoneRow())],
         };
     }
 
@@ -92,6 +127,9 @@ public sealed class ProgramForm
             CodeLength = Number(program.CodeLength),
             AutoEnroll = program.AutoEnroll,
             ReinstateVoucherOnRefund = program.ReinstateVoucherOnRefund,
+            Milestones = [.. program.Milestones.Select(MilestoneRow.From), .. Enumerable.Range(0, EmptyMilestoneRows).Select(_ => new MilestoneRow())],
+            ExpiryReminderDays = program.ExpiryReminderDays is { } reminder ? Number(reminder) : null,
+            InactivityNudgeDays = program.InactivityNudgeDays is { } nudge ? Number(nudge) : null,
         };
     }
 
@@ -145,6 +183,32 @@ public sealed class ProgramForm
             }
         }
 
+        definition.ExpiryReminderDays = Whole(nameof(ExpiryReminderDays), ExpiryReminderDays, errors) ?? 0;
+        definition.InactivityNudgeDays = Whole(nameof(InactivityNudgeDays), InactivityNudgeDays, errors) ?? 0;
+        definition.Milestones = [];
+        _milestoneRows = [];
+        for (var row = 0; row < Milestones.Count; row++)
+        {
+            var milestone = Milestones[row];
+            if (milestone.IsEmpty)
+            {
+                continue;
+            }
+
+            var field = $"{nameof(Milestones)}[{row.ToString(CultureInfo.InvariantCulture)}]";
+            var visit = Whole($"{field}.{nameof(MilestoneRow.Visit)}", milestone.Visit, errors);
+            var days = Whole($"{field}.{nameof(MilestoneRow.ValidDays)}", milestone.ValidDays, errors);
+            _milestoneRows.Add(row);
+            definition.Milestones.Add(new VisitMilestone
+            {
+                Visit = visit ?? 0,
+                Reward = milestone.Reward?.Trim() ?? string.Empty,
+                ValidDays = days,
+                RedemptionPath = milestone.RedemptionPath ?? RedemptionPath,
+                CodeSource = milestone.CodeSource ?? RedeemCodeSource.Generated,
+            });
+        }
+
         return (definition, errors);
     }
 
@@ -180,5 +244,37 @@ public sealed class ProgramForm
 
         errors.Add(new(field, "is not an amount; type digits with a point for cents, e.g. 5.00"));
         return null;
+    }
+}
+
+/// <summary>
+/// One visit milestone as the form shows it. Its redemption path and code source are kept as they were (the API sets
+/// them); a new row takes the program's path and generated codes.
+/// </summary>
+public sealed class MilestoneRow
+{
+    public string? Visit { get; set; }
+
+    public string? Reward { get; set; }
+
+    public string? ValidDays { get; set; }
+
+    public RedemptionPath? RedemptionPath { get; set; }
+
+    public RedeemCodeSource? CodeSource { get; set; }
+
+    public bool IsEmpty => string.IsNullOrWhiteSpace(Visit) && string.IsNullOrWhiteSpace(Reward) && string.IsNullOrWhiteSpace(ValidDays);
+
+    public static MilestoneRow From(VisitMilestone milestone)
+    {
+        ArgumentNullException.ThrowIfNull(milestone);
+        return new MilestoneRow
+        {
+            Visit = milestone.Visit.ToString(CultureInfo.InvariantCulture),
+            Reward = milestone.Reward,
+            ValidDays = milestone.ValidDays?.ToString(CultureInfo.InvariantCulture),
+            RedemptionPath = milestone.RedemptionPath,
+            CodeSource = milestone.CodeSource,
+        };
     }
 }
