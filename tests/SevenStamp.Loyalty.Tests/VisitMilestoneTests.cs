@@ -116,6 +116,29 @@ public abstract class VisitMilestoneTests
     }
 
     [Fact]
+    public async Task ImportPool_NamedPools_FillsTheMilestonesPoolAndRefusesAPoolThatIsNoneOfTheProgramsNamingTheField()
+    {
+        // Arrange
+        var fromPool = new VisitMilestone { Visit = 1, Reward = "A free cookie", CodeSource = RedeemCodeSource.Pool };
+        await using var loyalty = await LoyaltyHarness.StartAsync(Provider, ProgramWithMilestones(fromPool));
+        await loyalty.SaleAsync(Sale("S-1"));
+        var csv = "code\nCOOKIE-9\n"u8.ToArray();
+
+        // Act
+        var wrongVisit = await loyalty.UseAsync<RedeemCodePool, PoolImport>(p => p.ImportAsync(MerchantId, "milestone:2", "text/csv", csv, CancellationToken.None));
+        var unknown = await loyalty.UseAsync<RedeemCodePool, PoolImport>(p => p.ImportAsync(MerchantId, "birthday", "text/csv", csv, CancellationToken.None));
+        var otherCampaign = await loyalty.UseAsync<RedeemCodePool, PoolImport>(p => p.ImportAsync(MerchantId, PoolCode.CampaignPool(Guid.NewGuid()), "text/csv", csv, CancellationToken.None));
+        var milestone = await loyalty.UseAsync<RedeemCodePool, PoolImport>(p => p.ImportAsync(MerchantId, PoolCode.MilestonePool(1), "text/csv", csv, CancellationToken.None));
+
+        // Assert
+        Assert.All([wrongVisit, unknown, otherCampaign], i => Assert.Equal(PoolImportOutcome.Invalid, i.Outcome));
+        Assert.StartsWith("pool \"milestone:2\" is no milestone of the program", wrongVisit.Error, StringComparison.Ordinal);
+        Assert.Contains("\"campaign:<id>\"", unknown.Error, StringComparison.Ordinal);
+        Assert.Equal((PoolImportOutcome.Imported, 1, 1), (milestone.Outcome, milestone.Added, milestone.VouchersMinted));
+        Assert.Equal("COOKIE-9", Assert.Single(await VouchersAsync(loyalty)).Code);
+    }
+
+    [Fact]
     public async Task Redeem_MilestoneOwnPathsUnderARedeemCodeProgram_SelfRedeemsTheSelfRedeemOneAndASaleRedeemsTheCodeOne()
     {
         // Arrange: the program's path is Redeem Code; the pastry's is self-redeem.

@@ -44,7 +44,7 @@ public static class LoyaltyApi
         merchant.MapPut("/program", PutProgramAsync).Audited(ProgramEdited).WithSummary("Create or replace the merchant's stamp card program")
             .WithRequestBody<ProgramDefinition>();
         merchant.MapGet("/program", GetProgramAsync).WithSummary("The merchant's program");
-        merchant.MapPost("/program/pool", ImportPoolAsync).Audited(PoolImported).WithSummary("Import Redeem Codes created in the POS (text/csv or application/json)")
+        merchant.MapPost("/program/pool", ImportPoolAsync).Audited(PoolImported).WithSummary("Import Redeem Codes created in the POS (text/csv or application/json); ?pool=milestone:N or campaign:{id} fills that reward's own pool")
             .WithRequestBody<string[]>(required: true, ("text/csv", "One code per line, or a CSV file with a 'code' column."));
         merchant.MapGet("/program/pool", GetPoolAsync).WithSummary("The Redeem Code pool: where the program's codes come from, codes left unassigned, vouchers waiting for a code");
         merchant.MapPost("/cards", EnrollAsync).Audited("card.enrolled").WithSummary("Give a customer a card (e.g. on wallet sign-up)");
@@ -116,13 +116,14 @@ public static class LoyaltyApi
 
     private static async Task<IResult> ImportPoolAsync(string merchantId, HttpRequest request, RedeemCodePool pool, CancellationToken cancellationToken)
     {
+        var target = request.Query["pool"].ToString().Trim();
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
-        var import = await pool.ImportAsync(merchantId, request.ContentType ?? "text/csv", buffer.ToArray(), cancellationToken);
+        var import = await pool.ImportAsync(merchantId, target, request.ContentType ?? "text/csv", buffer.ToArray(), cancellationToken);
         return import.Outcome switch
         {
             PoolImportOutcome.NoProgram => NoProgram(merchantId),
-            PoolImportOutcome.Invalid => Invalid("body", import.Error!),
+            PoolImportOutcome.Invalid => Invalid(import.Error!.StartsWith("pool ", StringComparison.Ordinal) ? "pool" : "body", import.Error!),
             _ => Ok(request.HttpContext, import),
         };
 

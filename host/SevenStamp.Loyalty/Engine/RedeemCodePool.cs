@@ -37,12 +37,26 @@ public sealed class RedeemCodePool(LoyaltyDbContext db, LoyaltyEngine engine)
     /// its codes into the merchant's pool. The outcome says what went wrong, or how many codes were read and added and
     /// how many owed vouchers were minted.
     /// </summary>
-    public async Task<PoolImport> ImportAsync(string merchantId, string contentType, byte[] body, CancellationToken cancellationToken)
+    public Task<PoolImport> ImportAsync(string merchantId, string contentType, byte[] body, CancellationToken cancellationToken) =>
+        ImportAsync(merchantId, PoolCode.GoalPool, contentType, body, cancellationToken);
+
+    /// <summary>
+    /// The same into one of the program's pools: <see cref="PoolCode.GoalPool"/> (empty), <c>milestone:N</c> for the
+    /// milestone of the Nth visit (the program must have it) or <c>campaign:{id}</c> for a campaign of the merchant's.
+    /// </summary>
+    public async Task<PoolImport> ImportAsync(string merchantId, string pool, string contentType, byte[] body, CancellationToken cancellationToken)
     {
-        var programId = await db.Programs.Where(p => p.MerchantId == merchantId).Select(p => (Guid?)p.Id).SingleOrDefaultAsync(cancellationToken);
-        if (programId is null)
+        ArgumentNullException.ThrowIfNull(pool);
+        var program = await db.Programs.AsNoTracking().Where(p => p.MerchantId == merchantId).SingleOrDefaultAsync(cancellationToken);
+        if (program is null)
         {
             return new PoolImport(PoolImportOutcome.NoProgram, null, 0, 0, 0);
+        }
+
+        var programId = (Guid?)program.Id;
+        if (await PoolProblemAsync(program, pool, cancellationToken) is { } problem)
+        {
+            return new PoolImport(PoolImportOutcome.Invalid, problem, 0, 0, 0);
         }
 
         var (codes, error) = PoolFile.Parse(contentType, body);
@@ -51,8 +65,36 @@ public sealed class RedeemCodePool(LoyaltyDbContext db, LoyaltyEngine engine)
             return new PoolImport(PoolImportOutcome.Invalid, error, 0, 0, 0);
         }
 
-        var (added, minted) = await engine.ImportPoolCodesAsync(programId.Value, codes, cancellationToken);
+        var (added, minted) = await engine.ImportPoolCodesAsync(programId.Value, pool, codes, cancellationToken);
         return new PoolImport(PoolImportOutcome.Imported, null, codes.Count, added, minted);
+    }
+
+    /// <summary>Why <paramref name="pool"/> names no pool of the program; null when it does.</summary>
+    private async Task<string?> PoolProblemAsync(LoyaltyProgram program, string pool, CancellationToken cancellationToken)
+    {
+        const string Help = "name the stamp goal's pool (leave it out), \"milestone:N\" for the reward of the Nth visit or \"campaign:<id>\" for a campaign";
+        if (pool == PoolCode.GoalPool)
+        {
+            return null;
+        }
+
+        if (pool.StartsWith("milestone:", StringComparison.Ordinal))
+        {
+            return int.TryParse(pool.AsSpan("milestone:".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var visit)
+                && program.Milestones.Any(m => m.Visit == visit)
+                ? null
+                : $"pool \"{pool}\" is no milestone of the program; {Help}";
+        }
+
+        if (pool.StartsWith("campaign:", StringComparison.Ordinal))
+        {
+            return Guid.TryParse(pool.AsSpan("campaign:".Length), out var campaignId)
+                && await db.Campaigns.AnyAsync(c => c.Id == campaignId && c.MerchantId == program.MerchantId, cancellationToken)
+                ? null
+                : $"pool \"{pool}\" is no campaign of yours; {Help}";
+        }
+
+        return $"pool \"{pool}\" is unknown; {Help}";
     }
 }
 
