@@ -4,7 +4,8 @@ using SevenStamp.Loyalty.Data;
 namespace SevenStamp.Wallet.Data;
 
 /// <summary>
-/// The wallet's store: Apple pass tokens, device registrations and update tags (<see cref="AppleWalletModel"/>).
+/// The wallet's store: Apple pass tokens, device registrations and update tags (<see cref="AppleWalletModel"/>), and
+/// the nonces of Google Wallet's callbacks (<see cref="GoogleWalletModel"/>).
 /// It shares the database with loyalty and the connector runtime but keeps its own migrations and history table
 /// (<see cref="HistoryTable"/>); cards and vouchers it reads through loyalty's <c>ICardSnapshots</c>. Its tables were
 /// created by loyalty's migrations before the wallet had a context of its own; its first migration takes them over
@@ -22,10 +23,13 @@ public abstract class WalletDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<ApplePassUpdate> ApplePassUpdates => Set<ApplePassUpdate>();
 
+    public DbSet<GoogleCallbackNonce> GoogleCallbackNonces => Set<GoogleCallbackNonce>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         AppleWalletModel.Configure(modelBuilder);
+        GoogleWalletModel.Configure(modelBuilder);
         StoreConventions.UseSnakeCaseNames(modelBuilder);
     }
 }

@@ -57,6 +57,12 @@ public static class GoogleLoyaltyPass
             body["hexBackgroundColor"] = branding.BackgroundColor;
         }
 
+        if (!string.IsNullOrWhiteSpace(options.CallbackUrl))
+        {
+            // Google posts a signed callback here when a customer saves or deletes an object of this class.
+            body["callbackOptions"] = new JsonObject { ["url"] = options.CallbackUrl };
+        }
+
         return body;
     }
 

@@ -11,6 +11,10 @@ public sealed class GoogleWalletOptions
 {
     public const string SectionName = "SevenStamp:Wallet:Google";
     public const string DefaultApiBaseUrl = "https://walletobjects.googleapis.com/walletobjects/v1/";
+    public const string DefaultCallbackKeysUrl = "https://pay.google.com/gp/m/issuer/keys";
+
+    /// <summary>The path of this host's endpoint for Google's save and delete callbacks.</summary>
+    public const string CallbackPath = "/wallet/google/callbacks";
 
     /// <summary>The issuer id from the Google Pay &amp; Wallet Console (digits).</summary>
     public string IssuerId { get; set; } = string.Empty;
@@ -38,6 +42,20 @@ public sealed class GoogleWalletOptions
 
     /// <summary>Per merchant id: branding that overrides the defaults above.</summary>
     public Dictionary<string, GoogleMerchantBranding> Merchants { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The public https URL of this host's callback endpoint (<c>https://cards.example.com/wallet/google/callbacks</c>),
+    /// put on every loyalty class as <c>callbackOptions.url</c> so that Google tells the host when a customer saves or
+    /// deletes a card (a save becomes <c>card_saved</c>). Empty = no callbacks (there is no public base URL setting to
+    /// derive it from).
+    /// </summary>
+    public string? CallbackUrl { get; set; }
+
+    /// <summary>Where Google publishes the root keys that sign its callbacks; tests point it at a local server.</summary>
+    public string CallbackKeysUrl { get; set; } = DefaultCallbackKeysUrl;
+
+    /// <summary>How long the root keys are kept before they are fetched again (unless Google's cache headers say less).</summary>
+    public TimeSpan CallbackKeysCacheTime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Retries of one HTTP call to Google after a 429, a 5xx or a network failure, with exponential backoff.</summary>
     public int MaxRetries { get; set; } = 4;
@@ -114,6 +132,20 @@ internal sealed partial class GoogleWalletOptionsValidator : IValidateOptions<Go
 
         CheckUrl(errors, $"{s}:ApiBaseUrl", options.ApiBaseUrl, required: true);
         CheckUrl(errors, $"{s}:TokenUrl", options.TokenUrl, required: false);
+        if (!string.IsNullOrWhiteSpace(options.CallbackUrl)
+            && (!Uri.TryCreate(options.CallbackUrl, UriKind.Absolute, out var callback)
+                || !(callback.Scheme == Uri.UriSchemeHttps || (callback.Scheme == Uri.UriSchemeHttp && callback.IsLoopback))
+                || !string.IsNullOrEmpty(callback.Query) || !string.IsNullOrEmpty(callback.Fragment)))
+        {
+            errors.Add($"{s}:CallbackUrl '{options.CallbackUrl}' must be the public https URL of this host's Google Wallet callbacks, e.g. https://cards.example.com{GoogleWalletOptions.CallbackPath} (plain http only on loopback, for tests), or empty for no callbacks.");
+        }
+
+        CheckUrl(errors, $"{s}:CallbackKeysUrl", options.CallbackKeysUrl, required: true);
+        if (options.CallbackKeysCacheTime < TimeSpan.FromMinutes(1) || options.CallbackKeysCacheTime > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{s}:CallbackKeysCacheTime must be between 00:01:00 and 1.00:00:00.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.IssuerName))
         {
             errors.Add($"{s}:IssuerName is empty; set the business name the pass shows.");

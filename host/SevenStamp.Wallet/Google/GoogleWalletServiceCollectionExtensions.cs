@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,6 +39,9 @@ public static class GoogleWalletServiceCollectionExtensions
         services.AddSingleton<GoogleClassRegistry>();
         services.AddSingleton<GoogleSaveLinks>();
         services.AddScoped<GoogleWalletSync>();
+        services.AddSingleton<GoogleCallbackKeys>();
+        services.AddSingleton<GoogleCallbackVerifier>();
+        services.AddHttpClient(GoogleCallbackKeys.ClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
 
         // Outermost first: the retry policy wraps the bearer token, so every attempt carries a valid token.
         var client = services.AddHttpClient<GoogleWalletClient>((sp, http) =>
@@ -75,11 +79,25 @@ public static class GoogleWalletServiceCollectionExtensions
         return bus;
     }
 
-    /// <summary>Maps <c>GET /wallet/cards/{cardId}/{token}/google</c>: a redirect to the card's Add to Google Wallet link.</summary>
+    /// <summary>
+    /// Maps <c>GET /wallet/cards/{cardId}/{token}/google</c>, a redirect to the card's Add to Google Wallet link, and,
+    /// when Google Wallet is on, <c>POST /wallet/google/callbacks</c> (<see cref="GoogleCallbackEndpoint"/>).
+    /// </summary>
     public static IEndpointRouteBuilder MapGoogleWallet(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/wallet/cards/{cardId:guid}/{token}/google", SaveAsync).AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(RateLimits.CustomerLinks);
+        if (endpoints.ServiceProvider.GetService<GoogleCallbackVerifier>() is not null)
+        {
+            // Google signs its callbacks (ECv2SigningOnly); that signature, not an account, is the credential. Counted
+            // per client like a customer's link read without a link.
+            endpoints.MapPost(GoogleWalletOptions.CallbackPath, GoogleCallbackEndpoint.HandleAsync)
+                .AllowAnonymous()
+                .ExcludeFromDescription()
+                .RequireRateLimiting(RateLimits.CustomerLinks)
+                .WithMetadata(new RequestSizeLimitAttribute(GoogleCallbackEndpoint.MaxBodyBytes));
+        }
+
         return endpoints;
     }
 

@@ -35,6 +35,7 @@ public sealed partial class TenantIsolationTests
         "POST /wallet/cards/{cardId:guid}/{token}",                      // the card page (it has no form of its own)
         "GET /wallet/cards/{cardId:guid}/{token}/google",
         "GET /wallet/cards/{cardId:guid}/{token}/apple.pkpass",
+        "POST /wallet/google/callbacks",                                 // Google's signature (ECv2SigningOnly), when Google Wallet is on
         "POST /api/account/invites/accept",                              // the invite's token
         "POST /api/account/sign-in",                                     // the password
         "POST /api/account/sign-out",

@@ -26,6 +26,9 @@ public sealed class GoogleWalletHarness : IAsyncDisposable
     public const string LinkSecret = "0123456789abcdef0123456789abcdef-google-tests";
     public const string Origin = "https://cafe.example";
 
+    /// <summary>The callback URL the classes carry (the harness listens on another port; the fake posts to its own).</summary>
+    public const string CallbackUrl = "http://127.0.0.1/wallet/google/callbacks";
+
     private readonly TestDatabase _database;
 
     private GoogleWalletHarness(TestDatabase database, FakeGoogleWalletServer google, TestServiceAccount account, WebApplication app, Guid programId, CapturingLoggerProvider logs)
@@ -73,6 +76,8 @@ public sealed class GoogleWalletHarness : IAsyncDisposable
             settings[$"{s}:Merchants:{MerchantId}:BackgroundColor"] = "#6f4e37";
             settings[$"{s}:RetryDelay"] = "00:00:00.050";
             settings[$"{s}:MaxRetries"] = "3";
+            settings[$"{s}:CallbackUrl"] = CallbackUrl;
+            settings[$"{s}:CallbackKeysUrl"] = google.CallbackKeysUrl.ToString();
         }
 
         configure?.Invoke(settings);

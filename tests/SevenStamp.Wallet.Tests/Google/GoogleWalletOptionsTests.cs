@@ -37,6 +37,40 @@ public sealed class GoogleWalletOptionsTests
         Assert.Contains("SevenStamp:Wallet:Google:Merchants:cafe-2:LogoUrl", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("callbacks")]
+    [InlineData("http://cards.example.com/wallet/google/callbacks")]
+    [InlineData("https://cards.example.com/wallet/google/callbacks?x=1")]
+    public void Validate_CallbackUrlNotAPublicHttpsUrl_NamesTheKey(string callbackUrl)
+    {
+        // Arrange
+        var options = new GoogleWalletOptions { IssuerId = "3388000000012345678", CallbackUrl = callbackUrl, CallbackKeysUrl = "keys" };
+
+        // Act
+        var result = new GoogleWalletOptionsValidator().Validate(null, options);
+
+        // Assert
+        var text = string.Join("\n", result.Failures!);
+        Assert.Contains($"SevenStamp:Wallet:Google:CallbackUrl '{callbackUrl}' must be the public https URL", text, StringComparison.Ordinal);
+        Assert.Contains("SevenStamp:Wallet:Google:CallbackKeysUrl 'keys' is not an absolute http(s) URL", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("https://cards.example.com/wallet/google/callbacks")]
+    [InlineData("http://127.0.0.1:5000/wallet/google/callbacks")]
+    public void Validate_CallbackUrlEmptyHttpsOrLoopback_NotNamed(string? callbackUrl)
+    {
+        // Arrange
+        var options = new GoogleWalletOptions { IssuerId = "3388000000012345678", CallbackUrl = callbackUrl };
+
+        // Act
+        var result = new GoogleWalletOptionsValidator().Validate(null, options);
+
+        // Assert: the other keys are missing, the callback URL is fine.
+        Assert.DoesNotContain(result.Failures!, f => f.Contains("CallbackUrl", StringComparison.Ordinal) || f.Contains("CallbackKeysUrl", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void AddWallet_SectionAbsent_LeavesGoogleOff()
     {

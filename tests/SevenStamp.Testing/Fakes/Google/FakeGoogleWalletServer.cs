@@ -14,6 +14,8 @@ namespace SevenStamp.Testing;
 /// API for loyalty classes and objects (<c>/walletobjects/v1/</c>): get, insert (409 when it exists), patch
 /// (merge of the fields sent, null clears one; 404 when missing) and update (PUT, recorded so tests can prove it is
 /// never used). Every API call must carry a bearer token it issued; errors use Google's JSON error shape.
+/// For Wallet callbacks it publishes its root key (<c>GET /gp/m/issuer/keys</c>, <see cref="CallbackKeysUrl"/>) and
+/// posts signed callbacks (<see cref="SendCallbackAsync"/>) to the URL a class names in <c>callbackOptions</c>.
 /// </summary>
 public sealed class FakeGoogleWalletServer : IAsyncDisposable
 {
@@ -29,6 +31,7 @@ public sealed class FakeGoogleWalletServer : IAsyncDisposable
     private readonly ConcurrentQueue<RecordedCall> _calls = new();
     private readonly Lock _gate = new();
     private int _tokenRequests;
+    private int _keyRequests;
 
     private FakeGoogleWalletServer(WebApplication app)
     {
@@ -53,6 +56,18 @@ public sealed class FakeGoogleWalletServer : IAsyncDisposable
 
     public Uri TokenUrl => new(_app.Urls.First() + "/token");
 
+    /// <summary>Google's root keys for callbacks and the callbacks it signs with them.</summary>
+    public GoogleCallbackSigner Callbacks { get; } = new();
+
+    /// <summary>Where the root keys are published (<c>SevenStamp:Wallet:Google:CallbackKeysUrl</c>).</summary>
+    public Uri CallbackKeysUrl => new(_app.Urls.First() + "/gp/m/issuer/keys");
+
+    /// <summary>While set, the keys endpoint answers 503.</summary>
+    public bool KeysUnavailable { get; set; }
+
+    /// <summary>How often the root keys were asked for.</summary>
+    public int KeyRequests => Volatile.Read(ref _keyRequests);
+
     public int TokenRequests => Volatile.Read(ref _tokenRequests);
 
     public IReadOnlyList<RecordedCall> Calls => [.. _calls];
@@ -65,6 +80,7 @@ public sealed class FakeGoogleWalletServer : IAsyncDisposable
         var app = builder.Build();
         var server = new FakeGoogleWalletServer(app);
         app.MapPost("/token", (Delegate)server.TokenAsync);
+        app.MapGet("/gp/m/issuer/keys", (Delegate)server.Keys);
         app.Map("/walletobjects/v1/{resource}/{**id}", (Delegate)server.ApiAsync);
         await app.StartAsync();
         return server;
@@ -90,8 +106,42 @@ public sealed class FakeGoogleWalletServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The customer saves (or, with <c>del</c> in <paramref name="knobs"/>, deletes) object <paramref name="objectId"/>:
+    /// Google posts a signed callback to the <c>callbackOptions.url</c> of the object's class, reached through
+    /// <paramref name="host"/> (the test's host listens on a port the class's URL cannot know). Throws when the object
+    /// or its class's callback URL is missing, as Google would then call nobody.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendCallbackAsync(string objectId, Uri host, GoogleCallbackSigner.CallbackKnobs? knobs = null)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var body = CallbackFor(objectId, knobs, out var url);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        return await http.PostAsync(new Uri(host, url.PathAndQuery), content);
+    }
+
+    /// <summary>The signed callback body Google would post about <paramref name="objectId"/>, and the URL its class names.</summary>
+    public string CallbackFor(string objectId, GoogleCallbackSigner.CallbackKnobs? knobs, out Uri url)
+    {
+        var stored = Find("loyaltyObject", objectId) ?? throw new InvalidOperationException($"No loyalty object {objectId}: nothing was saved.");
+        var classId = stored["classId"]!.GetValue<string>();
+        var callbackUrl = Find("loyaltyClass", classId)?["callbackOptions"]?["url"]?.GetValue<string>()
+            ?? throw new InvalidOperationException($"Class {classId} has no callbackOptions.url: Google would call nobody.");
+        url = new Uri(callbackUrl);
+        return Callbacks.Sign(objectId[..objectId.IndexOf('.', StringComparison.Ordinal)], classId, objectId, knobs);
+    }
+
     public IReadOnlyList<RecordedCall> CallsTo(string method, string resource) =>
         [.. Calls.Where(c => c.Method == method && c.Resource == resource)];
+
+    private IResult Keys()
+    {
+        Interlocked.Increment(ref _keyRequests);
+        return KeysUnavailable
+            ? Results.StatusCode(503)
+            : Results.Text(Callbacks.KeysJson(), "application/json");
+    }
 
     private async Task<IResult> TokenAsync(HttpContext http)
     {
@@ -299,6 +349,7 @@ public sealed class FakeGoogleWalletServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Callbacks.Dispose();
     }
 
     /// <summary>How the API misbehaves while <see cref="Outage"/> is set.</summary>

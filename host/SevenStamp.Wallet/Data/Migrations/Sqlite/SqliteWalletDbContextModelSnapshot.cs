@@ -130,6 +130,25 @@ namespace SevenStamp.Wallet.Data.Migrations.Sqlite
 
                     b.ToTable("apple_pass_updates", (string)null);
                 });
+
+            modelBuilder.Entity("SevenStamp.Wallet.Data.GoogleCallbackNonce", b =>
+                {
+                    b.Property<string>("Nonce")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nonce");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("Nonce");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_google_callback_nonces_received_at");
+
+                    b.ToTable("google_callback_nonces", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -1,0 +1,38 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace SevenStamp.Wallet.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class GoogleCallbackNonces : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "google_callback_nonces",
+                columns: table => new
+                {
+                    nonce = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    received_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_google_callback_nonces", x => x.nonce);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_google_callback_nonces_received_at",
+                table: "google_callback_nonces",
+                column: "received_at");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "google_callback_nonces");
+        }
+    }
+}
