@@ -80,11 +80,14 @@ public sealed partial class WebhookDispatcher(
                         continue;
                     }
 
-                    await Task.Delay(Gather, time, stoppingToken);
                     if (started == 0)
                     {
-                        await signal.WaitAsync(options.CurrentValue.PollInterval, stoppingToken);
+                        // Nothing due: sleep until the next delivery is (at most a poll interval), or new ones are stored
+                        // or recorded; then let others gather with what woke it.
+                        await signal.WaitAsync(await UntilNextDueAsync(stoppingToken), stoppingToken);
                     }
+
+                    await Task.Delay(Gather, time, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -124,6 +127,28 @@ public sealed partial class WebhookDispatcher(
         }
 
         return (claimed.Count, room);
+    }
+
+    /// <summary>How long until the earliest pending delivery is due, at most <see cref="WebhooksOptions.PollInterval"/>.</summary>
+    private async Task<TimeSpan> UntilNextDueAsync(CancellationToken cancellationToken)
+    {
+        var poll = options.CurrentValue.PollInterval;
+        try
+        {
+            var now = time.GetUtcNow();
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<WebhooksDbContext>();
+            var next = await db.Deliveries.AsNoTracking()
+                .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt > now)
+                .OrderBy(d => d.NextAttemptAt)
+                .Select(d => (DateTimeOffset?)d.NextAttemptAt)
+                .FirstOrDefaultAsync(cancellationToken);
+            return next is { } at && at - now < poll ? at - now : poll;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return poll;
+        }
     }
 
     /// <summary>
