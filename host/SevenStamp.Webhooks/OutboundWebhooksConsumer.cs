@@ -72,14 +72,18 @@ public sealed class OutboundWebhooksConsumer(WebhooksDbContext db, ICardEventFac
         }
 
         var sequence = SequenceOf(context);
-        var made = await db.Deliveries.AsNoTracking()
-            .Where(d => subscriptions.Contains(d.SubscriptionId) && d.Sequence == sequence && d.EventType == e.Type)
-            .Select(d => d.SubscriptionId)
-            .ToListAsync(cancellationToken);
-        var missing = subscriptions.Except(made).ToList();
-        if (missing.Count == 0)
+        var missing = subscriptions;
+        if (MayHaveBeenStored(context))
         {
-            return;
+            var made = await db.Deliveries.AsNoTracking()
+                .Where(d => subscriptions.Contains(d.SubscriptionId) && d.Sequence == sequence && d.EventType == e.Type)
+                .Select(d => d.SubscriptionId)
+                .ToListAsync(cancellationToken);
+            missing = subscriptions.Except(made).ToList();
+            if (missing.Count == 0)
+            {
+                return;
+            }
         }
 
         var (payload, cardId) = await WebhookPayloads.BuildAsync(e, facts, cancellationToken);
@@ -111,6 +115,14 @@ public sealed class OutboundWebhooksConsumer(WebhooksDbContext db, ICardEventFac
 
         signal.Notify();
     }
+
+    /// <summary>
+    /// Whether this event's deliveries may be stored already: it is a retry or a redelivery. A first delivery skips
+    /// that read; should a copy of the same event have been stored meanwhile (the outbox relay or another replica), the
+    /// unique index refuses the insert and the retry takes this path.
+    /// </summary>
+    private static bool MayHaveBeenStored(ConsumeContext context) =>
+        context.GetRetryAttempt() > 0 || context.GetRedeliveryCount() > 0 || context.ReceiveContext.Redelivered;
 
     /// <summary>
     /// The event's place in the order its outbox wrote events (the relay's header); for a message without it, a number

@@ -37,8 +37,11 @@ public sealed class WebhooksOptions
     /// <summary>How often each replica looks for deliveries that are due, besides being woken by new events.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Attempts in flight at once on one replica.</summary>
-    public int ConcurrentDeliveries { get; set; } = 16;
+    /// <summary>
+    /// Attempts in flight at once on one replica, all subscriptions together. Each is claimed as room frees up, so a
+    /// slow receiver holds only its own attempts.
+    /// </summary>
+    public int ConcurrentDeliveries { get; set; } = 64;
 
     /// <summary>How long the previous signing secret keeps signing beside the new one after a rotation.</summary>
     public TimeSpan SecretOverlap { get; set; } = TimeSpan.FromHours(24);

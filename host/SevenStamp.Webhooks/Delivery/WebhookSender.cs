@@ -26,9 +26,16 @@ public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider time)
     /// <summary>The name of the HTTP client the host registers for outbound webhooks.</summary>
     public const string ClientName = "outbound-webhooks";
 
-    public async Task<AttemptResult> SendAsync(Uri url, string messageId, string payload, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
+    public Task<AttemptResult> SendAsync(Uri url, string messageId, string payload, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(secrets);
+        return SendAsync(url, messageId, payload, [.. secrets.Select(s => new StandardWebhook(s))], cancellationToken);
+    }
+
+    /// <summary>Sends with signers made once per secret (the dispatcher keeps them between batches).</summary>
+    public async Task<AttemptResult> SendAsync(Uri url, string messageId, string payload, IReadOnlyList<StandardWebhook> signers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signers);
         var timestamp = time.GetUtcNow();
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
@@ -36,7 +43,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider time)
         };
         request.Headers.Add("webhook-id", messageId);
         request.Headers.Add("webhook-timestamp", timestamp.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", string.Join(' ', secrets.Select(s => new StandardWebhook(s).Sign(messageId, timestamp, payload))));
+        request.Headers.Add("webhook-signature", string.Join(' ', signers.Select(s => s.Sign(messageId, timestamp, payload))));
         request.Headers.UserAgent.ParseAdd("SevenStamp-Webhooks/1.0");
 
         var started = Stopwatch.GetTimestamp();

@@ -27,6 +27,15 @@ internal static class WebhookPages
         ("failed", "Failed"),
     ];
 
+    /// <summary>A new signing secret on its way to the webhook's page, shown there once: made when it was added, or by a rotation.</summary>
+    public sealed record KeptSecret(string Secret, bool Rotated);
+
+    /// <summary>The page of one webhook.</summary>
+    public static string PathOf(Guid subscriptionId) => $"/console/webhooks/{subscriptionId}";
+
+    /// <summary>What a kept secret is for: this merchant's subscription, so no other page or merchant takes it.</summary>
+    public static string SecretPurpose(string merchantId, Guid subscriptionId) => $"webhook-secret:{merchantId}:{subscriptionId}";
+
     /// <summary>A subscription's events as the list shows them: "All events", or their names.</summary>
     public static string EventsText(IReadOnlyList<string> events, IStringLocalizer localizer) =>
         IsAll(events) ? localizer["All events"] : string.Join(", ", events);
