@@ -44,13 +44,13 @@ public sealed class CampaignPagesTests(Browser browser) : IClassFixture<Browser>
         await page.GotoAsync("/console/campaigns");
         var empty = await page.Locator(".empty-state").InnerTextAsync();
         await Browser.CheckAndSaveAsync(page, $"{run}-empty");
-        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Winter thank-you");
-        await page.GetByLabel("Reward", new() { Exact = true }).FillAsync("A free cinnamon bun");
+        await page.Locator("#name").FillAsync("Winter thank-you");
+        await page.Locator("#reward").FillAsync("A free cinnamon bun");
         await page.GetByLabel("Valid for (days, optional)").FillAsync("14");
         await page.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
         var count = await page.Locator(".preview-count").InnerTextAsync();
         var sampleRows = await page.Locator(".preview tbody tr").CountAsync();
-        var keptName = await page.GetByLabel("Name", new() { Exact = true }).InputValueAsync();
+        var keptName = await page.Locator("#name").InputValueAsync();
         await Browser.CheckAndSaveAsync(page, $"{run}-preview");
 
         // Act: sent now; the list shows it sending, then sent.
@@ -68,8 +68,8 @@ public sealed class CampaignPagesTests(Browser browser) : IClassFixture<Browser>
         await Browser.CheckAndSaveAsync(page, $"{run}-sent");
 
         // Act: a list with a line that is no card of the merchant's.
-        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Listed");
-        await page.GetByLabel("Reward", new() { Exact = true }).FillAsync("A free tea");
+        await page.Locator("#name").FillAsync("Listed");
+        await page.Locator("#reward").FillAsync("A free tea");
         await page.GetByLabel("A list of cards (a CSV file or pasted ids)").CheckAsync();
         await page.GetByLabel("Or paste card ids, one per line").FillAsync($"{cards[0]}\nnot-a-card");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create the campaign" }).ClickAsync();
@@ -79,8 +79,8 @@ public sealed class CampaignPagesTests(Browser browser) : IClassFixture<Browser>
 
         // Act: a campaign scheduled for next year, then cancelled.
         await page.GotoAsync("/console/campaigns");
-        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("New year");
-        await page.GetByLabel("Reward", new() { Exact = true }).FillAsync("A free coffee");
+        await page.Locator("#name").FillAsync("New year");
+        await page.Locator("#reward").FillAsync("A free coffee");
         await page.GetByLabel("Start (UTC, optional)").FillAsync($"{DateTime.UtcNow.Year + 1}-01-02T09:00");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create the campaign" }).ClickAsync();
         var scheduled = await page.Locator("#campaign-result").InnerTextAsync();
