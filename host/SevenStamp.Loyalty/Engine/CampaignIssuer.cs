@@ -216,7 +216,9 @@ internal sealed partial class CampaignIssuer(LoyaltyDbContext db, TimeProvider t
 
     private async Task<List<Guid>> NextCardsAsync(Campaign campaign, LoyaltyProgram program, CampaignSegments.Spec spec, Guid? after, CancellationToken cancellationToken)
     {
-        var sql = new SqlText("SELECT c.id AS \"Value\" FROM cards c WHERE c.program_id = ");
+        // The keyset walks the cards' primary key. SQLite would rather take the index on (program_id, customer_id) and
+        // sort the whole program's cards for every batch; the unary plus keeps it on the primary key.
+        var sql = new SqlText(db is PostgresLoyaltyDbContext ? "SELECT c.id AS \"Value\" FROM cards c WHERE c.program_id = " : "SELECT c.id AS \"Value\" FROM cards c WHERE +c.program_id = ");
         sql.Append(sql.Parameter(program.Id));
         if (after is { } last)
         {
