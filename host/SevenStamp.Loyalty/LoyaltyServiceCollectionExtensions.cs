@@ -36,6 +36,10 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddScoped<ICardOverview, CardOverviewQuery>();
         services.TryAddScoped<ICustomerLinkMerchants, CustomerLinkMerchants>();
         services.TryAddScoped<MerchantStats>();
+        services.TryAddSingleton<CampaignOptions>();
+        services.TryAddSingleton<CampaignSignal>();
+        services.TryAddSingleton<CampaignRunner>();
+        services.TryAddScoped<CampaignService>();
         return services;
     }
 
@@ -54,12 +58,13 @@ public static class LoyaltyServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The background work of the engine: the outbox relay and voucher expiry. Register after the bus.</summary>
+    /// <summary>The background work of the engine: the outbox relay, voucher expiry and the campaign runner. Register after the bus.</summary>
     public static IServiceCollection AddLoyaltyWorkers(this IServiceCollection services)
     {
         services.AddSingleton<OutboxRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         services.AddHostedService<VoucherExpiryService>();
+        services.AddHostedService(sp => sp.GetRequiredService<CampaignRunner>());
         return services;
     }
 

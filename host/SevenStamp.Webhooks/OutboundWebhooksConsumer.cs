@@ -25,7 +25,8 @@ public sealed class OutboundWebhooksConsumer(WebhooksDbContext db, ICardEventFac
     IConsumer<VoucherExpired>,
     IConsumer<VoucherVoided>,
     IConsumer<VoucherReinstated>,
-    IConsumer<RedeemCodeRejected>
+    IConsumer<RedeemCodeRejected>,
+    IConsumer<CampaignSent>
 {
     public Task Consume(ConsumeContext<CardIssued> context) => RecordAsync(context, LoyaltyEvent.From(Message(context)));
 
@@ -48,6 +49,8 @@ public sealed class OutboundWebhooksConsumer(WebhooksDbContext db, ICardEventFac
     public Task Consume(ConsumeContext<VoucherReinstated> context) => RecordAsync(context, LoyaltyEvent.From(Message(context)));
 
     public Task Consume(ConsumeContext<RedeemCodeRejected> context) => RecordAsync(context, LoyaltyEvent.From(Message(context)));
+
+    public Task Consume(ConsumeContext<CampaignSent> context) => RecordAsync(context, LoyaltyEvent.From(Message(context)));
 
     private static T Message<T>(ConsumeContext<T> context)
         where T : class

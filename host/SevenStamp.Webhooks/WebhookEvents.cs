@@ -16,6 +16,7 @@ public static class WebhookEvents
     public const string VoucherVoided = "voucher_voided";
     public const string VoucherReinstated = "voucher_reinstated";
     public const string RedeemCodeRejected = "redeem_code_rejected";
+    public const string CampaignSent = "campaign_sent";
 
     /// <summary>A subscription's event list that means every event, those added later too.</summary>
     public const string All = "*";
@@ -34,6 +35,7 @@ public static class WebhookEvents
         (VoucherVoided, "The merchant voided a voucher."),
         (VoucherReinstated, "The sale that redeemed a voucher was refunded, so the voucher can be used again."),
         (RedeemCodeRejected, "A sale carried a Redeem Code that could not be honoured (unknown, already redeemed, expired or voided)."),
+        (CampaignSent, "A campaign finished sending its vouchers (each is also a voucher_issued), or its own pool of Redeem Codes ran out."),
     ];
 
     public static readonly FrozenSet<string> Names = Catalogue.Select(e => e.Name).ToFrozenSet(StringComparer.Ordinal);

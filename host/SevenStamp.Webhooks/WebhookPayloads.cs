@@ -131,6 +131,17 @@ internal sealed record LoyaltyEvent(string Type, string MerchantId, DateTimeOffs
         },
     };
 
+    public static LoyaltyEvent From(CampaignSent e) => new(WebhookEvents.CampaignSent, e.MerchantId, e.CompletedAt)
+    {
+        Details = new()
+        {
+            ["campaign_id"] = e.CampaignId.ToString(),
+            ["name"] = e.Name,
+            ["vouchers_issued"] = e.VouchersIssued,
+            ["pool_shortfall"] = e.PoolShortfall,
+        },
+    };
+
     /// <summary><c>AlreadyRedeemed</c> → <c>already_redeemed</c>.</summary>
     internal static string Snake(string pascal) => JsonNamingPolicy.SnakeCaseLower.ConvertName(pascal);
 }

@@ -60,6 +60,15 @@ internal sealed class BenchOptions
     /// </summary>
     public bool Published { get; private set; }
 
+    /// <summary>
+    /// Only the campaign figure (<c>--campaign</c>): cards seeded in bulk, then a campaign to every one of them, on SQLite
+    /// and PostgreSQL, in the harness's own process; no host and no broker.
+    /// </summary>
+    public bool Campaign { get; private set; }
+
+    /// <summary>Cards the campaign benchmark seeds and sends to.</summary>
+    public int CampaignCards { get; private set; } = 100_000;
+
     /// <summary>Where the Markdown report goes; null prints only.</summary>
     public string? OutputFile { get; private set; }
 
@@ -78,7 +87,9 @@ internal sealed class BenchOptions
           --paced-seconds S  length of the paced 1,000/s phase (default 15)
           --connections N    concurrent HTTP requests (default 64)
           --warmup N         requests before each measured phase (default a tenth of it, at most 500)
-          --out FILE         write the report there (--all defaults to benchmarks.md beside the project)
+          --campaign         only the campaign figure: N cards seeded in bulk, a campaign to all (writes its own block of benchmarks.md)
+          --cards N          cards of the campaign figure (default 100000)
+          --out FILE         write the report there (--all and --campaign default to benchmarks.md beside the project)
         RabbitMQ: $SEVENSTAMP_TEST_RABBITMQ (default amqp://guest:guest@127.0.0.1:5672/)
         PostgreSQL: $SEVENSTAMP_TEST_POSTGRES (a role that may CREATE DATABASE)
         """;
@@ -118,6 +129,14 @@ internal sealed class BenchOptions
                         options.PacedRate = 100;
                         options.PacedDuration = TimeSpan.FromSeconds(2);
                         options.IngressRequests = 300;
+                        break;
+                    case "--campaign":
+                        mode = true;
+                        options.Campaign = true;
+                        options.OutputFile ??= DefaultReportPath();
+                        break;
+                    case "--cards":
+                        options.CampaignCards = Number("--cards");
                         break;
                     case "--build-output":
                         options.Published = false;

@@ -18,6 +18,31 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
+if (options.Campaign)
+{
+    try
+    {
+        var campaign = new CampaignBenchmark(options, Console.Out);
+        var figures = await campaign.RunAsync(cancel.Token);
+        var machine = CampaignBenchmark.Machine(options.Postgres ? await Versions.PostgresAsync(options.PostgresServer!) : null, Versions.Sqlite());
+        var block = CampaignBenchmark.Markdown(DateTimeOffset.UtcNow, machine, figures);
+        Console.WriteLine();
+        Console.Write(block);
+        if (options.OutputFile is not null)
+        {
+            await CampaignBenchmark.WriteAsync(options.OutputFile, block);
+            Console.WriteLine($"Written to {options.OutputFile}");
+        }
+
+        return figures.All(f => f.Pass != false) ? 0 : 3;
+    }
+    catch (Exception ex) when (ex is not OutOfMemoryException)
+    {
+        await Console.Error.WriteLineAsync($"sevenstamp-bench: the campaign run did not complete: {ex}");
+        return 1;
+    }
+}
+
 try
 {
     var report = new Report();

@@ -71,6 +71,12 @@ public abstract class OutboundWebhooksTests(RabbitMqFixture rabbit, LoyaltyStore
             Assert.Equal(HttpStatusCode.OK, voided.StatusCode);
         }
 
+        // A campaign to every card, now: its voucher's voucher_issued says "campaign", then campaign_sent.
+        using (var campaign = await _host.Client.PostAsJsonAsync("/api/merchants/cafe-1/campaigns", new { name = "Thank-you", reward = "A free cookie", segment = "AllCards" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, campaign.StatusCode);
+        }
+
         // The expiry sweep's and the Apple registration's events, written to loyalty's outbox as those write them (their
         // own tests cover when they are written; here, that the webhooks carry them).
         await _host.QueryAsync(async db =>
@@ -96,6 +102,9 @@ public abstract class OutboundWebhooksTests(RabbitMqFixture rabbit, LoyaltyStore
         Assert.Equal("pos_sale", redeemed.GetProperty("redeemed_via").GetString());
         var rejected = Json(received.First(r => EventOf(r) == WebhookEvents.RedeemCodeRejected)).GetProperty("details");
         Assert.Equal("already_redeemed", rejected.GetProperty("reason").GetString());
+        var sent = Json(received.First(r => EventOf(r) == WebhookEvents.CampaignSent)).GetProperty("details");
+        Assert.Equal(1, sent.GetProperty("vouchers_issued").GetInt32());
+        Assert.Contains(received, r => EventOf(r) == WebhookEvents.VoucherIssued && Json(r).GetProperty("voucher").GetProperty("type").GetString() == "campaign");
     }
 
     [Fact]

@@ -61,6 +61,7 @@ public static class LoyaltyApi
         merchant.MapDelete("/staff/{staffId}", RevokeStaffAsync).RequireMerchant(Permission.ManageKeys).Audited("staff-token.revoked").WithSummary("Revoke a staff member's tokens");
         merchant.MapGet("/unmatched", UnmatchedAsync).WithSummary("Sales that earned nothing for want of a card or a program, newest first (50 a page)");
         merchant.MapGet("/stats", StatsAsync).WithSummary("Stamps, vouchers issued and redeemed, redemption rate and active cards over the last ?days= (1–366, default 30), by day (UTC)");
+        endpoints.MapCampaignApi();
         endpoints.MapRedemptionApi();
         endpoints.MapJoinApi();
         endpoints.MapScannerApi();

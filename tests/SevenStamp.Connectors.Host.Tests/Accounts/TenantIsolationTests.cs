@@ -87,6 +87,9 @@ public sealed partial class TenantIsolationTests
         ["/api/merchants/{merchantId}/webhooks"] = """{"url": "https://93.184.216.34/hooks/intruder", "events": ["*"]}""",
         ["/api/merchants/{merchantId}/webhooks/{subscriptionId:guid}"] = """{"url": "https://93.184.216.34/hooks/intruder", "enabled": true}""",
         ["/api/merchants/{merchantId}/webhooks/{subscriptionId:guid}/replay"] = """{"since": "2020-01-01T00:00:00Z"}""",
+        ["/api/merchants/{merchantId}/campaigns"] = """{"name": "Stolen", "reward": "Nothing", "segment": "AllCards"}""",
+        ["/api/merchants/{merchantId}/campaigns/preview"] = """{"name": "Stolen", "reward": "Nothing", "segment": "AllCards"}""",
+        ["/api/merchants/{merchantId}/campaigns/{campaignId:guid}/pool"] = """["STOLEN-2"]""",
     };
 
     public static TheoryData<LoyaltyStoreProvider> Providers() => [LoyaltyStoreProvider.Sqlite, LoyaltyStoreProvider.PostgreSql];

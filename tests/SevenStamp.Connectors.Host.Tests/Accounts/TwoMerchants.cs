@@ -190,6 +190,15 @@ public sealed class TwoMerchants : IAsyncDisposable
         var hookOfB = await OwnerOfB.PostAsJsonAsync($"/api/merchants/{B}/webhooks", new { url = "https://93.184.216.34/hooks/b", events = new[] { "card_saved" } });
         Assert.True(hookOfB.StatusCode == HttpStatusCode.Created, $"B's webhook: {(int)hookOfB.StatusCode} {await hookOfB.Content.ReadAsStringAsync()}");
         OfB["subscriptionId"] = await TokenOfAsync(hookOfB, "subscription", "id");
+
+        // A campaign of B's scheduled a month ahead: it stays scheduled while the tests try to cancel or read it as A.
+        var campaignOfB = await OwnerOfB.PostAsJsonAsync($"/api/merchants/{B}/campaigns", new { name = "B's thank-you", reward = "A free muffin", segment = "AllCards", startAt = DateTimeOffset.UtcNow.AddDays(30) });
+        Assert.True(campaignOfB.StatusCode == HttpStatusCode.Created, $"B's campaign: {(int)campaignOfB.StatusCode} {await campaignOfB.Content.ReadAsStringAsync()}");
+        using (var campaign = JsonDocument.Parse(await campaignOfB.Content.ReadAsStringAsync()))
+        {
+            OfB["campaignId"] = campaign.RootElement.GetProperty("id").GetString()!;
+        }
+
         OfB["id"] = "b-shop";
         OfB["pluginId"] = "generic-webhook";
         OfB["merchantId"] = B;
