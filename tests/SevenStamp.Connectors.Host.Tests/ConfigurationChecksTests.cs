@@ -207,6 +207,7 @@ public sealed class ConfigurationChecksTests(ApiHostFixture fixture) : IClassFix
             "POST /api/account/sign-out", "POST /api/account/two-factor/setup", "POST /api/account/two-factor/disable",
             "POST /api/merchants/{merchantId}/people/{userId}/password-reset",
             "POST /api/merchants/{merchantId}/webhooks/{subscriptionId}/secret", "POST /api/merchants/{merchantId}/webhooks/{subscriptionId}/deliveries/{deliveryId}/redeliver",
+            "POST /api/merchants/{merchantId}/campaigns/{campaignId}/cancel",
         ];
 
         // Act

@@ -166,6 +166,9 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         ("POST", "/api/merchants/{merchantId}/webhooks", """{"url": "https://crm.example.com/hooks", "events": ["stamp_added"], "description": "CRM"}"""),
         ("PUT", "/api/merchants/{merchantId}/webhooks/{subscriptionId}", """{"description": "CRM of the shop"}"""),
         ("POST", "/api/merchants/{merchantId}/webhooks/{subscriptionId}/replay", """{"since": "2026-12-06T09:00:00Z"}"""),
+        ("POST", "/api/merchants/{merchantId}/campaigns", """{"name": "Spring thank-you", "reward": "A free cake", "segment": "AllCards", "startAt": "2030-01-01T09:00:00Z"}"""),
+        ("POST", "/api/merchants/{merchantId}/campaigns/preview", """{"name": "Spring thank-you", "reward": "A free cake", "segment": "AllCards"}"""),
+        ("POST", "/api/merchants/{merchantId}/campaigns/{campaignId}/pool", """["CAKE-1", "CAKE-2"]"""),
         ("POST", "/api/connectors", """{"id": "hostile-new", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
         ("PUT", "/api/connectors/{id}", """{"plugin": "generic-webhook", "merchantId": "cafe-1", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
         ("PUT", "/api/connector-plugins/{pluginId}/config/validate", """{"signingSecret": "hostile-new-secret-0123456789"}"""),
@@ -200,6 +203,7 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         "POST /v/{voucherId}/{token}/redeem",
         "POST /api/merchants/{merchantId}/webhooks/{subscriptionId}/secret",
         "POST /api/merchants/{merchantId}/webhooks/{subscriptionId}/deliveries/{deliveryId}/redeliver",
+        "POST /api/merchants/{merchantId}/campaigns/{campaignId}/cancel",
     ];
 
     [Fact]
@@ -341,6 +345,13 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
             var created = await Host.Client.PostAsync("/api/merchants/cafe-1/keys", new StringContent("""{"name": "hostile key", "scopes": ["read"]}""", Encoding.UTF8, "application/json"));
             using var key = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
             path = path.Replace("{keyId}", key.RootElement.GetProperty("details").GetProperty("id").GetString(), StringComparison.Ordinal);
+        }
+
+        if (path.Contains("{campaignId}", StringComparison.Ordinal))
+        {
+            var created = await Host.Client.PostAsync("/api/merchants/cafe-1/campaigns", new StringContent("""{"name": "Hostile cake", "reward": "A free cake", "codeSource": "Pool", "startAt": "2030-01-01T09:00:00Z"}""", Encoding.UTF8, "application/json"));
+            using var campaign = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+            path = path.Replace("{campaignId}", campaign.RootElement.GetProperty("id").GetString(), StringComparison.Ordinal);
         }
 
         if (path.Contains("{cardId}", StringComparison.Ordinal))
