@@ -166,7 +166,7 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
         ("POST", "/api/merchants/{merchantId}/webhooks", """{"url": "https://crm.example.com/hooks", "events": ["stamp_added"], "description": "CRM"}"""),
         ("PUT", "/api/merchants/{merchantId}/webhooks/{subscriptionId}", """{"description": "CRM of the shop"}"""),
         ("POST", "/api/merchants/{merchantId}/webhooks/{subscriptionId}/replay", """{"since": "2026-12-06T09:00:00Z"}"""),
-        ("POST", "/api/merchants/{merchantId}/campaigns", """{"name": "Spring thank-you", "reward": "A free cake", "segment": "AllCards", "startAt": "2030-01-01T09:00:00Z"}"""),
+        ("POST", "/api/merchants/{merchantId}/campaigns", """{"name": "Spring thank-you", "reward": "A free cake", "segment": "AllCards", "startAt": "2027-06-01T09:00:00Z"}"""),
         ("POST", "/api/merchants/{merchantId}/campaigns/preview", """{"name": "Spring thank-you", "reward": "A free cake", "segment": "AllCards"}"""),
         ("POST", "/api/merchants/{merchantId}/campaigns/{campaignId}/pool", """["CAKE-1", "CAKE-2"]"""),
         ("POST", "/api/connectors", """{"id": "hostile-new", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": {"signingSecret": "hostile-new-secret-0123456789"}}"""),
@@ -349,8 +349,12 @@ public sealed class HostileInputTests(HostileHostFixture fixture) : IClassFixtur
 
         if (path.Contains("{campaignId}", StringComparison.Ordinal))
         {
-            var created = await Host.Client.PostAsync("/api/merchants/cafe-1/campaigns", new StringContent("""{"name": "Hostile cake", "reward": "A free cake", "codeSource": "Pool", "startAt": "2030-01-01T09:00:00Z"}""", Encoding.UTF8, "application/json"));
-            using var campaign = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+            // A campaign needs the merchant's program.
+            await Host.Client.PutAsync("/api/merchants/cafe-1/program", new StringContent("""{"name": "Tea card", "reward": "A free tea", "stampGoal": 5}""", Encoding.UTF8, "application/json"));
+            var created = await Host.Client.PostAsync("/api/merchants/cafe-1/campaigns", JsonContent.Create(new { name = "Hostile cake", reward = "A free cake", codeSource = "Pool", startAt = DateTimeOffset.UtcNow.AddDays(30) }));
+            var answer = await created.Content.ReadAsStringAsync();
+            Assert.True(created.IsSuccessStatusCode, $"creating the campaign answered {(int)created.StatusCode}: {answer}");
+            using var campaign = JsonDocument.Parse(answer);
             path = path.Replace("{campaignId}", campaign.RootElement.GetProperty("id").GetString(), StringComparison.Ordinal);
         }
 
