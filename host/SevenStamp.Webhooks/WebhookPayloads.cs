@@ -80,7 +80,9 @@ internal sealed record LoyaltyEvent(string Type, string MerchantId, DateTimeOffs
     {
         CardId = e.CardId,
         VoucherId = e.VoucherId,
-        GoalIndex = e.Cycle,
+
+        // A milestone's or campaign's voucher (cycle 0) rewards no goal: the card names the goal being filled.
+        GoalIndex = e.Cycle > 0 ? e.Cycle : null,
         VoucherStatus = "issued",
     };
 

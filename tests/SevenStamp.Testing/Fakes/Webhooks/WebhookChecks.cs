@@ -13,7 +13,9 @@ namespace SevenStamp.Testing.Fakes.Webhooks;
 /// </summary>
 public static class WebhookChecks
 {
-    private static readonly ConcurrentDictionary<string, JsonSchema> Schemas = new(StringComparer.Ordinal);
+    // Lazy: JsonSchema.FromText registers the schema's $id globally, and a second registration of it throws, so two
+    // tests asking for one schema at once must build it once.
+    private static readonly ConcurrentDictionary<string, Lazy<JsonSchema>> Schemas = new(StringComparer.Ordinal);
 
     /// <summary>Null when the request's signature verifies with <paramref name="secret"/>, else the verifier's complaint.</summary>
     public static string? SignatureProblem(WebhookReceiver.Received request, string secret)
@@ -35,7 +37,7 @@ public static class WebhookChecks
     {
         using var document = JsonDocument.Parse(body);
         var eventName = document.RootElement.GetProperty("event").GetString() ?? string.Empty;
-        var schema = Schemas.GetOrAdd(eventName, name => JsonSchema.FromText(WebhookSchemas.Find(name) ?? throw new InvalidOperationException($"No schema is published for '{name}'.")));
+        var schema = Schemas.GetOrAdd(eventName, name => new Lazy<JsonSchema>(() => JsonSchema.FromText(WebhookSchemas.Find(name) ?? throw new InvalidOperationException($"No schema is published for '{name}'.")))).Value;
         var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
         return result.IsValid
             ? null
