@@ -38,7 +38,7 @@ internal sealed class CardSnapshots(LoyaltyDbContext db) : ICardSnapshots
             .Append(row.Card.UpdatedAt)
             .Append(row.Card.NudgedAt ?? row.Card.UpdatedAt)
             .Max();
-        return new CardSnapshot(
+        var snapshot = new CardSnapshot(
             row.Card.Id,
             row.Card.MerchantId,
             row.Program.Id,
@@ -51,18 +51,17 @@ internal sealed class CardSnapshots(LoyaltyDbContext db) : ICardSnapshots
             vouchers)
         {
             RedemptionPath = row.Program.RedemptionPath,
-            Reminder = ReminderOf(vouchers, row.Card),
         };
+        return snapshot with { Reminder = ReminderOf(snapshot.Featured, row.Card) };
     }
 
     /// <summary>
     /// The featured voucher's expiry reminder while it is redeemable; else the nudge while no stamp came after it (a
     /// visit changes the card, so its <c>UpdatedAt</c> passes the nudge).
     /// </summary>
-    private static PassReminder? ReminderOf(List<VoucherSnapshot> vouchers, Card card)
+    private static PassReminder? ReminderOf(VoucherSnapshot? featured, Card card)
     {
-        var featured = vouchers.Where(v => v.State == VoucherState.Issued).OrderBy(v => v.IssuedAt).ThenBy(v => v.Cycle).FirstOrDefault();
-        if (featured is { ReminderSentAt: { } reminded })
+        if (featured is { State: VoucherState.Issued, ReminderSentAt: { } reminded })
         {
             return new PassReminder(PassReminderKind.VoucherExpiringSoon, reminded, featured.ExpiresAt);
         }
