@@ -302,8 +302,10 @@ public abstract class CampaignTests
         Assert.Empty(await loyalty.OutboxAsync<CampaignSent>());
     }
 
-    [Fact]
-    public async Task Run_PoolRunsDry_CountsTheShortfallAndAnImportSendsToTheCardsLeft()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_PoolRunsDry_CountsTheShortfallAndAnImportSendsToTheCardsLeft(bool throughProgramPool)
     {
         // Arrange: 12 cards; the campaign's own pool holds 5 codes when it starts.
         await using var loyalty = await LoyaltyHarness.StartAsync(Provider);
@@ -319,7 +321,10 @@ public abstract class CampaignTests
         var dry = await ReloadAsync(loyalty, campaign.Id);
 
         // Act
-        var import = await ImportAsync(loyalty, campaign.Id, string.Join('\n', Enumerable.Range(6, 10).Select(i => $"SPRING-{i:00}")));
+        var more = string.Join('\n', Enumerable.Range(6, 10).Select(i => $"SPRING-{i:00}"));
+        var import = throughProgramPool
+            ? await loyalty.UseAsync<RedeemCodePool, PoolImport>(s => s.ImportAsync(MerchantId, PoolCode.CampaignPool(campaign.Id), "text/csv", System.Text.Encoding.UTF8.GetBytes(more), CancellationToken.None))
+            : await ImportAsync(loyalty, campaign.Id, more);
         var resumed = await ReloadAsync(loyalty, campaign.Id);
         await RunDueAsync(loyalty);
 
