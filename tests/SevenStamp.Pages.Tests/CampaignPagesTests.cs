@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using SevenStamp.Accounts.Data;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing;
 
@@ -146,7 +148,7 @@ public sealed class CampaignPagesTests(Browser browser) : IClassFixture<Browser>
             async () => await _host.Host.QueryAsync(db => db.Vouchers.CountAsync(v => v.MerchantId == merchant && v.Kind == VoucherKind.Campaign)) == 3,
             TimeSpan.FromSeconds(60),
             "the cards left to get their vouchers");
-        await page.ReloadAsync();
+        await page.GotoAsync(page.Url);
         var left = await page.Locator("[data-count=unassigned]").InnerTextAsync();
         var unknown = await page.GotoAsync($"/console/pool?campaign={Guid.NewGuid()}");
 
@@ -159,5 +161,10 @@ public sealed class CampaignPagesTests(Browser browser) : IClassFixture<Browser>
         Assert.Equal(HttpStatusCode.NotFound, (HttpStatusCode)unknown!.Status);
         var codes = await _host.Host.QueryAsync(db => db.Vouchers.Where(v => v.MerchantId == merchant).Select(v => v.Code).ToListAsync());
         Assert.Equal(3, codes.Distinct().Count(c => c.StartsWith("SCONE-", StringComparison.Ordinal)));
+        await using var scope = _host.Host.Services.CreateAsyncScope();
+        var audit = await scope.ServiceProvider.GetRequiredService<AccountsDbContext>().AuditEntries.AsNoTracking()
+            .Where(a => a.MerchantId == merchant && a.Kind == "campaign.pool-imported").Select(a => new { a.Actor, a.After }).ToListAsync();
+        Assert.Equal("code-cafe-owner", Assert.Single(audit).Actor);
+        Assert.DoesNotContain("SCONE-", audit[0].After ?? string.Empty, StringComparison.Ordinal);
     }
 }
