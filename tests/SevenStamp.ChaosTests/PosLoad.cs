@@ -13,6 +13,7 @@ namespace SevenStamp.ChaosTests;
 public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string secret, int customers)
 {
     private readonly ConcurrentDictionary<string, byte> _accepted = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<DateTime> _acceptedAt = new();
 
     public int Accepted => _accepted.Count;
 
@@ -23,12 +24,44 @@ public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string se
     /// <summary>Calls the host answered with a 5xx (it was up but could not make the sale durable).</summary>
     public int ServerErrors;
 
-    public async Task RunAsync(string run, int sales, int concurrency, TimeSpan deadline, CancellationToken cancellationToken)
+    /// <summary>
+    /// The longest time with no sale answered 2xx from <paramref name="from"/> until the first 2xx after
+    /// <paramref name="to"/> (a fault's start and end): how long the POS saw the service down.
+    /// </summary>
+    public TimeSpan LongestGap(DateTime from, DateTime to)
+    {
+        var times = _acceptedAt.Where(t => t >= from).Order().ToList();
+        var longest = TimeSpan.Zero;
+        var previous = from;
+        foreach (var time in times)
+        {
+            longest = time - previous > longest ? time - previous : longest;
+            previous = time;
+            if (time > to)
+            {
+                break;
+            }
+        }
+
+        return longest;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="sales"/> sales, <paramref name="concurrency"/> at a time; with <paramref name="salesPerSecond"/>,
+    /// sale i is first sent no sooner than i / salesPerSecond seconds after the start, as a shop's steady trade.
+    /// </summary>
+    public async Task RunAsync(string run, int sales, int concurrency, TimeSpan deadline, CancellationToken cancellationToken, double? salesPerSecond = null)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
-        var until = DateTime.UtcNow + deadline;
+        var start = DateTime.UtcNow;
+        var until = start + deadline;
         await Parallel.ForEachAsync(Enumerable.Range(0, sales), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (i, token) =>
         {
+            if (salesPerSecond is { } rate && start.AddSeconds(i / rate) - DateTime.UtcNow is { Ticks: > 0 } wait)
+            {
+                await Task.Delay(wait, token);
+            }
+
             var saleId = $"{run}-{i:D5}";
             var body = $$"""
                 { "eventId": "evt-{{saleId}}", "type": "sale.completed",
@@ -47,6 +80,7 @@ public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string se
                     if (response.StatusCode == HttpStatusCode.OK)
                     {
                         _accepted.TryAdd(saleId, 0);
+                        _acceptedAt.Enqueue(DateTime.UtcNow);
                         return;
                     }
 
