@@ -70,8 +70,8 @@ say "changing a public SDK signature without its PublicAPI line fails the build 
 
 # Our packages in a NuGet cache of this run's own, so a package rebuilt at the same version is never taken stale
 # from the machine's cache; third-party packages still come from the machine's cache (a fallback folder).
+machine_cache="${NUGET_PACKAGES:-${HOME:-/root}/.nuget/packages}"
 export NUGET_PACKAGES="$work/nuget-packages"
-machine_cache="${HOME}/.nuget/packages"
 
 step="install the template"
 hive="$work/template-hive"
@@ -115,8 +115,9 @@ while IFS= read -r csproj; do
     case "$target" in "$project"/*) ;; *) fail "$csproj references $include, outside the plugin's folder" ;; esac
   done
 done < <(find "$project" -name '*.csproj')
-if grep -rIl --exclude-dir=bin --exclude-dir=obj -e "$repo" "$project" >/dev/null; then
-  fail "a file of the plugin names the repository's folder $repo: $(grep -rIl --exclude-dir=bin --exclude-dir=obj -e "$repo" "$project" | head -n 3)"
+# Only NuGet.config may name a folder of the repository: the local feed.
+if grep -rIl --exclude-dir=bin --exclude-dir=obj --exclude=NuGet.config -e "$repo" "$project" >/dev/null; then
+  fail "a file of the plugin names the repository's folder $repo: $(grep -rIl --exclude-dir=bin --exclude-dir=obj --exclude=NuGet.config -e "$repo" "$project" | head -n 3)"
 fi
 
 step="dotnet test (restore, build, the compliance suite)"
@@ -170,7 +171,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 [ -n "$ready" ] || { cat "$work/host.log" >&2; fail "the host was not ready within 60 s"; }
-curl -fsS "$base/plugins" | grep -q '"acme-pos"' || { cat "$work/host.log" >&2; fail "the host did not load acme-pos from the additional plugin root"; }
+curl -fsS -H "Authorization: Bearer $admin_key" "$base/plugins" | grep -q '"acme-pos"' || { cat "$work/host.log" >&2; fail "the host did not load acme-pos from the additional plugin root"; }
 say "the published host loaded acme-pos from $plugins"
 
 step="send a signed webhook"
