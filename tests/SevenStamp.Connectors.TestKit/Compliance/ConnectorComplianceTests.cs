@@ -6,11 +6,14 @@ namespace SevenStamp.Connectors.TestKit.Compliance;
 
 /// <summary>
 /// The compliance suite every connector passes. A connector's test project derives one class per configuration it
-/// wants checked, supplying the connector and settings that are valid; the suite checks the settings schema, the
-/// validation a merchant sees, and the task's lifecycle. Nothing here assumes webhooks, so a polling connector
+/// wants checked, usually in one line (<c>public sealed class MyComplianceTests : ConnectorComplianceTests&lt;MyConnector&gt;;</c>):
+/// valid settings are derived from the connector's declared schema (<see cref="ComplianceSettings"/>). The suite checks
+/// the settings schema, the validation a merchant sees, the task's lifecycle (cancellation, stopping, no publishing
+/// after a stop) and that no secret reaches a log line. Nothing here assumes webhooks, so a polling connector
 /// derives from this class directly (and creates any fake server it needs in <see cref="InitializeAsync"/>);
-/// webhook connectors derive from <see cref="WebhookConnectorComplianceTests"/>, and connectors that read files a
-/// POS drops into a folder from <see cref="FileDropConnectorComplianceTests"/>.
+/// webhook connectors derive from <see cref="WebhookConnectorComplianceTests{TConnector}"/>, and connectors that read
+/// files a POS drops into a folder from <see cref="FileDropConnectorComplianceTests"/>. Every member a check reads is
+/// virtual: a connector that needs more (a fake server, a mapping) overrides it.
 /// </summary>
 public abstract partial class ConnectorComplianceTests : IAsyncLifetime
 {
@@ -29,8 +32,57 @@ public abstract partial class ConnectorComplianceTests : IAsyncLifetime
     /// <summary>Creates the connector under test (a new instance each call, as the host would load it).</summary>
     protected abstract IPosConnector CreateConnector();
 
-    /// <summary>Settings that are valid for this configuration, as a merchant would write them.</summary>
-    protected abstract IReadOnlyDictionary<string, string?> ValidSettings();
+    /// <summary>
+    /// Settings that are valid for this configuration, as a merchant would write them. By default derived from the
+    /// schema: a generated value for each required setting and each current secret, defaults for the rest, and
+    /// <see cref="GivenSettings"/> on top.
+    /// </summary>
+    protected virtual IReadOnlyDictionary<string, string?> ValidSettings() =>
+        ComplianceSettings.Generate(CreateConnector().SettingsDefinition, GivenSettings);
+
+    /// <summary>Settings a merchant would have to choose, given on top of the generated ones; none by default.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> GivenSettings => new Dictionary<string, string?>();
+
+    /// <summary>
+    /// <see cref="ValidSettings"/> with every secret setting filled, the old secret of a rotation included: what the
+    /// no-secret-in-logs checks run with.
+    /// </summary>
+    protected IReadOnlyDictionary<string, string?> SettingsWithEverySecret()
+    {
+        var definition = CreateConnector().SettingsDefinition;
+        var values = new Dictionary<string, string?>(ValidSettings(), StringComparer.Ordinal);
+        foreach (var pair in ComplianceSettings.RotationPairs(definition).Where(p => !values.ContainsKey(p.Previous)))
+        {
+            values[pair.Previous] = ComplianceSettings.PreviousSecretValue;
+        }
+
+        return values;
+    }
+
+    /// <summary>The values of the secret settings in <paramref name="settings"/>: none may appear in a log line.</summary>
+    protected IReadOnlyList<string> SecretValues(IReadOnlyDictionary<string, string?> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return [.. CreateConnector().SettingsDefinition.Where(d => d.Secret)
+            .Select(d => settings.GetValueOrDefault(d.Name))
+            .Where(v => !string.IsNullOrWhiteSpace(v))
+            .Select(v => v!.Trim())];
+    }
+
+    /// <summary>Fails naming the line when a log line holds one of <paramref name="secrets"/>.</summary>
+    protected static void AssertNoSecretLogged(LineLogger logger, IEnumerable<string> secrets)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(secrets);
+        var values = secrets.ToList();
+        foreach (var line in logger.Lines)
+        {
+            foreach (var secret in values)
+            {
+                Assert.False(line.Contains(secret, StringComparison.Ordinal), $"A log line holds the value of a secret setting: {line.Replace(secret, "<secret>", StringComparison.Ordinal)}");
+            }
+        }
+    }
 
     /// <summary>
     /// Settings a merchant must give, each reported by name when missing. By default the schema's required settings;
@@ -59,7 +111,7 @@ public abstract partial class ConnectorComplianceTests : IAsyncLifetime
         var connector = CreateConnector();
         var result = ConnectorValidation.Validate(connector, settings);
         Assert.True(result.IsValid, "The settings should be valid: " + string.Join("; ", result.Errors));
-        var sink = new RecordingSink();
+        var sink = new RecordingSink { NormalizeLikeTheHost = true };
         var store = new InMemoryConnectorStore();
         var logger = new LineLogger();
         var context = new ConnectorContext(ConnectorHarness.ConnectorId, ConnectorHarness.MerchantId, result.Settings!, sink, logger, timeProvider ?? TimeProvider.System, store);
@@ -226,6 +278,40 @@ public abstract partial class ConnectorComplianceTests : IAsyncLifetime
         var unstarted = Create(ValidSettings());
         await unstarted.Task.StopAsync(CancellationToken.None).WaitAsync(deadline);
         await unstarted.DisposeAsync().AsTask().WaitAsync(deadline);
+    }
+
+    [Fact]
+    public async Task StopAsync_RunningTask_PublishesNothingAfterItReturns()
+    {
+        var deadline = TimeSpan.FromSeconds(60);
+        await using var connector = Create(ValidSettings());
+        using var running = new CancellationTokenSource();
+        await connector.Task.StartAsync(running.Token).WaitAsync(deadline);
+
+        // Let any background work get going, then stop it as the host does: cancel, then stop with a grace period.
+        await Task.Delay(TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
+        await running.CancelAsync();
+        await connector.Task.StopAsync(CancellationToken.None).WaitAsync(deadline);
+        connector.Sink.Close();
+
+        // A loop that outlived its stop would publish again within a few of its rounds.
+        await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+        Assert.True(connector.Sink.RecordsAfterClose.Count == 0, $"{connector.Sink.RecordsAfterClose.Count} record(s) were published after StopAsync returned.");
+    }
+
+    [Fact]
+    public async Task StartStop_EverySecretSet_LogsNoSecret()
+    {
+        var settings = SettingsWithEverySecret();
+        var deadline = TimeSpan.FromSeconds(60);
+
+        await using (var connector = Create(settings))
+        {
+            await connector.Task.StartAsync(CancellationToken.None).WaitAsync(deadline);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
+            await connector.Task.StopAsync(CancellationToken.None).WaitAsync(deadline);
+            AssertNoSecretLogged(connector.Logger, SecretValues(settings));
+        }
     }
 
     private static bool Names(SettingError error, string setting) =>

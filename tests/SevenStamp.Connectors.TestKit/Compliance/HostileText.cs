@@ -19,6 +19,16 @@ public static class HostileText
     /// <summary>An invalid continuation (C3 28) and a byte that never occurs in UTF-8 (FF).</summary>
     public static readonly IReadOnlyList<byte> InvalidUtf8 = [0xC3, 0x28, 0xFF];
 
+    /// <summary>
+    /// Invisible characters put before a value (a zero-width space, a right-to-left override) and after it (a
+    /// zero-width joiner, a byte order mark): <see cref="SevenStamp.Connectors.Sdk.CheckoutText"/> removes them from
+    /// ids and text, so a value carrying them is the same value.
+    /// </summary>
+    public const string InvisibleBefore = "\u200B\u202E";
+
+    /// <inheritdoc cref="InvisibleBefore"/>
+    public const string InvisibleAfter = "\u200D\uFEFF";
+
     /// <summary>Where a string value's content sits in a JSON body: its path for messages, and its byte range without the quotes.</summary>
     public sealed record StringValue(string Path, int Start, int Length);
 
@@ -84,6 +94,18 @@ public static class HostileText
         ArgumentNullException.ThrowIfNull(value);
         return [.. json.AsSpan(0, value.Start), .. InvalidUtf8, .. json.AsSpan(value.Start)];
     }
+
+    /// <summary>The body with invisible characters (<see cref="InvisibleBefore"/>, <see cref="InvisibleAfter"/>) around <paramref name="value"/>'s content, as UTF-8.</summary>
+    public static byte[] WithInvisibleCharacters(byte[] json, StringValue value)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(value);
+        return [.. json.AsSpan(0, value.Start), .. Encoding.UTF8.GetBytes(InvisibleBefore), .. json.AsSpan(value.Start, value.Length), .. Encoding.UTF8.GetBytes(InvisibleAfter), .. json.AsSpan(value.Start + value.Length)];
+    }
+
+    /// <summary>True when <paramref name="text"/> holds an invisible formatting character (Unicode category Cf: zero-width, bidi controls, byte order mark, soft hyphen).</summary>
+    public static bool HasInvisible(string? text) =>
+        text is not null && text.Any(c => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
 
     /// <summary>True when <paramref name="text"/> holds a surrogate without its other half, or U+FFFD (what a decoder puts for bad bytes).</summary>
     public static bool IsBroken(string? text)

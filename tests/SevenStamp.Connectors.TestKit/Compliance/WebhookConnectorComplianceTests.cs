@@ -6,26 +6,59 @@ using Xunit;
 namespace SevenStamp.Connectors.TestKit.Compliance;
 
 /// <summary>
-/// The compliance suite of connectors that receive webhooks: authentication, mapping of a documented sample,
-/// duplicate delivery, malformed and oversized input, and an unavailable sink. A derived class supplies the sample,
-/// how a request is signed and the sale the sample must become.
+/// The compliance suite of connectors that receive webhooks: authentication and key rotation, mapping of a documented
+/// sample, duplicate delivery, malformed, oversized and hostile input (text that is not text, invisible characters),
+/// an unavailable sink, and secrets kept out of logs. A derived class supplies a <see cref="WebhookSample"/> (the
+/// sample, how the POS signs it and the sale it must become); settings, the signing secret and its rotation partner
+/// are read from the connector's schema. Most connectors derive from <see cref="WebhookConnectorComplianceTests{TConnector}"/>
+/// in one line; every member a check reads is virtual for those that need more.
 /// </summary>
 public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
 {
     /// <summary>The size of the oversized body: far above any host limit.</summary>
     public const int OversizedBytes = 10 * 1024 * 1024;
 
+    /// <summary>A secret no setting holds: a request signed with it must be refused.</summary>
+    public const string UnknownSecret = "compliance-unknown-secret-T5v9nB3c6XyL";
+
+    /// <summary>The documented delivery, its signature and the sale it must become.</summary>
+    protected abstract WebhookSample Sample { get; }
+
     /// <summary>The raw body of a valid sale delivery, as the POS documents it.</summary>
-    protected abstract byte[] SampleBody { get; }
+    protected virtual byte[] SampleBody => Sample.Body;
 
     /// <summary>The header that carries the signature or credentials.</summary>
-    protected abstract string SignatureHeader { get; }
+    protected virtual string SignatureHeader => Sample.Signature.Header;
 
     /// <summary>The sale <see cref="SampleBody"/> must be mapped to (merchant and connector ids of <see cref="ConnectorHarness"/>).</summary>
-    protected abstract SaleCompleted ExpectedSale { get; }
+    protected virtual SaleCompleted ExpectedSale => Sample.ExpectedSale;
+
+    protected override IReadOnlyDictionary<string, string?> GivenSettings => Sample.Settings;
+
+    /// <summary>The setting whose secret signs deliveries: <see cref="WebhookSignature.SecretSetting"/>, or read from the schema.</summary>
+    protected virtual string SigningSecretSetting =>
+        Sample.Signature.SecretSetting ?? ComplianceSettings.SigningSecretSetting(CreateConnector().SettingsDefinition);
+
+    /// <summary>The schema's required settings, the signing secret and <see cref="WebhookSample.AlsoRequired"/>.</summary>
+    protected override IEnumerable<string> SettingsThatMustBeGiven() =>
+        base.SettingsThatMustBeGiven().Append(SigningSecretSetting).Concat(Sample.AlsoRequired).Distinct(StringComparer.Ordinal);
+
+    /// <summary>The secret the valid settings sign with.</summary>
+    protected string CurrentSecret =>
+        ValidSettings().GetValueOrDefault(SigningSecretSetting) ?? throw new InvalidOperationException($"The valid settings give no '{SigningSecretSetting}'.");
 
     /// <summary>A correctly signed request carrying <paramref name="body"/> and any headers the POS always sends.</summary>
-    protected abstract WebhookRequest Sign(ReadOnlyMemory<byte> body);
+    protected WebhookRequest Sign(ReadOnlyMemory<byte> body) => Sign(body, CurrentSecret);
+
+    /// <summary>A request carrying <paramref name="body"/> signed under <paramref name="secret"/> as the POS signs (<see cref="WebhookSample.Signature"/>).</summary>
+    protected virtual WebhookRequest Sign(ReadOnlyMemory<byte> body, string secret)
+    {
+        var headers = new Dictionary<string, string>(Sample.Headers, StringComparer.OrdinalIgnoreCase)
+        {
+            [SignatureHeader] = Sample.Signature.Compute(body.Span, Sample.Headers, secret),
+        };
+        return new WebhookRequest("POST", headers, body, Sample.ReceivedAt);
+    }
 
     /// <summary>
     /// Whether the task is started before webhooks are sent, as in the host. A connector whose background work would
@@ -53,9 +86,11 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
     /// </summary>
     protected virtual IEnumerable<(string Name, byte[] Body)> AuthenticBodiesThatAreNotEvents() => [];
 
-    private async Task<ConnectorUnderTest> StartAsync(bool sinkUnavailable = false)
+    private Task<ConnectorUnderTest> StartAsync(bool sinkUnavailable = false) => StartAsync(ValidSettings(), sinkUnavailable);
+
+    private async Task<ConnectorUnderTest> StartAsync(IReadOnlyDictionary<string, string?> settings, bool sinkUnavailable = false)
     {
-        var connector = Create(ValidSettings());
+        var connector = Create(settings);
         connector.Sink.Unavailable = sinkUnavailable;
         if (StartBeforeWebhooks)
         {
@@ -65,8 +100,25 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
         return connector;
     }
 
-    private static async Task<WebhookResponse> SendAsync(ConnectorUnderTest connector, WebhookRequest request) =>
-        await connector.Receiver.HandleWebhookAsync(request, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+    /// <summary>Sends a request as the host does: a record the host's sink refuses (<see cref="CheckoutRecordRejectedException"/>) is answered 400 naming the field.</summary>
+    private static async Task<WebhookResponse> SendAsync(ConnectorUnderTest connector, WebhookRequest request)
+    {
+        try
+        {
+            return await connector.Receiver.HandleWebhookAsync(request, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (CheckoutRecordRejectedException ex)
+        {
+            return WebhookResponse.Invalid($"{ex.Field} {ex.Problem}");
+        }
+    }
+
+    /// <summary>The rotation pair whose current secret signs deliveries, or null when the connector takes one secret only.</summary>
+    private ComplianceSettings.RotationPair? SigningRotation =>
+        ComplianceSettings.RotationPairs(CreateConnector().SettingsDefinition).FirstOrDefault(p => p.Current == SigningSecretSetting);
+
+    private IReadOnlyDictionary<string, string?> With(string setting, string? value) =>
+        new Dictionary<string, string?>(ValidSettings(), StringComparer.Ordinal) { [setting] = value };
 
     private static WebhookRequest WithHeaders(WebhookRequest request, Func<Dictionary<string, string>, Dictionary<string, string>> change) =>
         new(request.Method, change(new Dictionary<string, string>(request.Headers, StringComparer.OrdinalIgnoreCase)), request.Body, request.ReceivedAt, request.QueryString);
@@ -130,6 +182,45 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
     }
 
     [Fact]
+    public async Task HandleWebhook_SignedWithEitherSecretDuringRotation_IsAccepted()
+    {
+        if (SigningRotation is not { } rotation)
+        {
+            Assert.Skip($"The connector declares no previous secret beside '{SigningSecretSetting}': it takes one secret at a time.");
+            return;
+        }
+
+        var rotating = With(rotation.Previous, ComplianceSettings.PreviousSecretValue);
+        foreach (var (name, secret) in new[] { ("the previous secret", ComplianceSettings.PreviousSecretValue), ("the new secret", CurrentSecret) })
+        {
+            // A fresh connector for each, so the second delivery of the sample is not a duplicate.
+            await using var connector = await StartAsync(rotating);
+
+            var response = await SendAsync(connector, Sign(SampleBody, secret));
+
+            Assert.True(response.Outcome == WebhookOutcome.Accepted, $"Signed with {name} while '{rotation.Previous}' is set: expected Accepted, got {response.StatusCode} {response.Outcome}: {response.Message}");
+            SaleAssert.Equivalent(ExpectedSale, Assert.Single(connector.Sink.Sales));
+        }
+    }
+
+    [Fact]
+    public async Task HandleWebhook_SignedWithARemovedOrUnknownSecret_IsRefusedAndPublishesNothing()
+    {
+        // The rotation is over: the previous secret was removed from the settings, and a POS still signing with it is refused.
+        var settings = SigningRotation is { } rotation ? With(rotation.Previous, null) : ValidSettings();
+        await using var connector = await StartAsync(settings);
+
+        foreach (var (name, secret) in new[] { ("a removed secret", ComplianceSettings.PreviousSecretValue), ("an unknown secret", UnknownSecret) })
+        {
+            var response = await SendAsync(connector, Sign(SampleBody, secret));
+            AssertStatus(401, 403, response, name);
+            Assert.Equal(WebhookOutcome.Unauthorized, response.Outcome);
+        }
+
+        Assert.Empty(connector.Sink.Records);
+    }
+
+    [Fact]
     public async Task HandleWebhook_DuplicateDelivery_IsAcknowledgedAndPublishesNothingMore()
     {
         await using var connector = await StartAsync();
@@ -184,12 +275,21 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
         await AssertHostileTextAsync(HostileText.WithInvalidUtf8);
 
     /// <summary>
+    /// Invisible characters (zero-width space and joiner, a bidi override, a byte order mark) around each string value
+    /// in turn: refused with a 4xx naming what is wrong, or accepted as the very sale of the sample (ids normalized,
+    /// so "ana" and "ana" with a zero-width space are one customer), never thrown.
+    /// </summary>
+    [Fact]
+    public async Task HandleWebhook_InvisibleCharactersInAnyStringOfTheSample_AreNormalizedOrRefusedNeverThrown() =>
+        await AssertHostileTextAsync(HostileText.WithInvisibleCharacters, sale => SaleAssert.Equivalent(ExpectedSale, sale));
+
+    /// <summary>
     /// Each string value of the sample in turn made into text that is not text, signed, and sent to a fresh
     /// connector (so no dedupe hides it): the answer is a 4xx that says what is wrong (a field the connector reads),
     /// or a 2xx (a field it does not read, which is left out); never an exception, which the host would answer 500
     /// and count against the connector's circuit; and no published record carries a lone surrogate or U+FFFD.
     /// </summary>
-    private async Task AssertHostileTextAsync(Func<byte[], HostileText.StringValue, byte[]> corrupt)
+    private async Task AssertHostileTextAsync(Func<byte[], HostileText.StringValue, byte[]> corrupt, Action<SaleCompleted>? accepted = null)
     {
         var sample = SampleBody;
         var values = HostileText.StringValues(sample);
@@ -227,6 +327,21 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
             foreach (var record in connector.Sink.Records)
             {
                 failures.AddRange(HostileText.Texts(record).Where(t => HostileText.IsBroken(t.Text)).Select(t => $"{value.Path}: published {t.Path} with broken text"));
+                failures.AddRange(HostileText.Texts(record).Where(t => HostileText.HasInvisible(t.Text)).Select(t => $"{value.Path}: published {t.Path} with invisible characters"));
+            }
+
+            if (accepted is not null && response.Outcome == WebhookOutcome.Accepted && connector.Sink.Sales.Count == 1)
+            {
+                try
+                {
+                    accepted(connector.Sink.Sales[0]);
+                }
+#pragma warning disable CA1031 // An assertion failure is collected with the field that caused it, to report every field at once.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    failures.Add($"{value.Path}: accepted, but not as the sample's sale: {ex.Message}");
+                }
             }
         }
 
@@ -275,11 +390,8 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
     [Fact]
     public async Task HandleWebhook_AnyRequest_LogsNoSecret()
     {
-        await using var connector = await StartAsync();
-        var secrets = CreateConnector().SettingsDefinition.Where(d => d.Secret)
-            .Select(d => ValidSettings().GetValueOrDefault(d.Name))
-            .Where(v => !string.IsNullOrEmpty(v))
-            .ToList();
+        var settings = SettingsWithEverySecret();
+        await using var connector = await StartAsync(settings);
 
         await SendAsync(connector, Sign(SampleBody));
         await SendAsync(connector, WithHeaders(Sign(SampleBody), h =>
@@ -288,14 +400,13 @@ public abstract class WebhookConnectorComplianceTests : ConnectorComplianceTests
             return h;
         }));
         await SendAsync(connector, Sign(Encoding.UTF8.GetBytes("{ broken")));
-
-        foreach (var line in connector.Logger.Lines)
+        await SendAsync(connector, Sign(SampleBody, UnknownSecret));
+        if (SigningRotation is not null)
         {
-            foreach (var secret in secrets)
-            {
-                Assert.DoesNotContain(secret!, line, StringComparison.Ordinal);
-            }
+            await SendAsync(connector, Sign(SampleBody, ComplianceSettings.PreviousSecretValue));
         }
+
+        AssertNoSecretLogged(connector.Logger, SecretValues(settings));
     }
 
     /// <summary>Changes one character in the middle of a signature (fully significant in hex and base64), keeping its shape.</summary>
