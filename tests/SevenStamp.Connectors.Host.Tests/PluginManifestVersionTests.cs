@@ -1,5 +1,6 @@
 using System.Reflection;
 using SevenStamp.Connectors.Sdk;
+using SevenStamp.Testing;
 
 namespace SevenStamp.Connectors.Host.Tests;
 
@@ -27,7 +28,7 @@ public sealed class PluginManifestVersionTests
     public void BundledPluginManifests_InTheRepository_LeaveTheSdkVersionToTheBuild()
     {
         // Arrange
-        var repository = FindRepositoryRoot();
+        var repository = RepositoryRoot.Path;
         var sources = Directory.EnumerateFiles(Path.Combine(repository, "plugins"), ConnectorManifest.FileName, SearchOption.AllDirectories)
             .Concat(Directory.EnumerateFiles(Path.Combine(repository, "tests", "plugins"), ConnectorManifest.FileName, SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
@@ -53,16 +54,5 @@ public sealed class PluginManifestVersionTests
         // Assert
         Assert.Equal(new Version(packageVersion.Major, packageVersion.Minor), SdkInfo.AbiVersion);
         Assert.Equal(packageVersion.Major, typeof(SdkInfo).Assembly.GetName().Version!.Major);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "SevenStamp.Connectors.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("The repository root (SevenStamp.Connectors.sln) is not above " + AppContext.BaseDirectory);
     }
 }
