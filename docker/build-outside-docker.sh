@@ -20,7 +20,11 @@ for plugin in plugins/*/; do
   # The SDK and the contracts are the host's; a copy beside a plugin would break the shared types.
   [ ! -e "$out/plugins/$name/SevenStamp.Connectors.Sdk.dll" ] || fail "plugin $name carries its own copy of the SDK"
 done
-[ ! -d "$out/plugins/SevenStamp.Connectors.Faulty" ] || fail "the test-only faulty plugin is in the image"
+# Plugins under tests/plugins/ (the faulty one, the version probe) exist for tests only.
+for plugin in tests/plugins/*/; do
+  name=$(basename "$plugin")
+  [ ! -e "$out/plugins/$name" ] || fail "the test-only plugin $name is in the image"
+done
 
 # The image's entry point, run from a foreign working directory as the container would.
 log=$(mktemp)

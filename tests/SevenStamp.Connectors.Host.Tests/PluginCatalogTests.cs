@@ -17,8 +17,8 @@ public sealed class PluginCatalogTests : IDisposable
         using var catalog = PluginCatalog.Load(TestPaths.BundledPlugins, NullLogger.Instance);
 
         Assert.Empty(catalog.Failures);
-        // The bundled plugins, and the test-only faulty one laid out beside them.
-        Assert.Equal(["csv-drop", "faulty-test", "generic-webhook", "json-webhook", "pos-simulator", "square"], catalog.Plugins.Keys.Order(StringComparer.Ordinal));
+        // The bundled plugins, and the test-only ones (faulty, version probe) laid out beside them.
+        Assert.Equal(["csv-drop", "faulty-test", "generic-webhook", "json-webhook", "pos-simulator", "square", "version-probe-test"], catalog.Plugins.Keys.Order(StringComparer.Ordinal));
         var contexts = catalog.Plugins.Values.Select(p => AssemblyLoadContext.GetLoadContext(p.Connector.GetType().Assembly)).ToList();
         Assert.DoesNotContain(AssemblyLoadContext.Default, contexts);
         Assert.Equal(catalog.Plugins.Count, contexts.Distinct().Count());

@@ -123,7 +123,7 @@ public sealed class WebhookEndpointTests(InMemoryHostFixture fixture) : IClassFi
         using var document = JsonDocument.Parse(await Host.Client.GetStringAsync("/plugins"));
 
         var plugins = document.RootElement.GetProperty("loaded").EnumerateArray().ToDictionary(p => p.GetProperty("id").GetString()!);
-        Assert.Equal(["csv-drop", "faulty-test", "generic-webhook", "json-webhook", "pos-simulator", "square"], plugins.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["csv-drop", "faulty-test", "generic-webhook", "json-webhook", "pos-simulator", "square", "version-probe-test"], plugins.Keys.Order(StringComparer.Ordinal));
         var secret = plugins["generic-webhook"].GetProperty("settings").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "signingSecret");
         Assert.True(secret.GetProperty("secret").GetBoolean());
         Assert.True(secret.GetProperty("required").GetBoolean());
