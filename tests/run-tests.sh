@@ -38,9 +38,20 @@ passed=$(count succeeded "$log")
 failed=$(count failed "$log")
 
 # Phase 2: the crash and outage tests, alone, as they take the broker and the database down.
+# A three-node RabbitMQ cluster for the broker-node failover test, started here and stopped after.
 if [ $# -eq 0 ]; then
+  started_cluster=""
+  if [ -z "${SEVENSTAMP_TEST_RABBITMQ_CLUSTER:-}" ] && ! docker_runs; then
+    if nodes=$(bash tests/scripts/rabbitmq-cluster.sh fresh | tail -n 1); then
+      export SEVENSTAMP_TEST_RABBITMQ_CLUSTER="$nodes" SEVENSTAMP_TEST_RABBITMQ_CLUSTER_SCRIPT="$here/tests/scripts/rabbitmq-cluster.sh"
+      started_cluster=yes
+    else
+      echo "could not start the three-node RabbitMQ cluster; its failover test will be skipped" >&2
+    fi
+  fi
   dotnet test --project tests/SevenStamp.ChaosTests 2>&1 | tee "$chaos_log"
   chaos_status=${PIPESTATUS[0]}
+  [ -z "$started_cluster" ] || bash tests/scripts/rabbitmq-cluster.sh stop || true
   [ "$chaos_status" -eq 0 ] || status=$chaos_status
   chaos_passed=$(count succeeded "$chaos_log")
   chaos_failed=$(count failed "$chaos_log")

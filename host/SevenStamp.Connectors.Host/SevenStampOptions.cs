@@ -130,6 +130,13 @@ public sealed class BusOptions
     [RegularExpression("^amqps?://.+", ErrorMessage = "SevenStamp:Bus:RabbitMqUri must start with amqp:// or amqps://, e.g. amqp://user:password@host:5672/.")]
     public string RabbitMqUri { get; set; } = "amqp://guest:guest@localhost:5672/";
 
+    /// <summary>
+    /// The other nodes of a RabbitMQ cluster, <c>host:port</c> separated by commas (the URI's host is the first node):
+    /// the host connects to the first that answers and moves to another when its node stops. Empty: one node.
+    /// </summary>
+    [RegularExpression(@"^\s*[^,:\s]+(:\d{1,5})?\s*(,\s*[^,:\s]+(:\d{1,5})?\s*)*$", ErrorMessage = "SevenStamp:Bus:RabbitMqNodes lists the cluster's other nodes as host:port separated by commas, e.g. rabbit-2:5672,rabbit-3:5672.")]
+    public string? RabbitMqNodes { get; set; }
+
     /// <summary>How long a publish may wait for the broker's confirm before the event is refused (webhook answered 503).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true, ErrorMessage = "SevenStamp:Bus:PublishTimeout must be between 00:00:00.100 and 00:05:00 (default 00:00:05).")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);

@@ -9,7 +9,7 @@ namespace SevenStamp.ChaosTests;
 
 /// <summary>
 /// With sales flowing from a POS that retries until it gets a 2xx: the host killed with SIGKILL, RabbitMQ restarted
-/// twice, PostgreSQL stopped for 20 s. Afterwards every sale the host accepted is stamped exactly once and nothing
+/// twice, one node of a three-node RabbitMQ cluster stopped and started, PostgreSQL stopped for 20 s. Afterwards every sale the host accepted is stamped exactly once and nothing
 /// sits in an error queue.
 /// </summary>
 public sealed class ChaosTests
@@ -74,6 +74,26 @@ public sealed class ChaosTests
     }
 
     [Fact]
+    public async Task StopBrokerNode_OfAThreeNodeClusterMidStream_LosesAndDoublesNothing()
+    {
+        // The host knows the cluster's three nodes and is connected to the first; that node stops with sales flowing,
+        // and comes back later. Its quorum queues have members on the other two, which go on.
+        var nodes = Command("SEVENSTAMP_TEST_RABBITMQ_CLUSTER", "the three-node test cluster's nodes, host:port separated by commas (tests/scripts/rabbitmq-cluster.sh start prints them)");
+        var script = Command("SEVENSTAMP_TEST_RABBITMQ_CLUSTER_SCRIPT", "the path of tests/scripts/rabbitmq-cluster.sh");
+        await using var scenario = await Scenario.StartAsync(LoyaltyStoreProvider.PostgreSql, $"amqp://guest:guest@{nodes.Split(',')[0]}/", nodes);
+        var load = scenario.Load();
+        var sending = load.RunAsync(scenario.Run, 600, 8, TimeSpan.FromMinutes(4), CancellationToken.None);
+
+        await WaitForAsync(() => load.Accepted >= 150, "150 sales accepted before the node stops");
+        await ShellAsync($"bash '{script}' stop-node 1");
+        await WaitForAsync(() => load.Accepted >= 400, "400 sales accepted with the first node down");
+        await ShellAsync($"bash '{script}' start-node 1");
+        await sending;
+
+        await scenario.AssertExactlyOnceAsync(load, expected: 600);
+    }
+
+    [Fact]
     public async Task StopPostgreSql_ForTwentySecondsMidStream_LosesAndDoublesNothing()
     {
         var stop = Command("SEVENSTAMP_TEST_POSTGRES_STOP", "a shell command that stops the test PostgreSQL");
@@ -131,9 +151,9 @@ public sealed class ChaosTests
 
         public string Run { get; } = $"chaos-{Guid.NewGuid():N}"[..14];
 
-        public static async Task<Scenario> StartAsync(LoyaltyStoreProvider provider)
+        public static async Task<Scenario> StartAsync(LoyaltyStoreProvider provider, string? rabbitUri = null, string? clusterNodes = null)
         {
-            var rabbit = Environment.GetEnvironmentVariable("SEVENSTAMP_TEST_RABBITMQ");
+            var rabbit = rabbitUri ?? Environment.GetEnvironmentVariable("SEVENSTAMP_TEST_RABBITMQ");
             Assert.False(string.IsNullOrWhiteSpace(rabbit), "Set SEVENSTAMP_TEST_RABBITMQ to the test broker's amqp:// URI (tests/scripts/start-rabbitmq.sh prints it).");
             var database = await TestDatabase.CreateAsync(provider);
             var directory = Directory.CreateTempSubdirectory("sevenstamp-chaos-");
@@ -148,6 +168,7 @@ public sealed class ChaosTests
                 [
                     "--SevenStamp:Bus:Transport=RabbitMq",
                     $"--SevenStamp:Bus:RabbitMqUri={rabbit}",
+                    $"--SevenStamp:Bus:RabbitMqNodes={clusterNodes}",
                     $"--SevenStamp:Bus:NamePrefix={prefix}",
                     $"--SevenStamp:Database:Provider={provider}",
                     $"--SevenStamp:Database:ConnectionString={database.ConnectionString}",

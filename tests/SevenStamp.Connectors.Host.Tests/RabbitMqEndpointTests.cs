@@ -31,4 +31,33 @@ public class RabbitMqEndpointTests
 
         Assert.Contains("amqp://user:password@host:5672/vhost", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void RabbitMqEndpoint_ClusterNodes_UriHostFirstThenEachOtherNodeOnce()
+    {
+        var endpoint = RabbitMqEndpoint.Parse("amqp://loyalty:secret@rabbit-1:5681/", " rabbit-2:5682, rabbit-1:5681,rabbit-3 ");
+
+        Assert.Equal([new RabbitMqNode("rabbit-1", 5681), new RabbitMqNode("rabbit-2", 5682), new RabbitMqNode("rabbit-3", 5681)], endpoint.Nodes);
+        Assert.Equal("amqp://loyalty@rabbit-1:5681/ (cluster: rabbit-1:5681, rabbit-2:5682, rabbit-3:5681)", endpoint.ToString());
+    }
+
+    [Fact]
+    public void RabbitMqEndpoint_NoClusterNodes_TheUrisHostAlone()
+    {
+        var endpoint = RabbitMqEndpoint.Parse("amqp://localhost", "  ");
+
+        Assert.Equal([new RabbitMqNode("localhost", 5672)], endpoint.Nodes);
+    }
+
+    [Theory]
+    [InlineData("rabbit-2:port")]
+    [InlineData("rabbit-2:70000")]
+    [InlineData(":5672")]
+    public void RabbitMqEndpoint_BadClusterNode_IsRefusedNamingTheSettingAndTheEntry(string nodes)
+    {
+        var ex = Assert.Throws<FormatException>(() => RabbitMqEndpoint.Parse("amqp://localhost", nodes));
+
+        Assert.Contains("SevenStamp:Bus:RabbitMqNodes", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"\"{nodes}\"", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -176,6 +176,40 @@ public abstract class CampaignTests
     }
 
     [Fact]
+    public async Task Run_BatchSpanningSeveralStatementsWithCardsThatHaveTheirVoucher_IssuesOnlyTheMissingOnes()
+    {
+        // Arrange: one batch of 600 cards is written as several multi-row statements; half the cards, spread over
+        // every statement, keep the voucher of a first run.
+        await using var loyalty = await LoyaltyHarness.StartAsync(Provider);
+        var cards = await SeedManyAsync(loyalty, 600);
+        var campaign = await CreateAsync(loyalty, Definition());
+        await RunDueAsync(loyalty);
+        var first = (await VouchersOfAsync(loyalty, campaign.Id)).ToDictionary(v => v.CardId, v => v.Id);
+        var dropped = cards.Order().Where((_, i) => i % 2 == 0).ToList();
+        var droppedVouchers = dropped.Select(c => first[c]).ToList();
+        await loyalty.QueryAsync(db => db.Vouchers.Where(v => droppedVouchers.Contains(v.Id)).ExecuteDeleteAsync());
+        await loyalty.QueryAsync(db => db.Campaigns.Where(c => c.Id == campaign.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.State, CampaignState.Running).SetProperty(c => c.LockedBy, (string?)null)));
+
+        // Act
+        await RunDueAsync(loyalty);
+
+        // Assert
+        var vouchers = await VouchersOfAsync(loyalty, campaign.Id);
+        Assert.Equal(cards.Order(), vouchers.Select(v => v.CardId).Order());
+        var kept = vouchers.Where(v => !dropped.Contains(v.CardId)).ToList();
+        Assert.All(kept, v => Assert.Equal(first[v.CardId], v.Id));
+        var reissued = vouchers.Where(v => dropped.Contains(v.CardId)).Select(v => v.Id).ToList();
+        Assert.Equal(300, reissued.Count);
+        Assert.DoesNotContain(reissued, droppedVouchers.Contains);
+        var events = await IssuedEventsAsync(loyalty, campaign.Id);
+        Assert.Equal(first.Values.Concat(reissued).Order(), events.Select(e => e.VoucherId).Order());
+        var ids = vouchers.Select(v => v.Id).ToList();
+        var history = await loyalty.QueryAsync(db => db.VoucherHistory.Where(h => ids.Contains(h.VoucherId)).Select(h => h.VoucherId).ToListAsync());
+        Assert.Equal(ids.Order(), history.Order());
+        Assert.Equal(600, (await ReloadAsync(loyalty, campaign.Id)).VouchersIssued);
+    }
+
+    [Fact]
     public async Task Run_FailsOnTheSecondBatchThenAnotherRunnerTakesOver_IssuesEachVoucherOnce()
     {
         // Arrange: 35 cards in batches of 10; runner A's database fails at its second batch of vouchers.
@@ -268,8 +302,10 @@ public abstract class CampaignTests
         Assert.Empty(await loyalty.OutboxAsync<CampaignSent>());
     }
 
-    [Fact]
-    public async Task Run_PoolRunsDry_CountsTheShortfallAndAnImportSendsToTheCardsLeft()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_PoolRunsDry_CountsTheShortfallAndAnImportSendsToTheCardsLeft(bool throughProgramPool)
     {
         // Arrange: 12 cards; the campaign's own pool holds 5 codes when it starts.
         await using var loyalty = await LoyaltyHarness.StartAsync(Provider);
@@ -285,7 +321,10 @@ public abstract class CampaignTests
         var dry = await ReloadAsync(loyalty, campaign.Id);
 
         // Act
-        var import = await ImportAsync(loyalty, campaign.Id, string.Join('\n', Enumerable.Range(6, 10).Select(i => $"SPRING-{i:00}")));
+        var more = string.Join('\n', Enumerable.Range(6, 10).Select(i => $"SPRING-{i:00}"));
+        var import = throughProgramPool
+            ? await loyalty.UseAsync<RedeemCodePool, PoolImport>(s => s.ImportAsync(MerchantId, PoolCode.CampaignPool(campaign.Id), "text/csv", System.Text.Encoding.UTF8.GetBytes(more), CancellationToken.None))
+            : await ImportAsync(loyalty, campaign.Id, more);
         var resumed = await ReloadAsync(loyalty, campaign.Id);
         await RunDueAsync(loyalty);
 

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using SevenStamp.Accounts.Data;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing;
 
@@ -107,5 +109,62 @@ public sealed class CampaignPagesTests(Browser browser) : IClassFixture<Browser>
         Assert.All(vouchers, v => Assert.Equal((VoucherKind.Campaign, "A free cinnamon bun"), (v.Kind, v.Reward)));
         var states = await _host.Host.QueryAsync(db => db.Campaigns.Where(c => c.MerchantId == merchant).OrderBy(c => c.Name).Select(c => c.State).ToListAsync());
         Assert.Equal([CampaignState.Cancelled, CampaignState.Completed], states);
+    }
+
+    [Fact]
+    public async Task Campaigns_PoolRanDry_ImportOnTheCampaignsPoolPageSendsToTheCardsLeft()
+    {
+        // Arrange: a campaign from the POS's codes, sent to three cards with none imported: all three wait.
+        const string merchant = "code-cafe";
+        var page = await _host.SignedInOwnerAsync(browser, merchant);
+        using var op = _host.Operator();
+        Assert.Equal(HttpStatusCode.OK, (await op.PutAsJsonAsync($"/api/merchants/{merchant}/program", new { name = "Code card", reward = "A free tea", stampGoal = 8 })).StatusCode);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await op.PostAsJsonAsync($"/api/merchants/{merchant}/cards", new { })).StatusCode);
+        }
+
+        var created = await op.PostAsJsonAsync($"/api/merchants/{merchant}/campaigns", new { name = "POS codes", reward = "A free scone", codeSource = "Pool" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await Eventually.AssertAsync(
+            async () => await _host.Host.QueryAsync(db => db.Campaigns.AnyAsync(c => c.Name == "POS codes" && c.State == CampaignState.Completed)),
+            TimeSpan.FromSeconds(60),
+            "the campaign to run out of codes");
+
+        // Act: the list tells of the cards waiting and links to the campaign's codes; three codes are pasted there.
+        await page.GotoAsync("/console/campaigns");
+        var row = await page.Locator("li.campaign").First.InnerTextAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "The campaign's codes: import or count them (POS codes)" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/pool?campaign=*");
+        await page.Locator("[data-count=unassigned]").WaitForAsync();
+        var heading = await page.Locator("h1").InnerTextAsync();
+        var waiting = await page.Locator(".alert.warn").InnerTextAsync();
+        await Browser.CheckAndSaveAsync(page, "campaign-pool-waiting");
+        await page.GetByLabel("Codes, one per line").FillAsync("SCONE-1\nSCONE-2\nSCONE-3\nSCONE-4\n");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import these codes" }).ClickAsync();
+        var result = await page.GetByRole(AriaRole.Status).InnerTextAsync();
+        await Browser.CheckAndSaveAsync(page, "campaign-pool-imported");
+        await Eventually.AssertAsync(
+            async () => await _host.Host.QueryAsync(db => db.Vouchers.CountAsync(v => v.MerchantId == merchant && v.Kind == VoucherKind.Campaign)) == 3,
+            TimeSpan.FromSeconds(60),
+            "the cards left to get their vouchers");
+        await page.GotoAsync(page.Url);
+        var left = await page.Locator("[data-count=unassigned]").InnerTextAsync();
+        var unknown = await page.GotoAsync($"/console/pool?campaign={Guid.NewGuid()}");
+
+        // Assert
+        Assert.Contains("3 cards are waiting", row, StringComparison.Ordinal);
+        Assert.Equal("Codes for the campaign “POS codes”", heading);
+        Assert.Contains("3 cards are waiting", waiting, StringComparison.Ordinal);
+        Assert.Equal("Read 4 codes. All were new to the pool. The campaign now sends to the 3 cards that were waiting.", result);
+        Assert.Equal("1", left);
+        Assert.Equal(HttpStatusCode.NotFound, (HttpStatusCode)unknown!.Status);
+        var codes = await _host.Host.QueryAsync(db => db.Vouchers.Where(v => v.MerchantId == merchant).Select(v => v.Code).ToListAsync());
+        Assert.Equal(3, codes.Distinct().Count(c => c.StartsWith("SCONE-", StringComparison.Ordinal)));
+        await using var scope = _host.Host.Services.CreateAsyncScope();
+        var audit = await scope.ServiceProvider.GetRequiredService<AccountsDbContext>().AuditEntries.AsNoTracking()
+            .Where(a => a.MerchantId == merchant && a.Kind == "campaign.pool-imported").Select(a => new { a.Actor, a.After }).ToListAsync();
+        Assert.Equal("code-cafe-owner", Assert.Single(audit).Actor);
+        Assert.DoesNotContain("SCONE-", audit[0].After ?? string.Empty, StringComparison.Ordinal);
     }
 }

@@ -46,7 +46,7 @@ internal static class BusServiceCollectionExtensions
                     bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
                     break;
                 case BusTransport.RabbitMq:
-                    var endpoint = RabbitMqEndpoint.Parse(options.RabbitMqUri);
+                    var endpoint = RabbitMqEndpoint.Parse(options.RabbitMqUri, options.RabbitMqNodes);
                     bus.UsingRabbitMq((context, cfg) =>
                     {
                         cfg.Host(endpoint.Host, (ushort)endpoint.Port, endpoint.VirtualHost, $"sevenstamp-{Environment.MachineName}", h =>
@@ -56,6 +56,19 @@ internal static class BusServiceCollectionExtensions
                             // A publish completes only once the broker has the message: the webhook's 2xx depends on it.
                             h.PublisherConfirmation = true;
                             h.Heartbeat(TimeSpan.FromSeconds(30));
+                            if (endpoint.Nodes.Count > 1)
+                            {
+                                // A cluster: the bus connects to the first node that answers, and to another when
+                                // its node stops; the quorum queues have a member on every node.
+                                h.UseCluster(cluster =>
+                                {
+                                    foreach (var node in endpoint.Nodes)
+                                    {
+                                        cluster.Node(node.ToString());
+                                    }
+                                });
+                            }
+
                             if (endpoint.UseTls)
                             {
                                 h.UseSsl(ssl => ssl.ServerName = endpoint.Host);

@@ -31,8 +31,7 @@ internal sealed partial class OffWalletQueues(BusOptions bus, IConfiguration con
 
         try
         {
-            var factory = RabbitMqEndpoint.Parse(bus.RabbitMqUri).CreateFactory();
-            await using var connection = await factory.CreateConnectionAsync("sevenstamp-wallet-queues", cancellationToken);
+            await using var connection = await RabbitMqEndpoint.Parse(bus.RabbitMqUri, bus.RabbitMqNodes).ConnectAsync("sevenstamp-wallet-queues", cancellationToken);
             foreach (var name in off)
             {
                 var queue = (bus.NamePrefix ?? string.Empty) + name;

@@ -56,7 +56,7 @@ internal sealed partial class QueueDepthMonitor : BackgroundService
             {
                 try
                 {
-                    connection ??= await RabbitMqEndpoint.Parse(_options.RabbitMqUri).CreateFactory().CreateConnectionAsync("sevenstamp-queue-monitor", stoppingToken);
+                    connection ??= await RabbitMqEndpoint.Parse(_options.RabbitMqUri, _options.RabbitMqNodes).ConnectAsync("sevenstamp-queue-monitor", stoppingToken);
                     LogRead(_logger, await ReadQueuesAsync(connection, stoppingToken));
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException && !stoppingToken.IsCancellationRequested)

@@ -60,8 +60,7 @@ internal sealed class ErrorQueueCommand(BusOptions bus, TextWriter output)
             return 2;
         }
 
-        var factory = RabbitMqEndpoint.Parse(bus.RabbitMqUri).CreateFactory();
-        await using var connection = await factory.CreateConnectionAsync("sevenstamp-errors", cancellationToken);
+        await using var connection = await RabbitMqEndpoint.Parse(bus.RabbitMqUri, bus.RabbitMqNodes).ConnectAsync("sevenstamp-errors", cancellationToken);
         var queues = queue is null ? KnownQueues : [queue];
         var prefix = bus.NamePrefix ?? string.Empty;
         switch (verb)

@@ -261,8 +261,22 @@ internal sealed partial class CampaignIssuer(LoyaltyDbContext db, TimeProvider t
             """,
             cancellationToken);
 
-    /// <summary>One multi-row insert; returns the vouchers it inserted (a card that has its voucher, or a code already taken, is left out).</summary>
+    /// <summary>
+    /// Multi-row inserts of <see cref="RowsPerStatement"/> vouchers each; returns the vouchers inserted (a card that has
+    /// its voucher, or a code already taken, is left out).
+    /// </summary>
     private async Task<List<Voucher>> InsertVouchersAsync(List<Voucher> vouchers, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var inserted = new List<Voucher>(vouchers.Count);
+        foreach (var chunk in vouchers.Chunk(RowsPerStatement))
+        {
+            inserted.AddRange(await InsertVoucherRowsAsync(chunk, now, cancellationToken));
+        }
+
+        return inserted;
+    }
+
+    private async Task<IEnumerable<Voucher>> InsertVoucherRowsAsync(Voucher[] vouchers, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var first = vouchers[0];
         var sql = new SqlText("INSERT INTO vouchers (id, merchant_id, program_id, card_id, kind, cycle, campaign_id, redemption_path, code, normalized_code, reward, state, issued_at, expires_at) VALUES ");
@@ -278,10 +292,10 @@ internal sealed partial class CampaignIssuer(LoyaltyDbContext db, TimeProvider t
         sql.Rows(vouchers, v => [sql.Parameter(v.Id), merchant, program, sql.Parameter(v.CardId), kind, "0", campaign, path, sql.Parameter(v.Code), sql.Parameter(v.NormalizedCode), reward, state, issuedAt, expiresAt]);
         sql.Append(" ON CONFLICT DO NOTHING RETURNING id AS \"Value\"");
         var inserted = (await db.Database.SqlQueryRaw<Guid>(sql.Text, sql.Parameters).ToListAsync(cancellationToken)).ToHashSet();
-        return [.. vouchers.Where(v => inserted.Contains(v.Id))];
+        return vouchers.Where(v => inserted.Contains(v.Id));
     }
 
-    private async Task InsertHistoryAsync(List<Voucher> vouchers, Campaign campaign, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task InsertHistoryRowsAsync(Voucher[] vouchers, Campaign campaign, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var note = $"campaign \"{campaign.Name}\" ({campaign.Id})";
         note = note.Length <= LoyaltyDbContext.TextLength ? note : note[..LoyaltyDbContext.TextLength];
@@ -294,7 +308,23 @@ internal sealed partial class CampaignIssuer(LoyaltyDbContext db, TimeProvider t
         await db.Database.ExecuteSqlRawAsync(sql.Text, sql.Parameters, cancellationToken);
     }
 
+    private async Task InsertHistoryAsync(List<Voucher> vouchers, Campaign campaign, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in vouchers.Chunk(RowsPerStatement))
+        {
+            await InsertHistoryRowsAsync(chunk, campaign, now, cancellationToken);
+        }
+    }
+
     private async Task InsertEventsAsync(List<Voucher> vouchers, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in vouchers.Chunk(RowsPerStatement))
+        {
+            await InsertEventRowsAsync(chunk, now, cancellationToken);
+        }
+    }
+
+    private async Task InsertEventRowsAsync(Voucher[] vouchers, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var sql = new SqlText("INSERT INTO outbox (message_type, payload, created_at, attempts) VALUES ");
         var type = sql.Parameter(nameof(VoucherIssued));
@@ -344,6 +374,13 @@ internal sealed partial class CampaignIssuer(LoyaltyDbContext db, TimeProvider t
         LogCompleted(logger, campaign.MerchantId, campaign.Id, issued, shortfall);
         return CampaignRunEnd.Completed;
     }
+
+    /// <summary>
+    /// Rows in one multi-row statement (four parameters each for the vouchers). SQLite looks a named parameter up by a
+    /// scan of the statement's names, so binding costs grow with the square of a statement's parameters: 2,000 voucher
+    /// rows (8,000 parameters) in one statement took 0.8 s to bind, 250 rows a statement 40 ms for the same 2,000.
+    /// </summary>
+    private const int RowsPerStatement = 250;
 
     private sealed record BatchResult(int Inserted, Guid? LastCardId, bool PoolEmpty, bool LeaseLost);
 

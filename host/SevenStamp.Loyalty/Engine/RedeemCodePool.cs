@@ -9,7 +9,7 @@ namespace SevenStamp.Loyalty.Engine;
 /// import of the POS's code export (read by <see cref="PoolFile"/>, then added by the engine, which mints the
 /// vouchers that were waiting for a code).
 /// </summary>
-public sealed class RedeemCodePool(LoyaltyDbContext db, LoyaltyEngine engine)
+public sealed class RedeemCodePool(LoyaltyDbContext db, LoyaltyEngine engine, CampaignService campaigns)
 {
     /// <summary>The pool of the merchant's program; null when the merchant has no program.</summary>
     public async Task<PoolCounts?> CountsAsync(string merchantId, CancellationToken cancellationToken)
@@ -57,6 +57,12 @@ public sealed class RedeemCodePool(LoyaltyDbContext db, LoyaltyEngine engine)
         if (await PoolProblemAsync(program, pool, cancellationToken) is { } problem)
         {
             return new PoolImport(PoolImportOutcome.Invalid, problem, 0, 0, 0);
+        }
+
+        if (pool.StartsWith("campaign:", StringComparison.Ordinal))
+        {
+            // The campaign's own import: a campaign that ran out of codes sends to the cards still waiting.
+            return (await campaigns.ImportPoolAsync(merchantId, Guid.Parse(pool.AsSpan("campaign:".Length)), contentType, body, cancellationToken))!;
         }
 
         var (codes, error) = PoolFile.Parse(contentType, body);

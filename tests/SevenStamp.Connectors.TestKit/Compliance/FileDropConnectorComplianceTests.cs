@@ -1,4 +1,5 @@
 using System.Text;
+using SevenStamp.Connectors.Sdk;
 using SevenStamp.Contracts;
 using Xunit;
 
@@ -7,41 +8,113 @@ namespace SevenStamp.Connectors.TestKit.Compliance;
 /// <summary>
 /// The compliance suite of connectors that read files a POS drops into a folder: a documented sample file mapped to
 /// the expected sale, the same file dropped twice published once, a malformed file quarantined with nothing
-/// published, and an oversized file quarantined unread. A derived class owns the folder (created in
-/// <see cref="ConnectorComplianceTests.InitializeAsync"/>, removed in <see cref="ConnectorComplianceTests.DisposeAsyncCore"/>)
-/// and supplies how a file is dropped, how the connector scans, and where quarantined files end up.
+/// published, and an oversized file quarantined unread. A derived class supplies a <see cref="FileDropSample"/>;
+/// by default the suite makes the inbox in a temp folder, drops files as a careful POS does (written elsewhere, then
+/// moved in), lets the connector's own loop handle them, and finds the quarantine through
+/// <see cref="IOwnsFolders"/>. Most connectors derive from <see cref="FileDropConnectorComplianceTests{TConnector}"/>
+/// in one line; every member a check reads is virtual for those that need more.
 /// </summary>
 public abstract class FileDropConnectorComplianceTests : ConnectorComplianceTests
 {
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("sevenstamp-filedrop-");
+    private readonly HashSet<IConnectorTask> _started = [];
+
+    /// <summary>The export, the sale it must become and the settings that name its folders.</summary>
+    protected abstract FileDropSample Sample { get; }
+
+    /// <summary>The inbox the suite drops files into (a temp folder, removed after the test).</summary>
+    protected string Inbox
+    {
+        get
+        {
+            var inbox = Path.Combine(_root.FullName, "inbox");
+            Directory.CreateDirectory(inbox);
+            return inbox;
+        }
+    }
+
     /// <summary>The name a POS would give the sample export (its extension is used for the suite's other files).</summary>
-    protected abstract string SampleFileName { get; }
+    protected virtual string SampleFileName => Sample.FileName;
 
     /// <summary>The bytes of a valid export holding one sale, as the POS writes it.</summary>
-    protected abstract byte[] SampleFile { get; }
+    protected virtual byte[] SampleFile => Sample.Content;
 
     /// <summary>The sale <see cref="SampleFile"/> must be mapped to (merchant and connector ids of <see cref="ConnectorHarness"/>).</summary>
-    protected abstract SaleCompleted ExpectedSale { get; }
+    protected virtual SaleCompleted ExpectedSale => Sample.ExpectedSale;
 
     /// <summary>
     /// The largest file the connector reads under <see cref="SettingsWithFileSizeLimit"/>; a larger one must be
     /// quarantined without being read.
     /// </summary>
-    protected abstract long FileSizeLimitBytes { get; }
+    protected virtual long FileSizeLimitBytes => Sample.FileSizeLimitBytes;
+
+    /// <summary>The sample's settings, with the inbox.</summary>
+    protected override IReadOnlyDictionary<string, string?> GivenSettings =>
+        new Dictionary<string, string?>(Sample.Settings, StringComparer.Ordinal) { [Sample.InboxSetting] = Inbox };
 
     /// <summary>Valid settings that also set the connector's file size limit to <see cref="FileSizeLimitBytes"/>.</summary>
-    protected abstract IReadOnlyDictionary<string, string?> SettingsWithFileSizeLimit();
+    protected virtual IReadOnlyDictionary<string, string?> SettingsWithFileSizeLimit() =>
+        new Dictionary<string, string?>(ValidSettings(), StringComparer.Ordinal) { [Sample.FileSizeLimitSetting] = Sample.FileSizeLimitValue };
 
     /// <summary>Drops <paramref name="content"/> as a complete file named <paramref name="name"/> where the connector looks, as a careful POS does.</summary>
-    protected abstract void Drop(string name, byte[] content);
+    protected virtual void Drop(string name, byte[] content)
+    {
+        var staging = Directory.CreateDirectory(Path.Combine(_root.FullName, "staging")).FullName;
+        var path = Path.Combine(staging, name);
+        File.WriteAllBytes(path, content);
+        File.Move(path, Path.Combine(Inbox, name), overwrite: true);
+    }
 
     /// <summary>
-    /// Lets the connector scan its folder once and handle every complete file waiting there (repeating the scan only
-    /// while a file it has seen is still settling), without its background work running.
+    /// Lets the connector handle every complete file waiting in its inbox: starts its task (once) and waits until the
+    /// folders it reads from (those <see cref="IOwnsFolders"/> reports under <see cref="FileDropSample.InboxSetting"/>:
+    /// the inbox, and a folder it claims files into) hold no file.
     /// </summary>
-    protected abstract Task ScanAsync(ConnectorUnderTest connector);
+    protected virtual async Task ScanAsync(ConnectorUnderTest connector)
+    {
+        ArgumentNullException.ThrowIfNull(connector);
+        if (_started.Add(connector.Task))
+        {
+            await connector.Task.StartAsync(CancellationToken.None).WaitAsync(Deadline);
+        }
 
-    /// <summary>The names of the files in the connector's quarantine.</summary>
-    protected abstract IReadOnlyCollection<string> QuarantinedFiles();
+        var reading = OwnedFolders(Sample.InboxSetting).DefaultIfEmpty(Inbox).ToList();
+        var until = DateTimeOffset.UtcNow + Deadline;
+        while (reading.Any(f => Directory.Exists(f) && Directory.EnumerateFiles(f).Any()))
+        {
+            Assert.True(DateTimeOffset.UtcNow < until, $"The connector left files in {string.Join(", ", reading)} for {Deadline.TotalSeconds} s.");
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+        }
+    }
+
+    /// <summary>The names of the files in the connector's quarantine (the folder it reports under <see cref="FileDropSample.QuarantineSetting"/>).</summary>
+    protected virtual IReadOnlyCollection<string> QuarantinedFiles() =>
+        [.. OwnedFolders(Sample.QuarantineSetting).Where(Directory.Exists).SelectMany(Directory.EnumerateFiles).Select(f => Path.GetFileName(f)!)];
+
+    /// <summary>The folders the connector reports for <paramref name="setting"/> under the valid settings.</summary>
+    private IEnumerable<string> OwnedFolders(string setting)
+    {
+        var connector = CreateConnector();
+        var result = ConnectorValidation.Validate(connector, ValidSettings());
+        return connector is IOwnsFolders owner && result.IsValid
+            ? owner.OwnedFolders(result.Settings!).Where(f => f.Setting == setting).Select(f => f.Path)
+            : [];
+    }
+
+    protected override ValueTask DisposeAsyncCore()
+    {
+        try
+        {
+            _root.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A task still finishing; the temp folder is cleaned by the OS.
+        }
+
+        return base.DisposeAsyncCore();
+    }
 
     /// <summary>Files that cannot be read at all and must be quarantined with nothing published, each with a name for the failure message.</summary>
     protected virtual IEnumerable<(string Name, byte[] Content)> MalformedFiles()
@@ -49,6 +122,10 @@ public abstract class FileDropConnectorComplianceTests : ConnectorComplianceTest
         yield return ("empty", []);
         yield return ("a spreadsheet workbook (zip)", [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00]);
         yield return ("binary with NUL bytes", [0x00, 0x01, 0x02, 0x00, 0xFF, 0xFE, 0x00, 0x00, 0x7F, 0x00]);
+        foreach (var file in Sample.MoreMalformedFiles)
+        {
+            yield return file;
+        }
     }
 
     /// <summary>
