@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace SevenStamp.Connectors.Sdk;
 
 /// <summary>Version information about the SDK the host runs.</summary>
@@ -10,13 +12,24 @@ public static class SdkInfo
     /// 1.1 added <see cref="IConnectorStore"/> (<see cref="ConnectorContext.Store"/>).
     /// 1.2 added <see cref="CheckoutText"/>, <see cref="CheckoutRecordRejectedException"/>, setting length caps
     /// (<see cref="SettingDefinition.MaxLength"/>), <see cref="IOwnsFolders"/> and the records' <c>SourceSystem</c>.
+    /// The number is not written here: the build stamps it from <c>SevenStampSdkVersion</c>
+    /// (<c>build/SevenStamp.Connectors.Sdk.props</c>), the version of the SDK package, whose major.minor it is.
     /// </summary>
-    public static Version AbiVersion { get; } = new(1, 2);
+    public static Version AbiVersion { get; } = ReadAbiVersion();
 
     /// <summary>True when a plugin built against <paramref name="pluginSdkVersion"/> can run on this SDK.</summary>
     public static bool IsCompatible(Version pluginSdkVersion)
     {
         ArgumentNullException.ThrowIfNull(pluginSdkVersion);
         return pluginSdkVersion.Major == AbiVersion.Major && pluginSdkVersion.Minor <= AbiVersion.Minor;
+    }
+
+    private static Version ReadAbiVersion()
+    {
+        var stamped = typeof(SdkInfo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => string.Equals(a.Key, "SevenStampSdkAbiVersion", StringComparison.Ordinal))?.Value;
+        return Version.TryParse(stamped, out var version)
+            ? version
+            : throw new InvalidOperationException("The SDK assembly carries no SevenStampSdkAbiVersion metadata; it was not built with build/SevenStamp.Connectors.Sdk.props.");
     }
 }
