@@ -378,7 +378,7 @@ internal sealed partial class CampaignIssuer(LoyaltyDbContext db, TimeProvider t
     /// <summary>
     /// Rows in one multi-row statement (four parameters each for the vouchers). SQLite looks a named parameter up by a
     /// scan of the statement's names, so binding costs grow with the square of a statement's parameters: 2,000 voucher
-    /// rows (8,000 parameters) in one statement took 0.8 s to bind, 250 rows a statement 40 ms for the same 2,000.
+    /// rows (8,000 parameters) in one statement took 0.77 s, in statements of 250 rows 0.15 s.
     /// </summary>
     private const int RowsPerStatement = 250;
 
