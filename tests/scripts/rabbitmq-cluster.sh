@@ -80,8 +80,12 @@ stop_node() {
     log "$(name "$n") did not stop; killing it"
     as_root kill -9 "$pid" 2>/dev/null || true
   fi
-  as_root pkill -9 -u rabbitmq -f "beam.smp.*-sname $(name "$n")" 2>/dev/null || true
-  as_root pkill -9 -u rabbitmq -f "beam.smp.*-sname rabbit-$n@" 2>/dev/null || true
+  # A VM left of this node (found by its own environment file; the command line does not name the node).
+  for vm in $(as_root pgrep -u rabbitmq -f 'beam.smp.*rabbit' 2>/dev/null || true); do
+    if as_root cat "/proc/$vm/environ" 2>/dev/null | tr '\0' '\n' | grep -qx "RABBITMQ_CONF_ENV_FILE=$base/node-$n/rabbitmq-env.conf"; then
+      as_root kill -9 "$vm" 2>/dev/null || true
+    fi
+  done
   log "$(name "$n") stopped"
 }
 

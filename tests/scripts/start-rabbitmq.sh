@@ -24,10 +24,19 @@ stop_node() {
     log "the node did not stop; killing it"
     as_root kill -9 "$pid" 2>/dev/null || true
   fi
-  as_root pkill -9 -u rabbitmq -f 'beam.smp.*rabbit' 2>/dev/null || true
   for _ in $(seq 1 20); do
-    as_root pgrep -u rabbitmq -f 'beam.smp.*rabbit' >/dev/null 2>&1 || break
+    [ -n "$(this_nodes_vms)" ] || break
+    for vm in $(this_nodes_vms); do as_root kill -9 "$vm" 2>/dev/null || true; done
     sleep 0.5
+  done
+}
+
+# This node's broker VMs: every RabbitMQ VM but the nodes of tests/scripts/rabbitmq-cluster.sh, which are started
+# with their own environment file and must survive this node's restart.
+this_nodes_vms() {
+  local vm
+  for vm in $(as_root pgrep -u rabbitmq -f 'beam.smp.*rabbit' 2>/dev/null || true); do
+    as_root cat "/proc/$vm/environ" 2>/dev/null | tr '\0' '\n' | grep -q '^RABBITMQ_CONF_ENV_FILE=.*sevenstamp-rabbitmq-cluster' || echo "$vm"
   done
 }
 
