@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using RabbitMQ.Client;
 using SevenStamp.Loyalty;
@@ -111,24 +110,11 @@ public sealed class ChaosTests
         await scenario.AssertExactlyOnceAsync(load, expected: 400);
     }
 
-    private static string Command(string variable, string what)
-    {
-        var command = Environment.GetEnvironmentVariable(variable);
-        Assert.SkipWhen(string.IsNullOrWhiteSpace(command), $"Set {variable} to {what} (tests/run-tests.sh and .ci/run do).");
-        return command!;
-    }
+    private static string Command(string variable, string what) => Faults.Setting(variable, what);
 
-    private static async Task ShellAsync(string command)
-    {
-        using var process = Process.Start(new ProcessStartInfo("bash", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"'{command}' failed: {await output}{await error}");
-    }
+    private static Task ShellAsync(string command) => Faults.ShellAsync(command);
 
-    private static Task WaitForAsync(Func<bool> condition, string what) =>
-        Eventually.AssertAsync(condition, TimeSpan.FromMinutes(2), what, TimeSpan.FromMilliseconds(100));
+    private static Task WaitForAsync(Func<bool> condition, string what) => Faults.WaitForAsync(condition, what, TimeSpan.FromMinutes(2));
 
     /// <summary>One host process with its own database and queue names, and the checks of the end state.</summary>
     private sealed class Scenario : IAsyncDisposable
@@ -243,20 +229,7 @@ public sealed class ChaosTests
             await Host.DisposeAsync();
             await _database.DisposeAsync();
             _directory.Delete(recursive: true);
-            try
-            {
-                await using var connection = await new ConnectionFactory { Uri = new Uri(_rabbitUri) }.CreateConnectionAsync();
-                await using var channel = await connection.CreateChannelAsync();
-                foreach (var name in SevenStamp.Connectors.Host.Messaging.HostQueues.All(_prefix))
-                {
-                    await channel.QueueDeleteAsync(name, ifUnused: false, ifEmpty: false);
-                    await channel.ExchangeDeleteAsync(name, ifUnused: false);
-                }
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Best effort: leftover queues of a finished test hold nothing that matters.
-            }
+            await Faults.DeleteQueuesAsync(_rabbitUri, _prefix);
         }
 
         private LoyaltyDbContext Context() => _database.Provider == LoyaltyStoreProvider.Sqlite

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using SevenStamp.Connectors.Host.Messaging;
 using SevenStamp.Loyalty;
@@ -83,24 +82,11 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         await scenario.AssertConsistentAsync(run, load, Sales);
     }
 
-    private static string Environment(string variable, string what)
-    {
-        var value = System.Environment.GetEnvironmentVariable(variable);
-        Assert.SkipWhen(string.IsNullOrWhiteSpace(value), $"Set {variable} to {what} (tests/run-tests.sh and .ci/run do).");
-        return value!;
-    }
+    private static string Environment(string variable, string what) => Faults.Setting(variable, what);
 
-    private static async Task ShellAsync(string command)
-    {
-        using var process = Process.Start(new ProcessStartInfo("bash", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"'{command}' failed: {await stdout}{await stderr}");
-    }
+    private static Task ShellAsync(string command) => Faults.ShellAsync(command);
 
-    private static Task WaitForAsync(Func<bool> condition, string what) =>
-        Eventually.AssertAsync(condition, TimeSpan.FromMinutes(3), what, TimeSpan.FromMilliseconds(100));
+    private static Task WaitForAsync(Func<bool> condition, string what) => Faults.WaitForAsync(condition, what, TimeSpan.FromMinutes(3));
 
     /// <summary>Three host processes sharing one database, one queue name prefix and one connectors file.</summary>
     private sealed class Replicas : IAsyncDisposable
@@ -222,20 +208,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
 
             await _database.DisposeAsync();
             _directory.Delete(recursive: true);
-            try
-            {
-                await using var connection = await RabbitMqEndpoint.Parse(_rabbitUri).CreateFactory().CreateConnectionAsync();
-                await using var channel = await connection.CreateChannelAsync();
-                foreach (var name in HostQueues.All(_prefix))
-                {
-                    await channel.QueueDeleteAsync(name, ifUnused: false, ifEmpty: false);
-                    await channel.ExchangeDeleteAsync(name, ifUnused: false);
-                }
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Best effort: leftover queues of a finished test hold nothing that matters.
-            }
+            await Faults.DeleteQueuesAsync(_rabbitUri, _prefix);
         }
 
         private string Outputs() => string.Join("\n", Hosts.Select((h, i) => $"--- replica {i + 1}:\n{h.Output}"));
