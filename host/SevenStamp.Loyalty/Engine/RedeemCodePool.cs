@@ -53,16 +53,19 @@ public sealed class RedeemCodePool(LoyaltyDbContext db, LoyaltyEngine engine, Ca
             return new PoolImport(PoolImportOutcome.NoProgram, null, 0, 0, 0);
         }
 
-        var programId = (Guid?)program.Id;
-        if (await PoolProblemAsync(program, pool, cancellationToken) is { } problem)
+        if (pool.StartsWith(CampaignPoolPrefix, StringComparison.Ordinal))
         {
-            return new PoolImport(PoolImportOutcome.Invalid, problem, 0, 0, 0);
+            // The campaign's own import, which also checks the campaign is the merchant's: a campaign that ran out
+            // of codes sends to the cards still waiting.
+            var import = Guid.TryParse(pool.AsSpan(CampaignPoolPrefix.Length), out var campaignId)
+                ? await campaigns.ImportPoolAsync(merchantId, campaignId, contentType, body, cancellationToken)
+                : null;
+            return import ?? new PoolImport(PoolImportOutcome.Invalid, $"pool \"{pool}\" is no campaign of yours; {PoolHelp}", 0, 0, 0);
         }
 
-        if (pool.StartsWith("campaign:", StringComparison.Ordinal))
+        if (PoolProblem(program, pool) is { } problem)
         {
-            // The campaign's own import: a campaign that ran out of codes sends to the cards still waiting.
-            return (await campaigns.ImportPoolAsync(merchantId, Guid.Parse(pool.AsSpan("campaign:".Length)), contentType, body, cancellationToken))!;
+            return new PoolImport(PoolImportOutcome.Invalid, problem, 0, 0, 0);
         }
 
         var (codes, error) = PoolFile.Parse(contentType, body);
@@ -71,14 +74,17 @@ public sealed class RedeemCodePool(LoyaltyDbContext db, LoyaltyEngine engine, Ca
             return new PoolImport(PoolImportOutcome.Invalid, error, 0, 0, 0);
         }
 
-        var (added, minted) = await engine.ImportPoolCodesAsync(programId.Value, pool, codes, cancellationToken);
+        var (added, minted) = await engine.ImportPoolCodesAsync(program.Id, pool, codes, cancellationToken);
         return new PoolImport(PoolImportOutcome.Imported, null, codes.Count, added, minted);
     }
 
-    /// <summary>Why <paramref name="pool"/> names no pool of the program; null when it does.</summary>
-    private async Task<string?> PoolProblemAsync(LoyaltyProgram program, string pool, CancellationToken cancellationToken)
+    private const string CampaignPoolPrefix = "campaign:";
+
+    private const string PoolHelp = "name the stamp goal's pool (leave it out), \"milestone:N\" for the reward of the Nth visit or \"campaign:<id>\" for a campaign";
+
+    /// <summary>Why <paramref name="pool"/> (not a campaign's) names no pool of the program; null when it does.</summary>
+    private static string? PoolProblem(LoyaltyProgram program, string pool)
     {
-        const string Help = "name the stamp goal's pool (leave it out), \"milestone:N\" for the reward of the Nth visit or \"campaign:<id>\" for a campaign";
         if (pool == PoolCode.GoalPool)
         {
             return null;
@@ -89,18 +95,10 @@ public sealed class RedeemCodePool(LoyaltyDbContext db, LoyaltyEngine engine, Ca
             return int.TryParse(pool.AsSpan("milestone:".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var visit)
                 && program.Milestones.Any(m => m.Visit == visit)
                 ? null
-                : $"pool \"{pool}\" is no milestone of the program; {Help}";
+                : $"pool \"{pool}\" is no milestone of the program; {PoolHelp}";
         }
 
-        if (pool.StartsWith("campaign:", StringComparison.Ordinal))
-        {
-            return Guid.TryParse(pool.AsSpan("campaign:".Length), out var campaignId)
-                && await db.Campaigns.AnyAsync(c => c.Id == campaignId && c.MerchantId == program.MerchantId, cancellationToken)
-                ? null
-                : $"pool \"{pool}\" is no campaign of yours; {Help}";
-        }
-
-        return $"pool \"{pool}\" is unknown; {Help}";
+        return $"pool \"{pool}\" is unknown; {PoolHelp}";
     }
 }
 
