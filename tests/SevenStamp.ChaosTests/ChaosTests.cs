@@ -144,27 +144,13 @@ public sealed class ChaosTests
             var database = await TestDatabase.CreateAsync(provider);
             var directory = Directory.CreateTempSubdirectory("sevenstamp-chaos-");
             var connectors = Path.Combine(directory.FullName, "connectors.json");
-            await File.WriteAllTextAsync(connectors, $$"""{ "connectors": [ { "id": "shop", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": { "signingSecret": "{{Secret}}" } } ] }""");
+            await File.WriteAllTextAsync(connectors, HostArguments.ShopConnector(Secret));
             var prefix = $"cx-{Guid.NewGuid():N}"[..11] + "-";
             var host = new HostProcess(new HostProcessOptions
             {
                 // Up once it serves requests (/health/live): the POS load retries every sale until the host takes it.
                 ReadyPath = "/health/live",
-                Arguments =
-                [
-                    "--SevenStamp:Bus:Transport=RabbitMq",
-                    $"--SevenStamp:Bus:RabbitMqUri={rabbit}",
-                    $"--SevenStamp:Bus:RabbitMqNodes={clusterNodes}",
-                    $"--SevenStamp:Bus:NamePrefix={prefix}",
-                    $"--SevenStamp:Database:Provider={provider}",
-                    $"--SevenStamp:Database:ConnectionString={database.ConnectionString}",
-                    $"--SevenStamp:ConnectorsFile={connectors}",
-                    "--SevenStamp:Programs:0:MerchantId=cafe-1",
-                    "--SevenStamp:Programs:0:Name=Coffee card",
-                    "--SevenStamp:Programs:0:Reward=A free coffee",
-                    "--SevenStamp:Programs:0:StampGoal=10",
-                    "--Logging:LogLevel:Default=Warning",
-                ],
+                Arguments = HostArguments.For(provider, database.ConnectionString, rabbit!, clusterNodes, prefix, connectors),
             });
             try
             {

@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using SevenStamp.Connectors.Host.Messaging;
-using SevenStamp.Loyalty;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing;
 
@@ -30,7 +28,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         var cluster = Environment("SEVENSTAMP_TEST_RABBITMQ_CLUSTER_SCRIPT", "the path of tests/scripts/rabbitmq-cluster.sh");
         var stopPostgres = Environment("SEVENSTAMP_TEST_POSTGRES_STOP", "a shell command that stops the test PostgreSQL");
         var startPostgres = Environment("SEVENSTAMP_TEST_POSTGRES_START", "a shell command that starts it again");
-        await using var scenario = await Replicas.StartAsync(nodes);
+        await using var scenario = await Replicas.StartAsync(3, nodes, HostArguments.ShopConnector(Secret));
         var load = new PosLoad(scenario.NextAddress, "shop", Secret, Customers);
         var run = $"scale-{Guid.NewGuid():N}"[..14];
         var sending = load.RunAsync(run, Sales, 12, TimeSpan.FromMinutes(8), CancellationToken.None, SalesPerSecond);
@@ -79,7 +77,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             output.WriteLine($"{fault}: longest time without a 2xx {gap.TotalSeconds:0.00} s; during it {accepted} sales accepted, {refused} attempts refused or failed (retried on the next replica)");
         }
 
-        await scenario.AssertConsistentAsync(run, load, Sales);
+        await AssertConsistentAsync(scenario, run, load, Sales);
     }
 
     private static string Environment(string variable, string what) => Faults.Setting(variable, what);
@@ -88,153 +86,43 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
 
     private static Task WaitForAsync(Func<bool> condition, string what) => Faults.WaitForAsync(condition, what, TimeSpan.FromMinutes(3));
 
-    /// <summary>Three host processes sharing one database, one queue name prefix and one connectors file.</summary>
-    private sealed class Replicas : IAsyncDisposable
+    /// <summary>What must hold once the load is over, whatever the faults did.</summary>
+    private static async Task AssertConsistentAsync(Replicas replicas, string run, PosLoad load, int expected)
     {
-        private readonly TestDatabase _database;
-        private readonly string _rabbitUri;
-        private readonly string _prefix;
-        private readonly DirectoryInfo _directory;
-        private int _next;
-
-        private Replicas(TestDatabase database, string rabbitUri, string prefix, DirectoryInfo directory, IReadOnlyList<HostProcess> hosts)
-        {
-            _database = database;
-            _rabbitUri = rabbitUri;
-            _prefix = prefix;
-            _directory = directory;
-            Hosts = hosts;
-        }
-
-        public IReadOnlyList<HostProcess> Hosts { get; }
-
-        public static async Task<Replicas> StartAsync(string nodes)
-        {
-            var database = await TestDatabase.CreateAsync(LoyaltyStoreProvider.PostgreSql);
-            var directory = Directory.CreateTempSubdirectory("sevenstamp-scale-");
-            var connectors = Path.Combine(directory.FullName, "connectors.json");
-            await File.WriteAllTextAsync(connectors, $$"""{ "connectors": [ { "id": "shop", "plugin": "generic-webhook", "merchantId": "cafe-1", "settings": { "signingSecret": "{{Secret}}" } } ] }""");
-            var prefix = $"so-{Guid.NewGuid():N}"[..11] + "-";
-            var rabbit = $"amqp://guest:guest@{nodes.Split(',')[0]}/";
-            var hosts = Enumerable.Range(0, 3).Select(_ => new HostProcess(new HostProcessOptions
+        Assert.True(load.Accepted == expected, $"The POS got a 2xx for {load.Accepted} of {expected} sales within its deadline.\n{replicas.Outputs()}");
+        await using var db = replicas.Context();
+        var applied = 0;
+        await Eventually.HoldsAsync(
+            async () =>
             {
-                ReadyPath = "/health/live",
-                Arguments =
-                [
-                    "--SevenStamp:Bus:Transport=RabbitMq",
-                    $"--SevenStamp:Bus:RabbitMqUri={rabbit}",
-                    $"--SevenStamp:Bus:RabbitMqNodes={nodes}",
-                    $"--SevenStamp:Bus:NamePrefix={prefix}",
-                    "--SevenStamp:Database:Provider=PostgreSql",
-                    $"--SevenStamp:Database:ConnectionString={database.ConnectionString}",
-                    $"--SevenStamp:ConnectorsFile={connectors}",
-                    "--SevenStamp:Programs:0:MerchantId=cafe-1",
-                    "--SevenStamp:Programs:0:Name=Coffee card",
-                    "--SevenStamp:Programs:0:Reward=A free coffee",
-                    "--SevenStamp:Programs:0:StampGoal=10",
-                    "--Logging:LogLevel:Default=Warning",
-                ],
-            })).ToList();
-            var replicas = new Replicas(database, rabbit, prefix, directory, hosts);
-            try
-            {
-                // One at a time: the first migrates the database, the others find it ready.
-                foreach (var host in hosts)
-                {
-                    await host.StartAsync();
-                }
-            }
-            catch
-            {
-                await replicas.DisposeAsync();
-                throw;
-            }
-
-            return replicas;
-        }
-
-        /// <summary>The next replica's address, round robin: each attempt of the POS goes to the next one.</summary>
-        public Uri NextAddress()
-        {
-            var index = (int)((uint)Interlocked.Increment(ref _next) % (uint)Hosts.Count);
-            return Hosts[index].BaseAddress;
-        }
-
-        public async Task AssertConsistentAsync(string run, PosLoad load, int expected)
-        {
-            Assert.True(load.Accepted == expected, $"The POS got a 2xx for {load.Accepted} of {expected} sales within its deadline.\n{Outputs()}");
-            await using var db = new PostgresLoyaltyDbContext(new DbContextOptionsBuilder<PostgresLoyaltyDbContext>().UseNpgsql(_database.ConnectionString).Options);
-            var applied = 0;
-            await Eventually.HoldsAsync(
-                async () =>
-                {
-                    try
-                    {
-                        applied = await db.ProcessedEvents.CountAsync(p => p.Kind == "sale" && p.ExternalId.StartsWith(run));
-                        return applied >= expected && await db.Outbox.CountAsync(m => m.SentAt == null) == 0;
-                    }
-                    catch (Exception ex) when (ex is not OutOfMemoryException)
-                    {
-                        return false;
-                    }
-                },
-                TimeSpan.FromMinutes(3),
-                TimeSpan.FromMilliseconds(250));
-
-            // Every accepted sale stamped exactly once.
-            Assert.True(applied == expected, $"{applied} of {expected} accepted sales were applied.\n{Outputs()}");
-            var awards = await db.StampAwards.Where(a => a.ExternalSaleId.StartsWith(run)).Select(a => a.ExternalSaleId).ToListAsync();
-            Assert.Equal(load.AcceptedSales.Order(StringComparer.Ordinal), awards.Order(StringComparer.Ordinal));
-
-            // Each card's stamps equal its ledger; one goal voucher per (card, cycle), as many as cycles completed.
-            var cards = await db.Cards.Select(c => new { c.Id, c.TotalStamps, c.CyclesCompleted, Ledger = db.StampAwards.Where(a => a.CardId == c.Id).Sum(a => a.Stamps - a.StampsRevoked) }).ToListAsync();
-            Assert.All(cards, c => Assert.Equal(c.Ledger, c.TotalStamps));
-            Assert.Equal(expected, cards.Sum(c => c.TotalStamps));
-            var vouchers = await db.Vouchers.Where(v => v.Kind == VoucherKind.Goal).Select(v => new { v.CardId, v.Cycle }).ToListAsync();
-            Assert.Equal(vouchers.Count, vouchers.Distinct().Count());
-            Assert.Equal(cards.Sum(c => c.CyclesCompleted), vouchers.Count);
-
-            // Every event published, nothing failed into an error queue.
-            Assert.Equal(0, await db.Outbox.CountAsync(m => m.SentAt == null));
-            Assert.Empty(await ErrorQueuesWithMessagesAsync());
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var host in Hosts)
-            {
-                await host.DisposeAsync();
-            }
-
-            await _database.DisposeAsync();
-            _directory.Delete(recursive: true);
-            await Faults.DeleteQueuesAsync(_rabbitUri, _prefix);
-        }
-
-        private string Outputs() => string.Join("\n", Hosts.Select((h, i) => $"--- replica {i + 1}:\n{h.Output}"));
-
-        private async Task<List<string>> ErrorQueuesWithMessagesAsync()
-        {
-            var full = new List<string>();
-            await using var connection = await RabbitMqEndpoint.Parse(_rabbitUri).CreateFactory().CreateConnectionAsync();
-            foreach (var queue in HostQueues.All(_prefix).Where(q => q.EndsWith(HostQueues.ErrorSuffix, StringComparison.Ordinal)))
-            {
-                await using var channel = await connection.CreateChannelAsync();
                 try
                 {
-                    var ok = await channel.QueueDeclarePassiveAsync(queue);
-                    if (ok.MessageCount > 0)
-                    {
-                        full.Add($"{queue}: {ok.MessageCount}");
-                    }
+                    applied = await db.ProcessedEvents.CountAsync(p => p.Kind == "sale" && p.ExternalId.StartsWith(run));
+                    return applied >= expected && await db.Outbox.CountAsync(m => m.SentAt == null) == 0;
                 }
-                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+                catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    // No such queue: nothing ever failed there.
+                    return false;
                 }
-            }
+            },
+            TimeSpan.FromMinutes(3),
+            TimeSpan.FromMilliseconds(250));
 
-            return full;
-        }
+        // Every accepted sale stamped exactly once.
+        Assert.True(applied == expected, $"{applied} of {expected} accepted sales were applied.\n{replicas.Outputs()}");
+        var awards = await db.StampAwards.Where(a => a.ExternalSaleId.StartsWith(run)).Select(a => a.ExternalSaleId).ToListAsync();
+        Assert.Equal(load.AcceptedSales.Order(StringComparer.Ordinal), awards.Order(StringComparer.Ordinal));
+
+        // Each card's stamps equal its ledger; one goal voucher per (card, cycle), as many as cycles completed.
+        var cards = await db.Cards.Select(c => new { c.Id, c.TotalStamps, c.CyclesCompleted, Ledger = db.StampAwards.Where(a => a.CardId == c.Id).Sum(a => a.Stamps - a.StampsRevoked) }).ToListAsync();
+        Assert.All(cards, c => Assert.Equal(c.Ledger, c.TotalStamps));
+        Assert.Equal(expected, cards.Sum(c => c.TotalStamps));
+        var vouchers = await db.Vouchers.Where(v => v.Kind == VoucherKind.Goal).Select(v => new { v.CardId, v.Cycle }).ToListAsync();
+        Assert.Equal(vouchers.Count, vouchers.Distinct().Count());
+        Assert.Equal(cards.Sum(c => c.CyclesCompleted), vouchers.Count);
+
+        // Every event published, nothing failed into an error queue.
+        Assert.Equal(0, await db.Outbox.CountAsync(m => m.SentAt == null));
+        Assert.Empty(await replicas.ErrorQueuesWithMessagesAsync());
     }
 }
