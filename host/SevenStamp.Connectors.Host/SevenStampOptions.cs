@@ -45,7 +45,10 @@ public sealed class SevenStampOptions
     [Range(1, 1000, ErrorMessage = "SevenStamp:CircuitBreakerFailures must be between 1 and 1000 (default 5).")]
     public int CircuitBreakerFailures { get; set; } = 5;
 
-    /// <summary>How long an open circuit stays open before the connector gets calls again.</summary>
+    /// <summary>
+    /// The longest an open circuit stays open before the connector gets calls again: it opens for 2 s, then for twice
+    /// as long each time the first call after it fails, up to this.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true, ErrorMessage = "SevenStamp:CircuitBreakerOpenFor must be between 00:00:00.100 and 01:00:00 (default 00:00:30).")]
     public TimeSpan CircuitBreakerOpenFor { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -71,6 +71,7 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
         (State, FailureReason, NextRestartAt) = (ConnectorState.Running, null, null);
         Interlocked.Exchange(ref _circuitOpenUntilTicks, 0);
         Interlocked.Exchange(ref _consecutiveFailures, 0);
+        Interlocked.Exchange(ref _openings, 0);
     }
 
     internal void MarkDisabled() => State = ConnectorState.Disabled;
@@ -137,22 +138,49 @@ public sealed class ConnectorRuntime(ConnectorInstanceConfig config, LoadedPlugi
     public long Failures => Interlocked.Read(ref _failures);
 
     private int _consecutiveFailures;
+    private int _openings;
     private long _circuitOpenUntilTicks;
 
-    /// <summary>A call into the connector threw or timed out; opens the circuit after <paramref name="threshold"/> in a row.</summary>
+    /// <summary>How long the circuit stays open the first time; each failed first call after it doubles the time.</summary>
+    internal static readonly TimeSpan FirstOpening = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A call into the connector threw or timed out. <paramref name="threshold"/> failures in a row open the circuit,
+    /// first for <see cref="FirstOpening"/>. Once that time is up the circuit is half-open: calls go through, and the
+    /// first one that fails opens it again for twice as long, up to <paramref name="openFor"/>; a success closes it.
+    /// So a connector whose database came back gets calls within seconds, and one that stays broken is called less
+    /// and less often. Calls that were already running when the circuit opened do not lengthen it.
+    /// </summary>
     internal void CountFailure(DateTimeOffset at, int threshold = int.MaxValue, TimeSpan openFor = default)
     {
         Interlocked.Increment(ref _failures);
         LastFailureAt = at;
-        if (Interlocked.Increment(ref _consecutiveFailures) >= threshold)
+        if (CircuitOpenUntil(at) is not null)
         {
-            Interlocked.Exchange(ref _circuitOpenUntilTicks, (at + openFor).UtcTicks);
+            return;
+        }
+
+        if (Volatile.Read(ref _openings) > 0 || Interlocked.Increment(ref _consecutiveFailures) >= threshold)
+        {
+            var opening = Interlocked.Increment(ref _openings);
+            Interlocked.Exchange(ref _circuitOpenUntilTicks, (at + OpeningLength(opening, openFor)).UtcTicks);
             Interlocked.Exchange(ref _consecutiveFailures, 0);
         }
     }
 
-    /// <summary>A call into the connector succeeded: the failure streak ends.</summary>
-    internal void CountSuccess() => Interlocked.Exchange(ref _consecutiveFailures, 0);
+    /// <summary>How long the circuit stays open at its <paramref name="opening"/>th opening in a row: doubling from <see cref="FirstOpening"/> up to <paramref name="longest"/>.</summary>
+    internal static TimeSpan OpeningLength(int opening, TimeSpan longest)
+    {
+        var length = FirstOpening * Math.Pow(2, Math.Clamp(opening - 1, 0, 20));
+        return length < longest ? length : longest;
+    }
+
+    /// <summary>A call into the connector succeeded: the failure streak ends and the circuit is closed.</summary>
+    internal void CountSuccess()
+    {
+        Interlocked.Exchange(ref _consecutiveFailures, 0);
+        Interlocked.Exchange(ref _openings, 0);
+    }
 
     /// <summary>When the open circuit lets calls through again, or null while it is closed.</summary>
     public DateTimeOffset? CircuitOpenUntil(DateTimeOffset now)
