@@ -26,7 +26,7 @@ public sealed class StoreUpgradeTests
     private const string LastSharedMigration = "SourceSystem";
 
     /// <summary>Tables added since the shared schema: empty on an upgraded database.</summary>
-    private static readonly string[] NewerTables = ["stamp_adjustments", "card_consents", "google_callback_nonces", "campaigns", "campaign_cards"];
+    private static readonly string[] NewerTables = ["stamp_adjustments", "card_consents", "google_callback_nonces", "campaigns", "campaign_cards", "wallet_applied_events"];
 
     private const string Merchant = "bakery-7";
     private const string PassType = "pass.com.example.bakery";

@@ -8,15 +8,16 @@ namespace SevenStamp.Wallet.Apple;
 /// Moves a pass's update tag and tells every device that registered it (one APNs push each). A card whose pass was
 /// never downloaded is left alone; a card with no registered device gets a new tag but no push.
 /// </summary>
+/// <returns>(from <see cref="UpdateAsync"/>) Whether the card has a pass, whose tag was moved.</returns>
 internal sealed class ApplePassUpdater(WalletDbContext db, AppleWalletOptions options, ApnsClient apns, TimeProvider time, ILogger<ApplePassUpdater> logger)
 {
-    public async Task UpdateAsync(Guid cardId, CancellationToken cancellationToken)
+    public async Task<bool> UpdateAsync(Guid cardId, CancellationToken cancellationToken)
     {
         var passType = options.PassTypeIdentifier;
         var issued = await db.Set<ApplePassToken>().AnyAsync(t => t.PassTypeId == passType && t.SerialNumber == cardId, cancellationToken);
         if (!issued)
         {
-            return;
+            return false;
         }
 
         var tag = await MoveTagAsync(db, passType, cardId, time.GetUtcNow(), cancellationToken);
@@ -27,7 +28,7 @@ internal sealed class ApplePassUpdater(WalletDbContext db, AppleWalletOptions op
             .ToListAsync(cancellationToken);
         if (pushTokens.Count == 0)
         {
-            return;
+            return true;
         }
 
         int delivered = 0, removed = 0;
@@ -59,6 +60,8 @@ internal sealed class ApplePassUpdater(WalletDbContext db, AppleWalletOptions op
         {
             throw unavailable;
         }
+
+        return true;
     }
 
     /// <summary>

@@ -8,7 +8,8 @@ namespace SevenStamp.Wallet.Apple;
 /// <summary>
 /// Keeps Apple passes in step with the card: every loyalty event that changes what a pass shows moves its update
 /// tag and pushes to its devices. Its own queue (<c>apple-pass-updates</c>), so a slow or down APNs never holds up
-/// stamps. Does nothing when Apple passes are off.
+/// stamps. Does nothing when Apple passes are off. Each event is applied once (<see cref="WalletEventInbox"/>), however
+/// often the outbox publishes it.
 /// </summary>
 public sealed class ApplePassUpdatesConsumer(IServiceProvider services) :
     IConsumer<StampsAwarded>,
@@ -41,11 +42,28 @@ public sealed class ApplePassUpdatesConsumer(IServiceProvider services) :
     /// <inheritdoc cref="Consume(ConsumeContext{VoucherExpiringSoon})"/>
     public Task Consume(ConsumeContext<CustomerNudged> context) => UpdateAsync(context, context?.Message.CardId);
 
-    private Task UpdateAsync(ConsumeContext? context, Guid? cardId)
+    /// <summary>The name this consumer records its applied events under.</summary>
+    internal const string InboxName = "apple";
+
+    private async Task UpdateAsync(ConsumeContext? context, Guid? cardId)
     {
         ArgumentNullException.ThrowIfNull(context);
         var updater = services.GetService<ApplePassUpdater>();
-        return updater is null || cardId is null ? Task.CompletedTask : updater.UpdateAsync(cardId.Value, context.CancellationToken);
+        if (updater is null || cardId is null)
+        {
+            return;
+        }
+
+        var inbox = services.GetRequiredService<WalletEventInbox>();
+        if (await inbox.WasAppliedAsync(InboxName, context.MessageId, context.CancellationToken))
+        {
+            return;
+        }
+
+        if (await updater.UpdateAsync(cardId.Value, context.CancellationToken))
+        {
+            await inbox.MarkAppliedAsync(InboxName, context.MessageId, context.CancellationToken);
+        }
     }
 }
 

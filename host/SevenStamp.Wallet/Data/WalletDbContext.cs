@@ -5,7 +5,8 @@ namespace SevenStamp.Wallet.Data;
 
 /// <summary>
 /// The wallet's store: Apple pass tokens, device registrations and update tags (<see cref="AppleWalletModel"/>), and
-/// the nonces of Google Wallet's callbacks (<see cref="GoogleWalletModel"/>).
+/// the nonces of Google Wallet's callbacks (<see cref="GoogleWalletModel"/>), and the events each wallet consumer
+/// applied (<see cref="WalletAppliedEventModel"/>).
 /// It shares the database with loyalty and the connector runtime but keeps its own migrations and history table
 /// (<see cref="HistoryTable"/>); cards and vouchers it reads through loyalty's <c>ICardSnapshots</c>. Its tables were
 /// created by loyalty's migrations before the wallet had a context of its own; its first migration takes them over
@@ -25,11 +26,14 @@ public abstract class WalletDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<GoogleCallbackNonce> GoogleCallbackNonces => Set<GoogleCallbackNonce>();
 
+    public DbSet<WalletAppliedEvent> WalletAppliedEvents => Set<WalletAppliedEvent>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         AppleWalletModel.Configure(modelBuilder);
         GoogleWalletModel.Configure(modelBuilder);
+        WalletAppliedEventModel.Configure(modelBuilder);
         StoreConventions.UseSnakeCaseNames(modelBuilder);
     }
 }

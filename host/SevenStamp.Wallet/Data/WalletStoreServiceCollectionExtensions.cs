@@ -9,8 +9,9 @@ public static class WalletStoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="WalletDbContext"/> on the database of <paramref name="options"/> and migrates it at start,
-    /// after the loyalty store (register that first) and the stores registered before it.
+    /// after the loyalty store (register that first) and the stores registered before it; and the consumers' <see cref="WalletEventInbox"/>.
     /// </summary>
     public static IServiceCollection AddWalletStore(this IServiceCollection services, LoyaltyStoreOptions options) =>
-        services.AddStoreContext<WalletDbContext, SqliteWalletDbContext, PostgresWalletDbContext>(options, WalletDbContext.HistoryTable);
+        services.AddStoreContext<WalletDbContext, SqliteWalletDbContext, PostgresWalletDbContext>(options, WalletDbContext.HistoryTable)
+            .AddScoped<WalletEventInbox>();
 }

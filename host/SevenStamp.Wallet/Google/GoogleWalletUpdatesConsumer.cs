@@ -9,9 +9,10 @@ namespace SevenStamp.Wallet.Google;
 /// <summary>
 /// Keeps a card's Google Wallet object in step with the loyalty events, on a queue of its own
 /// (<c>google-wallet-updates</c>) so a slow or unreachable Google never holds up a stamp. Every event sends the
-/// card's whole current state. Without Google configured it acknowledges and does nothing.
+/// card's whole current state. Without Google configured it acknowledges and does nothing. Each event is applied once
+/// (<see cref="WalletEventInbox"/>), however often the outbox publishes it.
 /// </summary>
-public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsumer> logger, GoogleWalletSync? sync = null) :
+public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsumer> logger, GoogleWalletSync? sync = null, WalletEventInbox? inbox = null) :
     IConsumer<StampsAwarded>,
     IConsumer<StampsRevoked>,
     IConsumer<VoucherIssued>,
@@ -42,10 +43,18 @@ public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsu
     /// <inheritdoc cref="Consume(ConsumeContext{VoucherExpiringSoon})"/>
     public Task Consume(ConsumeContext<CustomerNudged> context) => UpdateAsync(context?.Message.CardId, context, notify: true);
 
+    /// <summary>The name this consumer records its applied events under.</summary>
+    internal const string InboxName = "google";
+
     private async Task UpdateAsync(Guid? cardId, ConsumeContext? context, bool notify = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (sync is null || cardId is not { } id)
+        {
+            return;
+        }
+
+        if (inbox is not null && await inbox.WasAppliedAsync(InboxName, context.MessageId, context.CancellationToken).ConfigureAwait(false))
         {
             return;
         }
@@ -65,6 +74,11 @@ public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsu
             // card sends its whole state anyway.
             GoogleWalletLog.UpdateFailed(logger, id, ex.StatusCode, ex.IsTransient, ex.Message);
             throw;
+        }
+
+        if (inbox is not null)
+        {
+            await inbox.MarkAppliedAsync(InboxName, context.MessageId, context.CancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -142,6 +143,27 @@ public sealed class ApnsTests : IAsyncLifetime
 
         Assert.True(second > first);
         Assert.Equal(2, _apns.PushesTo("again000"));
+    }
+
+    [Fact]
+    public async Task Consumer_OneEventPublishedTwiceUnderItsMessageId_PushesEachDeviceOnce()
+    {
+        // Arrange: the outbox publishes at least once; a copy carries the first one's message id.
+        var card = await RegisteredCardAsync("twice000");
+        var messageId = NewId.NextGuid();
+        StampsAwarded Awarded(string sale) => new() { MerchantId = "cafe-1", CardId = card, ConnectorId = "pos", ExternalSaleId = sale, Stamps = 1, Balance = 4, Goal = 10, AwardedAt = DateTimeOffset.UtcNow };
+
+        // Act: the event, its copy, then another event.
+        await _host.ConsumeAsync(Awarded("S-1"), messageId);
+        var tag = await TagOfAsync(card);
+        await _host.PublishCopyAsync(Awarded("S-1"), messageId);
+        var tagAfterCopy = await TagOfAsync(card);
+        await _host.ConsumeAsync(Awarded("S-2"));
+
+        // Assert
+        Assert.Equal(tag, tagAfterCopy);
+        Assert.Equal(2, _apns.PushesTo("twice000"));
+        Assert.Equal(2, await _host.WithDbAsync(db => db.WalletAppliedEvents.CountAsync(a => a.Consumer == "apple")));
     }
 
     [Theory]

@@ -147,10 +147,10 @@ internal sealed class AppleHost : IAsyncDisposable
     }
 
     /// <summary>Publishes <paramref name="message"/> on the bus and waits until the consumer has handled it, failing on a fault.</summary>
-    public async Task ConsumeAsync<T>(T message)
+    public async Task ConsumeAsync<T>(T message, Guid? id = null)
         where T : class
     {
-        var messageId = NewId.NextGuid();
+        var messageId = id ?? NewId.NextGuid();
         await Bus.Bus.Publish(message, context => context.MessageId = messageId);
         await foreach (var consumed in Bus.GetConsumerHarness<ApplePassUpdatesConsumer>().Consumed.SelectAsync<T>(m => m.Context.MessageId == messageId))
         {
@@ -159,6 +159,19 @@ internal sealed class AppleHost : IAsyncDisposable
         }
 
         throw new TimeoutException($"The Apple consumer did not take the {typeof(T).Name}.");
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> under <paramref name="messageId"/>, an id the Apple consumer already had
+    /// (a copy, as the outbox may publish), and waits until that consumer has handled it.
+    /// </summary>
+    public async Task PublishCopyAsync<T>(T message, Guid messageId)
+        where T : class
+    {
+        var deliveries = new Deliveries("apple", messageId, awaited: 1);
+        using var observing = Bus.Bus.ConnectConsumeObserver(deliveries);
+        await Bus.Bus.Publish(message, context => context.MessageId = messageId);
+        await deliveries.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Downloads the card's pass through the customer's card link.</summary>

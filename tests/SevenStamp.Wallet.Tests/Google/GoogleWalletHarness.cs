@@ -188,6 +188,13 @@ public sealed class GoogleWalletHarness : IAsyncDisposable
 
     public string ClassId => $"{IssuerId}.{ProgramId:N}";
 
+    /// <summary>Reads the wallet's own tables.</summary>
+    public async Task<T> WithWalletAsync<T>(Func<WalletDbContext, Task<T>> read)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        return await read(scope.ServiceProvider.GetRequiredService<WalletDbContext>());
+    }
+
     private async Task WithDbAsync(Func<LoyaltyDbContext, Task> action)
     {
         await using var scope = App.Services.CreateAsyncScope();

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using MassTransit;
 using MassTransit.Testing;
 using SevenStamp.Contracts;
@@ -240,6 +241,52 @@ public abstract class GoogleWalletSyncTests : IAsyncLifetime
             Assert.Null(consumed.Exception);
             break;
         }
+    }
+
+    [Fact]
+    public async Task Consumer_OneEventPublishedTwiceUnderItsMessageId_SendsTheCardToGoogleOnce()
+    {
+        // Arrange: the outbox publishes at least once; a copy carries the first one's message id.
+        var card = await _h.AddCardAsync(totalStamps: 3);
+        var google = _h.Bus.GetConsumerHarness<GoogleWalletUpdatesConsumer>();
+        var messageId = NewId.NextGuid();
+        StampsAwarded Awarded(string sale) => new()
+        {
+            MerchantId = GoogleWalletHarness.MerchantId, CardId = card, ConnectorId = "pos", ExternalSaleId = sale, Stamps = 1, Balance = 3, Goal = 5, AwardedAt = DateTimeOffset.UtcNow,
+        };
+        int CallsForCard() => _h.Google.Calls.Count(c => c.Resource == "loyaltyObject" && (c.Id ?? c.Body?["id"]?.GetValue<string>()) == GoogleWalletHarness.ObjectId(card));
+        async Task ConsumedAsync(Guid id)
+        {
+            await foreach (var consumed in google.Consumed.SelectAsync<StampsAwarded>(m => m.Context.MessageId == id))
+            {
+                Assert.Null(consumed.Exception);
+                return;
+            }
+        }
+
+        await _h.Bus.Bus.Publish(Awarded("S-1"), c => c.MessageId = messageId);
+        await ConsumedAsync(messageId);
+        var afterFirst = CallsForCard();
+
+        // Act: the copy, then another event.
+        // (The harness lists a message id once: the copy's delivery is counted by an observer.)
+        var deliveries = new Deliveries("google", messageId, awaited: 1);
+        using (_h.Bus.Bus.ConnectConsumeObserver(deliveries))
+        {
+            await _h.Bus.Bus.Publish(Awarded("S-1"), c => c.MessageId = messageId);
+            await deliveries.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        var afterCopy = CallsForCard();
+        var next = NewId.NextGuid();
+        await _h.Bus.Bus.Publish(Awarded("S-2"), c => c.MessageId = next);
+        await ConsumedAsync(next);
+
+        // Assert
+        Assert.True(afterFirst > 0, "The first event sent nothing to Google.");
+        Assert.Equal(afterFirst, afterCopy);
+        Assert.True(CallsForCard() > afterCopy, "The next event, under a new id, sent nothing to Google.");
+        Assert.Equal(2, await _h.WithWalletAsync(db => db.WalletAppliedEvents.CountAsync(a => a.Consumer == "google")));
     }
 
     [Fact]

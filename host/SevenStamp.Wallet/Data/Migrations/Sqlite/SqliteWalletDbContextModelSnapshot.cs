@@ -149,6 +149,29 @@ namespace SevenStamp.Wallet.Data.Migrations.Sqlite
 
                     b.ToTable("google_callback_nonces", (string)null);
                 });
+
+            modelBuilder.Entity("SevenStamp.Wallet.Data.WalletAppliedEvent", b =>
+                {
+                    b.Property<string>("Consumer")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumer");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<long>("AppliedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("applied_at");
+
+                    b.HasKey("Consumer", "MessageId");
+
+                    b.HasIndex("AppliedAt")
+                        .HasDatabaseName("ix_wallet_applied_events_applied_at");
+
+                    b.ToTable("wallet_applied_events", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
