@@ -8,11 +8,17 @@ namespace SevenStamp.ChaosTests;
 
 /// <summary>
 /// Host processes sharing one PostgreSQL database, one queue name prefix and one connectors file, as replicas behind
-/// a load balancer do; <see cref="NextAddress"/> spreads requests over them round robin.
+/// a load balancer do. <see cref="NextAddress"/> spreads requests over them round robin, skipping a replica whose
+/// <c>/health/live</c> did not answer within a second at the last check (twice a second), as a load balancer's active
+/// health check does; requests already sent to a replica that stops answering wait for the client's own timeout.
 /// </summary>
 internal sealed class Replicas : IAsyncDisposable
 {
+    private static readonly HttpClient HealthChecks = new() { Timeout = TimeSpan.FromSeconds(1) };
     private readonly TestDatabase _database;
+    private readonly CancellationTokenSource _stop = new();
+    private bool[] _down = [];
+    private Task _checking = Task.CompletedTask;
     private int _next;
 
     private Replicas(TestDatabase database, string rabbitUri, string prefix, DirectoryInfo directory, IReadOnlyList<HostProcess> hosts)
@@ -68,14 +74,58 @@ internal sealed class Replicas : IAsyncDisposable
             throw;
         }
 
+        replicas._down = new bool[hosts.Count];
+        replicas._checking = replicas.CheckHealthAsync(replicas._stop.Token);
         return replicas;
     }
 
-    /// <summary>The next replica's address, round robin: each attempt of the POS goes to the next one.</summary>
+    /// <summary>
+    /// The next live replica's address, round robin: each attempt of the POS goes to the next one (to the next one
+    /// at all when none looked live at the last check).
+    /// </summary>
     public Uri NextAddress()
     {
-        var index = (int)((uint)Interlocked.Increment(ref _next) % (uint)Hosts.Count);
-        return Hosts[index].BaseAddress;
+        var first = Interlocked.Increment(ref _next);
+        for (var offset = 0; offset < Hosts.Count; offset++)
+        {
+            var index = (int)((uint)(first + offset) % (uint)Hosts.Count);
+            if (!Volatile.Read(ref _down[index]))
+            {
+                return Hosts[index].BaseAddress;
+            }
+        }
+
+        return Hosts[(int)((uint)first % (uint)Hosts.Count)].BaseAddress;
+    }
+
+    private async Task CheckHealthAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await Task.WhenAll(Hosts.Select(async (host, index) =>
+            {
+                bool live;
+                try
+                {
+                    using var response = await HealthChecks.GetAsync(new Uri(host.BaseAddress, "/health/live"), stop);
+                    live = response.IsSuccessStatusCode;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or InvalidOperationException)
+                {
+                    live = false; // Not answering, not listening, or not started yet.
+                }
+
+                Volatile.Write(ref _down[index], !live);
+            }));
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>A context on the shared database.</summary>
@@ -112,6 +162,11 @@ internal sealed class Replicas : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync();
+#pragma warning disable VSTHRD003 // The health checks were started by this object, at its start.
+        await _checking;
+#pragma warning restore VSTHRD003
+        _stop.Dispose();
         foreach (var host in Hosts)
         {
             await host.DisposeAsync();
