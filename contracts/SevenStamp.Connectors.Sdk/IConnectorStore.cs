@@ -16,6 +16,33 @@ public interface IConnectorStore
     /// <summary>Stores an offset; call it only once the records up to it are durable (the sink's calls completed).</summary>
     Task SetOffsetAsync(string key, string value, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores an offset only when it comes after the stored one, compared ordinally (character by character, as
+    /// <see cref="StringComparer.Ordinal"/>), or when none is stored; returns whether it was stored. For offsets that
+    /// only ever grow, such as ISO-8601 UTC times written with <c>ToString("O")</c> (fixed width, so they order as
+    /// they sort), when several replicas run the same connector: a pass that read the offset earlier and finishes
+    /// later cannot move it back over a newer one another replica wrote. Call it, like <see cref="SetOffsetAsync"/>,
+    /// only once the records up to the offset are durable.
+    /// </summary>
+    /// <remarks>
+    /// The host's store decides in one conditional statement in its database, so it holds across replicas. This
+    /// default reads and then writes, which is enough for a store used by one process only; stores written before it
+    /// existed (SDK 1.2 and older) get it.
+    /// </remarks>
+    async Task<bool> AdvanceOffsetAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        var stored = await GetOffsetAsync(key, cancellationToken);
+        if (stored is not null && string.CompareOrdinal(value, stored) <= 0)
+        {
+            return false;
+        }
+
+        await SetOffsetAsync(key, value, cancellationToken);
+        return true;
+    }
+
     /// <summary>True when <paramref name="eventId"/> was marked seen (and is within retention).</summary>
     Task<bool> IsSeenAsync(string eventId, CancellationToken cancellationToken);
 

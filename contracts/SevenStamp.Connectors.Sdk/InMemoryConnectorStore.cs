@@ -16,6 +16,30 @@ public sealed class InMemoryConnectorStore : IConnectorStore
         return Task.CompletedTask;
     }
 
+    public Task<bool> AdvanceOffsetAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        while (true)
+        {
+            if (!_offsets.TryGetValue(key, out var stored))
+            {
+                if (_offsets.TryAdd(key, value))
+                {
+                    return Task.FromResult(true);
+                }
+            }
+            else if (string.CompareOrdinal(value, stored) <= 0)
+            {
+                return Task.FromResult(false);
+            }
+            else if (_offsets.TryUpdate(key, value, stored))
+            {
+                return Task.FromResult(true);
+            }
+        }
+    }
+
     public Task<bool> IsSeenAsync(string eventId, CancellationToken cancellationToken) => Task.FromResult(_seen.ContainsKey(eventId));
 
     public Task MarkSeenAsync(string eventId, CancellationToken cancellationToken)

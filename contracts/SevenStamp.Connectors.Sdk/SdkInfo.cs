@@ -12,6 +12,7 @@ public static class SdkInfo
     /// 1.1 added <see cref="IConnectorStore"/> (<see cref="ConnectorContext.Store"/>).
     /// 1.2 added <see cref="CheckoutText"/>, <see cref="CheckoutRecordRejectedException"/>, setting length caps
     /// (<see cref="SettingDefinition.MaxLength"/>), <see cref="IOwnsFolders"/> and the records' <c>SourceSystem</c>.
+    /// 1.3 added <see cref="IConnectorStore.AdvanceOffsetAsync"/> (an offset that only moves forward).
     /// The number is not written here: the build stamps it from <c>SevenStampSdkVersion</c>
     /// (<c>build/SevenStamp.Connectors.Sdk.props</c>), the version of the SDK package, whose major.minor it is.
     /// </summary>

@@ -58,9 +58,13 @@ public static class LoyaltyServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The background work of the engine: the outbox relay, voucher expiry and the campaign runner. Register after the bus.</summary>
+    /// <summary>
+    /// The background work of the engine: the outbox relay, voucher expiry (its interval from
+    /// <see cref="VoucherExpiryOptions"/>, checked at start) and the campaign runner. Register after the bus.
+    /// </summary>
     public static IServiceCollection AddLoyaltyWorkers(this IServiceCollection services)
     {
+        services.AddOptions<VoucherExpiryOptions>().BindConfiguration(VoucherExpiryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OutboxRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         services.AddHostedService<VoucherExpiryService>();

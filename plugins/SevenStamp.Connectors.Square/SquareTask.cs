@@ -129,7 +129,9 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
     /// <summary>
     /// One catch-up pass: every completed order of the watched locations updated since the stored offset (or
     /// <c>catchUpLookback</c> ago) that has not given a sale yet is published; the offset moves on only once a page's
-    /// sales are durable. Returns how many sales it published.
+    /// sales are durable, and only forward (<see cref="IConnectorStore.AdvanceOffsetAsync"/>): when replicas catch up
+    /// together, a pass that started earlier and ends later does not put back an older offset. Returns how many sales
+    /// it published.
     /// </summary>
     internal async Task<int> CatchUpOnceAsync(CancellationToken cancellationToken)
     {
@@ -178,7 +180,7 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
                 if (chunks.Count == 1 && last is { } reached && (offset is null || reached > offset))
                 {
                     offset = reached;
-                    await _context.Store.SetOffsetAsync(OffsetKey, reached.ToString("O", CultureInfo.InvariantCulture), cancellationToken);
+                    await _context.Store.AdvanceOffsetAsync(OffsetKey, OffsetText(reached), cancellationToken);
                 }
 
                 cursor = page.Cursor;
@@ -190,7 +192,7 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
         // Everything up to the end of the searched range is published: the next pass continues from there.
         if (complete && (offset is null || now > offset))
         {
-            await _context.Store.SetOffsetAsync(OffsetKey, now.ToString("O", CultureInfo.InvariantCulture), cancellationToken);
+            await _context.Store.AdvanceOffsetAsync(OffsetKey, OffsetText(now), cancellationToken);
         }
 
         if (published > 0)
@@ -377,6 +379,9 @@ internal sealed partial class SquareTask : BackgroundConnectorTask, IWebhookRece
         LogOrderNotFound(_context.Logger, _context.ConnectorId, eventId, orderId);
         return WebhookResponse.Ignored($"order {orderId} does not exist in Square (RetrieveOrder answered 404 NOT_FOUND); acknowledged and ignored");
     }
+
+    /// <summary>The stored form of an offset: UTC, round-trip format, fixed width, so later times sort after earlier ones.</summary>
+    private static string OffsetText(DateTimeOffset value) => value.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     private static string SaleKey(string orderId) => "order-sale:" + orderId;
 

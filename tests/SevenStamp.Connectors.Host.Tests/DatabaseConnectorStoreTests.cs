@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SevenStamp.Connectors.Host.Connectors;
@@ -8,7 +9,10 @@ using SevenStamp.Testing;
 
 namespace SevenStamp.Connectors.Host.Tests;
 
-/// <summary>The connector store in the host's database: seen events read in groups and committed in groups, per connector.</summary>
+/// <summary>
+/// The connector store in the host's database: seen events read in groups and committed in groups, per connector;
+/// offsets that only move forward.
+/// </summary>
 public sealed class DatabaseConnectorStoreTests
 {
     [Theory]
@@ -50,6 +54,56 @@ public sealed class DatabaseConnectorStoreTests
             var restarted = new DatabaseConnectorStore(scopes, "shop", TimeProvider.System);
             Assert.True(await restarted.IsSeenAsync("evt-99", CancellationToken.None));
             Assert.False(await restarted.IsSeenAsync("evt-100", CancellationToken.None));
+        }
+    }
+
+    [Theory]
+    [InlineData(LoyaltyStoreProvider.Sqlite)]
+    [InlineData(LoyaltyStoreProvider.PostgreSql)]
+    public async Task AdvanceOffsetAsync_OlderOrEqualValue_LeavesTheNewerOneAndConcurrentCallsKeepTheLatest(LoyaltyStoreProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var services = new ServiceCollection().AddLogging().AddLoyaltyStore(database.Options).AddConnectorStore(database.Options).BuildServiceProvider();
+        await using (services)
+        {
+            var scopes = services.GetRequiredService<IServiceScopeFactory>();
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<LoyaltyDbContext>().Database.MigrateAsync();
+                await scope.ServiceProvider.GetRequiredService<ConnectorDbContext>().Database.MigrateAsync();
+            }
+
+            var store = new DatabaseConnectorStore(scopes, "square-main", TimeProvider.System);
+            var other = new DatabaseConnectorStore(scopes, "other-shop", TimeProvider.System);
+            static string At(int second) => new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero).AddSeconds(second).ToString("O", CultureInfo.InvariantCulture);
+
+            // None stored: the first value is stored.
+            Assert.True(await store.AdvanceOffsetAsync("orders.updatedAt", At(10), CancellationToken.None));
+
+            // An older value (a pass that started earlier and ends later) and the same value leave it; a newer one moves it.
+            Assert.False(await store.AdvanceOffsetAsync("orders.updatedAt", At(5), CancellationToken.None));
+            Assert.False(await store.AdvanceOffsetAsync("orders.updatedAt", At(10), CancellationToken.None));
+            Assert.Equal(At(10), await store.GetOffsetAsync("orders.updatedAt", CancellationToken.None));
+            Assert.True(await store.AdvanceOffsetAsync("orders.updatedAt", At(20), CancellationToken.None));
+            Assert.Equal(At(20), await store.GetOffsetAsync("orders.updatedAt", CancellationToken.None));
+
+            // Compared ordinally, byte by byte: "Z" (0x5A) sorts after "+" and digits, "a" after "Z", whatever the
+            // database's collation says about letters and punctuation.
+            Assert.True(await store.AdvanceOffsetAsync("mixed", "2026+Z", CancellationToken.None));
+            Assert.True(await store.AdvanceOffsetAsync("mixed", "2026+a", CancellationToken.None));
+            Assert.False(await store.AdvanceOffsetAsync("mixed", "2026+B", CancellationToken.None));
+            Assert.Equal("2026+a", await store.GetOffsetAsync("mixed", CancellationToken.None));
+
+            // Another connector's offset under the same key is its own.
+            Assert.True(await other.AdvanceOffsetAsync("orders.updatedAt", At(1), CancellationToken.None));
+            Assert.Equal(At(1), await other.GetOffsetAsync("orders.updatedAt", CancellationToken.None));
+
+            // Forty concurrent callers with values in any order: the latest wins, and SetOffsetAsync still sets back.
+            var values = Enumerable.Range(21, 40).Select(At).OrderBy(_ => Random.Shared.Next()).ToList();
+            await Task.WhenAll(values.Select(v => store.AdvanceOffsetAsync("orders.updatedAt", v, CancellationToken.None)));
+            Assert.Equal(At(60), await store.GetOffsetAsync("orders.updatedAt", CancellationToken.None));
+            await store.SetOffsetAsync("orders.updatedAt", At(1), CancellationToken.None);
+            Assert.Equal(At(1), await store.GetOffsetAsync("orders.updatedAt", CancellationToken.None));
         }
     }
 }

@@ -46,6 +46,7 @@ public sealed class OptionsValidationTests
     [InlineData("SevenStamp:ConnectorRestartDelay", "-00:00:01")]
     [InlineData("SevenStamp:CircuitBreakerOpenFor", "00:00:00")]
     [InlineData("SevenStamp:Scanner:KioskStampInterval", "00:00:30")]
+    [InlineData("SevenStamp:Vouchers:ExpirySweepInterval", "00:00:00")]
     public async Task StartAsync_InvalidSettingInAnyOptionsClass_FailsNamingTheSetting(string setting, string value)
     {
         // Arrange

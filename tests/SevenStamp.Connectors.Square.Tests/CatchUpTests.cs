@@ -146,6 +146,21 @@ public sealed class CatchUpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CatchUp_AnotherReplicaStoredANewerOffsetDuringThePass_OffsetDoesNotMoveBack()
+    {
+        // Another replica's pass started a minute later and finished while this one was still reading pages.
+        var newer = Now.AddMinutes(1).ToString("O", CultureInfo.InvariantCulture);
+        var store = new OvertakenStore(newer);
+        await using var harness = SquareHarness.Create(_square, store: store, timeProvider: _time);
+
+        var published = await harness.SquareTask.CatchUpOnceAsync(CancellationToken.None);
+
+        // The pages' offsets (this morning) and the pass's own end (now) are older: the newer offset stays.
+        Assert.Equal(5, published);
+        Assert.Equal(newer, await store.GetOffsetAsync(SquareTask.OffsetKey, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task CatchUp_MoreThanTenLocations_AreSearchedTenAtATime()
     {
         var locations = Enumerable.Range(1, 11).Select(i => $"LSHOP{i:D2}").Append(SquarePayloads.Location).ToArray();
@@ -219,4 +234,30 @@ public sealed class CatchUpTests : IAsyncLifetime
         },
         TimeSpan.FromSeconds(30),
         TimeSpan.FromMilliseconds(20));
+
+    /// <summary>A store that another replica writes a newer offset into right after this pass read it.</summary>
+    private sealed class OvertakenStore(string newer) : IConnectorStore
+    {
+        private readonly InMemoryConnectorStore _inner = new();
+        private int _reads;
+
+        public async Task<string?> GetOffsetAsync(string key, CancellationToken cancellationToken)
+        {
+            var value = await _inner.GetOffsetAsync(key, cancellationToken);
+            if (Interlocked.Increment(ref _reads) == 1)
+            {
+                await _inner.SetOffsetAsync(key, newer, cancellationToken);
+            }
+
+            return value;
+        }
+
+        public Task SetOffsetAsync(string key, string value, CancellationToken cancellationToken) => _inner.SetOffsetAsync(key, value, cancellationToken);
+
+        public Task<bool> AdvanceOffsetAsync(string key, string value, CancellationToken cancellationToken) => _inner.AdvanceOffsetAsync(key, value, cancellationToken);
+
+        public Task<bool> IsSeenAsync(string eventId, CancellationToken cancellationToken) => _inner.IsSeenAsync(eventId, cancellationToken);
+
+        public Task MarkSeenAsync(string eventId, CancellationToken cancellationToken) => _inner.MarkSeenAsync(eventId, cancellationToken);
+    }
 }

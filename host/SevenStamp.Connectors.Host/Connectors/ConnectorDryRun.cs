@@ -156,6 +156,8 @@ internal sealed partial class ConnectorDryRun(ConnectorSupervisor supervisor, IS
 
         public Task SetOffsetAsync(string key, string value, CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task<bool> AdvanceOffsetAsync(string key, string value, CancellationToken cancellationToken) => Task.FromResult(false);
+
         public Task<bool> IsSeenAsync(string eventId, CancellationToken cancellationToken) => store.IsSeenAsync(eventId, cancellationToken);
 
         public Task MarkSeenAsync(string eventId, CancellationToken cancellationToken) => Task.CompletedTask;

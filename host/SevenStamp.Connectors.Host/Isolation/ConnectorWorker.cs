@@ -196,6 +196,10 @@ internal sealed partial class ConnectorWorker(LoadedPlugin plugin, ILoggerFactor
         public Task SetOffsetAsync(string key, string value, CancellationToken cancellationToken) =>
             worker.CallHostAsync(new WorkerFrame { Type = WorkerFrame.SetOffset, Key = key, Value = value }, cancellationToken);
 
+        // The host's store decides in its database, so the offset moves forward only, across replicas too.
+        public async Task<bool> AdvanceOffsetAsync(string key, string value, CancellationToken cancellationToken) =>
+            (await worker.CallHostAsync(new WorkerFrame { Type = WorkerFrame.AdvanceOffset, Key = key, Value = value }, cancellationToken)).Flag == true;
+
         public async Task<bool> IsSeenAsync(string eventId, CancellationToken cancellationToken) =>
             (await worker.CallHostAsync(new WorkerFrame { Type = WorkerFrame.IsSeen, Key = eventId }, cancellationToken)).Flag == true;
 

@@ -267,6 +267,8 @@ internal sealed partial class IsolatedConnectorTask : IConnectorTask, IWebhookRe
             case WorkerFrame.SetOffset:
                 await _context.Store.SetOffsetAsync(key, request.Value ?? string.Empty, cancellationToken);
                 return WorkerFrame.Ok();
+            case WorkerFrame.AdvanceOffset:
+                return WorkerFrame.Ok() with { Flag = await _context.Store.AdvanceOffsetAsync(key, request.Value ?? string.Empty, cancellationToken) };
             case WorkerFrame.IsSeen:
                 return WorkerFrame.Ok() with { Flag = await _context.Store.IsSeenAsync(key, cancellationToken) };
             case WorkerFrame.MarkSeen:

@@ -19,6 +19,7 @@ internal sealed record WorkerFrame
     public const string PublishRefund = "publish-refund";
     public const string GetOffset = "get-offset";
     public const string SetOffset = "set-offset";
+    public const string AdvanceOffset = "advance-offset";
     public const string IsSeen = "is-seen";
     public const string MarkSeen = "mark-seen";
     public const string Reply = "reply";

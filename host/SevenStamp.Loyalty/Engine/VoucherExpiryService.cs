@@ -1,21 +1,21 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace SevenStamp.Loyalty.Engine;
 
 /// <summary>
-/// Once a minute, on every replica: moves issued vouchers past their expiry to expired, then sends the expiry
+/// Every <see cref="VoucherExpiryOptions.ExpirySweepInterval"/> (a minute by default), on every replica: moves issued vouchers past their expiry to expired, then sends the expiry
 /// reminders and inactivity nudges that are due (<see cref="CustomerReminders"/>); each through the outbox, each once
 /// (conditional updates), whichever replica comes first.
 /// </summary>
-internal sealed partial class VoucherExpiryService(IServiceScopeFactory scopes, TimeProvider timeProvider, ILogger<VoucherExpiryService> logger) : BackgroundService
+internal sealed partial class VoucherExpiryService(IServiceScopeFactory scopes, TimeProvider timeProvider, IOptions<VoucherExpiryOptions> options, ILogger<VoucherExpiryService> logger) : BackgroundService
 {
-    private static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Every, timeProvider);
+        var every = options.Value.ExpirySweepInterval;
+        using var timer = new PeriodicTimer(every, timeProvider);
         try
         {
             do
@@ -39,7 +39,7 @@ internal sealed partial class VoucherExpiryService(IServiceScopeFactory scopes, 
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
                 {
-                    LogFailed(logger, ex);
+                    LogFailed(logger, ex, every);
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -56,6 +56,6 @@ internal sealed partial class VoucherExpiryService(IServiceScopeFactory scopes, 
     [LoggerMessage(EventId = 2303, Level = LogLevel.Information, Message = "{Reminded} voucher expiry reminder(s) and {Nudged} inactivity nudge(s) sent to wallet passes")]
     private static partial void LogReminded(ILogger logger, int reminded, int nudged);
 
-    [LoggerMessage(EventId = 2302, Level = LogLevel.Error, Message = "Expiring vouchers or sending reminders failed; trying again in a minute")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Error, Message = "Expiring vouchers or sending reminders failed; trying again in {Interval}")]
+    private static partial void LogFailed(ILogger logger, Exception exception, TimeSpan interval);
 }

@@ -13,7 +13,8 @@ namespace SevenStamp.Testing;
 /// A stand-in for Square's Orders API on a loopback port: RetrieveOrder (<c>GET /v2/orders/{id}</c>) and SearchOrders
 /// (<c>POST /v2/orders/search</c>, with location, state and updated_at filters, the matching sort, at most ten locations,
 /// and cursor pagination of <see cref="PageSize"/> orders), answering with the documented JSON shapes. It checks the
-/// bearer token, records every request, and can be told to fail the next requests (429, 500, …).
+/// bearer token, records every request, and can be told to fail the next requests (429, 500, …) or to answer the next
+/// searches slowly.
 /// </summary>
 public sealed class FakeSquareServer : IAsyncDisposable
 {
@@ -22,6 +23,7 @@ public sealed class FakeSquareServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, StoredOrder> _orders = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<int> _failures = new();
+    private readonly ConcurrentQueue<TimeSpan> _searchDelays = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
 
     private FakeSquareServer(WebApplication app)
@@ -76,6 +78,15 @@ public sealed class FakeSquareServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The next SearchOrders requests each answer only after these delays, in order (a slow Square, so passes overlap).</summary>
+    public void DelayNextSearches(params TimeSpan[] delays)
+    {
+        foreach (var delay in delays)
+        {
+            _searchDelays.Enqueue(delay);
+        }
+    }
+
     public IReadOnlyList<RecordedRequest> RequestsTo(string pathStart) => [.. Requests.Where(r => r.Path.StartsWith(pathStart, StringComparison.Ordinal))];
 
     public async ValueTask DisposeAsync()
@@ -102,6 +113,11 @@ public sealed class FakeSquareServer : IAsyncDisposable
         if (refusedSearch is { } refused)
         {
             return refused;
+        }
+
+        if (_searchDelays.TryDequeue(out var delay))
+        {
+            await Task.Delay(delay, http.RequestAborted);
         }
 
         using var request = JsonDocument.Parse(body);
