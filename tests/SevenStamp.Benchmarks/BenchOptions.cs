@@ -66,6 +66,15 @@ internal sealed class BenchOptions
     /// </summary>
     public bool Campaign { get; private set; }
 
+    /// <summary>
+    /// Only the scale-out figure (<c>--replicas</c>): the sustained and the paced phases against one host, then against
+    /// <see cref="ReplicaCount"/> hosts on one PostgreSQL database and the one broker, the load spread round robin.
+    /// </summary>
+    public bool Replicas { get; private set; }
+
+    /// <summary>Hosts of the scale-out figure's second configuration.</summary>
+    public int ReplicaCount { get; private set; } = 3;
+
     /// <summary>Cards the campaign benchmark seeds and sends to.</summary>
     public int CampaignCards { get; private set; } = 100_000;
 
@@ -85,10 +94,14 @@ internal sealed class BenchOptions
           --baseline N       messages of the raw broker baseline (default 50000)
           --ingress N        webhooks of the ingress-alone phase (default 20000)
           --paced-seconds S  length of the paced 1,000/s phase (default 15)
+          --paced-rate N     sales per second of the paced phase (default 1000)
           --connections N    concurrent HTTP requests (default 64)
           --warmup N         requests before each measured phase (default a tenth of it, at most 500)
           --campaign         only the campaign figure: N cards seeded in bulk, a campaign to all (writes its own block of benchmarks.md)
           --cards N          cards of the campaign figure (default 100000)
+          --replicas         only the scale-out figure: sustained and paced phases on 1 host, then on 3 hosts sharing one
+                             PostgreSQL database and the broker, round robin (writes its own block of benchmarks.md)
+          --replica-count N  hosts of the scale-out figure's second configuration (default 3)
           --out FILE         write the report there (--all and --campaign default to benchmarks.md beside the project)
         RabbitMQ: $SEVENSTAMP_TEST_RABBITMQ (default amqp://guest:guest@127.0.0.1:5672/)
         PostgreSQL: $SEVENSTAMP_TEST_POSTGRES (a role that may CREATE DATABASE)
@@ -99,6 +112,7 @@ internal sealed class BenchOptions
     {
         var options = new BenchOptions();
         var mode = false;
+        var sqliteOnly = false;
         for (var i = 0; i < args.Count; i++)
         {
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -135,6 +149,17 @@ internal sealed class BenchOptions
                         options.Campaign = true;
                         options.OutputFile ??= DefaultReportPath();
                         break;
+                    case "--replicas":
+                        mode = true;
+                        options.Replicas = true;
+                        options.OutputFile ??= DefaultReportPath();
+                        break;
+                    case "--replica-count":
+                        options.ReplicaCount = Number("--replica-count");
+                        break;
+                    case "--paced-rate":
+                        options.PacedRate = Number("--paced-rate");
+                        break;
                     case "--cards":
                         options.CampaignCards = Number("--cards");
                         break;
@@ -153,6 +178,7 @@ internal sealed class BenchOptions
                         break;
                     case "--sqlite-only":
                         options.Postgres = false;
+                        sqliteOnly = true;
                         break;
                     case "--sales":
                         options.SustainedSales = Number("--sales");
@@ -193,6 +219,22 @@ internal sealed class BenchOptions
         if (options.Smoke && options.OutputFile == DefaultReportPath())
         {
             options.OutputFile = null;
+        }
+
+        if (options.Replicas)
+        {
+            if (sqliteOnly)
+            {
+                return (null, "--replicas runs its hosts on one PostgreSQL database (several hosts do not share a SQLite file): drop --sqlite-only");
+            }
+
+            if (options.ReplicaCount < 2)
+            {
+                return (null, "--replica-count must be at least 2 (the figure compares them with one host)");
+            }
+
+            // --smoke turns PostgreSQL off for its own run; the scale-out figure needs it whatever the size.
+            options.Postgres = true;
         }
 
         return (options, null);

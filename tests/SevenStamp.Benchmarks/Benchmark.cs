@@ -6,7 +6,7 @@ using SevenStamp.Testing;
 namespace SevenStamp.Benchmarks;
 
 /// <summary>The run: the raw broker baseline, the product end to end per database, ingress alone, memory and start-up.</summary>
-internal sealed class Benchmark(BenchOptions options, Report report, TextWriter log)
+internal sealed partial class Benchmark(BenchOptions options, Report report, TextWriter log)
 {
     /// <summary>The arguments of a quorum queue, the type the host's consumer queues are by default.</summary>
     internal static readonly Dictionary<string, object?> QuorumQueue = new() { ["x-queue-type"] = "quorum" };
@@ -91,13 +91,13 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
 
     private static double Mb(long bytes) => bytes / 1024.0 / 1024.0;
 
-    private static IEnumerable<string> HostArguments(BenchDatabase database, string prefix, string connectorsFile, bool consumers) =>
+    private static IEnumerable<string> HostArguments(LoyaltyStoreProvider provider, string connectionString, string prefix, string connectorsFile, bool consumers) =>
     [
         "--SevenStamp:Bus:Transport=RabbitMq",
         $"--SevenStamp:Bus:NamePrefix={prefix}",
         $"--SevenStamp:Bus:ConsumersEnabled={consumers}",
-        $"--SevenStamp:Database:Provider={database.Provider}",
-        $"--SevenStamp:Database:ConnectionString={database.ConnectionString}",
+        $"--SevenStamp:Database:Provider={provider}",
+        $"--SevenStamp:Database:ConnectionString={connectionString}",
         $"--SevenStamp:ConnectorsFile={connectorsFile}",
         $"--SevenStamp:Programs:0:MerchantId={MerchantId}",
         "--SevenStamp:Programs:0:Name=Coffee card",
@@ -111,7 +111,10 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
         "--Logging:LogLevel:Default=Warning",
     ];
 
-    private async Task<(HostUnderTest Host, DirectoryInfo Directory)> StartHostAsync(BenchDatabase database, string prefix, bool consumers, CancellationToken cancellationToken)
+    private Task<(HostUnderTest Host, DirectoryInfo Directory)> StartHostAsync(BenchDatabase database, string prefix, bool consumers, CancellationToken cancellationToken) =>
+        StartHostAsync(database.Provider, database.ConnectionString, prefix, consumers, cancellationToken);
+
+    private async Task<(HostUnderTest Host, DirectoryInfo Directory)> StartHostAsync(LoyaltyStoreProvider provider, string connectionString, string prefix, bool consumers, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("sevenstamp-bench-host-");
         var connectors = Path.Combine(directory.FullName, "connectors.json");
@@ -119,7 +122,7 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
         // The broker URI goes by environment, not the command line, so its password never shows in a process list.
         Environment.SetEnvironmentVariable("SevenStamp__Bus__RabbitMqUri", options.RabbitMqUri);
         Environment.SetEnvironmentVariable("SevenStamp__Api__AdminKey", _adminKey);
-        var host = await HostUnderTest.StartAsync(HostArguments(database, prefix, connectors, consumers), cancellationToken);
+        var host = await HostUnderTest.StartAsync(HostArguments(provider, connectionString, prefix, connectors, consumers), cancellationToken);
         return (host, directory);
     }
 
@@ -325,11 +328,19 @@ internal sealed class Benchmark(BenchOptions options, Report report, TextWriter 
     }
 
     /// <summary>The host's own metric: sales committed per transaction (group commit), from <c>/metrics</c>.</summary>
-    private static async Task<string> SaleBatchSizeAsync(HostUnderTest host, CancellationToken cancellationToken)
+    private static Task<string> SaleBatchSizeAsync(HostUnderTest host, CancellationToken cancellationToken) => SaleBatchSizeAsync([host], cancellationToken);
+
+    /// <summary>Sales committed per transaction over all of <paramref name="hosts"/> together.</summary>
+    private static async Task<string> SaleBatchSizeAsync(IReadOnlyList<HostUnderTest> hosts, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), cancellationToken);
-        double Read(string name) => text.Split('\n')
+        var texts = new List<string>();
+        foreach (var host in hosts)
+        {
+            using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            texts.Add(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), cancellationToken));
+        }
+
+        double Read(string name) => texts.SelectMany(text => text.Split('\n'))
             .Where(l => l.StartsWith(name, StringComparison.Ordinal))
             .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture))
             .Sum();

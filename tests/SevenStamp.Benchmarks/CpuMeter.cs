@@ -8,27 +8,32 @@ namespace SevenStamp.Benchmarks;
 /// </summary>
 internal sealed class CpuMeter
 {
-    private readonly HostUnderTest _host;
+    private readonly IReadOnlyList<HostUnderTest> _hosts;
     private readonly TimeSpan _hostStart;
     private readonly (long Busy, long Total) _machineStart;
 
-    private CpuMeter(HostUnderTest host)
+    private CpuMeter(IReadOnlyList<HostUnderTest> hosts)
     {
-        _host = host;
-        _hostStart = host.CpuTime;
+        _hosts = hosts;
+        _hostStart = CpuTime(hosts);
         _machineStart = ReadMachine();
     }
 
-    public static CpuMeter Start(HostUnderTest host) => new(host);
+    public static CpuMeter Start(HostUnderTest host) => new([host]);
 
-    /// <summary>Host CPU milliseconds per unit of work, and the machine's busy share (0–1) since the start.</summary>
+    /// <summary>The CPU of several hosts (replicas) together.</summary>
+    public static CpuMeter Start(IReadOnlyList<HostUnderTest> hosts) => new(hosts);
+
+    /// <summary>Host CPU milliseconds per unit of work (all the hosts together), and the machine's busy share (0–1) since the start.</summary>
     public (double HostMsPerItem, double MachineBusy) Stop(int items)
     {
-        var host = _host.CpuTime - _hostStart;
+        var host = CpuTime(_hosts) - _hostStart;
         var (busy, total) = ReadMachine();
         var machine = total > _machineStart.Total ? (double)(busy - _machineStart.Busy) / (total - _machineStart.Total) : 0;
         return (host.TotalMilliseconds / Math.Max(1, items), machine);
     }
+
+    private static TimeSpan CpuTime(IReadOnlyList<HostUnderTest> hosts) => hosts.Aggregate(TimeSpan.Zero, (sum, h) => sum + h.CpuTime);
 
     private static (long Busy, long Total) ReadMachine()
     {

@@ -9,11 +9,13 @@ namespace SevenStamp.Benchmarks;
 
 /// <summary>
 /// A POS sending signed generic-webhook sales over HTTP on loopback: many customers, one stamp per sale, and now
-/// and then a sale that carries the Redeem Code of a voucher the host issued earlier (read from the database).
+/// and then a sale that carries the Redeem Code of a voucher the host issued earlier (read from the database). Given
+/// several hosts (replicas), it sends each request to the next of them in turn (round robin).
 /// </summary>
 internal sealed class LoadGenerator : IAsyncDisposable
 {
     private readonly HttpClient _http;
+    private readonly Uri[] _targets;
     private readonly string _connectorId;
     private readonly byte[] _secret;
     private readonly int _customers;
@@ -25,16 +27,28 @@ internal sealed class LoadGenerator : IAsyncDisposable
     private Task? _codeRefresher;
     private int _codesSent;
     private int _failures;
+    private int _nextTarget = -1;
 
     public LoadGenerator(Uri baseAddress, string connectorId, string secret, int customers, int connections, Func<Task<List<string>>>? issuedCodes)
+        : this([baseAddress], connectorId, secret, customers, connections, issuedCodes)
     {
+    }
+
+    public LoadGenerator(IReadOnlyList<Uri> targets, string connectorId, string secret, int customers, int connections, Func<Task<List<string>>>? issuedCodes)
+    {
+        if (targets.Count == 0)
+        {
+            throw new ArgumentException("At least one host to send to is needed.", nameof(targets));
+        }
+
         var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = connections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             UseProxy = false,
         };
-        _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
+        _targets = [.. targets];
         _connectorId = connectorId;
         _secret = Encoding.UTF8.GetBytes(secret);
         _customers = customers;
@@ -167,7 +181,8 @@ internal sealed class LoadGenerator : IAsyncDisposable
         var body = Encoding.UTF8.GetBytes(SaleJson(saleId, customer, code));
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/{_connectorId}") { Content = content };
+        var target = _targets[(uint)Interlocked.Increment(ref _nextTarget) % (uint)_targets.Length];
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target, $"/webhooks/{_connectorId}")) { Content = content };
         request.Headers.Add("X-SevenStamp-Signature", WebhookSignatures.ComputeHmacSha256(body, _secret, SignatureEncoding.Hex));
         var started = Stopwatch.GetTimestamp();
         try

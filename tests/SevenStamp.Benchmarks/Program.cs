@@ -43,6 +43,31 @@ if (options.Campaign)
     }
 }
 
+if (options.Replicas)
+{
+    try
+    {
+        var report = new Report();
+        await new Benchmark(options, report, Console.Out).RunScaleOutAsync(cancel.Token);
+        report.Machine = Report.DescribeMachine(await Versions.RabbitMqAsync(options.RabbitMqUri), await Versions.PostgresAsync(options.PostgresServer!), Versions.Sqlite());
+        var block = report.Markdown(Benchmark.ScaleOutStartMarker, Benchmark.ScaleOutEndMarker, string.Create(CultureInfo.InvariantCulture, $"### Latest scale-out run: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC (--replicas)"));
+        Console.WriteLine();
+        Console.Write(block);
+        if (options.OutputFile is not null)
+        {
+            await Report.ReplaceBlockAsync(options.OutputFile, Benchmark.ScaleOutStartMarker, Benchmark.ScaleOutEndMarker, block);
+            Console.WriteLine($"Written to {options.OutputFile}");
+        }
+
+        return 0;
+    }
+    catch (Exception ex) when (ex is not OutOfMemoryException)
+    {
+        await Console.Error.WriteLineAsync($"sevenstamp-bench: the scale-out run did not complete: {ex}");
+        return 1;
+    }
+}
+
 try
 {
     var report = new Report();

@@ -45,11 +45,15 @@ internal sealed class Report
         return text.ToString();
     }
 
-    public string Markdown(DateTimeOffset at, string mode)
+    public string Markdown(DateTimeOffset at, string mode) =>
+        Markdown(StartMarker, EndMarker, string.Create(CultureInfo.InvariantCulture, $"### Latest run: {at:yyyy-MM-dd HH:mm} UTC ({mode})"));
+
+    /// <summary>The machine, the table and the notes between <paramref name="startMarker"/> and <paramref name="endMarker"/>, under <paramref name="heading"/>.</summary>
+    public string Markdown(string startMarker, string endMarker, string heading)
     {
         var text = new StringBuilder();
-        text.AppendLine(StartMarker);
-        text.AppendLine(CultureInfo.InvariantCulture, $"### Latest run: {at:yyyy-MM-dd HH:mm} UTC ({mode})");
+        text.AppendLine(startMarker);
+        text.AppendLine(heading);
         text.AppendLine();
         text.AppendLine(Machine);
         text.AppendLine();
@@ -63,19 +67,24 @@ internal sealed class Report
             }
         }
 
-        text.AppendLine(EndMarker);
+        text.AppendLine(endMarker);
         return text.ToString();
     }
 
     /// <summary>Replaces the results block of <paramref name="path"/> (creating the file if needed), keeping the hand-written rest.</summary>
-    public async Task WriteAsync(string path, string mode)
+    public Task WriteAsync(string path, string mode) => ReplaceBlockAsync(path, StartMarker, EndMarker, Markdown(DateTimeOffset.UtcNow, mode));
+
+    /// <summary>
+    /// Replaces the block between <paramref name="startMarker"/> and <paramref name="endMarker"/> of <paramref name="path"/>
+    /// with <paramref name="block"/> (appending it the first time, creating the file if needed), keeping the rest.
+    /// </summary>
+    public static async Task ReplaceBlockAsync(string path, string startMarker, string endMarker, string block)
     {
-        var block = Markdown(DateTimeOffset.UtcNow, mode);
         var existing = File.Exists(path) ? await File.ReadAllTextAsync(path) : "# Benchmarks\n\n";
-        var start = existing.IndexOf(StartMarker, StringComparison.Ordinal);
-        var end = existing.IndexOf(EndMarker, StringComparison.Ordinal);
+        var start = existing.IndexOf(startMarker, StringComparison.Ordinal);
+        var end = existing.IndexOf(endMarker, StringComparison.Ordinal);
         var updated = start >= 0 && end > start
-            ? string.Concat(existing.AsSpan(0, start), block.TrimEnd('\n'), existing.AsSpan(end + EndMarker.Length))
+            ? string.Concat(existing.AsSpan(0, start), block.TrimEnd('\n'), existing.AsSpan(end + endMarker.Length))
             : existing.TrimEnd('\n') + "\n\n" + block;
         await File.WriteAllTextAsync(path, updated);
     }
