@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using SevenStamp.Contracts;
 using SevenStamp.Loyalty.Data;
+using SevenStamp.Loyalty.Messaging;
 using SevenStamp.Testing;
 
 namespace SevenStamp.ChaosTests;
@@ -13,7 +15,8 @@ namespace SevenStamp.ChaosTests;
 /// killed with SIGKILL, a broker node stopped and started, PostgreSQL restarted, a replica paused with SIGSTOP for
 /// longer than the outbox's claim. Afterwards every accepted sale is stamped exactly once and every refund applied
 /// once, each card's stamps equal its ledger, each (card, cycle) has one voucher, each Redeem Code is redeemed once
-/// and the other till told AlreadyRedeemed, every event of the outbox is published and no error queue holds anything.
+/// and the other till told AlreadyRedeemed, every event of the outbox is published, the Google Wallet consumers (on a
+/// local server speaking Google's API) applied each card event once, and no error queue holds anything.
 /// The longest time without a 2xx during each fault, and the replicas' readiness while a broker node is down, are
 /// written to the test output.
 /// </summary>
@@ -38,7 +41,18 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         var cluster = Environment("SEVENSTAMP_TEST_RABBITMQ_CLUSTER_SCRIPT", "the path of tests/scripts/rabbitmq-cluster.sh");
         var stopPostgres = Environment("SEVENSTAMP_TEST_POSTGRES_STOP", "a shell command that stops the test PostgreSQL");
         var startPostgres = Environment("SEVENSTAMP_TEST_POSTGRES_START", "a shell command that starts it again");
-        await using var scenario = await Replicas.StartAsync(3, nodes, HostArguments.ShopConnector(Secret));
+        await using var google = await FakeGoogleWalletServer.StartAsync();
+        using var account = TestServiceAccount.Create(google.TokenUrl);
+        google.AccountKey = account.Key;
+        await using var scenario = await Replicas.StartAsync(
+            3,
+            nodes,
+            HostArguments.ShopConnector(Secret),
+            "--SevenStamp:Wallet:Google:IssuerId=3388000000023232323",
+            $"--SevenStamp:Wallet:Google:ServiceAccountKeyFile={account.KeyFile}",
+            $"--SevenStamp:Wallet:Google:ApiBaseUrl={google.ApiBaseUrl}",
+            "--SevenStamp:Wallet:Google:IssuerName=Scale-out Café",
+            "--SevenStamp:Wallet:Google:LogoUrl=https://cafe.example/logo.png");
         var load = new PosLoad(scenario.NextAddress, "shop", Secret, Customers) { DuplicateEvery = 10, RefundEvery = 25 };
         var run = $"scale-{Guid.NewGuid():N}"[..14];
         using var stopTills = new CancellationTokenSource();
@@ -100,6 +114,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         Assert.True(load.RefundedSales.Count == Sales / 25, $"{load.RefundedSales.Count} of {Sales / 25} refunds were answered 2xx.");
         await AssertConsistentAsync(scenario, run, load);
         await AssertEachCodeRedeemedOnceAsync(scenario, tills.Rung);
+        await AssertGoogleAppliedEachEventOnceAsync(scenario);
     }
 
     private static string Environment(string variable, string what) => Faults.Setting(variable, what);
@@ -178,6 +193,46 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             Assert.Equal(voucher.RedeemedBySaleId, rejection.RedeemedBySaleId);
             Assert.Empty(rejected[voucher.RedeemedBySaleId!]);
         });
+    }
+
+    /// <summary>
+    /// The Google Wallet consumers applied every card event of the outbox, each under its own message id and once
+    /// (the applied ids are the outbox rows' ids, one each), whichever replica took it and however often it was published.
+    /// </summary>
+    private static async Task AssertGoogleAppliedEachEventOnceAsync(Replicas replicas)
+    {
+        string[] walletEvents = [nameof(StampsAwarded), nameof(StampsRevoked), nameof(VoucherIssued), nameof(VoucherRedeemed), nameof(VoucherExpired), nameof(VoucherVoided), nameof(VoucherReinstated), nameof(VoucherExpiringSoon), nameof(CustomerNudged)];
+        await using var db = replicas.Context();
+        var expected = (await db.Outbox.Where(m => walletEvents.Contains(m.MessageType)).Select(m => m.Id).ToListAsync())
+            .Select(Outbox.MessageIdOf).Order().ToList();
+        List<Guid> applied = [];
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                applied = await AppliedAsync(replicas.ConnectionString, "google");
+                return applied.Count >= expected.Count;
+            },
+            TimeSpan.FromMinutes(3),
+            TimeSpan.FromMilliseconds(500));
+
+        Assert.True(expected.Count > 1000, $"Only {expected.Count} card events were written.");
+        Assert.True(expected.SequenceEqual(applied), $"{expected.Count} card events were written and Google's consumer applied {applied.Count} ({expected.Except(applied).Count()} missing, {applied.Except(expected).Count()} not in the outbox).");
+    }
+
+    private static async Task<List<Guid>> AppliedAsync(string connectionString, string consumer)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT message_id FROM wallet_applied_events WHERE consumer = @consumer ORDER BY message_id", connection);
+        command.Parameters.AddWithValue("consumer", consumer);
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
     }
 
     /// <summary>
