@@ -82,7 +82,7 @@ public sealed class PluginCatalogTests : IDisposable
         Assert.Equal(["BadJson", "FutureSdk", "Garbage", "NoAssembly", "NoId", "NoManifest", "Twin"], reasons.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("is not valid JSON", reasons["BadJson"], StringComparison.Ordinal);
         Assert.Contains("field 'id' is missing", reasons["NoId"], StringComparison.Ordinal);
-        Assert.Contains("built against SDK 2.0, but this host runs SDK 1.2", reasons["FutureSdk"], StringComparison.Ordinal);
+        Assert.Contains($"built against SDK 2.0, but this host runs SDK {SdkInfo.AbiVersion}", reasons["FutureSdk"], StringComparison.Ordinal);
         Assert.Contains("has no NoAssembly.dll", reasons["NoAssembly"], StringComparison.Ordinal);
         Assert.Contains("has no connector.json", reasons["NoManifest"], StringComparison.Ordinal);
         Assert.Contains("already has the id 'generic-webhook'", reasons["Twin"], StringComparison.Ordinal);
