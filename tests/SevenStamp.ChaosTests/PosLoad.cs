@@ -29,6 +29,12 @@ public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string se
 
     public int Accepted => _accepted.Count;
 
+    /// <summary>The steady trade's sales accepted so far (the tills' sales, duplicates and refunds not counted).</summary>
+    public int TradeAccepted => _acceptedAt.Count;
+
+    /// <summary>The steady trade's sales first accepted after <paramref name="time"/>.</summary>
+    public int TradeAcceptedAfter(DateTime time) => _acceptedAt.Count(t => t > time);
+
     /// <summary>The ids of the sales answered 2xx (ordinary sales and those carrying a code).</summary>
     public IReadOnlyCollection<string> AcceptedSales => [.. _accepted.Keys];
 
@@ -44,7 +50,7 @@ public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string se
     public int ServerErrors;
 
     /// <summary>
-    /// The longest time with no new sale or refund answered 2xx from <paramref name="from"/> until the first 2xx after
+    /// The longest time with no new sale of the steady trade answered 2xx from <paramref name="from"/> until the first 2xx after
     /// <paramref name="to"/> (a fault's start and end): how long the POS saw the service down.
     /// </summary>
     public TimeSpan LongestGap(DateTime from, DateTime to)
@@ -101,7 +107,7 @@ public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string se
                       "refund": { "id": "R-{{saleId}}", "saleId": "{{saleId}}", "occurredAt": "2026-11-23T10:00:00Z", "currency": "EUR",
                                   "amount": {{total.ToString(CultureInfo.InvariantCulture)}}, "full": true } }
                     """;
-                if (await SendAsync(refund, token, firstTime: true))
+                if (await SendAsync(refund, token, firstTime: false))
                 {
                     _refunded.TryAdd(saleId, 0);
                     if (i % (2 * RefundEvery) == 7 && await SendAsync(refund, token, firstTime: false))
@@ -120,7 +126,7 @@ public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string se
     public async Task<bool> SellWithCodeAsync(string saleId, string customer, string code, CancellationToken cancellationToken)
     {
         var sale = Sale(saleId, customer, 4.5m, code, DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-        if (!await SendAsync(sale, cancellationToken, firstTime: true))
+        if (!await SendAsync(sale, cancellationToken, firstTime: false))
         {
             return false;
         }
@@ -142,8 +148,8 @@ public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string se
 
     /// <summary>
     /// Sends <paramref name="body"/> signed, each attempt to the next address, until a 2xx or the deadline. Only the
-    /// <paramref name="firstTime"/> a sale or refund is accepted counts toward <see cref="LongestGap"/>: a repeat may
-    /// be answered from what the host remembers, without the database a new sale needs.
+    /// <paramref name="firstTime"/> one of the steady trade's sales is accepted counts toward <see cref="LongestGap"/>:
+    /// a repeat may be answered from what the host remembers, and refunds and the tills' sales come in bursts.
     /// </summary>
     private async Task<bool> SendAsync(string body, CancellationToken token, bool firstTime)
     {
