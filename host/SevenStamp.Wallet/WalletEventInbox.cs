@@ -37,7 +37,6 @@ public sealed class WalletEventInbox(WalletDbContext db, TimeProvider time)
         }
         catch (DbUpdateException)
         {
-            db.ChangeTracker.Clear();
             if (!await WasAppliedAsync(consumer, id, cancellationToken))
             {
                 throw;

@@ -12,7 +12,7 @@ namespace SevenStamp.Wallet.Google;
 /// card's whole current state. Without Google configured it acknowledges and does nothing. Each event is applied once
 /// (<see cref="WalletEventInbox"/>), however often the outbox publishes it.
 /// </summary>
-public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsumer> logger, GoogleWalletSync? sync = null, WalletEventInbox? inbox = null) :
+public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsumer> logger, WalletEventInbox inbox, GoogleWalletSync? sync = null) :
     IConsumer<StampsAwarded>,
     IConsumer<StampsRevoked>,
     IConsumer<VoucherIssued>,
@@ -54,7 +54,7 @@ public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsu
             return;
         }
 
-        if (inbox is not null && await inbox.WasAppliedAsync(InboxName, context.MessageId, context.CancellationToken).ConfigureAwait(false))
+        if (await inbox.WasAppliedAsync(InboxName, context.MessageId, context.CancellationToken).ConfigureAwait(false))
         {
             return;
         }
@@ -76,10 +76,7 @@ public sealed class GoogleWalletUpdatesConsumer(ILogger<GoogleWalletUpdatesConsu
             throw;
         }
 
-        if (inbox is not null)
-        {
-            await inbox.MarkAppliedAsync(InboxName, context.MessageId, context.CancellationToken).ConfigureAwait(false);
-        }
+        await inbox.MarkAppliedAsync(InboxName, context.MessageId, context.CancellationToken).ConfigureAwait(false);
     }
 }
 
