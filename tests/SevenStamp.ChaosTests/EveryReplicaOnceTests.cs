@@ -7,7 +7,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using SevenStamp.Connectors.Sdk;
 using SevenStamp.Loyalty.Data;
 using SevenStamp.Testing;
 
@@ -121,13 +120,7 @@ public sealed class EveryReplicaOnceTests(ITestOutputHelper output)
         async Task<HttpStatusCode> SendAsync(Uri replica, string secret)
         {
             var saleId = $"{run}-{Interlocked.Increment(ref sale):D4}";
-            var body = $$"""
-                { "eventId": "evt-{{saleId}}", "type": "sale.completed",
-                  "sale": { "id": "{{saleId}}", "occurredAt": "2026-11-23T09:30:00Z", "customer": { "id": "cust-api" }, "currency": "EUR", "total": 4.5 } }
-                """;
-            var bytes = Encoding.UTF8.GetBytes(body);
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(replica, "/webhooks/api-shop")) { Content = new ByteArrayContent(bytes) };
-            request.Headers.Add("X-SevenStamp-Signature", WebhookSignatures.ComputeHmacSha256(bytes, Encoding.UTF8.GetBytes(secret), SignatureEncoding.Hex));
+            using var request = PosLoad.SignedRequest(replica, "api-shop", secret, PosLoad.Sale(saleId, "cust-api", 4.5m, code: null, occurredAt: "2026-11-23T09:30:00Z"));
             using var response = await http.SendAsync(request);
             if (response.StatusCode == HttpStatusCode.OK)
             {

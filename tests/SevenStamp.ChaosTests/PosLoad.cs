@@ -135,7 +135,8 @@ public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string se
         return true;
     }
 
-    private static string Sale(string saleId, string customer, decimal total, string? code, string occurredAt)
+    /// <summary>A generic-webhook sale of <paramref name="customer"/>, carrying the discount code <paramref name="code"/> when given.</summary>
+    internal static string Sale(string saleId, string customer, decimal total, string? code, string occurredAt)
     {
         var amount = total.ToString(CultureInfo.InvariantCulture);
         var discounts = code is null ? "[]" : $$"""[ { "code": "{{code}}", "name": "Free coffee", "amount": 2.50 } ]""";
@@ -153,14 +154,11 @@ public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string se
     /// </summary>
     private async Task<bool> SendAsync(string body, CancellationToken token, bool firstTime)
     {
-        var bytes = Encoding.UTF8.GetBytes(body);
-        var signature = WebhookSignatures.ComputeHmacSha256(bytes, Encoding.UTF8.GetBytes(secret), SignatureEncoding.Hex);
         while (DateTime.UtcNow < _until)
         {
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress(), $"/webhooks/{connectorId}")) { Content = new ByteArrayContent(bytes) };
-                request.Headers.Add("X-SevenStamp-Signature", signature);
+                using var request = SignedRequest(baseAddress(), connectorId, secret, body);
                 using var response = await Http.SendAsync(request, token);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
@@ -187,5 +185,14 @@ public sealed class PosLoad(Func<Uri> baseAddress, string connectorId, string se
         }
 
         return false;
+    }
+
+    /// <summary>A POST of <paramref name="body"/> to the connector's webhook at <paramref name="address"/>, signed with <paramref name="secret"/>.</summary>
+    internal static HttpRequestMessage SignedRequest(Uri address, string connectorId, string secret, string body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, $"/webhooks/{connectorId}")) { Content = new ByteArrayContent(bytes) };
+        request.Headers.Add("X-SevenStamp-Signature", WebhookSignatures.ComputeHmacSha256(bytes, Encoding.UTF8.GetBytes(secret), SignatureEncoding.Hex));
+        return request;
     }
 }
